@@ -1,0 +1,366 @@
+// Config parsing and validation. Every error is one line: the file, the field,
+// what is wrong, and the fix.
+#include "config.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace taxonn {
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void fail(const std::string& source, const std::string& field,
+                       const std::string& what, const std::string& fix) {
+  throw ConfigError(fmt::format("{}: {}: {}; {}", source, field, what, fix));
+}
+
+// A JSON object reader that knows its path and rejects unknown fields.
+class Obj {
+ public:
+  Obj(const json& j, std::string path, const std::string& source)
+      : j_(j), path_(std::move(path)), source_(source) {
+    if (!j_.is_object()) fail(source_, path_or_root(), "is not an object", "write it as {...}");
+  }
+  std::string field(const std::string& k) const { return path_.empty() ? k : path_ + "." + k; }
+  bool has(const std::string& k) const { return j_.contains(k); }
+  const json& get(const std::string& k) const {
+    if (!j_.contains(k)) fail(source_, field(k), "missing", "add the field (see docs/config.md)");
+    return j_.at(k);
+  }
+  long long integer(const std::string& k, long long lo, long long hi, const std::string& fix) const {
+    const json& v = get(k);
+    if (!v.is_number_integer())
+      fail(source_, field(k), fmt::format("must be an integer, got {}", v.dump()), fix);
+    const long long x = v.get<long long>();
+    if (x < lo || x > hi)
+      fail(source_, field(k), fmt::format("= {} is out of range [{}, {}]", x, lo, hi), fix);
+    return x;
+  }
+  long long integer_or(const std::string& k, long long dflt, long long lo, long long hi,
+                       const std::string& fix) const {
+    return has(k) ? integer(k, lo, hi, fix) : dflt;
+  }
+  std::string string(const std::string& k) const {
+    const json& v = get(k);
+    if (!v.is_string()) fail(source_, field(k), "must be a string", "quote it");
+    return v.get<std::string>();
+  }
+  double number(const std::string& k) const {
+    const json& v = get(k);
+    if (!v.is_number()) fail(source_, field(k), "must be a number", "write a number, e.g. 0.01");
+    return v.get<double>();
+  }
+  // Integers may be written as JSON numbers or as "0x..." strings.
+  std::uint64_t hex_or_int(const std::string& k) const {
+    const json& v = get(k);
+    if (v.is_number_unsigned() || (v.is_number_integer() && v.get<long long>() >= 0))
+      return v.get<std::uint64_t>();
+    if (v.is_string()) {
+      const std::string s = v.get<std::string>();
+      try {
+        std::size_t pos = 0;
+        const unsigned long long x = std::stoull(s, &pos, 0);
+        if (pos == s.size()) return x;
+      } catch (const std::exception&) {
+      }
+    }
+    fail(source_, field(k), fmt::format("= {} is not a non-negative integer", v.dump()),
+         "write e.g. \"0xB400\" or 46080");
+  }
+  void only(const std::set<std::string>& known) const {
+    for (auto it = j_.begin(); it != j_.end(); ++it) {
+      if (!known.count(it.key())) {
+        std::string list;
+        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        fail(source_, field(it.key()), "unknown field", "use one of: " + list);
+      }
+    }
+  }
+  const std::string& source() const { return source_; }
+
+ private:
+  std::string path_or_root() const { return path_.empty() ? "(top level)" : path_; }
+  const json& j_;
+  std::string path_;
+  const std::string& source_;
+};
+
+bool valid_identifier(const std::string& s) {
+  if (s.empty() || s.size() > 32 || !(s[0] >= 'a' && s[0] <= 'z')) return false;
+  for (char ch : s)
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_')) return false;
+  return true;
+}
+
+QFormat parse_format(const Obj& o, Rounding default_rounding) {
+  QFormat f;
+  f.int_bits = static_cast<int>(o.integer("int_bits", 1, QFormat::kMaxWidth - 1,
+                                          "I counts the sign bit, so I >= 1 and I + F <= 32"));
+  f.frac_bits = static_cast<int>(o.integer("frac_bits", 1, QFormat::kMaxWidth - 1,
+                                           "use 1 <= F and I + F <= 32"));
+  if (f.width() > QFormat::kMaxWidth || f.width() < QFormat::kMinWidth)
+    fail(o.source(), o.field("frac_bits"),
+         fmt::format("W = I + F = {} is out of range [{}, {}]", f.width(), QFormat::kMinWidth,
+                     QFormat::kMaxWidth),
+         "choose int_bits + frac_bits within that range");
+  f.rounding = default_rounding;
+  if (o.has("rounding")) {
+    const std::string r = o.string("rounding");
+    if (!parse_rounding(r, f.rounding))
+      fail(o.source(), o.field("rounding"), fmt::format("unknown rounding mode '{}'", r),
+           "use nearest, truncate or stochastic");
+  }
+  o.only({"int_bits", "frac_bits", "rounding"});
+  return f;
+}
+
+}  // namespace
+
+int LayerConfig::fan_in() const {
+  switch (type) {
+    case LayerType::kFc: return in_shape.size();
+    case LayerType::kConv: return in_shape.channels * kernel * kernel;
+    case LayerType::kPool: return pool_size * pool_size;
+  }
+  return 0;
+}
+
+Config parse_config(const std::string& text, const std::string& source) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw ConfigError(fmt::format("{}: not valid JSON (byte {}); fix the syntax", source, e.byte));
+  }
+  Obj top(j, "", source);
+  top.only({"name", "description", "input_shape", "rounding", "scratchpad_depth",
+            "sat_counter_width", "lfsr", "alpha", "layers"});
+  Config c;
+  c.name = top.string("name");
+  if (!valid_identifier(c.name))
+    fail(source, "name", fmt::format("'{}' is not a lower_snake_case identifier", c.name),
+         "use [a-z][a-z0-9_]*, at most 32 characters");
+  if (top.has("description")) c.description = top.string("description");
+
+  {
+    Obj s(top.get("input_shape"), "input_shape", source);
+    s.only({"channels", "height", "width"});
+    c.input_shape.channels = static_cast<int>(s.integer("channels", 1, 4096, "use 1..4096"));
+    c.input_shape.height = static_cast<int>(s.integer("height", 1, 4096, "use 1..4096"));
+    c.input_shape.width = static_cast<int>(s.integer("width", 1, 65536, "use 1..65536"));
+  }
+  const std::string rnd = top.string("rounding");
+  if (!parse_rounding(rnd, c.rounding))
+    fail(source, "rounding", fmt::format("unknown rounding mode '{}'", rnd),
+         "use nearest, truncate or stochastic");
+  c.scratchpad_depth = static_cast<int>(
+      top.integer("scratchpad_depth", 1, Config::kMaxDepth,
+                  fmt::format("the PE scratchpad needs 1..{} words", Config::kMaxDepth)));
+  c.sat_counter_width = static_cast<int>(top.integer_or(
+      "sat_counter_width", 16, 1, Config::kMaxSatCounterWidth, "use 1..32 bits"));
+  if (top.has("lfsr")) {
+    Obj l(top.get("lfsr"), "lfsr", source);
+    l.only({"width", "polynomial", "seed"});
+    c.lfsr.width = static_cast<int>(l.integer("width", 2, 32, "use a 2..32-bit LFSR"));
+    const std::uint64_t lim = std::uint64_t{1} << c.lfsr.width;
+    const std::uint64_t poly = l.hex_or_int("polynomial");
+    const std::uint64_t seed = l.hex_or_int("seed");
+    if (poly == 0 || poly >= lim)
+      fail(source, "lfsr.polynomial", "must be non-zero and fit lfsr.width bits",
+           "use the tap mask of a maximal polynomial, e.g. 0xB400 for 16 bits");
+    if (seed == 0 || seed >= lim)
+      fail(source, "lfsr.seed", "must be non-zero and fit lfsr.width bits",
+           "an all-zero LFSR never leaves zero: pick another seed");
+    c.lfsr.polynomial = static_cast<std::uint32_t>(poly);
+    c.lfsr.seed = static_cast<std::uint32_t>(seed);
+  }
+  c.alpha = top.number("alpha");
+  if (!(c.alpha > 0.0))
+    fail(source, "alpha", fmt::format("= {} must be > 0", c.alpha), "use a positive learning rate");
+
+  const json& layers = top.get("layers");
+  if (!layers.is_array() || layers.empty())
+    fail(source, "layers", "must be a non-empty array", "list the network's layers in order");
+  Shape shape = c.input_shape;
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const std::string path = fmt::format("layers[{}]", i);
+    Obj o(layers[i], path, source);
+    LayerConfig L;
+    L.name = o.string("name");
+    if (!valid_identifier(L.name))
+      fail(source, o.field("name"), fmt::format("'{}' is not a lower_snake_case identifier", L.name),
+           "use [a-z][a-z0-9_]*, at most 32 characters");
+    if (!names.insert(L.name).second)
+      fail(source, o.field("name"), fmt::format("'{}' is used twice", L.name),
+           "give every layer its own name");
+    const std::string type = o.string("type");
+    L.in_shape = shape;
+    if (type == "fc") {
+      L.type = LayerType::kFc;
+      L.neurons = static_cast<int>(o.integer("neurons", 1, 65536, "use 1..65536 neurons"));
+      if (o.has("inputs")) {
+        const long long in = o.integer("inputs", 1, 1 << 24, "use a positive size");
+        if (in != shape.size())
+          fail(source, o.field("inputs"),
+               fmt::format("= {} but the layer before gives {} values", in, shape.size()),
+               "make the sizes chain (or drop 'inputs': it is derived)");
+      }
+      L.out_shape = Shape{1, 1, L.neurons};
+    } else if (type == "conv") {
+      L.type = LayerType::kConv;
+      L.out_channels = static_cast<int>(o.integer("out_channels", 1, 4096, "use 1..4096"));
+      L.kernel = static_cast<int>(o.integer("kernel", 1, 64, "use a 1..64 kernel"));
+      if (o.has("in_channels")) {
+        const long long in = o.integer("in_channels", 1, 4096, "use 1..4096");
+        if (in != shape.channels)
+          fail(source, o.field("in_channels"),
+               fmt::format("= {} but the layer before gives {} channels", in, shape.channels),
+               "make the channels chain (or drop 'in_channels': it is derived)");
+      }
+      if (L.kernel > shape.height || L.kernel > shape.width)
+        fail(source, o.field("kernel"),
+             fmt::format("= {} is larger than the {}x{} input", L.kernel, shape.height, shape.width),
+             "use a kernel no larger than the input (valid convolution)");
+      L.out_shape = Shape{L.out_channels, shape.height - L.kernel + 1, shape.width - L.kernel + 1};
+    } else if (type == "pool") {
+      L.type = LayerType::kPool;
+      const std::string kind = o.string("kind");
+      if (kind == "max") L.pool = PoolKind::kMax;
+      else if (kind == "avg") L.pool = PoolKind::kAvg;
+      else fail(source, o.field("kind"), fmt::format("unknown pooling '{}'", kind), "use max or avg");
+      L.pool_size = static_cast<int>(o.integer_or("size", 2, 2, 2, "only 2x2 pooling is supported"));
+      if (shape.height % L.pool_size || shape.width % L.pool_size)
+        fail(source, o.field("size"),
+             fmt::format("{}x{} input is not divisible by {}", shape.height, shape.width, L.pool_size),
+             "pool an input with even height and width");
+      L.out_shape = Shape{shape.channels, shape.height / L.pool_size, shape.width / L.pool_size};
+    } else {
+      fail(source, o.field("type"), fmt::format("unknown layer type '{}'", type),
+           "use fc, conv or pool");
+    }
+    if (L.weighted()) {
+      L.format = parse_format(Obj(o.get("format"), o.field("format"), source), c.rounding);
+      const std::string a = o.string("activation");
+      if (!parse_activation(a, L.activation))
+        fail(source, o.field("activation"), fmt::format("unknown activation '{}'", a),
+             "use identity, relu, sigmoid or tanh");
+      L.alpha = o.has("alpha") ? o.number("alpha") : c.alpha;
+      const double raw = std::nearbyint(L.alpha * std::ldexp(1.0, L.format.frac_bits));
+      if (!(raw >= 1.0))
+        fail(source, o.has("alpha") ? o.field("alpha") : "alpha",
+             fmt::format("= {} rounds to 0 in {} of layer '{}'", L.alpha, L.format.name(), L.name),
+             "raise alpha or give the layer more fractional bits");
+      if (raw > static_cast<double>(L.format.max_raw()))
+        fail(source, o.has("alpha") ? o.field("alpha") : "alpha",
+             fmt::format("= {} does not fit {} of layer '{}'", L.alpha, L.format.name(), L.name),
+             "lower alpha or give the layer more integer bits");
+      if (L.format.rounding == Rounding::kStochastic && L.format.frac_bits > c.lfsr.width)
+        fail(source, "lfsr.width",
+             fmt::format("= {} gives fewer random bits than layer '{}' drops (F = {})",
+                         c.lfsr.width, L.name, L.format.frac_bits),
+             "widen the LFSR to at least F bits");
+      o.only({"name", "type", "neurons", "inputs", "out_channels", "in_channels", "kernel",
+              "format", "activation", "alpha"});
+    } else {
+      o.only({"name", "type", "kind", "size"});
+    }
+    shape = L.out_shape;
+    c.layers.push_back(L);
+  }
+  return c;
+}
+
+Config load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(fmt::format("{}: cannot open the config file; check the path", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), path);
+}
+
+nlohmann::json to_json(const Config& c) {
+  json j;
+  j["name"] = c.name;
+  j["description"] = c.description;
+  j["input_shape"] = {{"channels", c.input_shape.channels},
+                      {"height", c.input_shape.height},
+                      {"width", c.input_shape.width}};
+  j["rounding"] = std::string(to_string(c.rounding));
+  j["scratchpad_depth"] = c.scratchpad_depth;
+  j["sat_counter_width"] = c.sat_counter_width;
+  j["lfsr"] = {{"width", c.lfsr.width},
+               {"polynomial", fmt::format("0x{:X}", c.lfsr.polynomial)},
+               {"seed", fmt::format("0x{:X}", c.lfsr.seed)}};
+  j["alpha"] = c.alpha;
+  json layers = json::array();
+  for (const auto& L : c.layers) {
+    json l;
+    l["name"] = L.name;
+    switch (L.type) {
+      case LayerType::kFc:
+        l["type"] = "fc";
+        l["inputs"] = L.in_shape.size();
+        l["neurons"] = L.neurons;
+        break;
+      case LayerType::kConv:
+        l["type"] = "conv";
+        l["in_channels"] = L.in_shape.channels;
+        l["out_channels"] = L.out_channels;
+        l["kernel"] = L.kernel;
+        break;
+      case LayerType::kPool:
+        l["type"] = "pool";
+        l["kind"] = L.pool == PoolKind::kMax ? "max" : "avg";
+        l["size"] = L.pool_size;
+        break;
+    }
+    if (L.weighted()) {
+      l["format"] = {{"int_bits", L.format.int_bits},
+                     {"frac_bits", L.format.frac_bits},
+                     {"rounding", std::string(to_string(L.format.rounding))}};
+      l["activation"] = std::string(to_string(L.activation));
+      l["alpha"] = L.alpha;
+    }
+    layers.push_back(l);
+  }
+  j["layers"] = layers;
+  return j;
+}
+
+int backprop_fan_in(const Config& c, std::size_t i) {
+  // The next weighted layer's terms that reach one of layer i's outputs:
+  // its neurons for fc, out_channels * k * k for conv; 1 for the output layer
+  // (its G comes from the loss, not from a sum).
+  for (std::size_t n = i + 1; n < c.layers.size(); ++n) {
+    const LayerConfig& L = c.layers[n];
+    if (L.type == LayerType::kFc) return L.neurons;
+    if (L.type == LayerType::kConv) return L.out_channels * L.kernel * L.kernel;
+  }
+  return 1;
+}
+
+PeParams pe_params(const Config& c, std::size_t i) {
+  const LayerConfig& L = c.layers.at(i);
+  if (!L.weighted()) throw ConfigError(fmt::format("layer '{}' has no PEs (pooling)", L.name));
+  PeParams p;
+  p.layer = L.name;
+  p.fmt = L.format;
+  p.act = L.activation;
+  p.depth = c.scratchpad_depth;
+  // Enough guard bits that no legal sum wraps: the forward dot product, the
+  // back-propagated sum of step 1, a full scratchpad, and the update add.
+  const int terms = std::max({L.fan_in(), backprop_fan_in(c, i), c.scratchpad_depth, 2});
+  p.guard_bits = clog2(static_cast<std::uint64_t>(terms));
+  p.sat_cnt_width = c.sat_counter_width;
+  p.lfsr = c.lfsr;
+  p.alpha_raw = static_cast<Wide>(std::nearbyint(L.alpha * std::ldexp(1.0, L.format.frac_bits)));
+  return p;
+}
+
+}  // namespace taxonn

@@ -1,0 +1,96 @@
+// The one config object of taxonn: read by the generator, the golden model and
+// the testbenches. A config names every layer's Q(I,F) format (CONTRACT 1),
+// activation, rounding, and the PE's hardware parameters (CONTRACT 5). The
+// resolved form written by `taxonn generate` sets every field explicitly.
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fixed_format.hpp"
+#include "primitives.hpp"
+
+namespace taxonn {
+
+// A bad config: the message is one line naming the field and the fix.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class LayerType { kFc, kConv, kPool };
+enum class PoolKind { kMax, kAvg };
+
+struct Shape {
+  int channels = 1, height = 1, width = 1;
+  int size() const { return channels * height * width; }
+};
+
+struct LayerConfig {
+  std::string name;
+  LayerType type = LayerType::kFc;
+  // fc
+  int neurons = 0;
+  // conv
+  int out_channels = 0, kernel = 0;
+  // pool
+  PoolKind pool = PoolKind::kMax;
+  int pool_size = 2;
+  // weighted layers (fc, conv)
+  QFormat format;
+  Activation activation = Activation::kRelu;
+  double alpha = 0.0;
+  // derived
+  Shape in_shape, out_shape;
+  bool weighted() const { return type != LayerType::kPool; }
+  int fan_in() const;  // terms in one forward dot product
+};
+
+struct Config {
+  std::string name;
+  std::string description;
+  Shape input_shape;
+  Rounding rounding = Rounding::kNearest;
+  int scratchpad_depth = 16;
+  int sat_counter_width = 16;
+  LfsrParams lfsr;
+  double alpha = 0.0;
+  std::vector<LayerConfig> layers;
+
+  static constexpr int kMaxDepth = 65536;
+  static constexpr int kMaxSatCounterWidth = 32;
+};
+
+// Parse and validate; throws ConfigError. `source` names the file in messages.
+Config parse_config(const std::string& text, const std::string& source);
+Config load_config(const std::string& path);
+// Every field, defaults filled in: the resolved config.
+nlohmann::json to_json(const Config& c);
+
+// The hardware parameters of one weighted layer's PE, derived from the config
+// alone (CONTRACT 2 and 5). The generator, the golden model and the testbench
+// all take them from here.
+struct PeParams {
+  std::string layer;
+  QFormat fmt;
+  Activation act = Activation::kRelu;
+  int depth = 16;
+  int guard_bits = 1;
+  int sat_cnt_width = 16;
+  LfsrParams lfsr;
+  Wide alpha_raw = 0;  // alpha in Q(I,F); the PE is given -alpha (CONTRACT 3 step 4)
+
+  int width() const { return fmt.width(); }
+  int acc_width() const { return 2 * fmt.width() + guard_bits; }
+  int addr_width() const { return depth > 1 ? clog2(static_cast<std::uint64_t>(depth)) : 1; }
+  bool stochastic() const { return fmt.rounding == Rounding::kStochastic; }
+};
+// Fan-out of back-propagation into layer `i`: the terms in step 1's sum.
+int backprop_fan_in(const Config& c, std::size_t i);
+PeParams pe_params(const Config& c, std::size_t layer_index);
+
+}  // namespace taxonn

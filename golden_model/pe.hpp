@@ -1,0 +1,137 @@
+// Golden twins of the two PEs (CONTRACT sections 3-5): taxonn::PeBase is
+// taxonn_pe_base.v (inference only, Eyeriss-like) and taxonn::Pe is
+// taxonn_pe.v (TaxoNN: the same datapath plus three muxes, the training
+// registers and the activation-derivative unit). Both are cycle-accurate:
+// step() is one rising clock edge under one control word.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "primitives.hpp"
+
+namespace taxonn {
+
+// The PE control word. Each enum is a mux select or an opcode of the RTL; the
+// generator emits these encodings into taxonn_defs.vh so they exist once.
+enum class MulA : int { kXIn = 0, kNegAlpha = 1, kFd = 2, kDerivA = 3 };  // MUX1
+enum class MulB : int { kSpad = 0, kWIn = 1, kSum = 2, kG = 3, kD = 4, kDerivB = 5 };  // MUX2
+enum class AccOp : int { kHold = 0, kLoad = 1, kAdd = 2, kSpad = 3 };  // MUX3: acc base
+enum class Dst : int { kNone = 0, kSum = 1, kFd = 2, kG = 3, kD = 4, kSpad = 5, kLoad = 6 };
+constexpr int kMulASelBits = 2;
+constexpr int kMulBSelBits = 3;
+constexpr int kAccOpBits = 2;
+constexpr int kDstBits = 3;
+
+// taxonn_acc: the next accumulator value (2W + G bits, CONTRACT 2). Legal
+// schedules never exceed the guard bits; past them the register wraps, which
+// wrap() models explicitly. Without MUX3 (has_base false) kSpad holds.
+Wide acc_next(AccOp op, Wide acc_q, Wide prod, Wide base, int acc_width, bool has_base);
+
+// taxonn_spad: the PE's scratchpad. An address past the depth reads 0 and
+// writes nothing; words are W bits (a write wraps to W, as the RAM does).
+class Spad {
+ public:
+  Spad(int depth, int width) : mem_(static_cast<std::size_t>(depth), 0), width_(width) {}
+  Wide read(int addr) const;
+  void write(int addr, Wide v);
+  int depth() const { return static_cast<int>(mem_.size()); }
+
+ private:
+  std::vector<Wide> mem_;
+  int width_;
+};
+
+struct PeCtrl {
+  MulA mul_a = MulA::kXIn;
+  MulB mul_b = MulB::kSpad;
+  AccOp acc = AccOp::kHold;
+  Dst dst = Dst::kNone;
+  bool fwd = false;  // capture x_i into the forwarding register
+  int rd_addr = 0;
+  int wr_addr = 0;
+};
+
+struct PeIn {
+  Wide x = 0;          // forward input X, G_{i+1}[k] in step 1, X_i[k] in step 3
+  Wide w = 0;          // W_{i+1}[k,j] in step 1, the word to load otherwise
+  Wide neg_alpha = 0;  // -alpha in Q(I,F), from the layer's alpha register
+};
+
+// Every value the RTL exposes, registered except spad_rd (a read at rd_addr).
+struct PeOut {
+  Wide x_fwd = 0, sum = 0, spad_rd = 0, acc = 0, fd = 0, g = 0, d = 0;
+  std::uint64_t sat_cnt = 0;
+};
+
+class PeBase {
+ public:
+  explicit PeBase(const PeParams& p);
+  PeOut outputs(const PeCtrl& c, const PeIn& in) const;
+  void step(const PeCtrl& c, const PeIn& in);
+  const PeParams& params() const { return p_; }
+  Wide spad(int i) const { return spad_.read(i); }
+
+ protected:
+  // The shared rounder: rq(acc_q) with the layer's rounding and the LFSR.
+  SatResult round_acc(int post_shift) const;
+  void use_rounder(bool saturated);
+  PeParams p_;
+  Spad spad_;
+  Wide x_fwd_ = 0, acc_ = 0, sum_ = 0;
+  SatCounter sat_cnt_;
+  Lfsr lfsr_;
+};
+
+class Pe : public PeBase {
+ public:
+  explicit Pe(const PeParams& p) : PeBase(p) {}
+  PeOut outputs(const PeCtrl& c, const PeIn& in) const;
+  void step(const PeCtrl& c, const PeIn& in);
+
+ private:
+  Wide mul_a(const PeCtrl& c, const PeIn& in) const;
+  Wide mul_b(const PeCtrl& c, const PeIn& in) const;
+  Wide fd_ = 0, g_ = 0, d_ = 0;
+};
+
+// One cycle of a schedule: the control word and the data on the PE's inputs.
+struct PeCycle {
+  PeCtrl ctrl;
+  PeIn in;
+  const char* phase = "";
+};
+
+// The data of one neuron's SGD step at PE level (CONTRACT 3).
+struct NeuronData {
+  std::vector<Wide> w;       // W_i[j, 0..K-1], this PE's weights
+  std::vector<Wide> x;       // X_i[0..K-1]
+  std::vector<Wide> g_next;  // G_{i+1}[0..N-1]
+  std::vector<Wide> w_next;  // W_{i+1}[0..N-1, j]
+};
+
+// Cycles of each phase of one SGD step on one PE (CONTRACT 4).
+struct PeCycles {
+  int load = 0, forward = 0, deriv = 0, backprop = 0, grad = 0, update = 0;
+  int train() const { return forward + deriv + backprop + grad + update; }
+};
+PeCycles pe_cycle_model(const PeParams& p, int k, int n);
+
+// Load the weights, then forward, derivative, steps 1-5.
+std::vector<PeCycle> pe_load_schedule(const PeParams& p, const std::vector<Wide>& w);
+std::vector<PeCycle> pe_train_schedule(const PeParams& p, const NeuronData& d);
+
+// The algorithmic reference for one neuron (CONTRACT 3, written as maths, not
+// as cycles); stochastic draws are taken in the order the PE rounds.
+struct NeuronResult {
+  Wide z = 0, fd = 0, r1 = 0, g = 0;
+  std::vector<Wide> d, w_new;
+  std::uint64_t saturations = 0;
+};
+NeuronResult neuron_sgd_step(const PeParams& p, const NeuronData& d);
+
+std::string to_string(const PeCtrl& c);
+
+}  // namespace taxonn

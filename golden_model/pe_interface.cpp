@@ -1,0 +1,47 @@
+// PE port lists (CONTRACT 5).
+#include "pe_interface.hpp"
+
+#include <fmt/format.h>
+
+#include "pe.hpp"
+
+namespace taxonn {
+
+std::string pe_module_name(const std::string& layer, PeKind kind) {
+  return fmt::format("taxonn_{}_{}", layer, kind == PeKind::kBase ? "pe_base" : "pe");
+}
+
+std::string act_module_name(const std::string& layer) { return fmt::format("taxonn_{}_act", layer); }
+
+std::vector<PortSpec> pe_ports(const PeParams& p, PeKind kind) {
+    const int w = p.width();
+  const std::string q = p.fmt.name();
+  std::vector<PortSpec> v;
+  if (kind == PeKind::kTaxonn) {
+    v.push_back({"mul_a_sel_i", true, kMulASelBits, false, "MUX1 select"});
+    v.push_back({"mul_b_sel_i", true, kMulBSelBits, false, "MUX2 select"});
+  }
+  v.push_back({"acc_op_i", true, kAccOpBits, false, "accumulator op (MUX3)"});
+  v.push_back({"dst_i", true, kDstBits, false, "where the rounder's result goes"});
+  v.push_back({"fwd_en_i", true, 1, false, "capture x_i for the next PE"});
+  v.push_back({"rd_addr_i", true, p.addr_width(), false, "scratchpad read address"});
+  v.push_back({"wr_addr_i", true, p.addr_width(), false, "scratchpad write address"});
+  v.push_back({"x_i", true, w, true, q + ": X, G_{i+1} or X_i"});
+  v.push_back({"w_i", true, w, true, q + ": W_{i+1} or a weight to load"});
+  if (kind == PeKind::kTaxonn)
+    v.push_back({"neg_alpha_i", true, w, true, q + ": -alpha"});
+  v.push_back({"x_fwd_o", false, w, true, q + ": forwarded input"});
+  v.push_back({"sum_o", false, w, true, q + ": z = rq(acc), or R1"});
+  v.push_back({"spad_rd_o", false, w, true, q + ": scratchpad[rd_addr_i]"});
+  v.push_back({"acc_o", false, p.acc_width(), true,
+               fmt::format("2W + {} guard bits, 2F fractional", p.guard_bits)});
+  if (kind == PeKind::kTaxonn) {
+    v.push_back({"fd_o", false, w, true, q + ": f'(z)"});
+    v.push_back({"g_o", false, w, true, q + ": G_i"});
+    v.push_back({"d_o", false, w, true, q + ": D = rq(G X)"});
+  }
+  v.push_back({"sat_cnt_o", false, p.sat_cnt_width, false, "saturation events"});
+  return v;
+}
+
+}  // namespace taxonn

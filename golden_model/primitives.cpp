@@ -1,0 +1,110 @@
+// Golden twins of the arithmetic primitives (CONTRACT section 2).
+#include "primitives.hpp"
+
+namespace taxonn {
+
+Wide mul(Wide a, Wide b) { return a * b; }
+
+SatResult sat(Wide v, int out_width) {
+  const Wide hi = (Wide{1} << (out_width - 1)) - 1;
+  const Wide lo = -(Wide{1} << (out_width - 1));
+  if (v > hi) return {hi, true};
+  if (v < lo) return {lo, true};
+  return {v, false};
+}
+
+Wide rq_round(Wide x, int shift, Rounding mode, std::uint64_t rnd) {
+  if (shift <= 0) return x;
+  Wide bias = 0;
+  switch (mode) {
+    case Rounding::kNearest: bias = Wide{1} << (shift - 1); break;
+    case Rounding::kTruncate: bias = 0; break;
+    case Rounding::kStochastic:
+      bias = static_cast<Wide>(rnd & ((std::uint64_t{1} << shift) - 1));
+      break;
+  }
+  return asr(x + bias, shift);
+}
+
+SatResult rq(Wide x, int shift, const QFormat& out, Rounding mode, std::uint64_t rnd,
+             int post_shift) {
+  const Wide r = rq_round(x, shift, mode, rnd) * (Wide{1} << post_shift);
+  return sat(r, out.width());
+}
+
+void Lfsr::step() {
+  const std::uint32_t mask =
+      p_.width >= 32 ? 0xFFFFFFFFu : ((std::uint32_t{1} << p_.width) - 1);
+  const bool out = (state_ & 1u) != 0;
+  state_ >>= 1;
+  if (out) state_ ^= p_.polynomial;
+  state_ &= mask;
+}
+
+void SatCounter::step(bool event) {
+  const std::uint64_t max = (std::uint64_t{1} << width_) - 1;
+  if (event && count_ < max) ++count_;
+}
+
+Wide plan_sigmoid(Wide z, int frac_bits) {
+  const Wide one = Wide{1} << frac_bits;
+  const Wide a = z < 0 ? -z : z;
+  Wide s;
+  if (a >= 5 * one) {
+    s = one;
+  } else if (8 * a >= 19 * one) {
+    s = asr(a + 27 * one, 5);
+  } else if (a >= one) {
+    s = asr(a + 5 * one, 3);
+  } else {
+    s = asr(a + 2 * one, 2);
+  }
+  return z < 0 ? one - s : s;
+}
+
+SatResult act(Wide z, const QFormat& fmt, Activation a) {
+  const int f = fmt.frac_bits;
+  switch (a) {
+    case Activation::kIdentity: return sat(z, fmt.width());
+    case Activation::kRelu: return sat(z > 0 ? z : 0, fmt.width());
+    case Activation::kSigmoid: return sat(plan_sigmoid(z, f), fmt.width());
+    case Activation::kTanh:
+      return sat(2 * plan_sigmoid(2 * z, f) - (Wide{1} << f), fmt.width());
+  }
+  return {0, false};
+}
+
+DerivOperands act_deriv(Wide z, const QFormat& fmt, Activation a) {
+  DerivOperands d;
+  const int f = fmt.frac_bits;
+  const Wide one = Wide{1} << f;
+  switch (a) {
+    case Activation::kIdentity: break;
+    case Activation::kRelu: d.mask = z > 0; break;
+    case Activation::kSigmoid:
+    case Activation::kTanh: {
+      const Wide s = plan_sigmoid(a == Activation::kTanh ? 2 * z : z, f);
+      d.a = s % one;  // s in [0, 2^F]: the modulo only maps 2^F to 0
+      d.b = (one - s) % one;
+      break;
+    }
+  }
+  return d;
+}
+
+int act_deriv_post_shift(Activation a) { return a == Activation::kTanh ? 2 : 0; }
+
+SatResult act_derivative_value(Wide z, const QFormat& fmt, Activation a, Rounding mode,
+                               std::uint64_t rnd) {
+  const DerivOperands d = act_deriv(z, fmt, a);
+  switch (a) {
+    case Activation::kIdentity: return {1, false};
+    case Activation::kRelu: return {d.mask ? 1 : 0, false};
+    case Activation::kSigmoid:
+    case Activation::kTanh:
+      return rq(mul(d.a, d.b), fmt.frac_bits, fmt, mode, rnd, act_deriv_post_shift(a));
+  }
+  return {0, false};
+}
+
+}  // namespace taxonn

@@ -1,0 +1,98 @@
+// Golden twins of the arithmetic primitives (CONTRACT section 2). Each
+// function or class here has an RTL block of the same name with a taxonn_
+// prefix in rtl_templates/ (taxonn::rq <-> taxonn_rq.v). Everything is computed
+// exactly in Wide and then narrowed by a named step (sat, wrap).
+#pragma once
+
+#include <cstdint>
+
+#include "fixed_format.hpp"
+
+namespace taxonn {
+
+struct SatResult {
+  Wide value = 0;
+  bool saturated = false;
+};
+
+// taxonn_mul: exact signed product, 2W bits, 2F fractional bits.
+Wide mul(Wide a, Wide b);
+
+// taxonn_sat: clamp v to a signed field of `out_width` bits.
+SatResult sat(Wide v, int out_width);
+
+// The rounding half of taxonn_rq: drop `shift` fractional bits.
+//   nearest: (x + 2^(s-1)) >>> s (ties toward +inf); truncate: x >>> s (floor);
+//   stochastic: (x + r) >>> s with r = the low s bits of `rnd`.
+Wide rq_round(Wide x, int shift, Rounding mode, std::uint64_t rnd);
+
+// taxonn_rq: round, multiply by 2^post_shift, saturate to `out`.
+// post_shift is 0 everywhere except tanh' = 4 * sigma'(2x) (CONTRACT 2).
+SatResult rq(Wide x, int shift, const QFormat& out, Rounding mode, std::uint64_t rnd,
+             int post_shift = 0);
+
+// taxonn_lfsr: Galois LFSR shifting right; when the bit shifted out is 1 the
+// state is XORed with the polynomial. The rounder uses the state's low bits,
+// then the LFSR advances (one step per rounding that uses it).
+struct LfsrParams {
+  int width = 16;
+  std::uint32_t polynomial = 0xB400;  // x^16 + x^14 + x^13 + x^11 + 1 (maximal)
+  std::uint32_t seed = 0xACE1;
+};
+class Lfsr {
+ public:
+  explicit Lfsr(const LfsrParams& p) : p_(p), state_(p.seed) {}
+  std::uint32_t state() const { return state_; }
+  void step();
+  const LfsrParams& params() const { return p_; }
+
+ private:
+  LfsrParams p_;
+  std::uint32_t state_;
+};
+
+// taxonn_sat_counter: counts saturation events, sticks at 2^width - 1.
+class SatCounter {
+ public:
+  explicit SatCounter(int width) : width_(width) {}
+  void step(bool event);
+  std::uint64_t count() const { return count_; }
+  int width() const { return width_; }
+
+ private:
+  int width_;
+  std::uint64_t count_ = 0;
+};
+
+// taxonn_plan_sigmoid: PLAN on raw integers with F fractional bits.
+// a = |z|;  a >= 5        : 2^F
+//           8a >= 19*2^F  : (a + 27*2^F) >> 5      (|z|/32 + 0.84375)
+//           a >= 2^F      : (a +  5*2^F) >> 3      (|z|/8  + 0.625)
+//           else          : (a +  2*2^F) >> 2      (|z|/4  + 0.5)
+// z < 0: 2^F - s. The result is in [0, 2^F] (F + 1 unsigned bits).
+Wide plan_sigmoid(Wide z, int frac_bits);
+
+// taxonn_act: the layer's activation unit, f(z) in Q(I,F), saturated.
+//   identity: z; relu: max(0,z); sigmoid: sat(plan(z)); tanh: sat(2*plan(2z) - 2^F).
+SatResult act(Wide z, const QFormat& fmt, Activation a);
+
+// taxonn_act_deriv: the PE's activation-derivative unit. For sigmoid and tanh
+// it produces the two operands of sigma*(1-sigma) that the PE's own multiplier
+// multiplies (TDM); both are < 2^F so they fit the W-bit signed multiplier
+// (when sigma is 0 or 1 an operand is 0 and so is the product). For ReLU it
+// produces the mask z > 0.
+struct DerivOperands {
+  Wide a = 0;  // sigma(z) mod 2^F   (tanh: sigma(2z))
+  Wide b = 0;  // (2^F - sigma) mod 2^F
+  bool mask = false;
+};
+DerivOperands act_deriv(Wide z, const QFormat& fmt, Activation a);
+// How the derivative register is written from the product (the PE's rq).
+int act_deriv_post_shift(Activation a);
+
+// f'(z) in Q(I,F) as the PE computes it (reference for the algorithmic model):
+// sigmoid: rq(a*b); tanh: sat(4 * rq(a*b)); relu: 1 if z > 0 (as a mask); identity: 1.
+SatResult act_derivative_value(Wide z, const QFormat& fmt, Activation a, Rounding mode,
+                               std::uint64_t rnd);
+
+}  // namespace taxonn
