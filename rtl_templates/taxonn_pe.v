@@ -1,0 +1,284 @@
+// taxonn_pe: the TaxoNN PE (CONTRACT 3 and 5, paper IV-C, Fig. 4): the
+// baseline PE's datapath plus MUX1/MUX2 in front of the same multiplier, MUX3
+// in front of the accumulator's adder, the training registers (f', G, D; the
+// sum register doubles as R1) and the activation-derivative unit. One control
+// word per cycle executes the SGD steps 1-5 by time multiplexing the
+// multiplier (golden_model/pe.cpp: pe_train_schedule).
+// Golden twin: taxonn::Pe.
+`include "taxonn_defs.vh"
+
+module taxonn_pe #(
+  parameter integer      W         = 16,
+  parameter integer      F         = 12,
+  parameter integer      ACT       = `TAXONN_ACT_RELU,
+  parameter integer      RND       = `TAXONN_RND_NEAREST,
+  parameter integer      DEPTH     = 16,
+  parameter integer      AW        = 4,
+  parameter integer      GUARD     = 4,
+  parameter integer      SAT_CNT_W = 16,
+  parameter integer      LFSR_W    = 16,
+  parameter [LFSR_W-1:0] LFSR_POLY = 16'hB400,
+  parameter [LFSR_W-1:0] LFSR_SEED = 16'hACE1
+) (
+  input  wire                          clk_i,
+  input  wire                          rst_ni,
+  // control word (the layer controller's, shared by the layer's PEs)
+  input  wire [`TAXONN_MUL_A_W-1:0]    mul_a_sel_i,
+  input  wire [`TAXONN_MUL_B_W-1:0]    mul_b_sel_i,
+  input  wire [`TAXONN_ACC_OP_W-1:0]   acc_op_i,
+  input  wire [`TAXONN_DST_W-1:0]      dst_i,
+  input  wire                          fwd_en_i,
+  input  wire [AW-1:0]                 rd_addr_i,
+  input  wire [AW-1:0]                 wr_addr_i,
+  // data
+  input  wire signed [W-1:0]           x_i,
+  input  wire signed [W-1:0]           w_i,
+  input  wire signed [W-1:0]           neg_alpha_i,
+  output wire signed [W-1:0]           x_fwd_o,
+  output wire signed [W-1:0]           sum_o,
+  output wire signed [W-1:0]           spad_rd_o,
+  output wire signed [2*W+GUARD-1:0]   acc_o,
+  output wire signed [W-1:0]           fd_o,
+  output wire signed [W-1:0]           g_o,
+  output wire signed [W-1:0]           d_o,
+  output wire        [SAT_CNT_W-1:0]   sat_cnt_o
+);
+
+  localparam integer AccW   = 2 * W + GUARD;
+  localparam integer RoundW = AccW + 1 - F;
+  localparam         Trig   = (ACT == `TAXONN_ACT_SIGMOID) || (ACT == `TAXONN_ACT_TANH);
+
+  reg  signed [W-1:0] sum_q, g_q, d_q;
+  wire signed [W-1:0] fd_val;  // f' as a multiplier operand
+
+  // ---- scratchpad: host load, or the rounder writing an updated weight ----
+  wire [W-1:0]        spad_rd;
+  wire                spad_we = (dst_i == `TAXONN_DST_LOAD) | (dst_i == `TAXONN_DST_SPAD);
+  wire signed [W-1:0] rq_q;
+  taxonn_spad #(
+    .W    (W),
+    .DEPTH(DEPTH),
+    .AW   (AW)
+  ) u_spad (
+    .clk_i    (clk_i),
+    .rd_addr_i(rd_addr_i),
+    .rd_data_o(spad_rd),
+    .we_i     (spad_we),
+    .wr_addr_i(wr_addr_i),
+    .wr_data_i((dst_i == `TAXONN_DST_LOAD) ? w_i : rq_q)
+  );
+
+  // ---- activation-derivative unit ----
+  wire signed [W-1:0] deriv_a, deriv_b;
+  wire                deriv_mask;
+  taxonn_act_deriv #(
+    .W  (W),
+    .F  (F),
+    .ACT(ACT)
+  ) u_act_deriv (
+    .z_i   (sum_q),
+    .a_o   (deriv_a),
+    .b_o   (deriv_b),
+    .mask_o(deriv_mask)
+  );
+
+  // ---- MUX1, MUX2 and the shared multiplier ----
+  reg signed [W-1:0] mul_a, mul_b;
+  always @(*) begin
+    case (mul_a_sel_i)
+      `TAXONN_MUL_A_X_IN:      mul_a = x_i;
+      `TAXONN_MUL_A_NEG_ALPHA: mul_a = neg_alpha_i;
+      `TAXONN_MUL_A_FD:        mul_a = fd_val;
+      `TAXONN_MUL_A_DERIV_A:   mul_a = deriv_a;
+      default:                 mul_a = {W{1'b0}};
+    endcase
+  end
+  always @(*) begin
+    case (mul_b_sel_i)
+      `TAXONN_MUL_B_SPAD:    mul_b = spad_rd;
+      `TAXONN_MUL_B_W_IN:    mul_b = w_i;
+      `TAXONN_MUL_B_SUM:     mul_b = sum_q;
+      `TAXONN_MUL_B_G:       mul_b = g_q;
+      `TAXONN_MUL_B_D:       mul_b = d_q;
+      `TAXONN_MUL_B_DERIV_B: mul_b = deriv_b;
+      default:               mul_b = {W{1'b0}};
+    endcase
+  end
+
+  wire signed [2*W-1:0] prod;
+  taxonn_mul #(
+    .W(W)
+  ) u_mul (
+    .a_i(mul_a),
+    .b_i(mul_b),
+    .p_o(prod)
+  );
+
+  // ---- accumulator with MUX3: base = the weight at 2F fractional bits ----
+  wire signed [AccW-1:0] spad_base = {{(AccW-W-F){spad_rd[W-1]}}, spad_rd, {F{1'b0}}};
+  wire signed [AccW-1:0] acc_q;
+  taxonn_acc #(
+    .ACC_W   (AccW),
+    .P_W     (2 * W),
+    .HAS_BASE(1)
+  ) u_acc (
+    .clk_i (clk_i),
+    .rst_ni(rst_ni),
+    .op_i  (acc_op_i),
+    .prod_i(prod),
+    .base_i(spad_base),
+    .acc_o (acc_q)
+  );
+
+  // ---- the one rounder, its LFSR and saturation counter ----
+  wire dst_rq   = (dst_i == `TAXONN_DST_SUM) | (dst_i == `TAXONN_DST_D) |
+                  (dst_i == `TAXONN_DST_SPAD);
+  wire dst_trig = Trig & ((dst_i == `TAXONN_DST_FD) | (dst_i == `TAXONN_DST_G));
+  wire use_rq   = dst_rq | dst_trig;
+
+  wire [F-1:0] rnd;
+  generate
+    if (RND == `TAXONN_RND_STOCHASTIC) begin : gen_lfsr
+      wire [LFSR_W-1:0] lfsr_state;
+      taxonn_lfsr #(
+        .LW  (LFSR_W),
+        .POLY(LFSR_POLY),
+        .SEED(LFSR_SEED)
+      ) u_lfsr (
+        .clk_i  (clk_i),
+        .rst_ni (rst_ni),
+        .en_i   (use_rq),
+        .state_o(lfsr_state)
+      );
+      assign rnd = lfsr_state[F-1:0];
+      if (LFSR_W > F) begin : gen_unused_lfsr
+        wire unused_lfsr = ^lfsr_state[LFSR_W-1:F];
+      end
+    end else begin : gen_no_lfsr
+      assign rnd = {F{1'b0}};
+    end
+  endgenerate
+
+  wire                     rq_sat;
+  wire signed [RoundW-1:0] rq_rounded;
+  taxonn_rq #(
+    .IN_W (AccW),
+    .SHIFT(F),
+    .OUT_W(W),
+    .RND  (RND)
+  ) u_rq (
+    .x_i      (acc_q),
+    .rnd_i    (rnd),
+    .q_o      (rq_q),
+    .sat_o    (rq_sat),
+    .rounded_o(rq_rounded)
+  );
+
+  // ---- f' register: W bits for sigmoid/tanh, the mask bit for ReLU ----
+  wire fd_sat;
+  generate
+    if (Trig) begin : gen_fd_word
+      wire signed [W-1:0] fd_new;
+      if (ACT == `TAXONN_ACT_TANH) begin : gen_times4
+        // tanh' = 4 * sigma'(2z): the rounded product, x4, clamped again.
+        taxonn_sat #(
+          .IN_W (RoundW + 2),
+          .OUT_W(W)
+        ) u_sat_x4 (
+          .x_i  ({rq_rounded, 2'b00}),
+          .q_o  (fd_new),
+          .sat_o(fd_sat)
+        );
+      end else begin : gen_times1
+        assign fd_new = rq_q;
+        assign fd_sat = rq_sat;
+        wire unused_rounded = ^rq_rounded;
+      end
+      reg signed [W-1:0] fd_q;
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          fd_q <= {W{1'b0}};
+        end else if (dst_i == `TAXONN_DST_FD) begin
+          fd_q <= fd_new;
+        end
+      end
+      assign fd_val = fd_q;
+      wire unused_mask = deriv_mask;
+    end else if (ACT == `TAXONN_ACT_RELU) begin : gen_fd_mask
+      reg fd_q;
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          fd_q <= 1'b0;
+        end else if (dst_i == `TAXONN_DST_FD) begin
+          fd_q <= deriv_mask;
+        end
+      end
+      assign fd_val = {{(W-1){1'b0}}, fd_q};
+      assign fd_sat = 1'b0;
+      wire unused_rounded = ^rq_rounded;
+      wire unused_deriv   = ^{deriv_a, deriv_b};
+    end else begin : gen_fd_none
+      assign fd_val = {W{1'b0}};
+      assign fd_sat = 1'b0;
+      wire unused_rounded = ^rq_rounded;
+      wire unused_deriv   = ^{deriv_a, deriv_b, deriv_mask};
+    end
+  endgenerate
+
+  // The saturation event of this cycle's rounding (tanh' clamps after x4).
+  wire sat_event = ((ACT == `TAXONN_ACT_TANH) && (dst_i == `TAXONN_DST_FD)) ? fd_sat : rq_sat;
+
+  taxonn_sat_counter #(
+    .CW(SAT_CNT_W)
+  ) u_sat_cnt (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .inc_i  (use_rq & sat_event),
+    .count_o(sat_cnt_o)
+  );
+
+  // ---- G: rq(R1 * f') for sigmoid/tanh, the ReLU mask, or R1 (identity) ----
+  reg signed [W-1:0] g_new;
+  always @(*) begin
+    if (Trig) begin
+      g_new = rq_q;
+    end else if (ACT == `TAXONN_ACT_RELU) begin
+      g_new = fd_val[0] ? sum_q : {W{1'b0}};
+    end else begin
+      g_new = sum_q;
+    end
+  end
+
+  // ---- registers ----
+  reg signed [W-1:0] x_fwd_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      x_fwd_q <= {W{1'b0}};
+      sum_q   <= {W{1'b0}};
+      g_q     <= {W{1'b0}};
+      d_q     <= {W{1'b0}};
+    end else begin
+      if (fwd_en_i) begin
+        x_fwd_q <= x_i;
+      end
+      if (dst_i == `TAXONN_DST_SUM) begin
+        sum_q <= rq_q;
+      end
+      if (dst_i == `TAXONN_DST_G) begin
+        g_q <= g_new;
+      end
+      if (dst_i == `TAXONN_DST_D) begin
+        d_q <= rq_q;
+      end
+    end
+  end
+
+  assign x_fwd_o   = x_fwd_q;
+  assign sum_o     = sum_q;
+  assign spad_rd_o = spad_rd;
+  assign acc_o     = acc_q;
+  assign fd_o      = fd_val;
+  assign g_o       = g_q;
+  assign d_o       = d_q;
+
+endmodule
