@@ -1,0 +1,84 @@
+// The taxonn command line: generate RTL from a config, synthesize the PEs.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "config.hpp"
+#include "design.hpp"
+#include "synth.hpp"
+
+namespace {
+
+int cmd_generate(const std::string& config, const std::string& out) {
+  const taxonn::Config c = taxonn::load_config(config);  // throws before anything is written
+  const auto files = taxonn::generate_design(c);
+  taxonn::write_files(out, files);
+  std::size_t modules = 0;
+  for (const auto& f : files) modules += f.path.size() > 2 && f.path.substr(f.path.size() - 2) == ".v";
+  fmt::print("taxonn: generated config '{}' ({} layers, {} Verilog files) into {}\n", c.name,
+             c.layers.size(), modules, out);
+  return 0;
+}
+
+int cmd_synth(const taxonn::SynthOptions& o) {
+  const taxonn::SynthReport r = taxonn::run_synth(o);
+  fmt::print("{}", taxonn::format_report(r));
+  if (!o.json_out.empty()) {
+    const std::string tmp = o.json_out + ".tmp";
+    {
+      std::ofstream j(tmp);
+      j << taxonn::report_json(r);
+    }
+    std::filesystem::rename(tmp, o.json_out);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"taxonn: low-bitwidth DNN training accelerator generator (TaxoNN, ISCAS 2020)"};
+  app.require_subcommand(1);
+
+  std::string config, out;
+  auto* gen = app.add_subcommand("generate", "write the RTL of a config: rtl/*.v, filelist.f, config.resolved.json");
+  gen->add_option("--config", config, "JSON config (see docs/config.md)")->required();
+  gen->add_option("--out", out, "output folder")->required();
+
+  taxonn::SynthOptions so;
+  std::string format;
+  auto* syn = app.add_subcommand("synth", "Yosys area of the baseline and the TaxoNN PE of one layer");
+  syn->add_option("--config", so.config_path, "JSON config")->required();
+  syn->add_option("--layer", so.layer, "layer name (default: the first fc/conv layer)");
+  syn->add_option("--format", format, "override the layer's format, I,F (e.g. 2,14)");
+  syn->add_option("--liberty", so.liberty, "liberty file (.lib or .lib.gz); default: Yosys generic cells");
+  syn->add_option("--work", so.work_dir, "folder for RTL, scripts and logs")->default_val("build/synth");
+  syn->add_option("--json", so.json_out, "write the report as JSON too");
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (gen->parsed()) return cmd_generate(config, out);
+    if (syn->parsed()) {
+      if (!format.empty()) {
+        int i = 0, f = 0;
+        char comma = 0;
+        std::istringstream in(format);
+        if (!(in >> i >> comma >> f) || comma != ',' || !in.eof())
+          throw taxonn::ConfigError(fmt::format("--format '{}': expected I,F such as 2,14", format));
+        so.format = std::make_pair(i, f);
+      }
+      return cmd_synth(so);
+    }
+  } catch (const taxonn::ConfigError& e) {
+    fmt::print(stderr, "taxonn: config error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "taxonn: error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,108 @@
+// Printer of the Verilog tree: lowRISC style, named connections, aligned.
+#include "vast.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace taxonn::vast {
+namespace {
+
+std::string range(int width, bool is_signed) {
+  std::string s = is_signed ? "signed " : "";
+  if (width > 1 || is_signed) s += fmt::format("[{}:0] ", width - 1);
+  return s;
+}
+
+void emit_module(std::ostringstream& o, const Module& m) {
+  o << "module " << m.name << " (\n";
+  std::size_t name_w = 0, type_w = 0;
+  for (const auto& p : m.ports) {
+    name_w = std::max(name_w, p.name.size());
+    type_w = std::max(type_w, range(p.width, p.is_signed).size());
+  }
+  for (std::size_t i = 0; i < m.ports.size(); ++i) {
+    const Port& p = m.ports[i];
+    const std::string dir = p.dir == Dir::kInput ? "input  wire " : "output wire ";
+    std::string line = fmt::format("  {}{:<{}}{}", dir, range(p.width, p.is_signed), type_w, p.name);
+    if (i + 1 < m.ports.size()) line += ",";
+    if (!p.comment.empty())
+      line = fmt::format("{:<{}}  // {}", line, 2 + 12 + type_w + name_w + 1, p.comment);
+    o << line << "\n";
+  }
+  o << ");\n";
+  if (!m.wires.empty()) o << "\n";
+  for (const auto& w : m.wires) {
+    o << "  wire " << range(w.width, w.is_signed) << w.name << ";";
+    if (!w.comment.empty()) o << "  // " << w.comment;
+    o << "\n";
+  }
+  for (const auto& inst : m.instances) {
+    o << "\n";
+    if (!inst.comment.empty()) o << "  // " << inst.comment << "\n";
+    o << "  " << inst.module;
+    if (!inst.params.empty()) {
+      std::size_t pw = 0;
+      for (const auto& p : inst.params) pw = std::max(pw, p.name.size());
+      o << " #(\n";
+      for (std::size_t i = 0; i < inst.params.size(); ++i) {
+        const auto& p = inst.params[i];
+        std::string line = fmt::format("    .{:<{}}({})", p.name, pw, p.value);
+        if (i + 1 < inst.params.size()) line += ",";
+        if (!p.comment.empty()) line = fmt::format("{:<40}  // {}", line, p.comment);
+        o << line << "\n";
+      }
+      o << "  )";
+    }
+    o << " " << inst.name << " (\n";
+    std::size_t cw = 0;
+    for (const auto& c : inst.conns) cw = std::max(cw, c.port.size());
+    for (std::size_t i = 0; i < inst.conns.size(); ++i) {
+      const auto& c = inst.conns[i];
+      o << fmt::format("    .{:<{}}({})", c.port, cw, c.expr);
+      o << (i + 1 < inst.conns.size() ? ",\n" : "\n");
+    }
+    o << "  );\n";
+  }
+  if (!m.assigns.empty()) o << "\n";
+  for (const auto& a : m.assigns) o << "  assign " << a.lhs << " = " << a.rhs << ";\n";
+  o << "\nendmodule\n";
+}
+
+}  // namespace
+
+std::string File::emit() const {
+  std::ostringstream o;
+  for (const auto& h : header) o << (h.empty() ? "//" : "// " + h) << "\n";
+  if (!guard.empty()) o << "`ifndef " << guard << "\n`define " << guard << "\n";
+  if (!includes.empty()) o << "\n";
+  for (const auto& inc : includes) o << "`include \"" << inc << "\"\n";
+  if (!defines.empty()) {
+    std::size_t nw = 0;
+    for (const auto& d : defines) nw = std::max(nw, d.name.size());
+    for (const auto& d : defines) {
+      if (d.name.empty()) {  // a section comment
+        o << "\n// " << d.comment << "\n";
+        continue;
+      }
+      std::string line = fmt::format("`define {:<{}} {}", d.name, nw, d.value);
+      if (!d.comment.empty()) line = fmt::format("{:<48}  // {}", line, d.comment);
+      o << line << "\n";
+    }
+  }
+  for (const auto& m : modules) {
+    o << "\n";
+    emit_module(o, m);
+  }
+  if (!guard.empty()) o << "\n`endif  // " << guard << "\n";
+  return o.str();
+}
+
+std::string dec(int width, unsigned long long v) { return fmt::format("{}'d{}", width, v); }
+std::string hex(int width, unsigned long long v) { return fmt::format("{}'h{:X}", width, v); }
+std::string slice(const std::string& bus, int offset, int width) {
+  return fmt::format("{}[{} +: {}]", bus, offset, width);
+}
+
+}  // namespace taxonn::vast
