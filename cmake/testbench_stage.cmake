@@ -1,0 +1,42 @@
+# Second stage: generate the co-simulation RTL and harnesses with the tools
+# just built, then build verilator_tb/ as an external project on them.
+add_executable(taxonn_tb_harness
+  ${CMAKE_SOURCE_DIR}/verilator_tb/harness_gen.cpp
+  ${CMAKE_SOURCE_DIR}/verilator_tb/cases.cpp)
+target_include_directories(taxonn_tb_harness PRIVATE ${CMAKE_SOURCE_DIR}/verilator_tb)
+target_link_libraries(taxonn_tb_harness PRIVATE taxonn_gen CLI11::CLI11)
+
+set(TAXONN_TB_GEN ${CMAKE_BINARY_DIR}/tb_gen)
+# The PE testbenches' configs: the width/activation/rounding sweep of the
+# tests, and the default config of `make`.
+set(TAXONN_TB_CONFIGS pe_sweep mlp_small)
+set(gen_cmds)
+set(cfg_files)
+foreach(cfg IN LISTS TAXONN_TB_CONFIGS)
+  list(APPEND gen_cmds COMMAND taxonn generate --config ${CMAKE_SOURCE_DIR}/configs/${cfg}.json
+                               --out ${TAXONN_TB_GEN}/${cfg})
+  list(APPEND cfg_files ${CMAKE_SOURCE_DIR}/configs/${cfg}.json)
+endforeach()
+add_custom_command(
+  OUTPUT ${TAXONN_TB_GEN}/stamp
+  ${gen_cmds}
+  COMMAND taxonn_tb_harness --out ${TAXONN_TB_GEN}/harness --pe-config ${cfg_files}
+  COMMAND ${CMAKE_COMMAND} -E touch ${TAXONN_TB_GEN}/stamp
+  DEPENDS taxonn taxonn_tb_harness ${cfg_files}
+  COMMENT "Generating the co-simulation RTL and harnesses")
+add_custom_target(tb_gen ALL DEPENDS ${TAXONN_TB_GEN}/stamp)
+
+include(ExternalProject)
+ExternalProject_Add(verilator_tb
+  SOURCE_DIR ${CMAKE_SOURCE_DIR}/verilator_tb
+  BINARY_DIR ${CMAKE_BINARY_DIR}/verilator_tb
+  CMAKE_ARGS -DTAXONN_ROOT=${CMAKE_SOURCE_DIR} -DTAXONN_GEN_DIR=${TAXONN_TB_GEN}
+             -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE}
+  BUILD_COMMAND ${CMAKE_COMMAND} --build <BINARY_DIR> --parallel
+  INSTALL_COMMAND ""
+  BUILD_ALWAYS ON
+  DEPENDS tb_gen)
+
+# The testbenches' own tests run as one ctest entry of this project.
+add_test(NAME cosim
+  COMMAND ${CMAKE_CTEST_COMMAND} --test-dir ${CMAKE_BINARY_DIR}/verilator_tb --output-on-failure)

@@ -1,0 +1,270 @@
+// Case tables of the co-simulation. Widths W <= 8 run exhaustively where the
+// inputs allow; W = 13..21 (the paper's Tables II/III) run 100,000 random and
+// corner vectors each.
+#include "cases.hpp"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "pe.hpp"
+
+namespace taxonn::tb {
+namespace {
+
+constexpr int kGuard = 4;  // guard bits of the accumulator-sized cases
+
+const char* rnd_macro_name(int r) {
+  switch (r) {
+    case 0: return "`TAXONN_RND_NEAREST";
+    case 1: return "`TAXONN_RND_TRUNCATE";
+    default: return "`TAXONN_RND_STOCHASTIC";
+  }
+}
+const char* act_macro_name(int a) {
+  switch (a) {
+    case 0: return "`TAXONN_ACT_IDENTITY";
+    case 1: return "`TAXONN_ACT_RELU";
+    case 2: return "`TAXONN_ACT_SIGMOID";
+    default: return "`TAXONN_ACT_TANH";
+  }
+}
+
+Param num(const std::string& n, long long v) { return {n, v, std::to_string(v)}; }
+
+// The formats under test: narrow ones (exhaustive) and W = 13..21 with the
+// integer bits of the paper's formats.
+struct Fmt {
+  int i, f;
+};
+const std::vector<Fmt>& narrow() {
+  static const std::vector<Fmt> v = {{1, 1}, {1, 2}, {2, 2}, {1, 4}, {3, 3}, {2, 5}, {1, 7}, {4, 4}};
+  return v;
+}
+const std::vector<Fmt>& wide() {
+  static const std::vector<Fmt> v = {{1, 12}, {2, 12}, {3, 12}, {2, 14}, {4, 13},
+                                     {3, 15}, {1, 18}, {4, 16}, {5, 16}};
+  return v;
+}
+std::vector<Fmt> all_formats() {
+  std::vector<Fmt> v = narrow();
+  v.insert(v.end(), wide().begin(), wide().end());
+  v.push_back({8, 24});  // the widest format a config accepts
+  return v;
+}
+
+PrimCase base_case(const std::string& prim, const Fmt& q) {
+  PrimCase c;
+  c.prim = prim;
+  c.module = "taxonn_" + prim;
+  c.w = q.i + q.f;
+  c.i = q.i;
+  c.f = q.f;
+  return c;
+}
+
+}  // namespace
+
+long long PrimCase::get(const std::string& name) const {
+  for (const auto& p : params)
+    if (p.name == name) return p.value;
+  throw std::logic_error("no parameter " + name + " in " + module);
+}
+
+std::string PrimCase::describe() const {
+  std::string s = module + " #(";
+  for (std::size_t k = 0; k < params.size(); ++k)
+    s += fmt::format("{}{}={}", k ? " " : "", params[k].name, params[k].verilog);
+  return s + fmt::format(") W={} I={} F={}", w, i, f);
+}
+
+int PrimCase::in_bits() const {
+  int b = 0;
+  for (const auto& x : in) b += x.width;
+  return b;
+}
+
+const std::vector<std::string>& prim_names() {
+  static const std::vector<std::string> v = {"mul", "sat", "rq", "plan_sigmoid", "act", "act_deriv",
+                                             "lfsr", "sat_counter", "acc", "spad"};
+  return v;
+}
+
+std::vector<PrimCase> prim_cases(const std::string& prim) {
+  std::vector<PrimCase> out;
+  if (prim == "mul") {
+    for (const Fmt& q : all_formats()) {
+      PrimCase c = base_case(prim, q);
+      c.params = {num("W", c.w)};
+      c.in = {{"a_i", c.w, true}, {"b_i", c.w, true}};
+      c.out = {{"p_o", 2 * c.w, true}};
+      out.push_back(c);
+    }
+  } else if (prim == "sat") {
+    for (const Fmt& q : all_formats()) {
+      for (int extra : {-2, 0, 3, kGuard + q.f}) {  // narrower, equal, and wider inputs
+        PrimCase c = base_case(prim, q);
+        const int in_w = std::max(1, c.w + extra);
+        c.params = {num("IN_W", in_w), num("OUT_W", c.w)};
+        c.in = {{"x_i", in_w, true}};
+        c.out = {{"q_o", c.w, true}, {"sat_o", 1, false}};
+        out.push_back(c);
+      }
+    }
+  } else if (prim == "rq") {
+    for (const Fmt& q : all_formats()) {
+      for (int rnd = 0; rnd < 3; ++rnd) {
+        for (int post : {0, 2}) {
+          PrimCase c = base_case(prim, q);
+          // Exhaustive cases round a product (2W bits); wide ones an accumulator.
+          const int in_w = c.w <= 8 ? 2 * c.w : 2 * c.w + kGuard;
+          const int round_w = in_w + 1 - q.f;
+          c.params = {num("IN_W", in_w), num("SHIFT", q.f), num("OUT_W", c.w),
+                      Param{"RND", rnd, rnd_macro_name(rnd)}, num("POST_SHIFT", post)};
+          c.in = {{"x_i", in_w, true}, {"rnd_i", q.f, false}};
+          c.out = {{"q_o", c.w, true}, {"sat_o", 1, false}, {"rounded_o", round_w, true}};
+          out.push_back(c);
+        }
+      }
+    }
+  } else if (prim == "plan_sigmoid") {
+    for (const Fmt& q : all_formats()) {
+      for (int doubled : {0, 1}) {  // tanh feeds it 2z, one bit wider
+        PrimCase c = base_case(prim, q);
+        c.params = {num("IN_W", c.w + doubled), num("F", q.f)};
+        c.in = {{"x_i", c.w + doubled, true}};
+        c.out = {{"s_o", q.f + 1, false}};
+        out.push_back(c);
+      }
+    }
+  } else if (prim == "act" || prim == "act_deriv") {
+    for (const Fmt& q : all_formats()) {
+      for (int a = 0; a < 4; ++a) {
+        PrimCase c = base_case(prim, q);
+        c.params = {num("W", c.w), num("F", q.f), Param{"ACT", a, act_macro_name(a)}};
+        c.in = {{"z_i", c.w, true}};
+        if (prim == "act") c.out = {{"y_o", c.w, true}, {"sat_o", 1, false}};
+        else c.out = {{"a_o", c.w, true}, {"b_o", c.w, true}, {"mask_o", 1, false}};
+        out.push_back(c);
+      }
+    }
+  } else if (prim == "lfsr") {
+    struct L {
+      int w;
+      long long poly, seed;
+    };
+    for (const L& l : {L{2, 0x3, 0x1}, L{4, 0xC, 0x9}, L{8, 0xB8, 0x5A}, L{16, 0xB400, 0xACE1},
+                       L{24, 0xE10000, 0xACE1}, L{32, 0xA3000000, 0x12345678}}) {
+      PrimCase c;
+      c.prim = prim;
+      c.module = "taxonn_lfsr";
+      c.w = l.w;
+      c.params = {num("LW", l.w), Param{"POLY", l.poly, fmt::format("{}'h{:X}", l.w, l.poly)},
+                  Param{"SEED", l.seed, fmt::format("{}'h{:X}", l.w, l.seed)}};
+      c.in = {{"en_i", 1, false}};
+      c.out = {{"state_o", l.w, false}};
+      c.sequential = true;
+      out.push_back(c);
+    }
+  } else if (prim == "sat_counter") {
+    for (int cw : {1, 2, 3, 8, 16, 32}) {
+      PrimCase c;
+      c.prim = prim;
+      c.module = "taxonn_sat_counter";
+      c.w = cw;
+      c.params = {num("CW", cw)};
+      c.in = {{"inc_i", 1, false}};
+      c.out = {{"count_o", cw, false}};
+      c.sequential = true;
+      out.push_back(c);
+    }
+  } else if (prim == "acc") {
+    for (const Fmt& q : all_formats()) {
+      for (int has_base : {0, 1}) {
+        PrimCase c = base_case(prim, q);
+        const int acc_w = 2 * c.w + kGuard;
+        c.params = {num("ACC_W", acc_w), num("P_W", 2 * c.w), num("HAS_BASE", has_base)};
+        c.in = {{"op_i", kAccOpBits, false}, {"prod_i", 2 * c.w, true}, {"base_i", acc_w, true}};
+        c.out = {{"acc_o", acc_w, true}};
+        c.sequential = true;
+        out.push_back(c);
+      }
+    }
+  } else if (prim == "spad") {
+    struct S {
+      int w, depth, aw;
+    };
+    for (const S& s : {S{4, 1, 1}, S{8, 5, 3}, S{16, 8, 3}, S{13, 16, 4}, S{21, 7, 3}, S{32, 33, 6}}) {
+      PrimCase c;
+      c.prim = prim;
+      c.module = "taxonn_spad";
+      c.w = s.w;
+      c.params = {num("W", s.w), num("DEPTH", s.depth), num("AW", s.aw)};
+      c.in = {{"rd_addr_i", s.aw, false}, {"we_i", 1, false}, {"wr_addr_i", s.aw, false}, {"wr_data_i", s.w, false}};
+      c.out = {{"rd_data_o", s.w, false}};
+      c.sequential = true;
+      c.reset = false;
+      out.push_back(c);
+    }
+  } else {
+    throw std::invalid_argument("unknown primitive '" + prim + "'");
+  }
+  return out;
+}
+
+Layout layout(const std::vector<PrimCase>& cases) {
+  Layout l;
+  for (const auto& c : cases) {
+    std::vector<int> in, o;
+    for (const auto& f : c.in) {
+      in.push_back(l.in_total);
+      l.in_total += f.width;
+    }
+    for (const auto& f : c.out) {
+      o.push_back(l.out_total);
+      l.out_total += f.width;
+    }
+    l.in_off.push_back(in);
+    l.out_off.push_back(o);
+  }
+  return l;
+}
+
+std::vector<PeCase> pe_cases(const Config& c) {
+  std::vector<PeCase> v;
+  for (std::size_t i = 0; i < c.layers.size(); ++i) {
+    if (!c.layers[i].weighted()) continue;
+    for (PeKind k : {PeKind::kBase, PeKind::kTaxonn}) {
+      PeCase pc;
+      pc.params = pe_params(c, i);
+      pc.kind = k;
+      pc.ports = pe_ports(pc.params, k);
+      pc.module = pe_module_name(pc.params.layer, k);
+      v.push_back(pc);
+    }
+  }
+  return v;
+}
+
+Layout pe_layout(const std::vector<PeCase>& cases) {
+  Layout l;
+  for (const auto& c : cases) {
+    std::vector<int> in, o;
+    for (const auto& p : c.ports) {
+      if (p.input) {
+        in.push_back(l.in_total);
+        o.push_back(-1);
+        l.in_total += p.width;
+      } else {
+        in.push_back(-1);
+        o.push_back(l.out_total);
+        l.out_total += p.width;
+      }
+    }
+    l.in_off.push_back(in);
+    l.out_off.push_back(o);
+  }
+  return l;
+}
+
+}  // namespace taxonn::tb

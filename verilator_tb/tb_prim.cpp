@@ -1,0 +1,356 @@
+// Co-simulation of one primitive's harness (all its parameter sets at once)
+// against its golden twin, every output bit on every vector or cycle.
+// Built once per primitive with TB_PRIM and VTOP set (verilator_tb/CMakeLists.txt).
+#include <memory>
+
+#include "cases.hpp"
+#include "pe.hpp"
+#include "primitives.hpp"
+#include "tb_common.hpp"
+#include VTOP_HEADER
+
+namespace taxonn::tb {
+namespace {
+
+// The golden twin of one case: eval() gives the outputs visible with the
+// given inputs (before the clock edge), clock() takes the edge.
+class Model {
+ public:
+  virtual ~Model() = default;
+  virtual std::vector<Wide> eval(const std::vector<Wide>& in) = 0;
+  virtual void clock(const std::vector<Wide>&) {}
+};
+
+QFormat fmt_of(int width, int frac) {
+  QFormat q;
+  q.int_bits = width - frac;
+  q.frac_bits = frac;
+  return q;
+}
+
+template <class F>
+class Comb : public Model {
+ public:
+  explicit Comb(F f) : f_(f) {}
+  std::vector<Wide> eval(const std::vector<Wide>& in) override { return f_(in); }
+
+ private:
+  F f_;
+};
+template <class F>
+std::unique_ptr<Model> comb(F f) {
+  return std::make_unique<Comb<F>>(f);
+}
+
+class LfsrModel : public Model {
+ public:
+  explicit LfsrModel(const PrimCase& c)
+      : l_(LfsrParams{static_cast<int>(c.get("LW")), static_cast<std::uint32_t>(c.get("POLY")),
+                      static_cast<std::uint32_t>(c.get("SEED"))}) {}
+  std::vector<Wide> eval(const std::vector<Wide>&) override { return {static_cast<Wide>(l_.state())}; }
+  void clock(const std::vector<Wide>& in) override {
+    if (in[0]) l_.step();
+  }
+
+ private:
+  Lfsr l_;
+};
+
+class SatCounterModel : public Model {
+ public:
+  explicit SatCounterModel(const PrimCase& c) : s_(static_cast<int>(c.get("CW"))) {}
+  std::vector<Wide> eval(const std::vector<Wide>&) override { return {static_cast<Wide>(s_.count())}; }
+  void clock(const std::vector<Wide>& in) override { s_.step(in[0] != 0); }
+
+ private:
+  SatCounter s_;
+};
+
+class AccModel : public Model {
+ public:
+  explicit AccModel(const PrimCase& c)
+      : w_(static_cast<int>(c.get("ACC_W"))), has_base_(c.get("HAS_BASE") != 0) {}
+  std::vector<Wide> eval(const std::vector<Wide>&) override { return {acc_}; }
+  void clock(const std::vector<Wide>& in) override {
+    acc_ = acc_next(static_cast<AccOp>(in[0]), acc_, in[1], in[2], w_, has_base_);
+  }
+
+ private:
+  int w_;
+  bool has_base_;
+  Wide acc_ = 0;
+};
+
+class SpadModel : public Model {
+ public:
+  explicit SpadModel(const PrimCase& c)
+      : s_(static_cast<int>(c.get("DEPTH")), static_cast<int>(c.get("W"))) {}
+  std::vector<Wide> eval(const std::vector<Wide>& in) override { return {s_.read(static_cast<int>(in[0]))}; }
+  void clock(const std::vector<Wide>& in) override {
+    if (in[1]) s_.write(static_cast<int>(in[2]), in[3]);
+  }
+
+ private:
+  Spad s_;
+};
+
+std::unique_ptr<Model> make_model(const PrimCase& c) {
+  const std::string& p = c.prim;
+  if (p == "mul") return comb([](const std::vector<Wide>& in) { return std::vector<Wide>{mul(in[0], in[1])}; });
+  if (p == "sat") {
+    const int ow = static_cast<int>(c.get("OUT_W"));
+    return comb([ow](const std::vector<Wide>& in) {
+      const SatResult r = sat(in[0], ow);
+      return std::vector<Wide>{r.value, r.saturated};
+    });
+  }
+  if (p == "rq") {
+    const int shift = static_cast<int>(c.get("SHIFT")), ow = static_cast<int>(c.get("OUT_W"));
+    const int post = static_cast<int>(c.get("POST_SHIFT"));
+    const auto mode = static_cast<Rounding>(c.get("RND"));
+    const QFormat q = fmt_of(ow, shift);
+    return comb([=](const std::vector<Wide>& in) {
+      const auto rnd = static_cast<std::uint64_t>(in[1]);
+      const SatResult r = rq(in[0], shift, q, mode, rnd, post);
+      return std::vector<Wide>{r.value, r.saturated, rq_round(in[0], shift, mode, rnd)};
+    });
+  }
+  if (p == "plan_sigmoid") {
+    const int f = static_cast<int>(c.get("F"));
+    return comb([f](const std::vector<Wide>& in) { return std::vector<Wide>{plan_sigmoid(in[0], f)}; });
+  }
+  if (p == "act" || p == "act_deriv") {
+    const QFormat q = fmt_of(static_cast<int>(c.get("W")), static_cast<int>(c.get("F")));
+    const auto a = static_cast<Activation>(c.get("ACT"));
+    if (p == "act")
+      return comb([=](const std::vector<Wide>& in) {
+        const SatResult r = act(in[0], q, a);
+        return std::vector<Wide>{r.value, r.saturated};
+      });
+    return comb([=](const std::vector<Wide>& in) {
+      const DerivOperands d = act_deriv(in[0], q, a);
+      return std::vector<Wide>{d.a, d.b, d.mask};
+    });
+  }
+  if (p == "lfsr") return std::make_unique<LfsrModel>(c);
+  if (p == "sat_counter") return std::make_unique<SatCounterModel>(c);
+  if (p == "acc") return std::make_unique<AccModel>(c);
+  if (p == "spad") return std::make_unique<SpadModel>(c);
+  throw std::logic_error("no golden twin for " + p);
+}
+
+// One input field's value: corners of its width (min, max, 0, +-1 LSB,
+// max-1, min+1), values near the case's own edges (rounding ties, the
+// saturation thresholds, the sigmoid breakpoints), or uniform bits.
+Wide field_value(const PrimCase& c, std::size_t k, std::mt19937_64& rng) {
+  const Field& f = c.in[k];
+  const int b = f.width;
+  auto as_field = [&](Wide v) { return f.is_signed ? wrap(v, b) : static_cast<Wide>(to_bits(v, b)); };
+  const Wide lo = f.is_signed ? -(Wide{1} << (b - 1)) : 0;
+  const Wide hi = f.is_signed ? (Wide{1} << (b - 1)) - 1 : (Wide{1} << b) - 1;
+  const Wide corners[] = {lo, hi, 0, 1, -1, lo + 1, hi - 1};
+  const unsigned pick = static_cast<unsigned>(rng() % 8);
+  if (pick == 0) return as_field(corners[rng() % 7]);
+  if (pick == 1 && !c.sequential && c.f > 0 && f.is_signed) {
+    // Near an edge: a multiple of 2^F (the breakpoints, +-1.0, the format's
+    // limits scaled by 2^F for rq) plus a small offset or half an LSB (a tie).
+    const int s = c.prim == "rq" ? c.f : 0;
+    const Wide one = Wide{1} << c.f;
+    const Wide bases[] = {one, 2 * one, 5 * one, 19 * one / 8, 0, Wide{1} << (c.w - 1), -(Wide{1} << (c.w - 1))};
+    Wide v = bases[rng() % 7] * (rng() % 2 ? 1 : -1);
+    v = v * (Wide{1} << s);
+    const Wide tie = s > 0 ? (Wide{1} << (s - 1)) : 0;
+    const Wide offs[] = {0, 1, -1, tie, -tie, tie + 1, tie - 1};
+    return as_field(v + offs[rng() % 7]);
+  }
+  const U128 r = (static_cast<U128>(rng()) << 64) | rng();
+  return f.is_signed ? from_bits(r, b) : static_cast<Wide>(to_bits(static_cast<Wide>(r), b));
+}
+
+std::vector<Wide> case_inputs(const PrimCase& c, std::uint64_t iter, std::mt19937_64& rng) {
+  std::vector<Wide> in;
+  if (c.exhaustive() && iter < (std::uint64_t{1} << c.in_bits())) {
+    // Exhaustive: the iteration number's bits, field by field.
+    int off = 0;
+    for (const auto& f : c.in) {
+      const U128 u = (static_cast<U128>(iter) >> off) & ((static_cast<U128>(1) << f.width) - 1);
+      in.push_back(f.is_signed ? from_bits(u, f.width) : static_cast<Wide>(u));
+      off += f.width;
+    }
+    return in;
+  }
+  for (std::size_t k = 0; k < c.in.size(); ++k) in.push_back(field_value(c, k, rng));
+  return in;
+}
+
+// Sequential blocks are reset this often, so a reproducer (the inputs since
+// the last reset) stays small.
+constexpr std::uint64_t kResetPeriod = 1024;
+
+struct Run {
+  std::vector<PrimCase> cases;
+  Layout lay;
+  std::vector<std::unique_ptr<Model>> models;
+  ErrorList errors;
+  std::vector<std::vector<std::vector<Wide>>> history;  // sequential: inputs since reset
+  nlohmann::json repro;
+};
+
+std::string input_text(const PrimCase& c, const std::vector<Wide>& in) {
+  std::string s;
+  for (std::size_t k = 0; k < c.in.size(); ++k)
+    s += fmt::format("{}{}={} ({})", k ? " " : "", c.in[k].port, to_string_wide(in[k]),
+                     hex_bits(to_bits(in[k], c.in[k].width), c.in[k].width));
+  return s;
+}
+
+// Compare every output field of case `ci`; on the first mismatch keep a
+// reproducer of it.
+void compare(Run& r, std::size_t ci, const BitVec& out, const std::vector<Wide>& in, std::uint64_t iter,
+             const Args& a) {
+  const PrimCase& c = r.cases[ci];
+  const std::vector<Wide> want = r.models[ci]->eval(in);
+  for (std::size_t k = 0; k < c.out.size(); ++k) {
+    const Field& f = c.out[k];
+    const U128 got = out.get(r.lay.out_off[ci][k], f.width);
+    const U128 exp = to_bits(want[k], f.width);
+    if (got == exp) continue;
+    r.errors.add(fmt::format("{} case {} [{}] {} {}: inputs {} | {}: rtl {} golden {} | seed {}", TB_PRIM, ci,
+                             c.describe(), c.sequential ? "cycle" : "vector", iter, input_text(c, in), f.port,
+                             hex_bits(got, f.width), hex_bits(exp, f.width), a.seed));
+    if (r.repro.is_null()) {
+      nlohmann::json j;
+      j["prim"] = TB_PRIM;
+      j["case"] = ci;
+      j["describe"] = c.describe();
+      j["seed"] = a.seed;
+      j["inputs"] = nlohmann::json::array();
+      const auto& seq = c.sequential ? r.history[ci] : std::vector<std::vector<Wide>>{in};
+      for (const auto& v : seq) {
+        nlohmann::json row = nlohmann::json::array();
+        for (Wide x : v) row.push_back(wide_str(x));
+        j["inputs"].push_back(row);
+      }
+      r.repro = j;
+    }
+  }
+}
+
+int run(const Args& a) {
+  Run r;
+  r.cases = prim_cases(TB_PRIM);
+  r.lay = layout(r.cases);
+  for (const auto& c : r.cases) r.models.push_back(make_model(c));
+  r.history.resize(r.cases.size());
+  auto top = std::make_unique<VTOP>();
+  if (!port_fits<decltype(top->in_i)>(r.lay.in_total) || !port_fits<decltype(top->out_o)>(r.lay.out_total)) {
+    std::cerr << TB_PRIM << ": the harness does not match verilator_tb/cases.cpp: rebuild it\n";
+    return 2;
+  }
+  BitVec in(r.lay.in_total), out(r.lay.out_total);
+
+  // Which cases run, and on what: all of them, or the one of a reproducer.
+  std::vector<std::vector<std::vector<Wide>>> replay(r.cases.size());
+  std::size_t only = r.cases.size();
+  std::uint64_t iters = a.iters;
+  bool sequential = r.cases.front().sequential;
+  if (!a.replay.empty()) {
+    std::ifstream f(a.replay);
+    if (!f) {
+      std::cerr << TB_PRIM << ": cannot open reproducer " << a.replay << "\n";
+      return 2;
+    }
+    const nlohmann::json j = nlohmann::json::parse(f);
+    only = j.at("case").get<std::size_t>();
+    if (j.at("prim") != TB_PRIM || only >= r.cases.size()) {
+      std::cerr << TB_PRIM << ": " << a.replay << " is a reproducer of another harness\n";
+      return 2;
+    }
+    for (const auto& row : j.at("inputs")) {
+      std::vector<Wide> v;
+      for (const auto& x : row) v.push_back(wide_from(x));
+      replay[only].push_back(v);
+    }
+    iters = replay[only].size();
+    std::cout << TB_PRIM << ": replaying " << a.replay << " (" << iters << " vectors)\n";
+  } else {
+    for (const auto& c : r.cases)
+      if (c.exhaustive()) iters = std::max<std::uint64_t>(iters, std::uint64_t{1} << c.in_bits());
+  }
+  std::cout << fmt::format("{}: {} cases, {} {} each, seed {}\n", TB_PRIM, r.cases.size(), iters,
+                           sequential ? "cycles" : "vectors", a.seed);
+
+  std::vector<std::mt19937_64> rng;
+  for (std::size_t ci = 0; ci < r.cases.size(); ++ci) rng.emplace_back(a.seed * 1000003u + ci);
+  std::vector<std::vector<Wide>> cur(r.cases.size());
+  auto next_inputs = [&](std::uint64_t it) {
+    for (std::size_t ci = 0; ci < r.cases.size(); ++ci) {
+      if (only != r.cases.size() && ci != only) {
+        cur[ci] = std::vector<Wide>(r.cases[ci].in.size(), 0);
+      } else if (!replay[ci].empty()) {
+        cur[ci] = replay[ci][it];
+      } else {
+        cur[ci] = case_inputs(r.cases[ci], it, rng[ci]);
+      }
+      for (std::size_t k = 0; k < r.cases[ci].in.size(); ++k)
+        in.set(r.lay.in_off[ci][k], r.cases[ci].in[k].width, to_bits(cur[ci][k], r.cases[ci].in[k].width));
+    }
+    in.to(top->in_i);
+  };
+
+  std::uint64_t checked = 0;
+  if (sequential) {
+    // The asynchronous reset fires on a falling edge of rst_ni: make one.
+    top->clk_i = 0;
+    top->rst_ni = 1;
+    top->eval();
+    top->rst_ni = 0;
+    top->eval();
+    top->rst_ni = 1;
+    top->eval();
+  }
+  for (std::uint64_t it = 0; it < iters; ++it) {
+    if (sequential && a.replay.empty() && it > 0 && it % kResetPeriod == 0) {
+      // Reset mid-run (asynchronously, with the clock high): the blocks with
+      // a reset start over, and so do their twins and reproducer histories.
+      top->rst_ni = 0;
+      top->eval();
+      top->rst_ni = 1;
+      top->eval();
+      for (std::size_t ci = 0; ci < r.cases.size(); ++ci) {
+        if (!r.cases[ci].reset) continue;
+        r.models[ci] = make_model(r.cases[ci]);
+        r.history[ci].clear();
+      }
+    }
+    next_inputs(it);
+    if (sequential) top->clk_i = 0;
+    top->eval();
+    out.from(top->out_o);
+    for (std::size_t ci = 0; ci < r.cases.size(); ++ci) {
+      if (only != r.cases.size() && ci != only) continue;
+      if (sequential) r.history[ci].push_back(cur[ci]);
+      compare(r, ci, out, cur[ci], it, a);
+      ++checked;
+    }
+    if (sequential) {
+      top->clk_i = 1;
+      top->eval();
+      for (std::size_t ci = 0; ci < r.cases.size(); ++ci) r.models[ci]->clock(cur[ci]);
+    }
+  }
+  top->final();
+  r.errors.print(std::cout);
+  if (!r.repro.is_null() && a.replay.empty())
+    write_reproducer(fmt::format("{}/repro_{}_seed{}.json", a.repro_dir, TB_PRIM, a.seed), r.repro);
+  std::cout << fmt::format("{}: {} checks, {} mismatches (seed {})\n", TB_PRIM, checked, r.errors.count(), a.seed);
+  return r.errors.count() == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace taxonn::tb
+
+int main(int argc, char** argv) {
+  Verilated::commandArgs(argc, argv);
+  return taxonn::tb::run(taxonn::tb::parse_args(argc, argv));
+}
