@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Bad input to `taxonn generate`: each bad config gets one line on stderr
+# naming the field, a non-zero exit, and leaves nothing in the output folder.
+# Usage: cli_bad_input.sh TAXONN_BINARY SOURCE_DIR WORK_DIR
+set -uo pipefail
+taxonn=$1 src=$2 work=$3
+rm -rf "$work" && mkdir -p "$work"
+fail=0 n=0
+check() {  # config-file expected-text
+  local cfg=$1 want=$2 out="$work/out_$(basename "$1" .json)"
+  err=$("$taxonn" generate --config "$cfg" --out "$out" 2>&1 >/dev/null); rc=$?
+  n=$((n + 1))
+  if [ $rc -eq 0 ]; then echo "FAIL $cfg: exit 0"; fail=1; return; fi
+  if [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ]; then echo "FAIL $cfg: not one line: $err"; fail=1; fi
+  if ! grep -qF -- "$want" <<<"$err"; then echo "FAIL $cfg: '$want' not in: $err"; fail=1; fi
+  if [ -e "$out" ]; then echo "FAIL $cfg: output folder $out was created"; fail=1; fi
+  if ls -a "$work" | grep -q '^\.taxonn-tmp'; then echo "FAIL $cfg: temporary files left"; fail=1; fi
+}
+bad=$src/tests/bad_configs
+check "$bad/not_json.json" "not valid JSON"
+check "$bad/missing_field.json" "scratchpad_depth: missing"
+check "$bad/int_bits_zero.json" "layers[0].format.int_bits"
+check "$bad/width_33.json" "W = I + F = 33"
+check "$bad/unknown_activation.json" "layers[1].activation"
+check "$bad/unknown_rounding.json" "rounding: unknown rounding mode"
+check "$bad/depth_zero.json" "scratchpad_depth: = 0"
+check "$bad/shapes_do_not_chain.json" "layers[1].inputs"
+check "$work/does_not_exist.json" "cannot open the config file"
+echo "cli_bad_input: $n bad configs, $([ $fail -eq 0 ] && echo all rejected cleanly || echo FAILURES)"
+exit $fail

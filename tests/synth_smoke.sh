@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# A small synthesis: the W = 16 PE pair with Yosys's generic cells, and with
+# Nangate45 when ../shared/pdk has it. Checks the report's structure and that
+# the TaxoNN PE is larger than the baseline.
+# Usage: synth_smoke.sh TAXONN_BINARY SOURCE_DIR WORK_DIR
+set -euo pipefail
+taxonn=$1 src=$2 work=$3
+rm -rf "$work" && mkdir -p "$work"
+check() {  # json
+  python3 - "$1" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for k in ("config", "layer", "format", "scratchpad_depth", "liberty", "unit", "baseline", "taxonn", "overhead_percent"):
+    assert k in r, f"missing {k}"
+for pe in ("baseline", "taxonn"):
+    assert r[pe]["area"] > 0 and r[pe]["cells"] > 0, pe
+assert r["taxonn"]["area"] > r["baseline"]["area"], "TaxoNN PE is not larger than the baseline"
+assert abs(r["overhead_percent"] - 100 * (r["taxonn"]["area"] / r["baseline"]["area"] - 1)) < 1e-6
+print(f"synth_smoke: {r['format']} {r['unit']}: baseline {r['baseline']['area']:.1f}, taxonn {r['taxonn']['area']:.1f}, overhead {r['overhead_percent']:+.1f}%")
+PY
+}
+"$taxonn" synth --config "$src/configs/pe_w16.json" --work "$work/generic" --json "$work/generic.json" | tee "$work/generic.txt"
+grep -q "no liberty given" "$work/generic.txt"
+check "$work/generic.json"
+lib="$src/../shared/pdk/nangate45_typ.lib.gz"
+if [ -f "$lib" ]; then
+  "$taxonn" synth --config "$src/configs/pe_w16.json" --liberty "$lib" --work "$work/nangate" --json "$work/nangate.json"
+  check "$work/nangate.json"
+else
+  echo "synth_smoke: $lib not present: Nangate45 part skipped"
+fi
+# A missing liberty is a clear error with no report left behind.
+if "$taxonn" synth --config "$src/configs/pe_w16.json" --liberty "$work/none.lib" --work "$work/bad" --json "$work/bad.json" 2>"$work/bad.err"; then
+  echo "missing liberty accepted"; exit 1
+fi
+grep -q "does not exist" "$work/bad.err" && [ ! -e "$work/bad.json" ]
+echo "synth_smoke: missing liberty rejected: $(cat "$work/bad.err")"

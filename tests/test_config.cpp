@@ -1,0 +1,92 @@
+// The config object: every bad input is one clear line naming the field and
+// the fix; the shipped configs load; the resolved form is complete and
+// round-trips; PE parameters are derived from the config alone.
+#include <gtest/gtest.h>
+
+#include "config.hpp"
+
+namespace taxonn {
+namespace {
+
+const char* kGood = R"({
+  "name": "t", "input_shape": {"channels": 1, "height": 1, "width": 8},
+  "rounding": "nearest", "scratchpad_depth": 8, "alpha": 0.0625,
+  "layers": [
+    {"name": "fc1", "type": "fc", "neurons": 4, "format": {"int_bits": 2, "frac_bits": 12}, "activation": "relu"},
+    {"name": "fc2", "type": "fc", "neurons": 3, "format": {"int_bits": 3, "frac_bits": 10}, "activation": "sigmoid"}
+  ]})";
+
+std::string replace(std::string s, const std::string& from, const std::string& to) {
+  const auto pos = s.find(from);
+  EXPECT_NE(pos, std::string::npos) << from;
+  return s.replace(pos, from.size(), to);
+}
+
+// Parsing `text` fails with a one-line message that contains every needle.
+void expect_error(const std::string& text, std::initializer_list<const char*> needles) {
+  try {
+    parse_config(text, "cfg.json");
+    ADD_FAILURE() << "accepted: " << text;
+  } catch (const ConfigError& e) {
+    const std::string m = e.what();
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+    for (const char* n : needles) EXPECT_NE(m.find(n), std::string::npos) << "'" << n << "' not in: " << m;
+  }
+}
+
+TEST(Config, Good) {
+  const Config c = parse_config(kGood, "cfg.json");
+  ASSERT_EQ(c.layers.size(), 2u);
+  EXPECT_EQ(c.layers[1].in_shape.size(), 4);
+  EXPECT_EQ(c.layers[1].format.width(), 13);
+  const PeParams p = pe_params(c, 0);
+  EXPECT_EQ(p.width(), 14);
+  EXPECT_EQ(p.guard_bits, 3);  // max(8 inputs, 3 next neurons, depth 8) -> 3 bits
+  EXPECT_EQ(p.acc_width(), 31);
+  EXPECT_EQ(static_cast<long long>(p.alpha_raw), 256);  // 0.0625 * 2^12
+  // The resolved config sets every field and reads back to the same object.
+  const Config again = parse_config(to_json(c).dump(), "resolved");
+  EXPECT_EQ(to_json(again), to_json(c));
+  EXPECT_TRUE(to_json(c)["layers"][0]["format"].contains("rounding"));
+}
+
+TEST(Config, BadInputs) {
+  expect_error("{ not json", {"not valid JSON"});
+  expect_error(replace(kGood, R"("rounding": "nearest", )", ""), {"rounding", "missing"});
+  expect_error(replace(kGood, R"("int_bits": 2)", R"("int_bits": 0)"), {"layers[0].format.int_bits", "I >= 1"});
+  expect_error(replace(kGood, R"("int_bits": 2)", R"("int_bits": 22)"), {"layers[0].format", "W = I + F = 34"});
+  expect_error(replace(kGood, R"("activation": "relu")", R"("activation": "gelu")"),
+               {"layers[0].activation", "gelu", "identity, relu, sigmoid or tanh"});
+  expect_error(replace(kGood, R"("rounding": "nearest")", R"("rounding": "up")"), {"rounding", "nearest, truncate"});
+  expect_error(replace(kGood, R"("scratchpad_depth": 8)", R"("scratchpad_depth": 0)"), {"scratchpad_depth", "= 0"});
+  expect_error(replace(kGood, R"("neurons": 3,)", R"("neurons": 3, "inputs": 5,)"),
+               {"layers[1].inputs", "= 5", "gives 4"});
+  expect_error(replace(kGood, R"("type": "fc", "neurons": 4)", R"("type": "conv", "out_channels": 2, "kernel": 3)"),
+               {"layers[0].kernel", "larger than the 1x8 input"});
+  expect_error(replace(kGood, R"("name": "fc2")", R"("name": "fc1")"), {"layers[1].name", "used twice"});
+  expect_error(replace(kGood, R"("alpha": 0.0625)", R"("alpha": 0.00001)"), {"alpha", "rounds to 0"});
+  expect_error(replace(kGood, R"("neurons": 4,)", R"("neurons": 4, "nuerons": 4,)"), {"layers[0].nuerons", "unknown field"});
+  expect_error(replace(kGood, R"("type": "fc", "neurons": 4)", R"("type": "lstm", "neurons": 4)"),
+               {"layers[0].type", "fc, conv or pool"});
+}
+
+TEST(Config, ShippedConfigsLoad) {
+  for (const char* n : {"lenet5_mnist", "lenet5_cifar10", "lenet5_svhn", "mlp_small", "pe_sweep", "pe_w16"}) {
+    const Config c = load_config(std::string(TAXONN_SOURCE_DIR) + "/configs/" + n + ".json");
+    EXPECT_EQ(c.name, n);
+  }
+  // Table I formats, in LeNet-5 order (conv1, conv2, fc1, fc2, fc3).
+  const Config m = load_config(std::string(TAXONN_SOURCE_DIR) + "/configs/lenet5_mnist.json");
+  std::string fmts;
+  for (const auto& L : m.layers)
+    if (L.weighted()) fmts += L.format.name();
+  EXPECT_EQ(fmts, "Q(2,12)Q(2,12)Q(2,12)Q(1,12)Q(3,10)");
+  EXPECT_EQ(m.layers[4].in_shape.size(), 16 * 4 * 4);  // 28x28 -> conv5 -> pool -> conv5 -> pool
+}
+
+TEST(Config, MissingFile) {
+  EXPECT_THROW(load_config("/nonexistent/cfg.json"), ConfigError);
+}
+
+}  // namespace
+}  // namespace taxonn

@@ -1,0 +1,207 @@
+// Golden primitives (CONTRACT 2) against independent references: long-double
+// arithmetic, exact identities and the contract's stated properties. Hooks:
+// corner cases, seeded random cases, a sweep over widths.
+#include <cmath>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "primitives.hpp"
+#include "test_util.hpp"
+
+namespace taxonn {
+namespace {
+
+QFormat q(int i, int f) {
+  QFormat x;
+  x.int_bits = i;
+  x.frac_bits = f;
+  return x;
+}
+
+// rq by real arithmetic: floor(x / 2^s + bias / 2^s), clamped.
+long double ref_rq(long double x, int s, Rounding m, std::uint64_t r, const QFormat& out, bool& saturated) {
+  const long double scale = std::ldexp(1.0L, s);
+  long double bias = 0;
+  if (m == Rounding::kNearest) bias = s > 0 ? scale / 2 : 0;
+  if (m == Rounding::kStochastic) bias = static_cast<long double>(r & ((std::uint64_t{1} << s) - 1));
+  long double v = std::floor((x + bias) / scale);
+  const long double hi = static_cast<long double>(out.max_raw()), lo = static_cast<long double>(out.min_raw());
+  saturated = v > hi || v < lo;
+  return std::min(hi, std::max(lo, v));
+}
+
+TEST(Rq, CornerCases) {
+  const QFormat o = q(2, 4);  // range [-2, 2 - 1/16], raw [-32, 31]
+  // Ties go toward +inf with nearest; truncate is floor.
+  EXPECT_EQ(test::s(rq(3, 1, o, Rounding::kNearest, 0).value), "2");
+  EXPECT_EQ(test::s(rq(-3, 1, o, Rounding::kNearest, 0).value), "-1");
+  EXPECT_EQ(test::s(rq(-3, 1, o, Rounding::kTruncate, 0).value), "-2");
+  EXPECT_EQ(test::s(rq(-1, 4, o, Rounding::kTruncate, 0).value), "-1");
+  EXPECT_EQ(test::s(rq(-1, 4, o, Rounding::kNearest, 0).value), "0");
+  // Saturation at both ends, and exactly at the edge.
+  EXPECT_TRUE(rq(32 * 16, 4, o, Rounding::kNearest, 0).saturated);
+  EXPECT_EQ(test::s(rq(32 * 16, 4, o, Rounding::kNearest, 0).value), "31");
+  EXPECT_FALSE(rq(31 * 16 + 7, 4, o, Rounding::kNearest, 0).saturated);
+  EXPECT_TRUE(rq(31 * 16 + 8, 4, o, Rounding::kNearest, 0).saturated);  // the tie rounds up past max
+  EXPECT_EQ(test::s(rq(-33 * 16, 4, o, Rounding::kTruncate, 0).value), "-32");
+  EXPECT_FALSE(rq(-32 * 16, 4, o, Rounding::kTruncate, 0).saturated);
+  // Post-shift (tanh'): x4 after rounding, then clamp.
+  EXPECT_EQ(test::s(rq(8 * 16, 4, o, Rounding::kNearest, 0, 2).value), "31");
+  EXPECT_EQ(test::s(rq(7 * 16, 4, o, Rounding::kNearest, 0, 2).value), "28");
+}
+
+TEST(Rq, RandomCasesAgainstRealArithmetic) {
+  std::mt19937_64 rng(test::seed("Rq.RandomCasesAgainstRealArithmetic"));
+  const Rounding modes[] = {Rounding::kNearest, Rounding::kTruncate, Rounding::kStochastic};
+  for (int rep = 0; rep < 200000; ++rep) {
+    const int w = 2 + static_cast<int>(rng() % 30), f = 1 + static_cast<int>(rng() % static_cast<unsigned>(w - 1));
+    const QFormat o = q(w - f, f);
+    const int in_bits = std::min(62, 2 * w + 4);
+    const Wide x = from_bits(rng(), in_bits);
+    const Rounding m = modes[rng() % 3];
+    const std::uint64_t r = rng();
+    bool sat = false;
+    const long double want = ref_rq(static_cast<long double>(x), f, m, r, o, sat);
+    const SatResult got = rq(x, f, o, m, r);
+    ASSERT_EQ(static_cast<long double>(got.value), want) << "x=" << test::s(x) << " F=" << f << " W=" << w;
+    ASSERT_EQ(got.saturated, sat);
+  }
+}
+
+TEST(Rq, StochasticIsUnbiasedOverAllDraws) {
+  // Hermite's identity: the mean of floor((x + r) / 2^s) over every r in
+  // [0, 2^s) is exactly x / 2^s, which is what stochastic rounding promises.
+  std::mt19937_64 rng(test::seed("Rq.StochasticIsUnbiasedOverAllDraws"));
+  for (int s = 1; s <= 10; ++s) {
+    for (int rep = 0; rep < 50; ++rep) {
+      const Wide x = from_bits(rng(), 24);
+      Wide sum = 0;
+      for (std::uint64_t r = 0; r < (std::uint64_t{1} << s); ++r) sum += rq_round(x, s, Rounding::kStochastic, r);
+      EXPECT_EQ(test::s(sum), test::s(x)) << "s=" << s;
+    }
+  }
+}
+
+TEST(Sat, WidthSweep) {
+  for (int w = 2; w <= 32; ++w) {
+    const Wide hi = (Wide{1} << (w - 1)) - 1, lo = -(Wide{1} << (w - 1));
+    for (Wide d : {Wide{-2}, Wide{-1}, Wide{0}, Wide{1}, Wide{2}}) {
+      const SatResult a = sat(hi + d, w), b = sat(lo + d, w);
+      EXPECT_EQ(test::s(a.value), test::s(std::min(hi, hi + d)));
+      EXPECT_EQ(a.saturated, d > 0);
+      EXPECT_EQ(test::s(b.value), test::s(std::max(lo, lo + d)));
+      EXPECT_EQ(b.saturated, d < 0);
+    }
+  }
+}
+
+TEST(Lfsr, SixteenBitPolynomialIsMaximal) {
+  Lfsr l(LfsrParams{16, 0xB400, 0xACE1});
+  std::uint32_t period = 0;
+  do {
+    l.step();
+    ++period;
+    ASSERT_NE(l.state(), 0u);
+  } while (l.state() != 0xACE1 && period < 70000);
+  EXPECT_EQ(period, 65535u);
+}
+
+TEST(SatCounter, SticksAtMaximum) {
+  for (int w : {1, 3, 8}) {
+    SatCounter c(w);
+    for (int i = 0; i < (1 << w) + 5; ++i) c.step(true);
+    EXPECT_EQ(c.count(), (std::uint64_t{1} << w) - 1);
+    c.step(false);
+    EXPECT_EQ(c.count(), (std::uint64_t{1} << w) - 1);
+  }
+}
+
+TEST(PlanSigmoid, FormatSweepAgainstTheRealFormula) {
+  // Every raw input of every narrow format, and random ones of wide formats:
+  // the integer segments equal floor(2^F * PLAN(x)) where the real PLAN is
+  // evaluated exactly, and the contract's properties hold.
+  std::mt19937_64 rng(test::seed("PlanSigmoid.FormatSweepAgainstTheRealFormula"));
+  for (int w = 4; w <= 24; ++w) {
+    for (int f = 1; f < w; f += 3) {
+      const long double one = std::ldexp(1.0L, f);
+      auto ref = [&](Wide z) {
+        const long double a = std::fabs(static_cast<long double>(z));
+        long double s;
+        if (a >= 5 * one) s = one;
+        else if (8 * a >= 19 * one) s = std::floor((a + 27 * one) / 32);
+        else if (a >= one) s = std::floor((a + 5 * one) / 8);
+        else s = std::floor((a + 2 * one) / 4);
+        return z < 0 ? one - s : s;
+      };
+      const bool all = w <= 12;
+      const std::uint64_t n = all ? (std::uint64_t{1} << w) : 20000;
+      Wide prev = -1;
+      for (std::uint64_t i = 0; i < n; ++i) {
+        const Wide z = all ? from_bits(i ^ (std::uint64_t{1} << (w - 1)), w) : from_bits(rng(), w);
+        const Wide s = plan_sigmoid(z, f);
+        ASSERT_EQ(static_cast<long double>(s), ref(z)) << "z=" << test::s(z) << " F=" << f;
+        ASSERT_EQ(test::s(s + plan_sigmoid(-z, f)), test::s(Wide{1} << f)) << "symmetry at z=" << test::s(z);
+        ASSERT_LE(std::fabs(static_cast<double>(s) / std::ldexp(1.0, f) -
+                            1.0 / (1.0 + std::exp(-static_cast<double>(z) / std::ldexp(1.0, f)))),
+                  0.0190 + std::ldexp(1.0, -f));  // PLAN's published maximum error
+        if (all) {
+          ASSERT_GE(s, prev) << "monotone at z=" << test::s(z);  // z runs from min to max
+          prev = s;
+        }
+      }
+    }
+  }
+}
+
+TEST(Act, CornerCases) {
+  const QFormat o = q(1, 12);  // sigma = 1.0 and tanh = 1.0 do not fit
+  EXPECT_EQ(test::s(act(0, o, Activation::kSigmoid).value), "2048");
+  EXPECT_TRUE(act(5 << 12, q(4, 12), Activation::kSigmoid).value == 4096);
+  EXPECT_TRUE(act(o.max_raw(), o, Activation::kSigmoid).saturated == false);
+  EXPECT_EQ(test::s(act(-7, o, Activation::kRelu).value), "0");
+  EXPECT_EQ(test::s(act(7, o, Activation::kRelu).value), "7");
+  EXPECT_EQ(test::s(act(-7, o, Activation::kIdentity).value), "-7");
+  // tanh is odd: 2*sigma(-2x) - 1 = -(2*sigma(2x) - 1), exactly.
+  for (Wide z = -4000; z <= 4000; z += 37)
+    EXPECT_EQ(test::s(act(z, q(3, 12), Activation::kTanh).value), test::s(-act(-z, q(3, 12), Activation::kTanh).value));
+  // Derivatives at 0: sigma'(0) = 0.25, tanh'(0) = 4 * 0.25 = 1.0 (clamped in Q(1,F)).
+  EXPECT_EQ(test::s(act_derivative_value(0, q(2, 12), Activation::kSigmoid, Rounding::kNearest, 0).value), "1024");
+  EXPECT_EQ(test::s(act_derivative_value(0, q(2, 12), Activation::kTanh, Rounding::kNearest, 0).value), "4096");
+  EXPECT_TRUE(act_derivative_value(0, q(1, 12), Activation::kTanh, Rounding::kNearest, 0).saturated);
+  EXPECT_EQ(test::s(act_derivative_value(1, o, Activation::kRelu, Rounding::kNearest, 0).value), "1");
+  EXPECT_EQ(test::s(act_derivative_value(0, o, Activation::kRelu, Rounding::kNearest, 0).value), "0");
+}
+
+TEST(ActDeriv, OperandsFitTheMultiplier) {
+  // Both operands are < 2^F, so they fit a W-bit signed multiplier for any
+  // I >= 1, and their product is sigma*(1 - sigma) exactly.
+  std::mt19937_64 rng(test::seed("ActDeriv.OperandsFitTheMultiplier"));
+  for (int rep = 0; rep < 100000; ++rep) {
+    const int w = 3 + static_cast<int>(rng() % 30), f = 1 + static_cast<int>(rng() % static_cast<unsigned>(w - 1));
+    const QFormat o = q(w - f, f);
+    const Wide z = from_bits(rng(), w);
+    for (Activation a : {Activation::kSigmoid, Activation::kTanh}) {
+      const DerivOperands d = act_deriv(z, o, a);
+      const Wide s = plan_sigmoid(a == Activation::kTanh ? 2 * z : z, f);
+      ASSERT_LT(d.a, Wide{1} << f);
+      ASSERT_LT(d.b, Wide{1} << f);
+      ASSERT_EQ(test::s(d.a * d.b), test::s(s * ((Wide{1} << f) - s)));
+    }
+  }
+}
+
+TEST(FixedFormat, WrapAndBits) {
+  for (int bits : {1, 2, 7, 33, 64, 100}) {
+    const Wide max = (Wide{1} << (bits - 1)) - 1;
+    EXPECT_EQ(test::s(wrap(max + 1, bits)), test::s(-(Wide{1} << (bits - 1))));
+    EXPECT_EQ(test::s(from_bits(to_bits(-1, bits), bits)), "-1");
+  }
+  EXPECT_EQ(test::s(asr(-5, 1)), "-3");
+  EXPECT_EQ(clog2(1), 0);
+  EXPECT_EQ(clog2(784), 10);
+  EXPECT_EQ(q(2, 12).name(), "Q(2,12)");
+}
+
+}  // namespace
+}  // namespace taxonn
