@@ -1,0 +1,72 @@
+# taxonn: the two commands of a fresh Debian machine are `make` and
+# `make test` (README.md). Both first install the Debian packages the project
+# uses when they are missing (as root), or print the apt-get line to run.
+
+BUILD    ?= build
+CONFIG   ?= configs/mlp_small.json
+NAME     := $(basename $(notdir $(CONFIG)))
+OUT      ?= $(BUILD)/out/$(NAME)
+# Nangate45 from ../shared/pdk when the checkout has it; else LIBERTY= (generic cells).
+LIBERTY  ?= $(wildcard ../shared/pdk/nangate45_typ.lib.gz)
+SYNTH_LAYER ?= fc1
+CYCLES   ?= 20000
+JOBS     ?= $(shell nproc)
+
+DEB_PACKAGES := cmake make g++ python3 verilator yosys iverilog opensta \
+                libfmt-dev nlohmann-json3-dev libcli11-dev libgtest-dev zlib1g-dev
+
+.PHONY: all deps build run test synth update-golden clean
+
+all: run
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "taxonn: installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
+	      || { echo "taxonn: apt-get install failed for:$$missing"; exit 1; }; \
+	  else \
+	    echo "taxonn: missing Debian packages; run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(BUILD) --parallel $(JOBS)
+
+# The main job on the default config: generate the RTL, co-simulate both PEs
+# of every layer against the golden model, synthesize one layer's PE pair.
+run: build
+	@set -e; \
+	echo "== generate $(CONFIG)"; \
+	$(BUILD)/taxonn generate --config $(CONFIG) --out $(OUT); \
+	echo "== co-simulate (Verilator vs golden model, $(CYCLES) cycles)"; \
+	tb=$(BUILD)/verilator_tb/tb_pe_$(NAME); \
+	if [ -x $$tb ]; then $$tb --config $(CONFIG) --iters $(CYCLES) --repro-dir $(OUT) | tee $(OUT)/cosim.txt; \
+	else echo "no testbench is built for $(NAME) (see cmake/testbench_stage.cmake): skipped" | tee $(OUT)/cosim.txt; fi; \
+	echo "== synthesize layer $(SYNTH_LAYER)"; \
+	$(BUILD)/taxonn synth --config $(CONFIG) --layer $(SYNTH_LAYER) $(if $(LIBERTY),--liberty $(LIBERTY)) \
+	  --work $(OUT)/synth --json $(OUT)/synth.json | tee $(OUT)/synth.txt; \
+	echo; echo "== summary of $(NAME)"; \
+	echo "  RTL:       $(OUT)/rtl ($$(ls $(OUT)/rtl | wc -l) files), $(OUT)/filelist.f"; \
+	echo "  cosim:     $$(tail -n 1 $(OUT)/cosim.txt)"; \
+	echo "  synthesis: $$(grep overhead $(OUT)/synth.txt | sed "s/^ *//") ($(OUT)/synth.json)"
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure --parallel $(JOBS)
+
+# Area of the PE pair at one format: make synth CONFIG=configs/pe_w16.json SYNTH_LAYER=pe
+synth: build
+	$(BUILD)/taxonn synth --config $(CONFIG) --layer $(SYNTH_LAYER) $(if $(LIBERTY),--liberty $(LIBERTY)) \
+	  --work $(OUT)/synth --json $(OUT)/synth.json
+
+# Rewrite tests/golden/ after an intended change of the generated text.
+update-golden: build
+	TAXONN_UPDATE_GOLDEN=1 $(BUILD)/tests/taxonn_unit_tests --gtest_filter='Generator.MatchesGoldenFiles'
+	git status --short tests/golden
+
+clean:
+	rm -rf $(BUILD)
