@@ -80,7 +80,7 @@ std::string PrimCase::describe() const {
 
 int PrimCase::in_bits() const {
   int b = 0;
-  for (const auto& x : in) b += x.width;
+  for (const auto& x : in) b += x.used ? x.width : 0;
   return b;
 }
 
@@ -121,7 +121,7 @@ std::vector<PrimCase> prim_cases(const std::string& prim) {
           const int round_w = in_w + 1 - q.f;
           c.params = {num("IN_W", in_w), num("SHIFT", q.f), num("OUT_W", c.w),
                       Param{"RND", rnd, rnd_macro_name(rnd)}, num("POST_SHIFT", post)};
-          c.in = {{"x_i", in_w, true}, {"rnd_i", q.f, false}};
+          c.in = {{"x_i", in_w, true}, {"rnd_i", q.f, false, rnd == 2}};
           c.out = {{"q_o", c.w, true}, {"sat_o", 1, false}, {"rounded_o", round_w, true}};
           out.push_back(c);
         }

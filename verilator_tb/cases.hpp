@@ -18,6 +18,7 @@ struct Field {
   std::string port;
   int width;
   bool is_signed;
+  bool used = true;  // false: the block ignores it (rq's rnd_i unless stochastic)
 };
 
 struct Param {
@@ -38,8 +39,15 @@ struct PrimCase {
 
   long long get(const std::string& name) const;
   std::string describe() const;
+  // Input bits the block reads; exhaustive cases enumerate all of them.
   int in_bits() const;
-  bool exhaustive() const { return !sequential && in_bits() <= 18; }
+  bool exhaustive() const { return !sequential && in_bits() <= kMaxExhaustiveBits; }
+  // Vectors (or cycles) the case runs: every input combination when
+  // exhaustive, else `random_vectors`.
+  std::uint64_t planned(std::uint64_t random_vectors) const {
+    return exhaustive() ? (std::uint64_t{1} << in_bits()) : random_vectors;
+  }
+  static constexpr int kMaxExhaustiveBits = 24;
 };
 
 // The primitives with a harness, in build order.

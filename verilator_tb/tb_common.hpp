@@ -2,6 +2,7 @@
 // buses, a readable error list, the printed seed, and one-file reproducers.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <fstream>
 #include <iostream>
@@ -24,18 +25,26 @@ class BitVec {
  public:
   explicit BitVec(int bits) : w_(static_cast<std::size_t>((bits + 31) / 32), 0u) {}
   void set(int off, int width, U128 v) {
-    for (int b = 0; b < width; ++b) {
-      const std::size_t i = static_cast<std::size_t>((off + b) / 32);
-      const std::uint32_t m = 1u << ((off + b) % 32);
-      if ((v >> b) & 1) w_[i] |= m;
-      else w_[i] &= ~m;
+    while (width > 0) {  // a word-aligned chunk at a time
+      const std::size_t i = static_cast<std::size_t>(off / 32);
+      const int sh = off % 32, n = std::min(32 - sh, width);
+      const std::uint32_t m = (n == 32 ? 0xFFFFFFFFu : ((1u << n) - 1)) << sh;
+      w_[i] = (w_[i] & ~m) | ((static_cast<std::uint32_t>(v) << sh) & m);
+      v >>= n;
+      off += n;
+      width -= n;
     }
   }
   U128 get(int off, int width) const {
     U128 v = 0;
-    for (int b = 0; b < width; ++b) {
-      const std::size_t i = static_cast<std::size_t>((off + b) / 32);
-      if ((w_[i] >> ((off + b) % 32)) & 1u) v |= static_cast<U128>(1) << b;
+    int got = 0;
+    while (got < width) {
+      const std::size_t i = static_cast<std::size_t>(off / 32);
+      const int sh = off % 32, n = std::min(32 - sh, width - got);
+      const std::uint32_t chunk = (w_[i] >> sh) & (n == 32 ? 0xFFFFFFFFu : ((1u << n) - 1));
+      v |= static_cast<U128>(chunk) << got;
+      got += n;
+      off += n;
     }
     return v;
   }

@@ -169,10 +169,16 @@ Wide field_value(const PrimCase& c, std::size_t k, std::mt19937_64& rng) {
 
 std::vector<Wide> case_inputs(const PrimCase& c, std::uint64_t iter, std::mt19937_64& rng) {
   std::vector<Wide> in;
-  if (c.exhaustive() && iter < (std::uint64_t{1} << c.in_bits())) {
-    // Exhaustive: the iteration number's bits, field by field.
+  if (c.exhaustive()) {
+    // Exhaustive: the iteration number's bits, field by field (an ignored
+    // field gets random bits: it must not matter).
     int off = 0;
-    for (const auto& f : c.in) {
+    for (std::size_t k = 0; k < c.in.size(); ++k) {
+      const Field& f = c.in[k];
+      if (!f.used) {
+        in.push_back(field_value(c, k, rng));
+        continue;
+      }
       const U128 u = (static_cast<U128>(iter) >> off) & ((static_cast<U128>(1) << f.width) - 1);
       in.push_back(f.is_signed ? from_bits(u, f.width) : static_cast<Wide>(u));
       off += f.width;
@@ -273,18 +279,27 @@ int run(const Args& a) {
     }
     iters = replay[only].size();
     std::cout << TB_PRIM << ": replaying " << a.replay << " (" << iters << " vectors)\n";
-  } else {
-    for (const auto& c : r.cases)
-      if (c.exhaustive()) iters = std::max<std::uint64_t>(iters, std::uint64_t{1} << c.in_bits());
   }
-  std::cout << fmt::format("{}: {} cases, {} {} each, seed {}\n", TB_PRIM, r.cases.size(), iters,
-                           sequential ? "cycles" : "vectors", a.seed);
+  // Each case runs its own plan; the run lasts as long as the longest.
+  std::vector<std::uint64_t> planned(r.cases.size(), iters);
+  std::size_t n_exhaustive = 0;
+  if (a.replay.empty()) {
+    iters = 0;
+    for (std::size_t ci = 0; ci < r.cases.size(); ++ci) {
+      planned[ci] = r.cases[ci].planned(a.iters);
+      iters = std::max(iters, planned[ci]);
+      n_exhaustive += r.cases[ci].exhaustive();
+    }
+  }
+  std::cout << fmt::format("{}: {} cases ({} exhaustive, the others {} random {}), seed {}\n", TB_PRIM,
+                           r.cases.size(), n_exhaustive, a.iters, sequential ? "cycles" : "vectors", a.seed);
 
   std::vector<std::mt19937_64> rng;
   for (std::size_t ci = 0; ci < r.cases.size(); ++ci) rng.emplace_back(a.seed * 1000003u + ci);
   std::vector<std::vector<Wide>> cur(r.cases.size());
   auto next_inputs = [&](std::uint64_t it) {
     for (std::size_t ci = 0; ci < r.cases.size(); ++ci) {
+      if (it >= planned[ci]) continue;  // done: its inputs stay as they were
       if (only != r.cases.size() && ci != only) {
         cur[ci] = std::vector<Wide>(r.cases[ci].in.size(), 0);
       } else if (!replay[ci].empty()) {
@@ -329,6 +344,7 @@ int run(const Args& a) {
     out.from(top->out_o);
     for (std::size_t ci = 0; ci < r.cases.size(); ++ci) {
       if (only != r.cases.size() && ci != only) continue;
+      if (it >= planned[ci]) continue;
       if (sequential) r.history[ci].push_back(cur[ci]);
       compare(r, ci, out, cur[ci], it, a);
       ++checked;
