@@ -12,8 +12,9 @@ SYNTH_LAYER ?= fc1
 CYCLES   ?= 20000
 JOBS     ?= $(shell nproc)
 
-DEB_PACKAGES := cmake make g++ python3 verilator yosys iverilog opensta \
-                libfmt-dev nlohmann-json3-dev libcli11-dev libgtest-dev zlib1g-dev
+DEB_PACKAGES := cmake make g++ python3 verilator yosys iverilog opensta gnuplot-nox \
+                libfmt-dev nlohmann-json3-dev libcli11-dev libgtest-dev zlib1g-dev \
+                dataset-fashion-mnist
 
 .PHONY: all deps build run test synth update-golden clean
 

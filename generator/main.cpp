@@ -9,7 +9,9 @@
 
 #include "config.hpp"
 #include "design.hpp"
+#include "dataset.hpp"
 #include "synth.hpp"
+#include "trainer.hpp"
 
 namespace {
 
@@ -59,6 +61,24 @@ int main(int argc, char** argv) {
   syn->add_option("--work", so.work_dir, "folder for RTL, scripts and logs")->default_val("build/synth");
   syn->add_option("--json", so.json_out, "write the report as JSON too");
 
+  taxonn::TrainOptions to;
+  auto* trn = app.add_subcommand("train", "train a config's network on a dataset (golden model, fixed or float)");
+  trn->add_option("--config", to.config, "JSON config")->required();
+  trn->add_option("--dataset", to.dataset, "mnist, fashion-mnist or cifar10")->default_val("fashion-mnist");
+  trn->add_option("--data-dir", to.data_dir, "dataset folder (default: ../shared/datasets/mnist for mnist, "
+                                             "/usr/share/datasets/fashion-mnist for fashion-mnist)");
+  trn->add_option("--arith", to.arith, "fixed (bit-exact, the config's formats) or float")->default_val("fixed");
+  trn->add_option("--epochs", to.epochs, "epochs")->default_val(1);
+  trn->add_option("--seed", to.seed, "seed of the weights and the shuffling")->default_val(1);
+  trn->add_option("--train-limit", to.train_limit, "train on the first N shuffled images of each epoch (0: all)");
+  trn->add_option("--test-limit", to.test_limit, "evaluate on the first N test images (0: all)");
+  trn->add_option("--alpha", to.alpha, "override every layer's learning rate");
+  trn->add_flag("--bias", to.bias, "give every layer a bias");
+  trn->add_option("--out", to.out_dir, "write train.csv and train.json here");
+  trn->add_option("--save", to.save, "write the trained weights (docs/weights.md)");
+  trn->add_option("--load", to.load, "start from these weights");
+  trn->add_flag("--quiet", to.quiet, "no progress output");
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (gen->parsed()) return cmd_generate(config, out);
@@ -73,6 +93,16 @@ int main(int argc, char** argv) {
       }
       return cmd_synth(so);
     }
+    if (trn->parsed()) {
+      const auto r = taxonn::run_train(to);
+      const auto& last = r.epochs.back();
+      fmt::print("taxonn train: {} epochs, final loss {:.4f}, train {:.2f}%, test {:.2f}%, {:.0f} images/s\n",
+                 r.epochs.size(), last.loss, last.train_acc, last.test_acc, last.images_per_second);
+      return 0;
+    }
+  } catch (const taxonn::DatasetError& e) {
+    fmt::print(stderr, "taxonn: dataset error: {}\n", e.what());
+    return 2;
   } catch (const taxonn::ConfigError& e) {
     fmt::print(stderr, "taxonn: config error: {}\n", e.what());
     return 2;

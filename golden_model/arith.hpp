@@ -1,0 +1,198 @@
+// The two arithmetics of the network model (docs/CONTRACT.md 1-3), with one
+// interface so that taxonn::Network<A> is one code path for both:
+//  - FixedArith: bit-exact fixed point per the contract, one per layer, with
+//    that layer's Q(I,F), rounding, saturation and underflow counters;
+//  - FloatArith: float32, the full-precision baseline (true sigmoid/tanh).
+// Every operation that the PE rounds is named here (round, convert, update...),
+// so the network code says *where* rounding happens and the arithmetic says
+// *how*.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "fixed_format.hpp"
+#include "primitives.hpp"
+
+namespace taxonn {
+
+struct LayerCounters {
+  std::uint64_t roundings = 0;
+  std::uint64_t saturations = 0;  // a rounding that clamped
+  std::uint64_t underflows = 0;   // a non-zero value that rounded to 0
+  void clear() { *this = LayerCounters{}; }
+};
+
+// AccT is where products and sums are kept, exactly: int64 (2W + G <= 63), or
+// double when every product and sum stays below 2^53 (fixed_fits_double),
+// which vectorizes on any x86-64. Both give the same bits (tested).
+template <class AccT>
+class FixedArithT {
+ public:
+  using V = std::int32_t;  // a raw value of the layer's format
+  using Acc = AccT;
+  static constexpr bool kFixed = true;
+  static constexpr const char* kName = "fixed";
+
+  FixedArithT(const QFormat& f, Activation a, double alpha, const LfsrParams& lfsr)
+      : fmt_(f), act_(a), lfsr_(lfsr) {
+    neg_alpha_ = -static_cast<V>(std::nearbyint(alpha * std::ldexp(1.0, f.frac_bits)));
+    max_ = static_cast<std::int64_t>(f.max_raw());
+    min_ = static_cast<std::int64_t>(f.min_raw());
+  }
+  const QFormat& format() const { return fmt_; }
+  // Does rounding consume random draws (so no rounding may be skipped)?
+  bool draws() const { return fmt_.rounding == Rounding::kStochastic; }
+
+  V from_real(double r) {
+    const double v = std::nearbyint(r * std::ldexp(1.0, fmt_.frac_bits));
+    return clamp(static_cast<Acc>(std::max(-9.0e18, std::min(9.0e18, v))));
+  }
+  double to_real(V v) const { return std::ldexp(static_cast<double>(v), -fmt_.frac_bits); }
+  static Acc mul(V a, V b) { return static_cast<Acc>(a) * static_cast<Acc>(b); }
+  // A weight (or bias) at the products' 2F fractional bits: MUX3's base.
+  Acc base(V w) const { return static_cast<Acc>(static_cast<std::int64_t>(w) << fmt_.frac_bits); }
+  // rq of a product or a sum of products (2F fractional bits) into Q(I,F).
+  V round(Acc x) { return round_shift(x, fmt_.frac_bits, 0); }
+  // A sum of values (F fractional bits): exact, saturated.
+  V sat_sum(Acc x) { return round_shift(x, 0, 0); }
+  // A value of another layer entering this one (CONTRACT 1: conversion at the boundary).
+  // Is every value of `from` exactly a value of this format (no rounding, no clamp)?
+  bool holds(const FixedArithT& from) const {
+    return from.fmt_.frac_bits == fmt_.frac_bits && from.fmt_.int_bits <= fmt_.int_bits;
+  }
+  V convert(V v, const FixedArithT& from) {
+    const int s = from.fmt_.frac_bits - fmt_.frac_bits;
+    if (holds(from)) return v;
+    if (s >= 0) return round_shift(static_cast<Acc>(v), s, 0);
+    return round_shift(static_cast<Acc>(static_cast<std::int64_t>(v) << -s), 0, 0);
+  }
+  V act(V z) { return static_cast<V>(taxonn::act(z, fmt_, act_).value); }
+  // f'(z): the ReLU mask as 0/1, identity 1, sigmoid/tanh via the PE's rq.
+  V deriv(V z) {
+    if (act_ == Activation::kIdentity) return 1;
+    const DerivOperands d = act_deriv(z, fmt_, act_);
+    if (act_ == Activation::kRelu) return d.mask ? 1 : 0;
+    return round_shift(static_cast<Acc>(d.a * d.b), fmt_.frac_bits, act_deriv_post_shift(act_));
+  }
+  // Step 2: G = rq(R1 * f'), the mask for ReLU, R1 for identity.
+  V grad(V r1, V fd) {
+    if (act_ == Activation::kRelu) return fd ? r1 : 0;
+    if (act_ == Activation::kIdentity) return r1;
+    return round(mul(r1, fd));
+  }
+  // Steps 4-5, fused: W = rq(W * 2^F - alpha * D).
+  V update(V w, V d) { return round(base(w) + mul(neg_alpha_, d)); }
+  // The output error E = Y - T, exact then saturated.
+  V error(V y, V t) { return sat_sum(static_cast<Acc>(static_cast<std::int64_t>(y) - t)); }
+  // Average pooling: rq(sum of 4, shift 2); its gradient rq(g, shift 2).
+  V avg4(Acc sum4) { return round_shift(sum4, 2, 0); }
+  V spread4(V g) { return round_shift(g, 2, 0); }
+
+  LayerCounters counters;
+
+ private:
+  V clamp(std::int64_t v) {
+    if (v > max_) {
+      ++counters.saturations;
+      return static_cast<V>(max_);
+    }
+    if (v < min_) {
+      ++counters.saturations;
+      return static_cast<V>(min_);
+    }
+    return static_cast<V>(v);
+  }
+  // rq on 64-bit integers: the contract's rounding (same as taxonn::rq, which
+  // the unit tests check), a post-shift, saturation, and the counters.
+  V round_shift(Acc xa, int s, int post) {
+    ++counters.roundings;
+    const auto x = static_cast<std::int64_t>(xa);  // exact: xa is an integer
+    std::int64_t r = x;
+    if (s > 0) {
+      std::int64_t bias = 0;
+      if (fmt_.rounding == Rounding::kNearest) bias = std::int64_t{1} << (s - 1);
+      if (fmt_.rounding == Rounding::kStochastic) {
+        bias = static_cast<std::int64_t>(lfsr_.state() & ((std::uint64_t{1} << s) - 1));
+        lfsr_.step();
+      }
+      r = (x + bias) >> s;  // arithmetic shift: floor (C++20 semantics, GCC always)
+    }
+    r *= std::int64_t{1} << post;
+    if (r == 0 && x != 0) ++counters.underflows;
+    return clamp(r);
+  }
+
+  QFormat fmt_;
+  Activation act_;
+  Lfsr lfsr_;
+  V neg_alpha_ = 0;
+  std::int64_t max_ = 0, min_ = 0;
+};
+
+using FixedArith = FixedArithT<std::int64_t>;
+using FixedArithFast = FixedArithT<double>;
+
+// T = float is the full-precision baseline (float32, as TensorFlow and
+// PyTorch train); T = double serves the gradient check of the tests.
+template <class T>
+class FloatArithT {
+ public:
+  using V = T;
+  using Acc = T;
+  static constexpr bool kFixed = false;
+  static constexpr const char* kName = sizeof(T) == 4 ? "float" : "double";
+
+  FloatArithT(const QFormat&, Activation a, double alpha, const LfsrParams&)
+      : act_(a), neg_alpha_(static_cast<T>(-alpha)) {}
+
+  bool draws() const { return false; }
+  V from_real(double r) { return static_cast<V>(r); }
+  double to_real(V v) const { return v; }
+  static Acc mul(V a, V b) { return a * b; }
+  Acc base(V w) const { return w; }
+  V round(Acc x) { return x; }
+  V sat_sum(Acc x) { return x; }
+  bool holds(const FloatArithT&) const { return true; }
+  V convert(V v, const FloatArithT&) { return v; }
+  V act(V z) {
+    switch (act_) {
+      case Activation::kIdentity: return z;
+      case Activation::kRelu: return z > 0 ? z : 0;
+      case Activation::kSigmoid: return T(1) / (T(1) + std::exp(-z));
+      case Activation::kTanh: return std::tanh(z);
+    }
+    return z;
+  }
+  V deriv(V z) {
+    switch (act_) {
+      case Activation::kIdentity: return 1;
+      case Activation::kRelu: return z > 0 ? T(1) : T(0);
+      case Activation::kSigmoid: {
+        const T s = T(1) / (T(1) + std::exp(-z));
+        return s * (1 - s);
+      }
+      case Activation::kTanh: {
+        const T t = std::tanh(z);
+        return 1 - t * t;
+      }
+    }
+    return 1;
+  }
+  V grad(V r1, V fd) { return r1 * fd; }
+  V update(V w, V d) { return w + neg_alpha_ * d; }
+  V error(V y, V t) { return y - t; }
+  V avg4(Acc sum4) { return sum4 * T(0.25); }
+  V spread4(V g) { return g * T(0.25); }
+
+  LayerCounters counters;  // float never rounds, saturates or underflows
+
+ private:
+  Activation act_;
+  T neg_alpha_;
+};
+
+using FloatArith = FloatArithT<float>;
+
+
+}  // namespace taxonn

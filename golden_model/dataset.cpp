@@ -1,0 +1,130 @@
+// Dataset readers.
+#include "dataset.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <zlib.h>
+
+namespace taxonn {
+namespace fs = std::filesystem;
+
+std::vector<std::uint8_t> read_maybe_gz(const std::string& path) {
+  if (!fs::exists(path)) throw DatasetError(fmt::format("{}: no such file; check the dataset path", path));
+  gzFile f = gzopen(path.c_str(), "rb");  // reads plain files too
+  if (!f) throw DatasetError(fmt::format("{}: cannot open; check its permissions", path));
+  std::vector<std::uint8_t> out;
+  std::uint8_t buf[1 << 16];
+  int n = 0;
+  while ((n = gzread(f, buf, sizeof buf)) > 0) out.insert(out.end(), buf, buf + n);
+  int err = 0;
+  const char* msg = gzerror(f, &err);
+  const bool bad = n < 0 || (err != Z_OK && err != Z_STREAM_END);
+  const std::string why = bad ? msg : "";
+  gzclose(f);
+  if (bad) throw DatasetError(fmt::format("{}: damaged gzip data ({}); fetch the file again", path, why));
+  return out;
+}
+
+namespace {
+
+std::uint32_t be32(const std::vector<std::uint8_t>& b, std::size_t at) {
+  return (std::uint32_t{b[at]} << 24) | (std::uint32_t{b[at + 1]} << 16) | (std::uint32_t{b[at + 2]} << 8) | b[at + 3];
+}
+
+}  // namespace
+
+Dataset load_idx(const std::string& images, const std::string& labels, const std::string& name) {
+  const auto img = read_maybe_gz(images);
+  const auto lab = read_maybe_gz(labels);
+  if (img.size() < 16 || be32(img, 0) != 0x00000803)
+    throw DatasetError(fmt::format("{}: not an IDX image file (magic 0x00000803 expected); check the path", images));
+  if (lab.size() < 8 || be32(lab, 0) != 0x00000801)
+    throw DatasetError(fmt::format("{}: not an IDX label file (magic 0x00000801 expected); check the path", labels));
+  const std::size_t n = be32(img, 4), h = be32(img, 8), w = be32(img, 12);
+  if (img.size() != 16 + n * h * w)
+    throw DatasetError(fmt::format("{}: truncated: {} bytes, the header promises {}; fetch the file again", images,
+                                   img.size(), 16 + n * h * w));
+  if (be32(lab, 4) != n || lab.size() != 8 + n)
+    throw DatasetError(fmt::format("{}: {} labels for {} images, or truncated; use the matching label file", labels,
+                                   be32(lab, 4), n));
+  Dataset d;
+  d.name = name;
+  d.height = static_cast<int>(h);
+  d.width = static_cast<int>(w);
+  d.pixels.assign(img.begin() + 16, img.end());
+  d.labels.assign(lab.begin() + 8, lab.end());
+  for (std::size_t i = 0; i < n; ++i)
+    if (d.labels[i] >= d.classes)
+      throw DatasetError(fmt::format("{}: label {} of item {} is out of range 0..9; use a 10-class label file", labels,
+                                     d.labels[i], i));
+  return d;
+}
+
+Dataset load_cifar_bin(const std::vector<std::string>& files, const std::string& name) {
+  constexpr std::size_t kRecord = 1 + 3 * 32 * 32;
+  Dataset d;
+  d.name = name;
+  d.channels = 3;
+  d.height = d.width = 32;
+  for (const auto& path : files) {
+    const auto b = read_maybe_gz(path);
+    if (b.empty() || b.size() % kRecord != 0)
+      throw DatasetError(fmt::format("{}: {} bytes is not a whole number of {}-byte CIFAR-10 records (truncated?)",
+                                     path, b.size(), kRecord));
+    for (std::size_t r = 0; r < b.size(); r += kRecord) {
+      if (b[r] >= 10)
+        throw DatasetError(fmt::format("{}: label {} at record {} is out of range 0..9; not a CIFAR-10 file", path,
+                                       b[r], r / kRecord));
+      d.labels.push_back(b[r]);
+      d.pixels.insert(d.pixels.end(), b.begin() + static_cast<long>(r) + 1, b.begin() + static_cast<long>(r + kRecord));
+    }
+  }
+  return d;
+}
+
+const std::vector<std::string>& dataset_names() {
+  static const std::vector<std::string> v = {"mnist", "fashion-mnist", "cifar10"};
+  return v;
+}
+
+std::string default_dataset_dir(const std::string& name) {
+  if (name == "mnist") return std::string(TAXONN_SOURCE_DIR) + "/../shared/datasets/mnist";
+  if (name == "fashion-mnist") return "/usr/share/datasets/fashion-mnist";
+  if (name == "cifar10") return std::string(TAXONN_SOURCE_DIR) + "/../shared/datasets/cifar10";
+  return "";
+}
+
+DatasetPair load_dataset(const std::string& name, const std::string& dir_in) {
+  bool known = false;
+  for (const auto& n : dataset_names()) known |= n == name;
+  if (!known) throw DatasetError(fmt::format("unknown dataset '{}'; use mnist, fashion-mnist or cifar10", name));
+  const std::string dir = dir_in.empty() ? default_dataset_dir(name) : dir_in;
+  if (!fs::is_directory(dir)) {
+    std::string hint = name == "fashion-mnist" ? "install Debian's dataset-fashion-mnist (make does) or pass --data-dir"
+                                               : "pass --data-dir DIR";
+    throw DatasetError(fmt::format("dataset '{}': folder {} does not exist; {}", name, dir, hint));
+  }
+  DatasetPair p;
+  p.source = fs::canonical(dir).string();
+  auto pick = [&](const std::string& stem) {
+    for (const char* ext : {".gz", ""}) {
+      const std::string f = dir + "/" + stem + ext;
+      if (fs::exists(f)) return f;
+    }
+    return dir + "/" + stem + ".gz";  // read_maybe_gz names it in its error
+  };
+  if (name == "cifar10") {
+    std::vector<std::string> train;
+    for (int i = 1; i <= 5; ++i) train.push_back(pick(fmt::format("data_batch_{}.bin", i)));
+    p.train = load_cifar_bin(train, name);
+    p.test = load_cifar_bin({pick("test_batch.bin")}, name);
+  } else {
+    p.train = load_idx(pick("train-images-idx3-ubyte"), pick("train-labels-idx1-ubyte"), name);
+    p.test = load_idx(pick("t10k-images-idx3-ubyte"), pick("t10k-labels-idx1-ubyte"), name);
+  }
+  return p;
+}
+
+}  // namespace taxonn

@@ -1,0 +1,409 @@
+// The network model's layers (docs/CONTRACT.md 3). Loops are ordered so the
+// innermost one runs along a row with a scalar weight: the compiler
+// vectorizes it for both arithmetics.
+#include "network.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+// The hot loops get an AVX2 clone picked at run time (GCC function
+// multiversioning); other machines run the portable default. Same results:
+// integer arithmetic is exact, and float keeps the same operation order.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define TAXONN_HOT __attribute__((target_clones("avx2", "default")))
+#else
+#define TAXONN_HOT
+#endif
+
+namespace taxonn {
+
+void check_fixed_trainable(const Config& c) {
+  for (std::size_t i = 0; i < c.layers.size(); ++i) {
+    if (!c.layers[i].weighted()) continue;
+    const PeParams p = pe_params(c, i);
+    if (p.acc_width() > 63)
+      throw ConfigError(fmt::format("layers[{}].format: 2W + {} guard bits = {} exceeds the 63 bits the fixed-point "
+                                    "trainer computes in; use W <= {}",
+                                    i, p.guard_bits, p.acc_width(), (63 - p.guard_bits) / 2));
+  }
+}
+
+bool fixed_fits_double(const Config& c) {
+  for (std::size_t i = 0; i < c.layers.size(); ++i) {
+    if (!c.layers[i].weighted()) continue;
+    const PeParams p = pe_params(c, i);
+    // |product| <= 2^(2W-2); a sum of 2^G of them, plus a base W * 2^F
+    // (< 2^(2W-2)), stays below 2^(2W-1+G).
+    if (2 * p.width() - 1 + p.guard_bits > 53) return false;
+  }
+  return true;
+}
+
+template <class A>
+Network<A>::Network(const Config& c, std::uint64_t seed, bool bias) : cfg_(c), bias_(bias) {
+  if constexpr (A::kFixed) check_fixed_trainable(c);
+  std::mt19937_64 rng(seed);
+  // Uniform in [-1, 1) from raw bits: the same on every platform.
+  auto uniform = [&] { return static_cast<double>(rng() >> 11) * std::ldexp(1.0, -52) - 1.0; };
+  layers_.resize(c.layers.size());
+  int last = -1;
+  for (std::size_t i = 0; i < c.layers.size(); ++i) {
+    const LayerConfig& lc = c.layers[i];
+    Layer& L = layers_[i];
+    L.cfg = &cfg_.layers[i];
+    if (!lc.weighted()) {
+      if (last < 0) throw ConfigError(fmt::format("layers[{}]: a pooling layer needs a weighted layer before it", i));
+      L.arith = last;
+      continue;
+    }
+    arith_.emplace_back(lc.format, lc.activation, lc.alpha, c.lfsr);
+    last = L.arith = static_cast<int>(arith_.size() - 1);
+    const int fan_in = lc.fan_in();
+    const int fan_out = lc.type == LayerType::kFc ? lc.neurons : lc.out_channels * lc.kernel * lc.kernel;
+    const double limit = lc.activation == Activation::kRelu ? std::sqrt(6.0 / fan_in)
+                                                             : std::sqrt(6.0 / (fan_in + fan_out));
+    const std::size_t n = static_cast<std::size_t>(lc.type == LayerType::kFc ? lc.neurons : lc.out_channels) *
+                          static_cast<std::size_t>(fan_in);
+    A& a = arith_.back();
+    for (std::size_t k = 0; k < n; ++k) L.w.push_back(a.from_real(limit * uniform()));
+    const int outs = lc.type == LayerType::kFc ? lc.neurons : lc.out_channels;
+    L.b.assign(static_cast<std::size_t>(outs), 0);
+    a.counters.clear();
+  }
+}
+
+template <class A>
+TAXONN_HOT void Network<A>::fc_forward(Layer& L, A& a) {
+  const int in = L.cfg->in_shape.size(), out = L.cfg->neurons;
+  L.z.resize(static_cast<std::size_t>(out));
+  L.y.resize(static_cast<std::size_t>(out));
+  for (int j = 0; j < out; ++j) {
+    const V* w = &L.w[static_cast<std::size_t>(j) * in];
+    Acc acc = bias_ ? a.base(L.b[static_cast<std::size_t>(j)]) : Acc{0};
+    for (int k = 0; k < in; ++k) acc += A::mul(w[k], L.x[static_cast<std::size_t>(k)]);
+    L.z[static_cast<std::size_t>(j)] = a.round(acc);
+    L.y[static_cast<std::size_t>(j)] = a.act(L.z[static_cast<std::size_t>(j)]);
+  }
+}
+
+// Convolutions run on patch matrices (im2col): cols[(c,u,v)][(y,x)] =
+// x[c][y+u][x+v], so every inner loop runs over the oh*ow output positions.
+// Integer sums are exact, so the order of the fixed-point sums is free.
+template <class A>
+TAXONN_HOT void Network<A>::conv_forward(Layer& L, A& a) {
+  const Shape& is = L.cfg->in_shape;
+  const Shape& os = L.cfg->out_shape;
+  const int k = L.cfg->kernel, oh = os.height, ow = os.width, ih = is.height, iw = is.width;
+  const std::size_t plane = static_cast<std::size_t>(oh * ow);
+  const std::size_t patch = static_cast<std::size_t>(is.channels * k * k);
+  L.cols.resize(patch * plane);
+  for (int c = 0; c < is.channels; ++c)
+    for (int u = 0; u < k; ++u)
+      for (int v = 0; v < k; ++v) {
+        V* col = &L.cols[((static_cast<std::size_t>(c) * k + u) * k + v) * plane];
+        for (int y = 0; y < oh; ++y)
+          std::copy_n(&L.x[(static_cast<std::size_t>(c) * ih + y + u) * iw + v], ow, col + static_cast<std::size_t>(y) * ow);
+      }
+  L.z.resize(static_cast<std::size_t>(os.size()));
+  L.y.resize(L.z.size());
+  plane_.resize(plane);
+  for (int oc = 0; oc < os.channels; ++oc) {
+    std::fill(plane_.begin(), plane_.end(), bias_ ? a.base(L.b[static_cast<std::size_t>(oc)]) : Acc{0});
+    const V* w = &L.w[static_cast<std::size_t>(oc) * patch];
+    for (std::size_t p = 0; p < patch; ++p) {
+      const V wv = w[p];
+      const V* col = &L.cols[p * plane];
+      Acc* acc = plane_.data();
+      for (std::size_t q = 0; q < plane; ++q) acc[q] += A::mul(wv, col[q]);
+    }
+    for (std::size_t q = 0; q < plane; ++q) {
+      const std::size_t o = oc * plane + q;
+      L.z[o] = a.round(plane_[q]);
+      L.y[o] = a.act(L.z[o]);
+    }
+  }
+}
+
+template <class A>
+void Network<A>::pool_forward(Layer& L, const std::vector<V>& in) {
+  const Shape& is = L.cfg->in_shape;
+  const Shape& os = L.cfg->out_shape;
+  A& a = arith_[static_cast<std::size_t>(L.arith)];
+  L.y.resize(static_cast<std::size_t>(os.size()));
+  L.arg.resize(L.y.size());
+  for (int c = 0; c < os.channels; ++c) {
+    for (int y = 0; y < os.height; ++y) {
+      for (int x = 0; x < os.width; ++x) {
+        const std::size_t o = (static_cast<std::size_t>(c) * os.height + y) * os.width + x;
+        const std::size_t i0 = (static_cast<std::size_t>(c) * is.height + 2 * y) * is.width + 2 * x;
+        const V v[4] = {in[i0], in[i0 + 1], in[i0 + is.width], in[i0 + is.width + 1]};
+        if (L.cfg->pool == PoolKind::kMax) {
+          std::uint8_t best = 0;  // the first maximum in scan order
+          for (std::uint8_t q = 1; q < 4; ++q)
+            if (v[q] > v[best]) best = q;
+          L.arg[o] = best;
+          L.y[o] = v[best];
+        } else {
+          Acc s = 0;
+          for (V q : v) s += static_cast<Acc>(q);
+          L.y[o] = a.avg4(s);
+        }
+      }
+    }
+  }
+}
+
+template <class A>
+int Network<A>::forward(const std::uint8_t* image) {
+  const std::vector<V>* prev = nullptr;
+  int prev_arith = -1;
+  std::vector<V> input;
+  for (Layer& L : layers_) {
+    if (!L.cfg->weighted()) {
+      pool_forward(L, *prev);
+      prev = &L.y;
+      continue;
+    }
+    A& a = arith_[static_cast<std::size_t>(L.arith)];
+    const std::size_t n = static_cast<std::size_t>(L.cfg->in_shape.size());
+    L.x.resize(n);
+    if (prev == nullptr) {
+      for (std::size_t i = 0; i < n; ++i) L.x[i] = a.from_real(image[i] / 255.0);
+    } else {
+      A& from = arith_[static_cast<std::size_t>(prev_arith)];
+      for (std::size_t i = 0; i < n; ++i) L.x[i] = a.convert((*prev)[i], from);
+    }
+    if (L.cfg->type == LayerType::kFc) fc_forward(L, a);
+    else conv_forward(L, a);
+    prev = &L.y;
+    prev_arith = L.arith;
+  }
+  const auto& y = layers_.back().y;
+  return static_cast<int>(std::max_element(y.begin(), y.end()) - y.begin());
+}
+
+template <class A>
+TAXONN_HOT std::vector<typename Network<A>::V> Network<A>::fc_input_grad(const Layer& L, const std::vector<V>& g, A& a, A& low) {
+  const int in = L.cfg->in_shape.size(), out = L.cfg->neurons;
+  std::vector<V> gc(g.size());
+  for (std::size_t j = 0; j < g.size(); ++j) gc[j] = low.convert(g[j], a);
+  std::vector<Acc> acc(static_cast<std::size_t>(in), Acc{0});
+  // W_{i+1} enters layer i converted to its format (CONTRACT 1), as G does;
+  // when every weight is already a value of that format the row is used as is.
+  const bool same = low.holds(a);
+  std::vector<V> row(static_cast<std::size_t>(in));
+  for (int j = 0; j < out; ++j) {
+    const V gj = gc[static_cast<std::size_t>(j)];
+    if (gj == 0) continue;  // adds nothing, in either arithmetic
+    const V* w = &L.w[static_cast<std::size_t>(j) * in];
+    if (!same) {
+      for (int k = 0; k < in; ++k) row[static_cast<std::size_t>(k)] = low.convert(w[k], a);
+      w = row.data();
+    }
+    Acc* ac = acc.data();
+    for (int k = 0; k < in; ++k) ac[k] += A::mul(gj, w[k]);
+  }
+  std::vector<V> r(static_cast<std::size_t>(in));
+  for (int k = 0; k < in; ++k) r[static_cast<std::size_t>(k)] = low.round(acc[static_cast<std::size_t>(k)]);
+  return r;
+}
+
+template <class A>
+TAXONN_HOT std::vector<typename Network<A>::V> Network<A>::conv_input_grad(const Layer& L, const std::vector<V>& g,
+                                                                            A& a, A& low) {
+  const Shape& is = L.cfg->in_shape;
+  const Shape& os = L.cfg->out_shape;
+  const int k = L.cfg->kernel, oh = os.height, ow = os.width, iw = is.width;
+  const std::size_t plane = static_cast<std::size_t>(oh * ow);
+  const std::size_t patch = static_cast<std::size_t>(is.channels * k * k);
+  std::vector<V> gc(g.size());
+  for (std::size_t j = 0; j < g.size(); ++j) gc[j] = low.convert(g[j], a);
+  // The full convolution of G with the flipped kernels: per patch row, the
+  // sum over output channels of W * G, then scattered back (col2im).
+  std::vector<Acc> rows(patch * plane, Acc{0});
+  for (int oc = 0; oc < os.channels; ++oc) {
+    const V* gp = &gc[static_cast<std::size_t>(oc) * plane];
+    for (std::size_t p = 0; p < patch; ++p) {
+      const V wv = low.convert(L.w[static_cast<std::size_t>(oc) * patch + p], a);
+      if (wv == 0) continue;
+      Acc* r = &rows[p * plane];
+      for (std::size_t q = 0; q < plane; ++q) r[q] += A::mul(wv, gp[q]);
+    }
+  }
+  std::vector<Acc> acc(static_cast<std::size_t>(is.size()), Acc{0});
+  for (int c = 0; c < is.channels; ++c)
+    for (int u = 0; u < k; ++u)
+      for (int v = 0; v < k; ++v) {
+        const Acc* r = &rows[((static_cast<std::size_t>(c) * k + u) * k + v) * plane];
+        for (int y = 0; y < oh; ++y) {
+          Acc* ar = &acc[(static_cast<std::size_t>(c) * is.height + y + u) * iw + v];
+          const Acc* rr = r + static_cast<std::size_t>(y) * ow;
+          for (int x = 0; x < ow; ++x) ar[x] += rr[x];
+        }
+      }
+  std::vector<V> out(acc.size());
+  for (std::size_t i = 0; i < acc.size(); ++i) out[i] = low.round(acc[i]);
+  return out;
+}
+
+template <class A>
+TAXONN_HOT void Network<A>::fc_update(Layer& L, const std::vector<V>& g, A& a) {
+  const int in = L.cfg->in_shape.size(), out = L.cfg->neurons;
+  for (int j = 0; j < out; ++j) {
+    V* w = &L.w[static_cast<std::size_t>(j) * in];
+    const V gj = g[static_cast<std::size_t>(j)];
+    // G = 0 gives D = 0 and W = rq(W * 2^F) = W exactly in every mode; only a
+    // stochastic rounder must still draw, to keep its sequence.
+    if (gj == 0 && !a.draws()) continue;
+    for (int k = 0; k < in; ++k) {
+      const V d = a.round(A::mul(gj, L.x[static_cast<std::size_t>(k)]));  // step 3
+      w[k] = a.update(w[k], d);                                           // steps 4-5
+    }
+    if (bias_) L.b[static_cast<std::size_t>(j)] = a.update(L.b[static_cast<std::size_t>(j)], gj);
+  }
+}
+
+template <class A>
+TAXONN_HOT void Network<A>::conv_update(Layer& L, const std::vector<V>& g, A& a) {
+  const Shape& is = L.cfg->in_shape;
+  const Shape& os = L.cfg->out_shape;
+  const int k = L.cfg->kernel;
+  const std::size_t plane = static_cast<std::size_t>(os.height * os.width);
+  const std::size_t patch = static_cast<std::size_t>(is.channels * k * k);
+  for (int oc = 0; oc < os.channels; ++oc) {
+    const V* gp = &g[static_cast<std::size_t>(oc) * plane];
+    // As in fc_update: a channel whose G is all 0 keeps its weights.
+    if (!a.draws() && std::all_of(gp, gp + plane, [](V v) { return v == 0; })) continue;
+    V* w = &L.w[static_cast<std::size_t>(oc) * patch];
+    for (std::size_t p = 0; p < patch; ++p) {
+      // The weight gradient: the correlation of the stored input with G.
+      const V* col = &L.cols[p * plane];
+      Acc acc = 0;
+      for (std::size_t q = 0; q < plane; ++q) acc += A::mul(gp[q], col[q]);
+      w[p] = a.update(w[p], a.round(acc));
+    }
+    if (bias_) {
+      Acc s = 0;
+      for (std::size_t q = 0; q < plane; ++q) s += static_cast<Acc>(gp[q]);
+      L.b[static_cast<std::size_t>(oc)] = a.update(L.b[static_cast<std::size_t>(oc)], a.sat_sum(s));
+    }
+  }
+}
+
+template <class A>
+std::vector<typename Network<A>::V> Network<A>::pool_backward(const Layer& L, const std::vector<V>& g, A& a) {
+  const Shape& is = L.cfg->in_shape;
+  const Shape& os = L.cfg->out_shape;
+  std::vector<V> r(static_cast<std::size_t>(is.size()), V{0});
+  for (int c = 0; c < os.channels; ++c) {
+    for (int y = 0; y < os.height; ++y) {
+      for (int x = 0; x < os.width; ++x) {
+        const std::size_t o = (static_cast<std::size_t>(c) * os.height + y) * os.width + x;
+        const std::size_t i0 = (static_cast<std::size_t>(c) * is.height + 2 * y) * is.width + 2 * x;
+        const std::size_t at[4] = {i0, i0 + 1, i0 + is.width, i0 + is.width + 1};
+        if (L.cfg->pool == PoolKind::kMax) {
+          r[at[L.arg[o]]] = g[o];  // the gradient goes to the maximum
+        } else {
+          const V s = a.spread4(g[o]);  // and is spread evenly by average pooling
+          for (std::size_t q : at) r[q] = s;
+        }
+      }
+    }
+  }
+  return r;
+}
+
+template <class A>
+double Network<A>::train_step(const std::uint8_t* image, int label) {
+  forward(image);
+  Layer& out = layers_.back();
+  A& ao = arith_[static_cast<std::size_t>(out.arith)];
+  std::vector<V> r1(out.y.size());
+  double loss = 0;
+  for (std::size_t j = 0; j < out.y.size(); ++j) {
+    const V t = ao.from_real(static_cast<int>(j) == label ? 1.0 : 0.0);
+    r1[j] = ao.error(out.y[j], t);  // E = Y - T (the factor 2 of MSE is in alpha)
+    const double e = ao.to_real(r1[j]);
+    loss += e * e;
+  }
+  // Back to front: G, then the gradient for the layer below with the
+  // weights before their update, then the update.
+  for (std::size_t i = layers_.size(); i-- > 0;) {
+    Layer& L = layers_[i];
+    if (!L.cfg->weighted()) {
+      r1 = pool_backward(L, r1, arith_[static_cast<std::size_t>(L.arith)]);
+      continue;
+    }
+    A& a = arith_[static_cast<std::size_t>(L.arith)];
+    std::vector<V> g(r1.size());
+    for (std::size_t j = 0; j < g.size(); ++j) g[j] = a.grad(r1[j], a.deriv(L.z[j]));
+    int below = -1;
+    for (std::size_t k = i; k-- > 0;)
+      if (layers_[k].cfg->weighted()) {
+        below = layers_[k].arith;
+        break;
+      }
+    if (below >= 0) {
+      A& low = arith_[static_cast<std::size_t>(below)];
+      r1 = L.cfg->type == LayerType::kFc ? fc_input_grad(L, g, a, low) : conv_input_grad(L, g, a, low);
+    }
+    if (L.cfg->type == LayerType::kFc) fc_update(L, g, a);
+    else conv_update(L, g, a);
+  }
+  return loss;
+}
+
+template <class A>
+nlohmann::json Network<A>::weights_json() const {
+  nlohmann::json j;
+  j["format"] = "taxonn-weights-1";
+  j["config"] = cfg_.name;
+  j["arith"] = A::kName;
+  j["bias"] = bias_;
+  j["layers"] = nlohmann::json::array();
+  for (const Layer& L : layers_) {
+    if (!L.cfg->weighted()) continue;
+    nlohmann::json l;
+    l["name"] = L.cfg->name;
+    l["q"] = L.cfg->format.name();
+    l["shape"] = L.cfg->type == LayerType::kFc
+                     ? nlohmann::json::array({L.cfg->neurons, L.cfg->in_shape.size()})
+                     : nlohmann::json::array({L.cfg->out_channels, L.cfg->in_shape.channels, L.cfg->kernel, L.cfg->kernel});
+    l["weights"] = L.w;
+    l["bias"] = L.b;
+    j["layers"].push_back(l);
+  }
+  return j;
+}
+
+template <class A>
+void Network<A>::load_weights(const nlohmann::json& j, const std::string& source) {
+  auto bad = [&](const std::string& what) {
+    throw ConfigError(fmt::format("{}: {}; save weights with `taxonn train --save` for this config", source, what));
+  };
+  if (j.value("format", "") != "taxonn-weights-1") bad("not a taxonn weights file (format taxonn-weights-1)");
+  if (j.value("config", "") != cfg_.name) bad(fmt::format("weights of config '{}', not '{}'", j.value("config", ""), cfg_.name));
+  if (j.value("arith", "") != A::kName) bad(fmt::format("{} weights, not {}", j.value("arith", ""), A::kName));
+  std::size_t li = 0;
+  for (Layer& L : layers_) {
+    if (!L.cfg->weighted()) continue;
+    if (li >= j["layers"].size()) bad("fewer layers than the config");
+    const auto& l = j["layers"][li++];
+    if (l.value("name", "") != L.cfg->name) bad(fmt::format("layer '{}' where '{}' was expected", l.value("name", ""), L.cfg->name));
+    auto w = l.at("weights").get<std::vector<V>>();
+    auto b = l.at("bias").get<std::vector<V>>();
+    if (w.size() != L.w.size() || b.size() != L.b.size()) bad(fmt::format("layer '{}' has the wrong number of weights", L.cfg->name));
+    L.w = std::move(w);
+    L.b = std::move(b);
+  }
+  bias_ = j.value("bias", false);
+}
+
+template class Network<FixedArith>;
+template class Network<FixedArithFast>;
+template class Network<FloatArith>;
+template class Network<FloatArithT<double>>;
+
+}  // namespace taxonn

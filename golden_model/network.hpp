@@ -1,0 +1,86 @@
+// The network model: forward pass, MSE output error, back-propagation with
+// pre-update weights and the fused SGD update (docs/CONTRACT.md 3), for fc,
+// conv (valid, stride 1, multi-channel) and 2x2 max/avg pooling. One code
+// path, two arithmetics: Network<FixedArith> is bit-exact fixed point per the
+// contract, Network<FloatArith> the float32 baseline. Batch 1, as the
+// hardware trains.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "arith.hpp"
+#include "config.hpp"
+
+namespace taxonn {
+
+template <class A>
+class Network {
+ public:
+  using V = typename A::V;
+  using Acc = typename A::Acc;
+
+  struct Layer {
+    const LayerConfig* cfg = nullptr;
+    int arith = -1;                 // index into arith_ (pool: the layer below's)
+    std::vector<V> w, b;            // fc: [out][in]; conv: [oc][ic][k][k]; b per output channel
+    std::vector<V> x, z, y;         // stored input (in this layer's format), pre-activation, output
+    std::vector<std::uint8_t> arg;  // max pooling: which of the 4 won
+    std::vector<V> cols;            // conv: the input as patches, [c*k*k][oh*ow] (im2col)
+  };
+
+  // Weights drawn from `seed` (He-uniform for ReLU, Glorot otherwise), the
+  // same real values for both arithmetics; `bias` adds a bias per output.
+  Network(const Config& c, std::uint64_t seed, bool bias = false);
+
+  const Config& config() const { return cfg_; }
+  std::vector<Layer>& layers() { return layers_; }
+  const std::vector<Layer>& layers() const { return layers_; }
+  A& arith(std::size_t i) { return arith_.at(i); }
+  std::size_t arith_count() const { return arith_.size(); }
+
+  // Forward one image (CHW bytes, 0..255 scaled to [0, 1]); returns the class.
+  int forward(const std::uint8_t* image);
+  // One SGD step on (image, label): forward, E = Y - T, back-propagation and
+  // update. Returns sum_j E_j^2 in real units.
+  double train_step(const std::uint8_t* image, int label);
+  const std::vector<V>& output() const { return layers_.back().y; }
+
+  nlohmann::json weights_json() const;
+  void load_weights(const nlohmann::json& j, const std::string& source);
+  bool bias() const { return bias_; }
+
+ private:
+  void fc_forward(Layer& L, A& a);
+  void conv_forward(Layer& L, A& a);
+  void pool_forward(Layer& L, const std::vector<V>& in);
+  // Gradient w.r.t. this layer's input, in the arithmetic `low` of the layer below.
+  std::vector<V> fc_input_grad(const Layer& L, const std::vector<V>& g, A& a, A& low);
+  std::vector<V> conv_input_grad(const Layer& L, const std::vector<V>& g, A& a, A& low);
+  void fc_update(Layer& L, const std::vector<V>& g, A& a);
+  void conv_update(Layer& L, const std::vector<V>& g, A& a);
+  std::vector<V> pool_backward(const Layer& L, const std::vector<V>& g, A& a);
+
+  Config cfg_;
+  bool bias_;
+  std::vector<A> arith_;
+  std::vector<Layer> layers_;
+  std::vector<Acc> plane_;  // scratch accumulator
+};
+
+extern template class Network<FixedArith>;
+extern template class Network<FixedArithFast>;
+extern template class Network<FloatArith>;
+extern template class Network<FloatArithT<double>>;
+
+// Exactness guard of FixedArith: 2W + guard bits must fit 63 bits.
+void check_fixed_trainable(const Config& c);
+// May the fixed-point model keep its sums in double (FixedArithFast)? Yes
+// when every product and sum of every layer stays below 2^53.
+bool fixed_fits_double(const Config& c);
+
+}  // namespace taxonn

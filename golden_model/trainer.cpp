@@ -1,0 +1,188 @@
+// The training loop of `taxonn train`.
+#include "trainer.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "dataset.hpp"
+#include "network.hpp"
+
+namespace taxonn {
+namespace fs = std::filesystem;
+
+namespace {
+
+void write_atomic(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path().empty() ? fs::path(".") : p.parent_path());
+  const fs::path tmp = p.string() + ".tmp";
+  {
+    std::ofstream o(tmp, std::ios::binary);
+    o << text;
+    if (!o) throw std::runtime_error(fmt::format("{}: cannot write", tmp.string()));
+  }
+  fs::rename(tmp, p);
+}
+
+class Progress {
+ public:
+  Progress(bool quiet) : quiet_(quiet), tty_(isatty(2) != 0) {}
+  void update(const std::string& what, std::size_t done, std::size_t total, double loss, double ips) {
+    if (quiet_) return;
+    const int pct = total ? static_cast<int>(100 * done / total) : 100;
+    const auto now = std::chrono::steady_clock::now();
+    const bool due = tty_ ? now - last_ > std::chrono::milliseconds(200) : pct >= next_pct_;
+    if (!due && done != total) return;
+    last_ = now;
+    if (!tty_) next_pct_ = pct / 10 * 10 + 10;
+    const int filled = pct / 4;
+    fmt::print(stderr, "{}{} [{}{}] {:3}% {}/{} loss {:.4f} {:.0f} img/s{}", tty_ ? "\r" : "", what,
+               std::string(static_cast<std::size_t>(filled), '#'), std::string(static_cast<std::size_t>(25 - filled), '.'),
+               pct, done, total, loss, ips, tty_ ? "" : "\n");
+    if (tty_ && done == total) fmt::print(stderr, "\n");
+  }
+  void reset() { next_pct_ = 0; }
+
+ private:
+  bool quiet_, tty_;
+  int next_pct_ = 0;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+template <class A>
+TrainResult train(const Config& c, const DatasetPair& data, const TrainOptions& o) {
+  Network<A> net(c, o.seed, o.bias);
+  if (!o.load.empty()) {
+    std::ifstream in(o.load);
+    if (!in) throw ConfigError(fmt::format("{}: cannot open the weights file; check the --load path", o.load));
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception&) {
+      throw ConfigError(fmt::format("{}: not valid JSON; pass a file written by --save", o.load));
+    }
+    net.load_weights(j, o.load);
+  }
+  const std::size_t n_train = o.train_limit ? std::min(o.train_limit, data.train.size()) : data.train.size();
+  const std::size_t n_test = o.test_limit ? std::min(o.test_limit, data.test.size()) : data.test.size();
+  std::vector<std::size_t> order(data.train.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 rng(o.seed ^ 0x5DEECE66Dull);
+  TrainResult result;
+  result.dataset_source = data.source;
+  Progress bar(o.quiet);
+  for (int e = 1; e <= o.epochs; ++e) {
+    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng() % i]);  // Fisher-Yates
+    for (std::size_t a = 0; a < net.arith_count(); ++a) net.arith(a).counters.clear();
+    EpochStats s;
+    s.epoch = e;
+    const auto t0 = std::chrono::steady_clock::now();
+    double loss = 0;
+    std::size_t correct = 0;
+    bar.reset();
+    for (std::size_t i = 0; i < n_train; ++i) {
+      const std::size_t idx = order[i];
+      const int label = data.train.labels[idx];
+      loss += net.train_step(data.train.image(idx), label);
+      const auto& y = net.output();
+      correct += static_cast<int>(std::max_element(y.begin(), y.end()) - y.begin()) == label;
+      if ((i & 255) == 255 || i + 1 == n_train) {
+        const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        bar.update(fmt::format("epoch {}/{} {} train", e, o.epochs, A::kName), i + 1, n_train, loss / (i + 1),
+                   (i + 1) / std::max(dt, 1e-9));
+      }
+    }
+    s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    s.images_per_second = n_train / std::max(s.seconds, 1e-9);
+    s.loss = n_train ? loss / n_train : 0;
+    s.train_acc = n_train ? 100.0 * correct / n_train : 0;
+    for (std::size_t i = 0; i < c.layers.size(); ++i) {
+      if (!c.layers[i].weighted()) continue;
+      const auto& k = net.arith(static_cast<std::size_t>(net.layers()[i].arith)).counters;
+      s.layers.push_back({c.layers[i].name, k.roundings, k.saturations, k.underflows});
+    }
+    std::size_t ok = 0;
+    for (std::size_t i = 0; i < n_test; ++i) ok += net.forward(data.test.image(i)) == data.test.labels[i];
+    s.test_acc = n_test ? 100.0 * ok / n_test : 0;
+    if (!o.quiet)
+      fmt::print(stderr, "epoch {}/{} {}: loss {:.4f}, train {:.2f}%, test {:.2f}% ({} images), {:.0f} img/s\n", e,
+                 o.epochs, A::kName, s.loss, s.train_acc, s.test_acc, n_test, s.images_per_second);
+    result.epochs.push_back(s);
+    if (!o.out_dir.empty()) {
+      // Rewritten whole after each epoch (atomically): never half-written.
+      std::string csv = "epoch,arith,loss,train_acc,test_acc,seconds,images_per_second";
+      for (const auto& l : s.layers) csv += fmt::format(",{0}_saturations,{0}_underflows,{0}_roundings", l.name);
+      csv += "\n";
+      nlohmann::json j;
+      j["config"] = c.name;
+      j["dataset"] = o.dataset;
+      j["dataset_source"] = data.source;
+      j["arith"] = A::kName;
+      j["seed"] = o.seed;
+      j["train_images"] = n_train;
+      j["test_images"] = n_test;
+      j["epochs"] = nlohmann::json::array();
+      for (const auto& ep : result.epochs) {
+        csv += fmt::format("{},{},{:.6f},{:.3f},{:.3f},{:.2f},{:.1f}", ep.epoch, A::kName, ep.loss, ep.train_acc,
+                           ep.test_acc, ep.seconds, ep.images_per_second);
+        nlohmann::json je = {{"epoch", ep.epoch},         {"loss", ep.loss},       {"train_acc", ep.train_acc},
+                             {"test_acc", ep.test_acc},   {"seconds", ep.seconds}, {"images_per_second", ep.images_per_second}};
+        for (const auto& l : ep.layers) {
+          csv += fmt::format(",{},{},{}", l.saturations, l.underflows, l.roundings);
+          je["layers"][l.name] = {{"saturations", l.saturations}, {"underflows", l.underflows}, {"roundings", l.roundings}};
+        }
+        csv += "\n";
+        j["epochs"].push_back(je);
+      }
+      j["final_test_acc"] = s.test_acc;
+      write_atomic(fs::path(o.out_dir) / "train.csv", csv);
+      write_atomic(fs::path(o.out_dir) / "train.json", j.dump(2) + "\n");
+    }
+  }
+  if (!o.save.empty()) write_atomic(o.save, net.weights_json().dump() + "\n");
+  return result;
+}
+
+}  // namespace
+
+TrainResult run_train(const TrainOptions& o) {
+  Config c = load_config(o.config);
+  if (o.alpha > 0) {
+    nlohmann::json j = to_json(c);
+    j["alpha"] = o.alpha;
+    for (auto& l : j["layers"])
+      if (l.contains("alpha")) l["alpha"] = o.alpha;
+    c = parse_config(j.dump(), fmt::format("{} with --alpha {}", o.config, o.alpha));
+  }
+  if (o.arith != "fixed" && o.arith != "float")
+    throw ConfigError(fmt::format("--arith '{}': use fixed or float", o.arith));
+  if (o.epochs < 1) throw ConfigError("--epochs: train at least 1 epoch");
+  if (o.arith == "fixed") check_fixed_trainable(c);
+  const DatasetPair data = load_dataset(o.dataset, o.data_dir);
+  const Shape& in = c.input_shape;
+  if (in.channels != data.train.channels || in.height != data.train.height || in.width != data.train.width)
+    throw ConfigError(fmt::format("{}: input_shape is {}x{}x{} but {} images are {}x{}x{}; use a config for that dataset",
+                                  o.config, in.channels, in.height, in.width, o.dataset, data.train.channels,
+                                  data.train.height, data.train.width));
+  if (c.layers.back().out_shape.size() != data.train.classes)
+    throw ConfigError(fmt::format("{}: the last layer has {} outputs but {} has {} classes", o.config,
+                                  c.layers.back().out_shape.size(), o.dataset, data.train.classes));
+  if (!o.quiet)
+    fmt::print(stderr, "taxonn train: config '{}', {} arithmetic, dataset {} ({}), {} train / {} test images, seed {}\n",
+               c.name, o.arith, o.dataset, data.source,
+               o.train_limit ? std::min(o.train_limit, data.train.size()) : data.train.size(),
+               o.test_limit ? std::min(o.test_limit, data.test.size()) : data.test.size(), o.seed);
+  if (o.arith == "float") return train<FloatArith>(c, data, o);
+  // The same bits either way; double sums vectorize where they are exact.
+  return fixed_fits_double(c) ? train<FixedArithFast>(c, data, o) : train<FixedArith>(c, data, o);
+}
+
+}  // namespace taxonn

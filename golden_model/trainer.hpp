@@ -1,0 +1,48 @@
+// `taxonn train`: SGD (batch 1, as the hardware) of a config's network on a
+// dataset, in fixed point or float from the same code (network.hpp). Seeded
+// and reproducible; per-epoch CSV and JSON; weights saved and loaded in the
+// documented JSON format (docs/weights.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace taxonn {
+
+struct TrainOptions {
+  std::string config;
+  std::string dataset = "fashion-mnist";
+  std::string data_dir;  // empty: the dataset's default place
+  std::string arith = "fixed";  // fixed | float
+  int epochs = 1;
+  std::uint64_t seed = 1;
+  std::size_t train_limit = 0;  // 0: the whole set
+  std::size_t test_limit = 0;
+  std::string out_dir;          // train.csv, train.json; empty: none
+  std::string save, load;       // weights files
+  bool bias = false;
+  double alpha = 0.0;           // > 0: override every layer's alpha
+  bool quiet = false;
+};
+
+struct LayerStats {
+  std::string name;
+  std::uint64_t roundings = 0, saturations = 0, underflows = 0;
+};
+
+struct EpochStats {
+  int epoch = 0;
+  double loss = 0, train_acc = 0, test_acc = 0, seconds = 0, images_per_second = 0;
+  std::vector<LayerStats> layers;
+};
+
+struct TrainResult {
+  std::vector<EpochStats> epochs;
+  std::string dataset_source;
+  double final_test_acc() const { return epochs.empty() ? 0.0 : epochs.back().test_acc; }
+};
+
+TrainResult run_train(const TrainOptions& o);
+
+}  // namespace taxonn

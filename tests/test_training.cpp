@@ -1,0 +1,270 @@
+// The network model and its training (docs/CONTRACT.md 3): backprop checked
+// against finite differences, the two fixed-point accumulators giving the
+// same bits, the 64-bit rounder equal to taxonn::rq, determinism, datasets,
+// and a few hundred steps of LeNet-5 on real data whose loss must fall.
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include "dataset.hpp"
+#include "network.hpp"
+#include "test_util.hpp"
+
+namespace taxonn {
+namespace {
+namespace fs = std::filesystem;
+
+// A small network with every layer kind: conv -> max pool -> conv -> avg pool
+// -> fc -> fc, formats that differ between layers (so values are converted
+// at every boundary), and the given activations and rounding.
+Config small_config(const std::string& act_hidden, const std::string& act_out, const std::string& rounding) {
+  const std::string text = fmt::format(R"({{
+    "name": "small", "input_shape": {{"channels": 2, "height": 10, "width": 10}},
+    "rounding": "{2}", "scratchpad_depth": 16, "alpha": 0.05,
+    "lfsr": {{"width": 16, "polynomial": "0xB400", "seed": "0xACE1"}},
+    "layers": [
+      {{"name": "c1", "type": "conv", "out_channels": 3, "kernel": 3, "format": {{"int_bits": 3, "frac_bits": 11}}, "activation": "{0}"}},
+      {{"name": "p1", "type": "pool", "kind": "max"}},
+      {{"name": "c2", "type": "conv", "out_channels": 4, "kernel": 3, "format": {{"int_bits": 2, "frac_bits": 12}}, "activation": "{0}"}},
+      {{"name": "p2", "type": "pool", "kind": "avg"}},
+      {{"name": "f1", "type": "fc", "neurons": 6, "format": {{"int_bits": 2, "frac_bits": 10}}, "activation": "{0}"}},
+      {{"name": "f2", "type": "fc", "neurons": 3, "format": {{"int_bits": 3, "frac_bits": 12}}, "activation": "{1}"}}
+    ]}})",
+                                       act_hidden, act_out, rounding);
+  return parse_config(text, "small");
+}
+
+std::vector<std::uint8_t> random_images(std::size_t n, std::size_t size, std::mt19937_64& rng) {
+  std::vector<std::uint8_t> v(n * size);
+  for (auto& p : v) p = static_cast<std::uint8_t>(rng());
+  return v;
+}
+
+TEST(Training, BackpropMatchesFiniteDifferences) {
+  // In double arithmetic, one SGD step moves each weight by
+  // -alpha * d(sum E^2 / 2)/dW: compare with central differences.
+  for (const char* act : {"sigmoid", "tanh", "relu"}) {
+    const Config c = small_config(act, "sigmoid", "nearest");
+    std::mt19937_64 rng(test::seed(std::string("Training.BackpropMatchesFiniteDifferences.") + act));
+    const auto img = random_images(1, 200, rng);
+    const int label = 1;
+    Network<FloatArithT<double>> base(c, 7);
+    auto half_loss = [&](Network<FloatArithT<double>>& n) {
+      n.forward(img.data());
+      double l = 0;
+      for (std::size_t j = 0; j < n.output().size(); ++j) {
+        const double e = n.output()[j] - (static_cast<int>(j) == label ? 1.0 : 0.0);
+        l += e * e / 2;
+      }
+      return l;
+    };
+    Network<FloatArithT<double>> stepped = base;
+    stepped.train_step(img.data(), label);
+    int checked = 0;
+    for (std::size_t li = 0; li < c.layers.size(); ++li) {
+      if (!c.layers[li].weighted()) continue;
+      const double alpha = c.layers[li].alpha;
+      for (std::size_t k = 0; k < base.layers()[li].w.size(); k += 7) {
+        const double eps = 1e-6;
+        Network<FloatArithT<double>> plus = base, minus = base;
+        plus.layers()[li].w[k] += eps;
+        minus.layers()[li].w[k] -= eps;
+        const double numeric = (half_loss(plus) - half_loss(minus)) / (2 * eps);
+        const double analytic = (base.layers()[li].w[k] - stepped.layers()[li].w[k]) / alpha;
+        EXPECT_NEAR(analytic, numeric, 1e-6 + 1e-4 * std::fabs(numeric))
+            << act << " layer " << c.layers[li].name << " weight " << k;
+        ++checked;
+      }
+    }
+    EXPECT_GT(checked, 20);
+  }
+}
+
+TEST(Training, FixedSumsInDoubleGiveTheSameBits) {
+  // FixedArithFast keeps products and sums in double where they are exact;
+  // it must give FixedArith's weights and counters, bit for bit.
+  for (const char* rnd : {"nearest", "truncate", "stochastic"}) {
+    for (const char* act : {"relu", "sigmoid", "tanh"}) {
+      const Config c = small_config(act, "identity", rnd);
+      ASSERT_TRUE(fixed_fits_double(c));
+      std::mt19937_64 rng(test::seed(fmt::format("Training.FixedSumsInDouble.{}.{}", rnd, act)));
+      const auto imgs = random_images(150, 200, rng);
+      Network<FixedArith> exact(c, 3);
+      Network<FixedArithFast> fast(c, 3);
+      for (int s = 0; s < 150; ++s) {
+        const int label = static_cast<int>(rng() % 3);
+        ASSERT_EQ(exact.train_step(&imgs[static_cast<std::size_t>(s) * 200], label),
+                  fast.train_step(&imgs[static_cast<std::size_t>(s) * 200], label));
+      }
+      for (std::size_t li = 0; li < c.layers.size(); ++li) EXPECT_EQ(exact.layers()[li].w, fast.layers()[li].w);
+      for (std::size_t a = 0; a < exact.arith_count(); ++a) {
+        EXPECT_EQ(exact.arith(a).counters.saturations, fast.arith(a).counters.saturations);
+        EXPECT_EQ(exact.arith(a).counters.underflows, fast.arith(a).counters.underflows);
+      }
+    }
+  }
+}
+
+TEST(Training, FixedRounderIsTheContractsRq) {
+  std::mt19937_64 rng(test::seed("Training.FixedRounderIsTheContractsRq"));
+  for (Rounding m : {Rounding::kNearest, Rounding::kTruncate, Rounding::kStochastic}) {
+    QFormat f;
+    f.int_bits = 2;
+    f.frac_bits = 12;
+    f.rounding = m;
+    const LfsrParams lp{16, 0xB400, 0xACE1};
+    FixedArith a(f, Activation::kRelu, 0.01, lp);
+    Lfsr ref(lp);
+    for (int i = 0; i < 100000; ++i) {
+      const std::int64_t x = static_cast<std::int64_t>(from_bits(rng(), 34));
+      const SatResult want = rq(x, f.frac_bits, f, m, ref.state());
+      if (m == Rounding::kStochastic) ref.step();
+      ASSERT_EQ(a.round(x), static_cast<std::int32_t>(want.value)) << x;
+    }
+  }
+}
+
+TEST(Training, SameSeedSameBitsOtherSeedOtherBits) {
+  const Config c = small_config("relu", "identity", "nearest");
+  std::mt19937_64 rng(1);
+  const auto imgs = random_images(50, 200, rng);
+  auto run = [&](std::uint64_t seed) {
+    Network<FixedArith> n(c, seed);
+    for (int s = 0; s < 50; ++s) n.train_step(&imgs[static_cast<std::size_t>(s) * 200], s % 3);
+    return n.weights_json();
+  };
+  EXPECT_EQ(run(5), run(5));
+  EXPECT_NE(run(5), run(6));
+}
+
+TEST(Training, WeightsSaveAndLoad) {
+  const Config c = small_config("relu", "identity", "nearest");
+  Network<FixedArith> a(c, 1), b(c, 2);
+  b.load_weights(a.weights_json(), "mem");
+  EXPECT_EQ(a.weights_json(), b.weights_json());
+  Network<FloatArith> f(c, 1);
+  EXPECT_THROW(f.load_weights(a.weights_json(), "mem"), ConfigError);  // fixed weights into float
+}
+
+// ---- datasets ----
+
+void write_gz(const fs::path& p, const std::vector<std::uint8_t>& bytes) {
+  gzFile f = gzopen(p.c_str(), "wb");
+  gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
+  gzclose(f);
+}
+void write_plain(const fs::path& p, const std::vector<std::uint8_t>& bytes) {
+  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<long>(bytes.size()));
+}
+std::vector<std::uint8_t> idx(std::uint32_t magic, std::vector<std::uint32_t> dims, std::size_t payload, std::uint8_t fill) {
+  std::vector<std::uint8_t> b;
+  for (std::uint32_t v : std::vector<std::uint32_t>{magic}) dims.insert(dims.begin(), v);
+  for (std::uint32_t v : dims)
+    for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<std::uint8_t>(v >> s));
+  for (std::size_t i = 0; i < payload; ++i) b.push_back(static_cast<std::uint8_t>(fill + i % 7));
+  return b;
+}
+
+TEST(Dataset, IdxReadsGzipAndPlainAndRejectsBadFiles) {
+  const fs::path d = fs::temp_directory_path() / "taxonn_idx_test";
+  fs::create_directories(d);
+  write_gz(d / "img.gz", idx(0x803, {3, 4, 5}, 60, 0));
+  write_plain(d / "lab", idx(0x801, {3}, 3, 1));
+  const Dataset ds = load_idx((d / "img.gz").string(), (d / "lab").string(), "t");
+  EXPECT_EQ(ds.size(), 3u);
+  EXPECT_EQ(ds.height, 4);
+  EXPECT_EQ(ds.width, 5);
+  EXPECT_EQ(ds.image(2)[0], static_cast<std::uint8_t>(40 % 7));
+  EXPECT_EQ(ds.labels[2], 3);
+  auto expect_error = [&](const fs::path& img, const fs::path& lab, const char* needle) {
+    try {
+      load_idx(img.string(), lab.string(), "t");
+      ADD_FAILURE() << "accepted " << img << " " << lab;
+    } catch (const DatasetError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  write_gz(d / "short.gz", idx(0x803, {3, 4, 5}, 59, 0));
+  expect_error(d / "short.gz", d / "lab", "truncated");
+  write_plain(d / "magic", idx(0x801, {3, 4, 5}, 60, 0));
+  expect_error(d / "magic", d / "lab", "not an IDX image file");
+  write_plain(d / "lab2", idx(0x801, {2}, 2, 0));
+  expect_error(d / "img.gz", d / "lab2", "labels for 3 images");
+  write_plain(d / "lab_big", idx(0x801, {3}, 3, 10));
+  expect_error(d / "img.gz", d / "lab_big", "out of range");
+  expect_error(d / "missing.gz", d / "lab", "no such file");
+  fs::remove_all(d);
+}
+
+TEST(Dataset, CifarBinaryRecords) {
+  const fs::path d = fs::temp_directory_path() / "taxonn_cifar_test";
+  fs::create_directories(d);
+  std::vector<std::uint8_t> b;
+  for (int r = 0; r < 3; ++r) {
+    b.push_back(static_cast<std::uint8_t>(r + 4));
+    for (int i = 0; i < 3072; ++i) b.push_back(static_cast<std::uint8_t>(r * 10 + i % 3));
+  }
+  write_plain(d / "batch.bin", b);
+  const Dataset ds = load_cifar_bin({(d / "batch.bin").string()}, "cifar10");
+  EXPECT_EQ(ds.size(), 3u);
+  EXPECT_EQ(ds.channels, 3);
+  EXPECT_EQ(ds.labels[1], 5);
+  EXPECT_EQ(ds.image(2)[1], 21);
+  b.pop_back();
+  write_plain(d / "short.bin", b);
+  EXPECT_THROW(load_cifar_bin({(d / "short.bin").string()}, "cifar10"), DatasetError);
+  EXPECT_THROW(load_dataset("imagenet", ""), DatasetError);
+  EXPECT_THROW(load_dataset("cifar10", (d / "nowhere").string()), DatasetError);
+  fs::remove_all(d);
+}
+
+// ---- real data ----
+
+// MNIST from ../shared when the checkout has it, else Debian's Fashion-MNIST.
+const DatasetPair* real_data() {
+  static const DatasetPair* data = [] () -> const DatasetPair* {
+    for (const char* name : {"mnist", "fashion-mnist"}) {
+      try {
+        static DatasetPair p = load_dataset(name, "");
+        std::cout << "[ dataset  ] " << name << " from " << p.source << "\n";
+        return &p;
+      } catch (const DatasetError&) {
+      }
+    }
+    return nullptr;
+  }();
+  return data;
+}
+
+template <class A>
+void lenet_learns(const char* what) {
+  const DatasetPair* data = real_data();
+  if (!data) GTEST_SKIP() << "no MNIST in ../shared and no dataset-fashion-mnist installed (make installs it)";
+  const Config c = load_config(std::string(TAXONN_SOURCE_DIR) + "/configs/lenet5_mnist.json");
+  auto run = [&] {
+    Network<A> net(c, 1);
+    double first = 0, last = 0;
+    const int steps = 400, window = 100;
+    for (int s = 0; s < steps; ++s) {
+      const double l = net.train_step(data->train.image(static_cast<std::size_t>(s)), data->train.labels[static_cast<std::size_t>(s)]);
+      if (s < window) first += l / window;
+      if (s >= steps - window) last += l / window;
+    }
+    return std::make_tuple(first, last, net.weights_json());
+  };
+  const auto [first, last, w1] = run();
+  std::cout << "[ loss     ] " << what << ": mean of steps 0-99 " << first << ", of steps 300-399 " << last << "\n";
+  EXPECT_LT(last, 0.8 * first) << what << ": the loss did not fall";
+  EXPECT_EQ(std::get<2>(run()), w1) << what << ": two runs with one seed differ";
+}
+
+TEST(Training, LeNet5LossFallsFixed) { lenet_learns<FixedArithFast>("LeNet-5 fixed (Table I MNIST formats)"); }
+TEST(Training, LeNet5LossFallsFloat) { lenet_learns<FloatArith>("LeNet-5 float"); }
+
+}  // namespace
+}  // namespace taxonn
