@@ -10,6 +10,7 @@
 #include "config.hpp"
 #include "design.hpp"
 #include "dataset.hpp"
+#include "experiment.hpp"
 #include "synth.hpp"
 #include "trainer.hpp"
 
@@ -78,6 +79,17 @@ int main(int argc, char** argv) {
   trn->add_option("--save", to.save, "write the trained weights (docs/weights.md)");
   trn->add_option("--load", to.load, "start from these weights");
   trn->add_flag("--quiet", to.quiet, "no progress output");
+  std::string formats;
+  trn->add_option("--formats", formats, "per-layer formats of the fc/conv layers, e.g. \"2,12 2,12 2,12 1,12 3,10\"");
+
+  taxonn::ExperimentOptions eo;
+  auto* exp = app.add_subcommand("experiment", "a sweep of training runs from a spec (configs/table1.json)");
+  exp->add_option("--spec", eo.spec, "experiment spec (JSON)")->required();
+  exp->add_option("--out", eo.out_dir, "results folder")->required();
+  exp->add_option("--jobs", eo.jobs, "parallel runs")->default_val(2);
+  exp->add_option("--epochs", eo.epochs, "override the spec's epochs");
+  exp->add_option("--train-limit", eo.train_limit, "images per epoch (quick runs)");
+  exp->add_option("--test-limit", eo.test_limit, "test images");
 
   CLI11_PARSE(app, argc, argv);
   try {
@@ -93,7 +105,9 @@ int main(int argc, char** argv) {
       }
       return cmd_synth(so);
     }
+    if (exp->parsed()) return taxonn::run_experiment(eo) == 0 ? 0 : 1;
     if (trn->parsed()) {
+      if (!formats.empty()) to.formats = taxonn::parse_formats(formats, "--formats");
       const auto r = taxonn::run_train(to);
       const auto& last = r.epochs.back();
       fmt::print("taxonn train: {} epochs, final loss {:.4f}, train {:.2f}%, test {:.2f}%, {:.0f} images/s\n",

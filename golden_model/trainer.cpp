@@ -10,6 +10,7 @@
 #include <fstream>
 #include <numeric>
 #include <random>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -85,13 +86,19 @@ TrainResult train(const Config& c, const DatasetPair& data, const TrainOptions& 
     EpochStats s;
     s.epoch = e;
     const auto t0 = std::chrono::steady_clock::now();
-    double loss = 0;
+    double loss = 0, window = 0;
     std::size_t correct = 0;
     bar.reset();
     for (std::size_t i = 0; i < n_train; ++i) {
       const std::size_t idx = order[i];
       const int label = data.train.labels[idx];
-      loss += net.train_step(data.train.image(idx), label);
+      const double l = net.train_step(data.train.image(idx), label);
+      loss += l;
+      window += l;
+      if (o.curve_every && (i + 1) % o.curve_every == 0) {
+        result.curve.emplace_back((e - 1) * n_train + i + 1, window / o.curve_every);
+        window = 0;
+      }
       const auto& y = net.output();
       correct += static_cast<int>(std::max_element(y.begin(), y.end()) - y.begin()) == label;
       if ((i & 255) == 255 || i + 1 == n_train) {
@@ -116,6 +123,7 @@ TrainResult train(const Config& c, const DatasetPair& data, const TrainOptions& 
       fmt::print(stderr, "epoch {}/{} {}: loss {:.4f}, train {:.2f}%, test {:.2f}% ({} images), {:.0f} img/s\n", e,
                  o.epochs, A::kName, s.loss, s.train_acc, s.test_acc, n_test, s.images_per_second);
     result.epochs.push_back(s);
+    if (o.on_epoch) o.on_epoch(s);
     if (!o.out_dir.empty()) {
       // Rewritten whole after each epoch (atomically): never half-written.
       std::string csv = "epoch,arith,loss,train_acc,test_acc,seconds,images_per_second";
@@ -143,6 +151,10 @@ TrainResult train(const Config& c, const DatasetPair& data, const TrainOptions& 
         j["epochs"].push_back(je);
       }
       j["final_test_acc"] = s.test_acc;
+      j["curve"] = result.curve;
+      std::string curve = "images,loss\n";
+      for (const auto& [n, l] : result.curve) curve += fmt::format("{},{:.6f}\n", n, l);
+      write_atomic(fs::path(o.out_dir) / "curve.csv", curve);
       write_atomic(fs::path(o.out_dir) / "train.csv", csv);
       write_atomic(fs::path(o.out_dir) / "train.json", j.dump(2) + "\n");
     }
@@ -153,14 +165,46 @@ TrainResult train(const Config& c, const DatasetPair& data, const TrainOptions& 
 
 }  // namespace
 
+std::vector<std::pair<int, int>> parse_formats(const std::string& text, const std::string& flag) {
+  std::vector<std::pair<int, int>> v;
+  std::istringstream in(text);
+  for (std::string tok; in >> tok;) {
+    int i = 0, f = 0;
+    char comma = 0;
+    std::istringstream t(tok);
+    if (!(t >> i >> comma >> f) || comma != ',' || !t.eof())
+      throw ConfigError(fmt::format("{} '{}': expected I,F pairs such as \"2,12 2,12 1,12\"", flag, text));
+    v.emplace_back(i, f);
+  }
+  return v;
+}
+
 TrainResult run_train(const TrainOptions& o) {
   Config c = load_config(o.config);
-  if (o.alpha > 0) {
+  if (o.alpha > 0 || !o.formats.empty()) {
+    // Overrides go through the one parser, so they obey every rule.
     nlohmann::json j = to_json(c);
-    j["alpha"] = o.alpha;
-    for (auto& l : j["layers"])
-      if (l.contains("alpha")) l["alpha"] = o.alpha;
-    c = parse_config(j.dump(), fmt::format("{} with --alpha {}", o.config, o.alpha));
+    if (o.alpha > 0) {
+      j["alpha"] = o.alpha;
+      for (auto& l : j["layers"])
+        if (l.contains("alpha")) l["alpha"] = o.alpha;
+    }
+    if (!o.formats.empty()) {
+      std::size_t k = 0;
+      for (auto& l : j["layers"]) {
+        if (!l.contains("format")) continue;
+        if (k >= o.formats.size()) break;
+        l["format"]["int_bits"] = o.formats[k].first;
+        l["format"]["frac_bits"] = o.formats[k].second;
+        ++k;
+      }
+      std::size_t weighted = 0;
+      for (const auto& L : c.layers) weighted += L.weighted();
+      if (o.formats.size() != weighted)
+        throw ConfigError(fmt::format("--formats: {} formats for the {} fc/conv layers of {}; give one I,F per layer",
+                                      o.formats.size(), weighted, o.config));
+    }
+    c = parse_config(j.dump(), fmt::format("{} with the overrides", o.config));
   }
   if (o.arith != "fixed" && o.arith != "float")
     throw ConfigError(fmt::format("--arith '{}': use fixed or float", o.arith));

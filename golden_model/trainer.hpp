@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,11 @@ struct TrainOptions {
   bool bias = false;
   double alpha = 0.0;           // > 0: override every layer's alpha
   bool quiet = false;
+  // Per-layer formats (I, F) for the weighted layers in order, replacing the
+  // config's; empty: the config's own.
+  std::vector<std::pair<int, int>> formats;
+  std::size_t curve_every = 1000;  // a loss-curve point per this many images
+  std::function<void(const struct EpochStats&)> on_epoch;  // called after each epoch
 };
 
 struct LayerStats {
@@ -39,10 +46,14 @@ struct EpochStats {
 
 struct TrainResult {
   std::vector<EpochStats> epochs;
+  std::vector<std::pair<std::size_t, double>> curve;  // (images seen, mean loss of the last curve_every)
   std::string dataset_source;
   double final_test_acc() const { return epochs.empty() ? 0.0 : epochs.back().test_acc; }
 };
 
 TrainResult run_train(const TrainOptions& o);
+
+// Parse "2,12 2,12 1,12" into formats; throws ConfigError naming the flag.
+std::vector<std::pair<int, int>> parse_formats(const std::string& text, const std::string& flag);
 
 }  // namespace taxonn

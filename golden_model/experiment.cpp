@@ -1,0 +1,228 @@
+// The experiment runner.
+#include "experiment.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "config.hpp"
+#include "dataset.hpp"
+#include "trainer.hpp"
+
+namespace taxonn {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct Run {
+  std::string study, label, dataset, config, arith, formats;
+  double paper = -1;  // the paper's accuracy for this run, if it has one
+  TrainOptions opt;
+  TrainResult result;
+  std::string error;
+  bool done = false;
+};
+
+void write_atomic(const fs::path& p, const std::string& text) {
+  const fs::path tmp = p.string() + ".tmp";
+  {
+    std::ofstream o(tmp, std::ios::binary);
+    o << text;
+  }
+  fs::rename(tmp, p);
+}
+
+std::string formats_text(const Run& r, const Config& c) {
+  if (r.arith != "fixed") return "float32";
+  std::string s;
+  if (!r.formats.empty()) {
+    for (const auto& [i, f] : parse_formats(r.formats, "formats")) s += fmt::format("({},{})", i, f);
+    return s;
+  }
+  for (const auto& L : c.layers)
+    if (L.weighted()) s += fmt::format("({},{})", L.format.int_bits, L.format.frac_bits);
+  return s;
+}
+
+}  // namespace
+
+int run_experiment(const ExperimentOptions& o) {
+  std::ifstream in(o.spec);
+  if (!in) throw ConfigError(fmt::format("{}: cannot open the experiment spec; check the path", o.spec));
+  json spec;
+  try {
+    spec = json::parse(in);
+  } catch (const json::exception&) {
+    throw ConfigError(fmt::format("{}: not valid JSON; fix the syntax", o.spec));
+  }
+  const fs::path base = fs::path(o.spec).parent_path();
+  const int epochs = o.epochs > 0 ? o.epochs : spec.value("epochs", 1);
+  std::vector<Run> runs;
+  std::vector<std::string> skipped;
+  for (const auto& st : spec.at("studies")) {
+    const std::string study = st.at("name"), dataset = st.at("dataset");
+    try {  // a study whose data is not on this machine is skipped, and said so
+      load_dataset(dataset, st.value("data_dir", ""));
+    } catch (const DatasetError& e) {
+      skipped.push_back(fmt::format("{}: {}", study, e.what()));
+      continue;
+    }
+    for (const auto& r : st.at("runs")) {
+      Run run;
+      run.study = study;
+      run.dataset = dataset;
+      run.label = r.at("label");
+      run.config = (base / st.at("config").get<std::string>()).string();
+      run.arith = r.value("arith", "fixed");
+      run.formats = r.value("formats", "");
+      run.paper = r.value("paper", -1.0);
+      run.opt.config = run.config;
+      run.opt.dataset = dataset;
+      run.opt.data_dir = st.value("data_dir", "");
+      run.opt.arith = run.arith;
+      run.opt.epochs = epochs;
+      run.opt.seed = spec.value("seed", 1);
+      run.opt.alpha = spec.value("alpha", 0.0);
+      run.opt.train_limit = o.train_limit;
+      run.opt.test_limit = o.test_limit;
+      run.opt.quiet = true;
+      if (!run.formats.empty()) run.opt.formats = parse_formats(run.formats, run.label + " formats");
+      runs.push_back(std::move(run));
+    }
+  }
+  for (const auto& s : skipped) fmt::print(stderr, "experiment: skipped study {}\n", s);
+  fmt::print(stderr, "experiment '{}': {} runs, {} epochs each, {} parallel jobs\n", spec.value("name", "?"),
+             runs.size(), epochs, o.jobs);
+
+  std::mutex mu;
+  std::atomic<std::size_t> next{0}, finished{0};
+  const auto t0 = std::chrono::steady_clock::now();
+  auto worker = [&] {
+    for (std::size_t i; (i = next++) < runs.size();) {
+      Run& r = runs[i];
+      r.opt.on_epoch = [&](const EpochStats& e) {
+        std::lock_guard<std::mutex> lock(mu);
+        fmt::print(stderr, "  [{}/{}] {} / {}: epoch {}/{} loss {:.4f} test {:.2f}% ({:.0f} img/s)\n", finished.load(),
+                   runs.size(), r.study, r.label, e.epoch, r.opt.epochs, e.loss, e.test_acc, e.images_per_second);
+      };
+      try {
+        r.result = run_train(r.opt);
+      } catch (const std::exception& e) {
+        r.error = e.what();
+      }
+      r.done = true;
+      std::lock_guard<std::mutex> lock(mu);
+      const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      fmt::print(stderr, "[{}/{} done, {:.0f} s] {} / {}: {}\n", ++finished, runs.size(), el, r.study, r.label,
+                 r.error.empty() ? fmt::format("test {:.2f}%", r.result.final_test_acc()) : "FAILED: " + r.error);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int j = 0; j < std::max(1, o.jobs); ++j) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
+
+  // Results: JSON, CSV, a Markdown table, loss curves and their plot.
+  fs::create_directories(o.out_dir);
+  json all;
+  all["experiment"] = spec.value("name", "");
+  all["spec"] = o.spec;
+  all["epochs"] = epochs;
+  all["train_limit"] = o.train_limit;
+  all["skipped"] = skipped;
+  std::string csv = "study,label,dataset,arith,formats,epochs,test_acc,train_acc,loss,float_test_acc,gap_to_float,paper_acc,error\n";
+  std::string curves = "study,label,images,loss\n";
+  std::string md = fmt::format("# {}\n\n{}\n\nEach run: {} epochs of SGD (batch 1), seed {}{}. Regenerate with\n"
+                               "`make table1` (`taxonn experiment --spec {}`).\n",
+                               spec.value("title", "Experiment"), spec.value("description", ""), epochs,
+                               spec.value("seed", 1),
+                               o.train_limit ? fmt::format(", {} training images per epoch", o.train_limit) : "",
+                               o.spec);
+  int failed = 0;
+  std::string study;
+  for (const Run& r : runs) {
+    const Config c = load_config(r.config);
+    double float_acc = -1;
+    for (const Run& q : runs)
+      if (q.study == r.study && q.arith == "float" && q.error.empty()) float_acc = q.result.final_test_acc();
+    const double acc = r.result.final_test_acc();
+    const std::string fm = formats_text(r, c);
+    if (!r.error.empty()) ++failed;
+    if (r.study != study) {
+      study = r.study;
+      md += fmt::format("\n## {} ({})\n\n| run | formats per layer | test accuracy | gap to our float | paper |\n"
+                        "| --- | --- | --- | --- | --- |\n",
+                        r.study, r.dataset);
+    }
+    const std::string gap = float_acc >= 0 && r.arith == "fixed" && r.error.empty()
+                                ? fmt::format("{:+.2f}", acc - float_acc) : "";
+    md += fmt::format("| {} | {} | {} | {} | {} |\n", r.label, fm,
+                      r.error.empty() ? fmt::format("{:.2f}%", acc) : "failed: " + r.error, gap,
+                      r.paper >= 0 ? fmt::format("{:.1f}%", r.paper) : "");
+    csv += fmt::format("{},{},{},{},\"{}\",{},{:.3f},{:.3f},{:.6f},{:.3f},{},{},\"{}\"\n", r.study, r.label, r.dataset,
+                       r.arith, fm, epochs, acc, r.result.epochs.empty() ? 0.0 : r.result.epochs.back().train_acc,
+                       r.result.epochs.empty() ? 0.0 : r.result.epochs.back().loss, float_acc, gap,
+                       r.paper >= 0 ? fmt::format("{:.1f}", r.paper) : "", r.error);
+    json jr = {{"study", r.study}, {"label", r.label}, {"dataset", r.dataset}, {"arith", r.arith}, {"formats", fm},
+               {"test_acc", acc}, {"float_test_acc", float_acc}, {"paper_acc", r.paper}, {"error", r.error},
+               {"dataset_source", r.result.dataset_source}, {"curve", r.result.curve}};
+    for (const auto& e : r.result.epochs) {
+      json je = {{"epoch", e.epoch}, {"loss", e.loss}, {"train_acc", e.train_acc}, {"test_acc", e.test_acc},
+                 {"images_per_second", e.images_per_second}};
+      for (const auto& l : e.layers)
+        je["layers"][l.name] = {{"saturations", l.saturations}, {"underflows", l.underflows}, {"roundings", l.roundings}};
+      jr["epochs"].push_back(je);
+    }
+    all["runs"].push_back(jr);
+    for (const auto& [n, l] : r.result.curve) curves += fmt::format("{},\"{}\",{},{:.6f}\n", r.study, r.label, n, l);
+  }
+  if (!skipped.empty()) {
+    md += "\nSkipped (data not on this machine):\n\n";
+    for (const auto& s : skipped) md += "- " + s + "\n";
+  }
+  // One loss-curve plot per study (Fig. 5), if gnuplot is installed.
+  std::vector<std::string> studies;
+  for (const Run& r : runs)
+    if (studies.empty() || studies.back() != r.study) studies.push_back(r.study);
+  bool plotted = std::system("command -v gnuplot >/dev/null 2>&1") == 0;
+  for (const auto& st : studies) {
+    std::string dat, plot;
+    int idx = 0;
+    for (const Run& r : runs) {
+      if (r.study != st || r.result.curve.empty()) continue;
+      dat += fmt::format("# {}\n", r.label);
+      for (const auto& [n, l] : r.result.curve) dat += fmt::format("{} {:.6f}\n", n, l);
+      dat += "\n\n";
+      plot += fmt::format("{}'{}.dat' index {} with lines lw 2 title '{}'", idx ? ", " : "", st, idx, r.label);
+      ++idx;
+    }
+    if (idx == 0) continue;
+    write_atomic(fs::path(o.out_dir) / (st + ".dat"), dat);
+    const std::string gp = fmt::format(
+        "set terminal svg size 800,480 font 'sans,12'\nset output '{0}_loss.svg'\n"
+        "set title 'LeNet-5 training loss, {0} (moving mean over 1000 images)'\nset xlabel 'training images'\n"
+        "set ylabel 'sum of squared output errors'\nset logscale y\nset grid\nset key top right\nplot {1}\n",
+        st, plot);
+    write_atomic(fs::path(o.out_dir) / (st + "_loss.gp"), gp);
+    if (plotted)
+      plotted = std::system(fmt::format("cd '{}' && gnuplot '{}_loss.gp'", o.out_dir, st).c_str()) == 0;
+    md += fmt::format("\n![{0} loss]({0}_loss.svg)\n", st);
+  }
+  if (!plotted) fmt::print(stderr, "experiment: gnuplot not available or failed: the .gp scripts are written, no SVG\n");
+  write_atomic(fs::path(o.out_dir) / "results.json", all.dump(2) + "\n");
+  write_atomic(fs::path(o.out_dir) / "results.csv", csv);
+  write_atomic(fs::path(o.out_dir) / "curves.csv", curves);
+  write_atomic(fs::path(o.out_dir) / "table.md", md);
+  fmt::print("{}", md);
+  fmt::print(stderr, "experiment: {} runs, {} failed; results in {}\n", runs.size(), failed, o.out_dir);
+  return failed;
+}
+
+}  // namespace taxonn

@@ -1,0 +1,23 @@
+// `taxonn experiment`: a sweep of training runs from a spec file (e.g.
+// configs/table1.json, the paper's Table I and Fig. 5), run in parallel jobs
+// with progress, written as results.json, results.csv, table.md, curves.csv
+// and, with gnuplot, one loss-curve SVG per study.
+#pragma once
+
+#include <string>
+
+namespace taxonn {
+
+struct ExperimentOptions {
+  std::string spec;
+  std::string out_dir;
+  int jobs = 2;
+  int epochs = 0;              // > 0: override the spec's
+  std::size_t train_limit = 0;  // > 0: a quick run on a subset
+  std::size_t test_limit = 0;
+};
+
+// Returns the number of runs that failed (0: all done).
+int run_experiment(const ExperimentOptions& o);
+
+}  // namespace taxonn
