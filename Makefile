@@ -16,7 +16,7 @@ DEB_PACKAGES := cmake make g++ python3 verilator yosys iverilog opensta gnuplot-
                 libfmt-dev nlohmann-json3-dev libcli11-dev libgtest-dev zlib1g-dev \
                 dataset-fashion-mnist
 
-.PHONY: all deps build run test synth bench table1 update-golden clean
+.PHONY: all deps build run test synth synth-sweep bench table1 update-golden clean
 
 all: run
 
@@ -64,6 +64,12 @@ synth: build
 	$(BUILD)/taxonn synth --config $(CONFIG) --layer $(SYNTH_LAYER) $(if $(LIBERTY),--liberty $(LIBERTY)) \
 	  --work $(OUT)/synth --json $(OUT)/synth.json
 
+# The paper's Tables II and III, measured: both PEs at W = 13..21 with area,
+# Fmax and power, beside the paper's numbers (docs/synth/table.md, a plot).
+synth-sweep: build
+	$(BUILD)/taxonn synth --config configs/pe_w16.json --layer pe --sweep 13:21 --jobs $(JOBS) \
+	  $(if $(LIBERTY),--liberty $(LIBERTY)) --work $(BUILD)/synth_sweep --out docs/synth
+
 # Throughput figures (printed, not asserted): LeNet-5 training, fixed and float.
 bench: build
 	$(BUILD)/tests/taxonn_bench
@@ -71,7 +77,7 @@ bench: build
 # The paper's Table I and Fig. 5, measured (about 10 minutes on 2 cores):
 # docs/table1/table.md, results.{json,csv}, curves.csv, *_loss.svg.
 table1: build
-	$(BUILD)/taxonn experiment --spec configs/table1.json --out docs/table1 --jobs $(JOBS)
+	$(BUILD)/taxonn experiment --spec configs/experiments/table1.json --out docs/table1 --jobs $(JOBS)
 
 # Rewrite tests/golden/ after an intended change of the generated text.
 update-golden: build

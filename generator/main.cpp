@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -61,6 +62,15 @@ int main(int argc, char** argv) {
   syn->add_option("--liberty", so.liberty, "liberty file (.lib or .lib.gz); default: Yosys generic cells");
   syn->add_option("--work", so.work_dir, "folder for RTL, scripts and logs")->default_val("build/synth");
   syn->add_option("--json", so.json_out, "write the report as JSON too");
+  syn->add_option("--clock-ns", so.clock_ns, "clock period: ABC's delay target and the power clock")->default_val(5.0);
+  bool no_breakdown = false;
+  syn->add_flag("--no-breakdown", no_breakdown, "skip the per-module area breakdown");
+  taxonn::SweepOptions sw;
+  std::string sweep;
+  syn->add_option("--sweep", sweep, "FROM:TO: both PEs at every W in FROM..TO (Tables II/III), into --out");
+  syn->add_option("--int-bits", sw.int_bits, "integer bits of the swept format Q(I, W-I)")->default_val(4);
+  syn->add_option("--jobs", sw.jobs, "parallel sweep points")->default_val(2);
+  syn->add_option("--out", sw.out_dir, "sweep results folder")->default_val("build/synth_sweep");
 
   taxonn::TrainOptions to;
   auto* trn = app.add_subcommand("train", "train a config's network on a dataset (golden model, fixed or float)");
@@ -83,7 +93,7 @@ int main(int argc, char** argv) {
   trn->add_option("--formats", formats, "per-layer formats of the fc/conv layers, e.g. \"2,12 2,12 2,12 1,12 3,10\"");
 
   taxonn::ExperimentOptions eo;
-  auto* exp = app.add_subcommand("experiment", "a sweep of training runs from a spec (configs/table1.json)");
+  auto* exp = app.add_subcommand("experiment", "a sweep of training runs from a spec (configs/experiments/table1.json)");
   exp->add_option("--spec", eo.spec, "experiment spec (JSON)")->required();
   exp->add_option("--out", eo.out_dir, "results folder")->required();
   exp->add_option("--jobs", eo.jobs, "parallel runs")->default_val(2);
@@ -102,6 +112,16 @@ int main(int argc, char** argv) {
         if (!(in >> i >> comma >> f) || comma != ',' || !in.eof())
           throw taxonn::ConfigError(fmt::format("--format '{}': expected I,F such as 2,14", format));
         so.format = std::make_pair(i, f);
+      }
+      so.breakdown = !no_breakdown;
+      if (!sweep.empty()) {
+        char colon = 0;
+        std::istringstream in(sweep);
+        if (!(in >> sw.from >> colon >> sw.to) || colon != ':' || !in.eof())
+          throw taxonn::ConfigError(fmt::format("--sweep '{}': expected FROM:TO such as 13:21", sweep));
+        sw.base = so;
+        taxonn::run_sweep(sw);
+        return 0;
       }
       return cmd_synth(so);
     }

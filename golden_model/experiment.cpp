@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config.hpp"
+#include "io_util.hpp"
 #include "dataset.hpp"
 #include "trainer.hpp"
 
@@ -30,15 +31,6 @@ struct Run {
   std::string error;
   bool done = false;
 };
-
-void write_atomic(const fs::path& p, const std::string& text) {
-  const fs::path tmp = p.string() + ".tmp";
-  {
-    std::ofstream o(tmp, std::ios::binary);
-    o << text;
-  }
-  fs::rename(tmp, p);
-}
 
 std::string formats_text(const Run& r, const Config& c) {
   if (r.arith != "fixed") return "float32";
@@ -200,15 +192,20 @@ int run_experiment(const ExperimentOptions& o) {
       dat += fmt::format("# {}\n", r.label);
       for (const auto& [n, l] : r.result.curve) dat += fmt::format("{} {:.6f}\n", n, l);
       dat += "\n\n";
-      plot += fmt::format("{}'{}.dat' index {} with lines lw 2 title '{}'", idx ? ", " : "", st, idx, r.label);
+      std::string title = r.label;  // a gnuplot double-quoted string
+      for (std::size_t q = 0; (q = title.find_first_of("\"\\", q)) != std::string::npos; q += 2) title.insert(q, "\\");
+      plot += fmt::format("{}\"{}.dat\" index {} with lines lw 2 title \"{}\"", idx ? ", " : "", st, idx, title);
       ++idx;
     }
     if (idx == 0) continue;
     write_atomic(fs::path(o.out_dir) / (st + ".dat"), dat);
+    // The SVG for docs, and a PNG for quick looks where gnuplot has one.
     const std::string gp = fmt::format(
-        "set terminal svg size 800,480 font 'sans,12'\nset output '{0}_loss.svg'\n"
-        "set title 'LeNet-5 training loss, {0} (moving mean over 1000 images)'\nset xlabel 'training images'\n"
-        "set ylabel 'sum of squared output errors'\nset logscale y\nset grid\nset key top right\nplot {1}\n",
+        "set title \"LeNet-5 training loss, {0} (moving mean over 1000 images)\"\nset xlabel \"training images\"\n"
+        "set ylabel \"sum of squared output errors\"\nset logscale y\nset grid\nset key bottom left\n"
+        "set terminal svg size 800,480 font \"sans,12\"\nset output \"{0}_loss.svg\"\nplot {1}\n"
+        "if (strstrt(GPVAL_TERMINALS, \" png \") > 0) {{\n  set terminal png size 800,480\n"
+        "  set output \"{0}_loss.png\"\n  replot\n}}\n",
         st, plot);
     write_atomic(fs::path(o.out_dir) / (st + "_loss.gp"), gp);
     if (plotted)

@@ -1,5 +1,5 @@
 // `taxonn experiment`: a sweep of training runs from a spec file (e.g.
-// configs/table1.json, the paper's Table I and Fig. 5), run in parallel jobs
+// configs/experiments/table1.json, the paper's Table I and Fig. 5), run in parallel jobs
 // with progress, written as results.json, results.csv, table.md, curves.csv
 // and, with gnuplot, one loss-curve SVG per study.
 #pragma once

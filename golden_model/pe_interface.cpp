@@ -1,6 +1,8 @@
 // PE port lists (CONTRACT 5).
 #include "pe_interface.hpp"
 
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include "pe.hpp"
@@ -42,6 +44,20 @@ std::vector<PortSpec> pe_ports(const PeParams& p, PeKind kind) {
   }
   v.push_back({"sat_cnt_o", false, p.sat_cnt_width, false, "saturation events"});
   return v;
+}
+
+Wide pe_input_value(const std::string& port, const PeCycle& c) {
+  if (port == "mul_a_sel_i") return static_cast<int>(c.ctrl.mul_a);
+  if (port == "mul_b_sel_i") return static_cast<int>(c.ctrl.mul_b);
+  if (port == "acc_op_i") return static_cast<int>(c.ctrl.acc);
+  if (port == "dst_i") return static_cast<int>(c.ctrl.dst);
+  if (port == "fwd_en_i") return c.ctrl.fwd;
+  if (port == "rd_addr_i") return c.ctrl.rd_addr;
+  if (port == "wr_addr_i") return c.ctrl.wr_addr;
+  if (port == "x_i") return c.in.x;
+  if (port == "w_i") return c.in.w;
+  if (port == "neg_alpha_i") return c.in.neg_alpha;
+  throw std::logic_error("no PE input port " + port);
 }
 
 }  // namespace taxonn

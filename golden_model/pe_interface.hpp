@@ -24,4 +24,8 @@ std::vector<PortSpec> pe_ports(const PeParams& p, PeKind kind);
 std::string pe_module_name(const std::string& layer, PeKind kind);
 std::string act_module_name(const std::string& layer);
 
+struct PeCycle;
+// The value a cycle of stimulus puts on the PE input port `port`.
+Wide pe_input_value(const std::string& port, const PeCycle& c);
+
 }  // namespace taxonn

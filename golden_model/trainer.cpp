@@ -15,23 +15,13 @@
 #include <fmt/format.h>
 
 #include "dataset.hpp"
+#include "io_util.hpp"
 #include "network.hpp"
 
 namespace taxonn {
 namespace fs = std::filesystem;
 
 namespace {
-
-void write_atomic(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path().empty() ? fs::path(".") : p.parent_path());
-  const fs::path tmp = p.string() + ".tmp";
-  {
-    std::ofstream o(tmp, std::ios::binary);
-    o << text;
-    if (!o) throw std::runtime_error(fmt::format("{}: cannot write", tmp.string()));
-  }
-  fs::rename(tmp, p);
-}
 
 class Progress {
  public:

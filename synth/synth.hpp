@@ -1,38 +1,54 @@
-// `taxonn synth`: Yosys area of the baseline PE and the TaxoNN PE of one layer
-// (CONTRACT 5; paper Table II). With a liberty the PEs are mapped to its cells
-// and the area is in um^2; without one Yosys's generic cells are used and the
-// figure is Yosys's CMOS transistor estimate, and the report says so.
+// `taxonn synth`: area, timing and power of the baseline PE and the TaxoNN PE
+// of one layer (CONTRACT 5; paper Tables II and III), and sweeps of them over
+// the width W. With a liberty: Yosys maps to its cells (ABC with the clock as
+// delay target, buffering and sizing), OpenSTA reports the worst path, Fmax
+// and power at that clock with toggle rates measured on a training step.
+// Without one: Yosys's generic cells, area as its transistor estimate, no
+// timing or power; the report says so.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "config.hpp"
+#include "pe_interface.hpp"
 
 namespace taxonn {
 
 struct SynthOptions {
   std::string config_path;
-  std::string layer;                // empty: the first weighted layer
+  std::string layer;                          // empty: the first weighted layer
   std::optional<std::pair<int, int>> format;  // (I, F) override
-  std::string liberty;              // empty: generic cells
-  std::string work_dir;             // where RTL, scripts and logs go
-  std::string json_out;             // optional machine-readable report
+  std::string liberty;                        // empty: generic cells
+  std::string work_dir;                       // where RTL, scripts and logs go
+  std::string json_out;                       // optional machine-readable report
+  double clock_ns = 5.0;                      // ABC delay target and the power clock
+  bool breakdown = true;                      // per-module areas (hierarchical run)
 };
 
 struct SynthPoint {
   std::string module;
   double area = 0.0;  // um^2 with a liberty; transistors without
   long cells = 0;
+  // With a liberty (timed):
+  bool timed = false;
+  double critical_ns = 0, fmax_mhz = 0, slack_ns = 0;
+  double power_mw = 0, internal_mw = 0, switching_mw = 0, leakage_mw = 0;
+  double input_activity = 0, register_activity = 0;  // measured toggles per cycle
+  // Per-module area (hierarchical synthesis): block -> area.
+  std::vector<std::pair<std::string, double>> breakdown;
 };
 
 struct SynthReport {
   std::string config, layer, format, liberty, unit;
-  int depth = 0;
+  int depth = 0, width = 0;
   bool generic = true;
+  double clock_ns = 0;
   SynthPoint base, taxonn;
   double overhead_percent() const { return 100.0 * (taxonn.area - base.area) / base.area; }
+  double power_overhead_percent() const { return 100.0 * (taxonn.power_mw - base.power_mw) / base.power_mw; }
 };
 
 // A failing tool: the message names the tool, the step and its last lines.
@@ -45,7 +61,27 @@ SynthReport run_synth(const SynthOptions& o);
 std::string format_report(const SynthReport& r);
 std::string report_json(const SynthReport& r);
 
-// A liberty usable by Yosys and ABC: a .gz is expanded into work_dir.
+// A liberty usable by Yosys, ABC and OpenSTA: a .gz is expanded into work_dir.
 std::string prepare_liberty(const std::string& path, const std::string& work_dir);
+
+// The Table II/III sweep: both PEs at W = from..to (I fixed, F = W - I), in
+// `jobs` parallel runs with progress; writes sweep.{csv,json}, table.md and a
+// plot (gnuplot) into out_dir. Returns the reports in W order.
+struct SweepOptions {
+  SynthOptions base;  // config, layer, liberty, clock
+  int from = 13, to = 21, int_bits = 4, jobs = 2;
+  std::string out_dir;
+};
+std::vector<SynthReport> run_sweep(const SweepOptions& o);
+
+// Toggle rates of a PE running one training step (load, forward, f', steps
+// 1-5) on its golden twin, which the co-simulation shows equal to the RTL bit
+// for bit: per input bit, and the mean over register and scratchpad bits.
+struct Activity {
+  std::map<std::string, double> input_bits;  // "x_i[3]" -> toggles per cycle
+  double registers = 0;
+  double inputs_mean = 0;
+};
+Activity measure_activity(const PeParams& p, PeKind kind);
 
 }  // namespace taxonn

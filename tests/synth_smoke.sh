@@ -16,6 +16,17 @@ for pe in ("baseline", "taxonn"):
     assert r[pe]["area"] > 0 and r[pe]["cells"] > 0, pe
 assert r["taxonn"]["area"] > r["baseline"]["area"], "TaxoNN PE is not larger than the baseline"
 assert abs(r["overhead_percent"] - 100 * (r["taxonn"]["area"] / r["baseline"]["area"] - 1)) < 1e-6
+for pe in ("baseline", "taxonn"):
+    b = r[pe]["breakdown"]
+    assert b["multiplier"] > 0 and b["scratchpad"] > 0, f"{pe} breakdown: {b}"
+assert r["taxonn"]["breakdown"]["derivative unit"] > 0 and "derivative unit" not in r["baseline"]["breakdown"]
+if not r["generic_cells"]:
+    for pe in ("baseline", "taxonn"):
+        assert 10 < r[pe]["fmax_mhz"] < 5000, f"{pe} Fmax {r[pe]['fmax_mhz']}"
+        p = r[pe]["power_mw"]
+        assert p["total"] > 0 and abs(p["total"] - p["internal"] - p["switching"] - p["leakage"]) < 0.01 * p["total"], p
+        assert 0 < r[pe]["activity"]["registers"] < 1 and 0 < r[pe]["activity"]["inputs_mean"] < 1
+    print(f"synth_smoke: Fmax {r['baseline']['fmax_mhz']:.0f} / {r['taxonn']['fmax_mhz']:.0f} MHz, power {r['baseline']['power_mw']['total']:.3f} / {r['taxonn']['power_mw']['total']:.3f} mW")
 print(f"synth_smoke: {r['format']} {r['unit']}: baseline {r['baseline']['area']:.1f}, taxonn {r['taxonn']['area']:.1f}, overhead {r['overhead_percent']:+.1f}%")
 PY
 }

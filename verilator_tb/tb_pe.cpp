@@ -170,17 +170,7 @@ void drive_inputs(const PeCase& c, const std::vector<int>& in_off, const PeCycle
   for (std::size_t p = 0; p < c.ports.size(); ++p) {
     const auto& ps = c.ports[p];
     if (!ps.input) continue;
-    Wide v = 0;
-    if (ps.name == "mul_a_sel_i") v = static_cast<int>(cyc.ctrl.mul_a);
-    else if (ps.name == "mul_b_sel_i") v = static_cast<int>(cyc.ctrl.mul_b);
-    else if (ps.name == "acc_op_i") v = static_cast<int>(cyc.ctrl.acc);
-    else if (ps.name == "dst_i") v = static_cast<int>(cyc.ctrl.dst);
-    else if (ps.name == "fwd_en_i") v = cyc.ctrl.fwd;
-    else if (ps.name == "rd_addr_i") v = cyc.ctrl.rd_addr;
-    else if (ps.name == "wr_addr_i") v = cyc.ctrl.wr_addr;
-    else if (ps.name == "x_i") v = cyc.in.x;
-    else if (ps.name == "w_i") v = cyc.in.w;
-    else if (ps.name == "neg_alpha_i") v = cyc.in.neg_alpha;
+    const Wide v = pe_input_value(ps.name, cyc);
     in.set(in_off[p], ps.width, to_bits(v, ps.width));
   }
 }
