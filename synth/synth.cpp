@@ -490,7 +490,7 @@ std::vector<SynthReport> run_sweep(const SweepOptions& so) {
                                   so.to, so.int_bits));
   const fs::path out = fs::absolute(so.out_dir);
   fs::create_directories(out);
-  if (!so.base.liberty.empty()) prepare_liberty(so.base.liberty, out.string());  // fail early
+  if (!so.base.liberty.empty()) prepare_liberty(so.base.liberty, so.base.work_dir);  // fail early, not into out
   const int n = so.to - so.from + 1;
   std::vector<SynthReport> reports(static_cast<std::size_t>(n));
   std::vector<std::string> errors(static_cast<std::size_t>(n));
