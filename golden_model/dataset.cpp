@@ -107,7 +107,13 @@ DatasetPair load_dataset(const std::string& name, const std::string& dir_in) {
     throw DatasetError(fmt::format("dataset '{}': folder {} does not exist; {}", name, dir, hint));
   }
   DatasetPair p;
-  p.source = fs::canonical(dir).string();
+  // For reports: relative to the source tree when it is beside it (so no
+  // machine's path lands in committed results), else absolute.
+  const fs::path abs = fs::canonical(dir);
+  const fs::path root = fs::weakly_canonical(fs::path(TAXONN_SOURCE_DIR));
+  const fs::path rel = abs.lexically_relative(root);
+  p.source = !rel.empty() && rel.string().rfind("../..", 0) != 0 && abs.string().rfind("/usr/", 0) != 0
+                 ? rel.string() : abs.string();
   auto pick = [&](const std::string& stem) {
     for (const char* ext : {".gz", ""}) {
       const std::string f = dir + "/" + stem + ext;
