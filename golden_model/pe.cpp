@@ -25,15 +25,11 @@ void Spad::write(int addr, Wide v) {
 }
 
 PeBase::PeBase(const PeParams& p)
-    : p_(p), spad_(p.depth, p.width()), sat_cnt_(p.sat_cnt_width), lfsr_(p.lfsr) {}
-
-SatResult PeBase::round_acc(int post_shift) const {
-  return rq(acc_, p_.fmt.frac_bits, p_.fmt, p_.fmt.rounding, lfsr_.state(), post_shift);
-}
+    : p_(p), spad_(p.depth, p.width()), sat_cnt_(p.sat_cnt_width), rounder_(p.fmt, p.lfsr) {}
 
 void PeBase::use_rounder(bool saturated) {
   sat_cnt_.step(saturated);
-  if (p_.stochastic()) lfsr_.step();
+  rounder_.use();
 }
 
 PeOut PeBase::outputs(const PeCtrl& c, const PeIn&) const {

@@ -75,14 +75,14 @@ class PeBase {
   Wide spad(int i) const { return spad_.read(i); }
 
  protected:
-  // The shared rounder: rq(acc_q) with the layer's rounding and the LFSR.
-  SatResult round_acc(int post_shift) const;
+  // The shared rounder (taxonn_rounder): rq(acc_q), then count its use.
+  SatResult round_acc(int post_shift) const { return rounder_.round(acc_, post_shift); }
   void use_rounder(bool saturated);
   PeParams p_;
   Spad spad_;
   Wide x_fwd_ = 0, acc_ = 0, sum_ = 0;
   SatCounter sat_cnt_;
-  Lfsr lfsr_;
+  Rounder rounder_;
 };
 
 class Pe : public PeBase {

@@ -51,6 +51,25 @@ class Lfsr {
   std::uint32_t state_;
 };
 
+// taxonn_rounder: the PE's one rounder, rq from 2F to the format's F with
+// the format's rounding, drawing from its LFSR when stochastic; use() is a
+// clock edge on which the rounding was used (the LFSR advances).
+class Rounder {
+ public:
+  Rounder(const QFormat& fmt, const LfsrParams& lfsr) : fmt_(fmt), lfsr_(lfsr) {}
+  SatResult round(Wide x, int post_shift = 0) const {
+    return rq(x, fmt_.frac_bits, fmt_, fmt_.rounding, lfsr_.state(), post_shift);
+  }
+  Wide rounded(Wide x) const { return rq_round(x, fmt_.frac_bits, fmt_.rounding, lfsr_.state()); }
+  void use() {
+    if (fmt_.rounding == Rounding::kStochastic) lfsr_.step();
+  }
+
+ private:
+  QFormat fmt_;
+  Lfsr lfsr_;
+};
+
 // taxonn_sat_counter: counts saturation events, sticks at 2^width - 1.
 class SatCounter {
  public:

@@ -136,39 +136,21 @@ module taxonn_pe #(
   wire dst_trig = Trig & ((dst_i == `TAXONN_DST_FD) | (dst_i == `TAXONN_DST_G));
   wire use_rq   = dst_rq | dst_trig;
 
-  wire [F-1:0] rnd;
-  generate
-    if (RND == `TAXONN_RND_STOCHASTIC) begin : gen_lfsr
-      wire [LFSR_W-1:0] lfsr_state;
-      taxonn_lfsr #(
-        .LW  (LFSR_W),
-        .POLY(LFSR_POLY),
-        .SEED(LFSR_SEED)
-      ) u_lfsr (
-        .clk_i  (clk_i),
-        .rst_ni (rst_ni),
-        .en_i   (use_rq),
-        .state_o(lfsr_state)
-      );
-      assign rnd = lfsr_state[F-1:0];
-      if (LFSR_W > F) begin : gen_unused_lfsr
-        wire unused_lfsr = ^lfsr_state[LFSR_W-1:F];
-      end
-    end else begin : gen_no_lfsr
-      assign rnd = {F{1'b0}};
-    end
-  endgenerate
-
   wire                     rq_sat;
   wire signed [RoundW-1:0] rq_rounded;
-  taxonn_rq #(
-    .IN_W (AccW),
-    .SHIFT(F),
-    .OUT_W(W),
-    .RND  (RND)
-  ) u_rq (
+  taxonn_rounder #(
+    .IN_W     (AccW),
+    .F        (F),
+    .OUT_W    (W),
+    .RND      (RND),
+    .LFSR_W   (LFSR_W),
+    .LFSR_POLY(LFSR_POLY),
+    .LFSR_SEED(LFSR_SEED)
+  ) u_rounder (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .use_i    (use_rq),
     .x_i      (acc_q),
-    .rnd_i    (rnd),
     .q_o      (rq_q),
     .sat_o    (rq_sat),
     .rounded_o(rq_rounded)

@@ -86,7 +86,7 @@ int PrimCase::in_bits() const {
 
 const std::vector<std::string>& prim_names() {
   static const std::vector<std::string> v = {"mul", "sat", "rq", "plan_sigmoid", "act", "act_deriv",
-                                             "lfsr", "sat_counter", "acc", "spad"};
+                                             "lfsr", "sat_counter", "acc", "spad", "rounder"};
   return v;
 }
 
@@ -205,6 +205,22 @@ std::vector<PrimCase> prim_cases(const std::string& prim) {
       c.sequential = true;
       c.reset = false;
       out.push_back(c);
+    }
+  } else if (prim == "rounder") {
+    // A 32-bit LFSR, so that every F up to 24 has its random bits.
+    constexpr long long kPoly = 0xA3000000, kSeed = 0x12345678;
+    for (const Fmt& q : all_formats()) {
+      for (int rnd = 0; rnd < 3; ++rnd) {
+        PrimCase c = base_case(prim, q);
+        const int in_w = 2 * c.w + kGuard;
+        c.params = {num("IN_W", in_w), num("F", q.f), num("OUT_W", c.w), Param{"RND", rnd, rnd_macro_name(rnd)},
+                    num("LFSR_W", 32), Param{"LFSR_POLY", kPoly, "32'hA3000000"},
+                    Param{"LFSR_SEED", kSeed, "32'h12345678"}};
+        c.in = {{"use_i", 1, false}, {"x_i", in_w, true}};
+        c.out = {{"q_o", c.w, true}, {"sat_o", 1, false}, {"rounded_o", in_w + 1 - q.f, true}};
+        c.sequential = true;
+        out.push_back(c);
+      }
     }
   } else {
     throw std::invalid_argument("unknown primitive '" + prim + "'");

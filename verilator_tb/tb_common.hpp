@@ -75,6 +75,18 @@ class BitVec {
   std::vector<std::uint32_t> w_;
 };
 
+// An asynchronous reset: it fires on a falling edge of rst_ni, so make one
+// (Verilator starts rst_ni at 0, which is no edge), then release it.
+template <class V>
+void pulse_reset(V& top) {
+  top.rst_ni = 1;
+  top.eval();
+  top.rst_ni = 0;
+  top.eval();
+  top.rst_ni = 1;
+  top.eval();
+}
+
 // A Verilator port holds at least `bits` bits and less than a word more.
 template <class T>
 bool port_fits(int bits) {

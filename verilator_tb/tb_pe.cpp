@@ -256,14 +256,8 @@ int run(const Args& a) {
     streams.emplace_back(cases[k].params, a.seed * 7919u + k);
   }
   BitVec in(lay.in_total), out(lay.out_total);
-  // The asynchronous reset fires on a falling edge of rst_ni: make one.
   top->clk_i = 0;
-  top->rst_ni = 1;
-  top->eval();
-  top->rst_ni = 0;
-  top->eval();
-  top->rst_ni = 1;
-  top->eval();
+  pulse_reset(*top);
   std::vector<Stim> cur(cases.size());
   std::vector<std::uint64_t> first_bad(cases.size(), 0);
   std::uint64_t neurons = 0;

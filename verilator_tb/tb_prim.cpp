@@ -21,10 +21,11 @@ class Model {
   virtual void clock(const std::vector<Wide>&) {}
 };
 
-QFormat fmt_of(int width, int frac) {
+QFormat fmt_of(int width, int frac, Rounding rnd = Rounding::kNearest) {
   QFormat q;
   q.int_bits = width - frac;
   q.frac_bits = frac;
+  q.rounding = rnd;
   return q;
 }
 
@@ -94,6 +95,24 @@ class SpadModel : public Model {
   Spad s_;
 };
 
+class RounderModel : public Model {
+ public:
+  explicit RounderModel(const PrimCase& c)
+      : r_(fmt_of(static_cast<int>(c.get("OUT_W")), static_cast<int>(c.get("F")), static_cast<Rounding>(c.get("RND"))),
+           LfsrParams{static_cast<int>(c.get("LFSR_W")), static_cast<std::uint32_t>(c.get("LFSR_POLY")),
+                      static_cast<std::uint32_t>(c.get("LFSR_SEED"))}) {}
+  std::vector<Wide> eval(const std::vector<Wide>& in) override {
+    const SatResult q = r_.round(in[1]);
+    return {q.value, q.saturated, r_.rounded(in[1])};
+  }
+  void clock(const std::vector<Wide>& in) override {
+    if (in[0]) r_.use();
+  }
+
+ private:
+  Rounder r_;
+};
+
 std::unique_ptr<Model> make_model(const PrimCase& c) {
   const std::string& p = c.prim;
   if (p == "mul") return comb([](const std::vector<Wide>& in) { return std::vector<Wide>{mul(in[0], in[1])}; });
@@ -136,6 +155,7 @@ std::unique_ptr<Model> make_model(const PrimCase& c) {
   if (p == "sat_counter") return std::make_unique<SatCounterModel>(c);
   if (p == "acc") return std::make_unique<AccModel>(c);
   if (p == "spad") return std::make_unique<SpadModel>(c);
+  if (p == "rounder") return std::make_unique<RounderModel>(c);
   throw std::logic_error("no golden twin for " + p);
 }
 
@@ -315,23 +335,14 @@ int run(const Args& a) {
 
   std::uint64_t checked = 0;
   if (sequential) {
-    // The asynchronous reset fires on a falling edge of rst_ni: make one.
     top->clk_i = 0;
-    top->rst_ni = 1;
-    top->eval();
-    top->rst_ni = 0;
-    top->eval();
-    top->rst_ni = 1;
-    top->eval();
+    pulse_reset(*top);
   }
   for (std::uint64_t it = 0; it < iters; ++it) {
     if (sequential && a.replay.empty() && it > 0 && it % kResetPeriod == 0) {
       // Reset mid-run (asynchronously, with the clock high): the blocks with
       // a reset start over, and so do their twins and reproducer histories.
-      top->rst_ni = 0;
-      top->eval();
-      top->rst_ni = 1;
-      top->eval();
+      pulse_reset(*top);
       for (std::size_t ci = 0; ci < r.cases.size(); ++ci) {
         if (!r.cases[ci].reset) continue;
         r.models[ci] = make_model(r.cases[ci]);

@@ -9,6 +9,7 @@ rtl/taxonn_mul.v
 rtl/taxonn_pe.v
 rtl/taxonn_pe_base.v
 rtl/taxonn_plan_sigmoid.v
+rtl/taxonn_rounder.v
 rtl/taxonn_rq.v
 rtl/taxonn_sat.v
 rtl/taxonn_sat_counter.v

@@ -1,0 +1,65 @@
+// taxonn_rounder: the PE's one rounder (CONTRACT 2): rq from 2F to F
+// fractional bits with the layer's rounding, and, when the rounding is
+// stochastic, the LFSR whose low F bits it adds. The LFSR advances on every
+// cycle whose rounding is used (use_i). Both PEs share this block.
+// Golden twin: taxonn::Rounder.
+`include "taxonn_defs.vh"
+
+module taxonn_rounder #(
+  parameter integer      IN_W      = 37,
+  parameter integer      F         = 12,
+  parameter integer      OUT_W     = 16,
+  parameter integer      RND       = `TAXONN_RND_NEAREST,
+  parameter integer      LFSR_W    = 16,
+  parameter [LFSR_W-1:0] LFSR_POLY = 16'hB400,
+  parameter [LFSR_W-1:0] LFSR_SEED = 16'hACE1,
+  // Width of rounded_o, the rounded value before the clamp.
+  parameter integer      ROUND_W   = IN_W + 1 - F
+) (
+  input  wire                      clk_i,
+  input  wire                      rst_ni,
+  input  wire                      use_i,
+  input  wire signed [IN_W-1:0]    x_i,
+  output wire signed [OUT_W-1:0]   q_o,
+  output wire                      sat_o,
+  output wire signed [ROUND_W-1:0] rounded_o
+);
+
+  wire [F-1:0] rnd;
+  generate
+    if (RND == `TAXONN_RND_STOCHASTIC) begin : gen_lfsr
+      wire [LFSR_W-1:0] lfsr_state;
+      taxonn_lfsr #(
+        .LW  (LFSR_W),
+        .POLY(LFSR_POLY),
+        .SEED(LFSR_SEED)
+      ) u_lfsr (
+        .clk_i  (clk_i),
+        .rst_ni (rst_ni),
+        .en_i   (use_i),
+        .state_o(lfsr_state)
+      );
+      assign rnd = lfsr_state[F-1:0];
+      if (LFSR_W > F) begin : gen_unused_lfsr
+        wire unused_lfsr = ^lfsr_state[LFSR_W-1:F];
+      end
+    end else begin : gen_no_lfsr
+      assign rnd = {F{1'b0}};
+      wire unused_clk = clk_i ^ rst_ni ^ use_i;
+    end
+  endgenerate
+
+  taxonn_rq #(
+    .IN_W (IN_W),
+    .SHIFT(F),
+    .OUT_W(OUT_W),
+    .RND  (RND)
+  ) u_rq (
+    .x_i      (x_i),
+    .rnd_i    (rnd),
+    .q_o      (q_o),
+    .sat_o    (sat_o),
+    .rounded_o(rounded_o)
+  );
+
+endmodule
