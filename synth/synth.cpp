@@ -547,7 +547,7 @@ std::vector<SynthReport> run_sweep(const SweepOptions& so) {
       sum_power_ovh += r.power_overhead_percent();
       sum_paper_power_ovh += pw;
     }
-    csv += fmt::format("{},{},{:.1f},{:.1f},{:.2f},{:.0f},{:.0f},{:.4f},{:.4f},{:.2f},{:.2f},{:.2f},{:.0f},{:.0f}\n", r.width,
+    csv += fmt::format("{},\"{}\",{:.1f},{:.1f},{:.2f},{:.0f},{:.0f},{:.4f},{:.4f},{:.2f},{:.2f},{:.2f},{:.0f},{:.0f}\n", r.width,
                        r.format, r.base.area, r.taxonn.area, r.overhead_percent(), pp.base_area * 1000,
                        pp.taxonn_area * 1000, r.base.power_mw, r.taxonn.power_mw, timed ? r.power_overhead_percent() : 0,
                        pp.base_power, pp.taxonn_power, r.base.fmax_mhz, r.taxonn.fmax_mhz);
