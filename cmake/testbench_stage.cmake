@@ -26,13 +26,15 @@ add_custom_command(
   COMMENT "Generating the co-simulation RTL and harnesses")
 add_custom_target(tb_gen ALL DEPENDS ${TAXONN_TB_GEN}/stamp)
 
+cmake_host_system_information(RESULT TAXONN_TB_JOBS QUERY NUMBER_OF_LOGICAL_CORES)
 include(ExternalProject)
 ExternalProject_Add(verilator_tb
   SOURCE_DIR ${CMAKE_SOURCE_DIR}/verilator_tb
   BINARY_DIR ${CMAKE_BINARY_DIR}/verilator_tb
   CMAKE_ARGS -DTAXONN_ROOT=${CMAKE_SOURCE_DIR} -DTAXONN_GEN_DIR=${TAXONN_TB_GEN}
              -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE}
-  BUILD_COMMAND ${CMAKE_COMMAND} --build <BINARY_DIR> --parallel
+  # A bare --parallel would start every compile at once (load ~50 on 2 cores).
+  BUILD_COMMAND ${CMAKE_COMMAND} --build <BINARY_DIR> --parallel ${TAXONN_TB_JOBS}
   INSTALL_COMMAND ""
   BUILD_ALWAYS ON
   DEPENDS tb_gen)
