@@ -56,14 +56,13 @@ std::string defs_vh() {
   def("TAXONN_MUL_A_W", std::to_string(kMulASelBits));
   def("TAXONN_MUL_A_X_IN", vast::dec(kMulASelBits, static_cast<int>(MulA::kXIn)), "x_i");
   def("TAXONN_MUL_A_NEG_ALPHA", vast::dec(kMulASelBits, static_cast<int>(MulA::kNegAlpha)), "-alpha");
-  def("TAXONN_MUL_A_FD", vast::dec(kMulASelBits, static_cast<int>(MulA::kFd)), "f'");
+  def("TAXONN_MUL_A_SUM", vast::dec(kMulASelBits, static_cast<int>(MulA::kSum)), "R1");
   def("TAXONN_MUL_A_DERIV_A", vast::dec(kMulASelBits, static_cast<int>(MulA::kDerivA)), "sigma");
   sect("PE control word: MUX2, the multiplier's second operand");
   def("TAXONN_MUL_B_W", std::to_string(kMulBSelBits));
   def("TAXONN_MUL_B_SPAD", vast::dec(kMulBSelBits, static_cast<int>(MulB::kSpad)), "scratchpad");
   def("TAXONN_MUL_B_W_IN", vast::dec(kMulBSelBits, static_cast<int>(MulB::kWIn)), "w_i");
-  def("TAXONN_MUL_B_SUM", vast::dec(kMulBSelBits, static_cast<int>(MulB::kSum)), "R1");
-  def("TAXONN_MUL_B_G", vast::dec(kMulBSelBits, static_cast<int>(MulB::kG)), "G");
+  def("TAXONN_MUL_B_G", vast::dec(kMulBSelBits, static_cast<int>(MulB::kG)), "G, or f'");
   def("TAXONN_MUL_B_D", vast::dec(kMulBSelBits, static_cast<int>(MulB::kD)), "D");
   def("TAXONN_MUL_B_DERIV_B", vast::dec(kMulBSelBits, static_cast<int>(MulB::kDerivB)), "1 - sigma");
   sect("PE control word: the accumulator (MUX3)");
@@ -76,7 +75,7 @@ std::string defs_vh() {
   def("TAXONN_DST_W", std::to_string(kDstBits));
   def("TAXONN_DST_NONE", vast::dec(kDstBits, static_cast<int>(Dst::kNone)));
   def("TAXONN_DST_SUM", vast::dec(kDstBits, static_cast<int>(Dst::kSum)), "z, or R1");
-  def("TAXONN_DST_FD", vast::dec(kDstBits, static_cast<int>(Dst::kFd)), "f'");
+  def("TAXONN_DST_FD", vast::dec(kDstBits, static_cast<int>(Dst::kFd)), "f' (into the G register)");
   def("TAXONN_DST_G", vast::dec(kDstBits, static_cast<int>(Dst::kG)), "G");
   def("TAXONN_DST_D", vast::dec(kDstBits, static_cast<int>(Dst::kD)), "D");
   def("TAXONN_DST_SPAD", vast::dec(kDstBits, static_cast<int>(Dst::kSpad)), "updated weight");

@@ -63,7 +63,7 @@ Wide Pe::mul_a(const PeCtrl& c, const PeIn& in) const {
   switch (c.mul_a) {
     case MulA::kXIn: return in.x;
     case MulA::kNegAlpha: return in.neg_alpha;
-    case MulA::kFd: return fd_;
+    case MulA::kSum: return sum_;
     case MulA::kDerivA: return act_deriv(sum_, p_.fmt, p_.act).a;
   }
   return 0;
@@ -73,7 +73,6 @@ Wide Pe::mul_b(const PeCtrl& c, const PeIn& in) const {
   switch (c.mul_b) {
     case MulB::kSpad: return spad_.read(c.rd_addr);
     case MulB::kWIn: return in.w;
-    case MulB::kSum: return sum_;
     case MulB::kG: return g_;
     case MulB::kD: return d_;
     case MulB::kDerivB: return act_deriv(sum_, p_.fmt, p_.act).b;
@@ -83,7 +82,6 @@ Wide Pe::mul_b(const PeCtrl& c, const PeIn& in) const {
 
 PeOut Pe::outputs(const PeCtrl& c, const PeIn& in) const {
   PeOut o = PeBase::outputs(c, in);
-  o.fd = fd_;
   o.g = g_;
   o.d = d_;
   return o;
@@ -108,18 +106,18 @@ void Pe::step(const PeCtrl& c, const PeIn& in) {
       use_rounder(r.saturated);
       break;
     }
-    case Dst::kFd:
+    case Dst::kFd:  // f' into the G register, where step 2 finds it
       if (p_.act == Activation::kRelu) {
-        fd_ = act_deriv(sum_, p_.fmt, p_.act).mask ? 1 : 0;
+        g_ = act_deriv(sum_, p_.fmt, p_.act).mask ? 1 : 0;
       } else if (trig) {
         const SatResult r = round_acc(act_deriv_post_shift(p_.act));
-        fd_ = r.value;
+        g_ = r.value;
         use_rounder(r.saturated);
       }
       break;
     case Dst::kG:
       if (p_.act == Activation::kRelu) {
-        g_ = fd_ != 0 ? sum_ : 0;  // the ReLU derivative is a mask (CONTRACT 2)
+        g_ = (g_ & 1) != 0 ? sum_ : 0;  // the ReLU derivative is a mask (CONTRACT 2)
       } else if (p_.act == Activation::kIdentity) {
         g_ = sum_;
       } else {
@@ -196,7 +194,7 @@ std::vector<PeCycle> pe_train_schedule(const PeParams& p, const NeuronData& d) {
   }
   add("backprop", PeCtrl{MulA::kXIn, MulB::kSpad, AccOp::kHold, Dst::kSum, false, 0, 0});
   // Step 2: G = rq(R1 * f').
-  if (trig) add("grad", PeCtrl{MulA::kFd, MulB::kSum, AccOp::kLoad, Dst::kNone, false, 0, 0});
+  if (trig) add("grad", PeCtrl{MulA::kSum, MulB::kG, AccOp::kLoad, Dst::kNone, false, 0, 0});
   add("grad", PeCtrl{MulA::kXIn, MulB::kSpad, AccOp::kHold, Dst::kG, false, 0, 0});
   // Steps 3-5, two multiplier slots per weight:
   //   even slot: acc = G * X[k']          (step 3, for a later weight)

@@ -16,8 +16,8 @@ namespace taxonn {
 
 // The PE control word. Each enum is a mux select or an opcode of the RTL; the
 // generator emits these encodings into taxonn_defs.vh so they exist once.
-enum class MulA : int { kXIn = 0, kNegAlpha = 1, kFd = 2, kDerivA = 3 };  // MUX1
-enum class MulB : int { kSpad = 0, kWIn = 1, kSum = 2, kG = 3, kD = 4, kDerivB = 5 };  // MUX2
+enum class MulA : int { kXIn = 0, kNegAlpha = 1, kSum = 2, kDerivA = 3 };  // MUX1
+enum class MulB : int { kSpad = 0, kWIn = 1, kG = 2, kD = 3, kDerivB = 4 };  // MUX2
 enum class AccOp : int { kHold = 0, kLoad = 1, kAdd = 2, kSpad = 3 };  // MUX3: acc base
 enum class Dst : int { kNone = 0, kSum = 1, kFd = 2, kG = 3, kD = 4, kSpad = 5, kLoad = 6 };
 constexpr int kMulASelBits = 2;
@@ -61,8 +61,9 @@ struct PeIn {
 };
 
 // Every value the RTL exposes, registered except spad_rd (a read at rd_addr).
+// f' has no register of its own: it waits in G until step 2 replaces it.
 struct PeOut {
-  Wide x_fwd = 0, sum = 0, spad_rd = 0, acc = 0, fd = 0, g = 0, d = 0;
+  Wide x_fwd = 0, sum = 0, spad_rd = 0, acc = 0, g = 0, d = 0;
   std::uint64_t sat_cnt = 0;
 };
 
@@ -94,7 +95,7 @@ class Pe : public PeBase {
  private:
   Wide mul_a(const PeCtrl& c, const PeIn& in) const;
   Wide mul_b(const PeCtrl& c, const PeIn& in) const;
-  Wide fd_ = 0, g_ = 0, d_ = 0;
+  Wide g_ = 0, d_ = 0;
 };
 
 // One cycle of a schedule: the control word and the data on the PE's inputs.

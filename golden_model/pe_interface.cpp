@@ -38,8 +38,7 @@ std::vector<PortSpec> pe_ports(const PeParams& p, PeKind kind) {
   v.push_back({"acc_o", false, p.acc_width(), true,
                fmt::format("2W + {} guard bits, 2F fractional", p.guard_bits)});
   if (kind == PeKind::kTaxonn) {
-    v.push_back({"fd_o", false, w, true, q + ": f'(z)"});
-    v.push_back({"g_o", false, w, true, q + ": G_i"});
+    v.push_back({"g_o", false, w, true, q + ": f'(z), then G_i"});
     v.push_back({"d_o", false, w, true, q + ": D = rq(G X)"});
   }
   v.push_back({"sat_cnt_o", false, p.sat_cnt_width, false, "saturation events"});

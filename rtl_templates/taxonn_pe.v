@@ -1,7 +1,8 @@
 // taxonn_pe: the TaxoNN PE (CONTRACT 3 and 5, paper IV-C, Fig. 4): the
 // baseline PE's datapath plus MUX1/MUX2 in front of the same multiplier, MUX3
-// in front of the accumulator's adder, the training registers (f', G, D; the
-// sum register doubles as R1) and the activation-derivative unit. One control
+// in front of the accumulator's adder, the training registers G and D (the
+// sum register doubles as R1, and f' waits in G until step 2 replaces it with
+// G = R1 * f') and the activation-derivative unit. One control
 // word per cycle executes the SGD steps 1-5 by time multiplexing the
 // multiplier (golden_model/pe.cpp: pe_train_schedule).
 // Golden twin: taxonn::Pe.
@@ -38,7 +39,6 @@ module taxonn_pe #(
   output wire signed [W-1:0]           sum_o,
   output wire signed [W-1:0]           spad_rd_o,
   output wire signed [2*W+GUARD-1:0]   acc_o,
-  output wire signed [W-1:0]           fd_o,
   output wire signed [W-1:0]           g_o,
   output wire signed [W-1:0]           d_o,
   output wire        [SAT_CNT_W-1:0]   sat_cnt_o
@@ -49,7 +49,6 @@ module taxonn_pe #(
   localparam         Trig   = (ACT == `TAXONN_ACT_SIGMOID) || (ACT == `TAXONN_ACT_TANH);
 
   reg  signed [W-1:0] sum_q, g_q, d_q;
-  wire signed [W-1:0] fd_val;  // f' as a multiplier operand
 
   // ---- scratchpad: host load, or the rounder writing an updated weight ----
   wire [W-1:0]        spad_rd;
@@ -88,7 +87,7 @@ module taxonn_pe #(
     case (mul_a_sel_i)
       `TAXONN_MUL_A_X_IN:      mul_a = x_i;
       `TAXONN_MUL_A_NEG_ALPHA: mul_a = neg_alpha_i;
-      `TAXONN_MUL_A_FD:        mul_a = fd_val;
+      `TAXONN_MUL_A_SUM:       mul_a = sum_q;
       `TAXONN_MUL_A_DERIV_A:   mul_a = deriv_a;
       default:                 mul_a = {W{1'b0}};
     endcase
@@ -97,7 +96,6 @@ module taxonn_pe #(
     case (mul_b_sel_i)
       `TAXONN_MUL_B_SPAD:    mul_b = spad_rd;
       `TAXONN_MUL_B_W_IN:    mul_b = w_i;
-      `TAXONN_MUL_B_SUM:     mul_b = sum_q;
       `TAXONN_MUL_B_G:       mul_b = g_q;
       `TAXONN_MUL_B_D:       mul_b = d_q;
       `TAXONN_MUL_B_DERIV_B: mul_b = deriv_b;
@@ -156,54 +154,33 @@ module taxonn_pe #(
     .rounded_o(rq_rounded)
   );
 
-  // ---- f' register: W bits for sigmoid/tanh, the mask bit for ReLU ----
-  wire fd_sat;
+  // ---- f' (into the G register): the rounded sigma*(1-sigma), or the ReLU mask ----
+  wire signed [W-1:0] fd_new;
+  wire                fd_sat;
   generate
-    if (Trig) begin : gen_fd_word
-      wire signed [W-1:0] fd_new;
-      if (ACT == `TAXONN_ACT_TANH) begin : gen_times4
-        // tanh' = 4 * sigma'(2z): the rounded product, x4, clamped again.
-        taxonn_sat #(
-          .IN_W (RoundW + 2),
-          .OUT_W(W)
-        ) u_sat_x4 (
-          .x_i  ({rq_rounded, 2'b00}),
-          .q_o  (fd_new),
-          .sat_o(fd_sat)
-        );
-      end else begin : gen_times1
-        assign fd_new = rq_q;
-        assign fd_sat = rq_sat;
-        wire unused_rounded = ^rq_rounded;
-      end
-      reg signed [W-1:0] fd_q;
-      always @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          fd_q <= {W{1'b0}};
-        end else if (dst_i == `TAXONN_DST_FD) begin
-          fd_q <= fd_new;
-        end
-      end
-      assign fd_val = fd_q;
-      wire unused_mask = deriv_mask;
+    if (ACT == `TAXONN_ACT_TANH) begin : gen_fd_times4
+      // tanh' = 4 * sigma'(2z): the rounded product, x4, clamped again.
+      taxonn_sat #(
+        .IN_W (RoundW + 2),
+        .OUT_W(W)
+      ) u_sat_x4 (
+        .x_i  ({rq_rounded, 2'b00}),
+        .q_o  (fd_new),
+        .sat_o(fd_sat)
+      );
+      wire unused_deriv = deriv_mask;
+    end else if (ACT == `TAXONN_ACT_SIGMOID) begin : gen_fd_times1
+      assign fd_new = rq_q;
+      assign fd_sat = rq_sat;
+      wire unused_deriv = deriv_mask ^ (^rq_rounded);
     end else if (ACT == `TAXONN_ACT_RELU) begin : gen_fd_mask
-      reg fd_q;
-      always @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          fd_q <= 1'b0;
-        end else if (dst_i == `TAXONN_DST_FD) begin
-          fd_q <= deriv_mask;
-        end
-      end
-      assign fd_val = {{(W-1){1'b0}}, fd_q};
+      assign fd_new = {{(W-1){1'b0}}, deriv_mask};
       assign fd_sat = 1'b0;
-      wire unused_rounded = ^rq_rounded;
-      wire unused_deriv   = ^{deriv_a, deriv_b};
+      wire unused_deriv = ^{deriv_a, deriv_b, rq_rounded};
     end else begin : gen_fd_none
-      assign fd_val = {W{1'b0}};
+      assign fd_new = {W{1'b0}};
       assign fd_sat = 1'b0;
-      wire unused_rounded = ^rq_rounded;
-      wire unused_deriv   = ^{deriv_a, deriv_b, deriv_mask};
+      wire unused_deriv = ^{deriv_a, deriv_b, deriv_mask, rq_rounded, fd_new};
     end
   endgenerate
 
@@ -219,13 +196,13 @@ module taxonn_pe #(
     .count_o(sat_cnt_o)
   );
 
-  // ---- G: rq(R1 * f') for sigmoid/tanh, the ReLU mask, or R1 (identity) ----
+  // ---- G: f' first (dst FD), then rq(R1 * f'), the ReLU mask, or R1 ----
   reg signed [W-1:0] g_new;
   always @(*) begin
     if (Trig) begin
       g_new = rq_q;
     end else if (ACT == `TAXONN_ACT_RELU) begin
-      g_new = fd_val[0] ? sum_q : {W{1'b0}};
+      g_new = g_q[0] ? sum_q : {W{1'b0}};  // g_q holds the mask
     end else begin
       g_new = sum_q;
     end
@@ -248,6 +225,8 @@ module taxonn_pe #(
       end
       if (dst_i == `TAXONN_DST_G) begin
         g_q <= g_new;
+      end else if (dst_i == `TAXONN_DST_FD && ACT != `TAXONN_ACT_IDENTITY) begin
+        g_q <= fd_new;
       end
       if (dst_i == `TAXONN_DST_D) begin
         d_q <= rq_q;
@@ -259,7 +238,6 @@ module taxonn_pe #(
   assign sum_o     = sum_q;
   assign spad_rd_o = spad_rd;
   assign acc_o     = acc_q;
-  assign fd_o      = fd_val;
   assign g_o       = g_q;
   assign d_o       = d_q;
 

@@ -19,17 +19,16 @@
 `define TAXONN_MUL_A_W         2
 `define TAXONN_MUL_A_X_IN      2'd0               // x_i
 `define TAXONN_MUL_A_NEG_ALPHA 2'd1               // -alpha
-`define TAXONN_MUL_A_FD        2'd2               // f'
+`define TAXONN_MUL_A_SUM       2'd2               // R1
 `define TAXONN_MUL_A_DERIV_A   2'd3               // sigma
 
 // PE control word: MUX2, the multiplier's second operand
 `define TAXONN_MUL_B_W         3
 `define TAXONN_MUL_B_SPAD      3'd0               // scratchpad
 `define TAXONN_MUL_B_W_IN      3'd1               // w_i
-`define TAXONN_MUL_B_SUM       3'd2               // R1
-`define TAXONN_MUL_B_G         3'd3               // G
-`define TAXONN_MUL_B_D         3'd4               // D
-`define TAXONN_MUL_B_DERIV_B   3'd5               // 1 - sigma
+`define TAXONN_MUL_B_G         3'd2               // G, or f'
+`define TAXONN_MUL_B_D         3'd3               // D
+`define TAXONN_MUL_B_DERIV_B   3'd4               // 1 - sigma
 
 // PE control word: the accumulator (MUX3)
 `define TAXONN_ACC_OP_W        2
@@ -42,7 +41,7 @@
 `define TAXONN_DST_W           3
 `define TAXONN_DST_NONE        3'd0
 `define TAXONN_DST_SUM         3'd1               // z, or R1
-`define TAXONN_DST_FD          3'd2               // f'
+`define TAXONN_DST_FD          3'd2               // f' (into the G register)
 `define TAXONN_DST_G           3'd3               // G
 `define TAXONN_DST_D           3'd4               // D
 `define TAXONN_DST_SPAD        3'd5               // updated weight

@@ -21,8 +21,7 @@ module taxonn_fc1_pe (
   output wire signed [13:0] sum_o,        // Q(2,12): z = rq(acc), or R1
   output wire signed [13:0] spad_rd_o,    // Q(2,12): scratchpad[rd_addr_i]
   output wire signed [31:0] acc_o,        // 2W + 4 guard bits, 2F fractional
-  output wire signed [13:0] fd_o,         // Q(2,12): f'(z)
-  output wire signed [13:0] g_o,          // Q(2,12): G_i
+  output wire signed [13:0] g_o,          // Q(2,12): f'(z), then G_i
   output wire signed [13:0] d_o,          // Q(2,12): D = rq(G X)
   output wire [15:0]        sat_cnt_o     // saturation events
 );
@@ -56,7 +55,6 @@ module taxonn_fc1_pe (
     .sum_o      (sum_o),
     .spad_rd_o  (spad_rd_o),
     .acc_o      (acc_o),
-    .fd_o       (fd_o),
     .g_o        (g_o),
     .d_o        (d_o),
     .sat_cnt_o  (sat_cnt_o)
