@@ -37,8 +37,9 @@ module taxonn_spad #(
     if (DEPTH == (1 << AW)) begin : gen_full
       assign rd_data_o = mem_q[rd_addr_i];
     end else begin : gen_partial
-      localparam [AW:0] Depth = DEPTH;
-      wire in_range = {1'b0, rd_addr_i} < Depth;
+      // Compared at 32 bits, DEPTH's own width (AW < 32: depth <= 65536).
+      wire [31:0] rd_addr_ext = {{(32-AW){1'b0}}, rd_addr_i};
+      wire        in_range    = rd_addr_ext < DEPTH;
       assign rd_data_o = in_range ? mem_q[rd_addr_i] : {W{1'b0}};
     end
   endgenerate
