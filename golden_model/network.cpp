@@ -395,6 +395,14 @@ void Network<A>::load_weights(const nlohmann::json& j, const std::string& source
     auto w = l.at("weights").get<std::vector<V>>();
     auto b = l.at("bias").get<std::vector<V>>();
     if (w.size() != L.w.size() || b.size() != L.b.size()) bad(fmt::format("layer '{}' has the wrong number of weights", L.cfg->name));
+    if constexpr (A::kFixed) {
+      // Raw values must be values of the layer's format, as a scratchpad holds them.
+      const QFormat& q = L.cfg->format;
+      for (const auto* v : {&w, &b})
+        for (const V x : *v)
+          if (x < q.min_raw() || x > q.max_raw())
+            bad(fmt::format("layer '{}' holds raw value {}, outside {}", L.cfg->name, x, q.name()));
+    }
     L.w = std::move(w);
     L.b = std::move(b);
   }

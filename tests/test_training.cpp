@@ -149,6 +149,9 @@ TEST(Training, WeightsSaveAndLoad) {
   EXPECT_EQ(a.weights_json(), b.weights_json());
   Network<FloatArith> f(c, 1);
   EXPECT_THROW(f.load_weights(a.weights_json(), "mem"), ConfigError);  // fixed weights into float
+  nlohmann::json out_of_range = a.weights_json();
+  out_of_range["layers"][0]["weights"][0] = 1 << 20;  // c1 is Q(3,11): raw values fit 14 bits
+  EXPECT_THROW(b.load_weights(out_of_range, "mem"), ConfigError);
 }
 
 // ---- datasets ----
