@@ -230,6 +230,9 @@ Config parse_config(const std::string& text, const std::string& source) {
       L.out_shape = Shape{L.out_channels, shape.height - L.kernel + 1, shape.width - L.kernel + 1};
     } else if (type == "pool") {
       L.type = LayerType::kPool;
+      if (c.layers.empty())
+        fail(source, o.field("type"), "a pooling layer has no format of its own and needs an fc or conv layer before it",
+             "move it after a weighted layer");
       const std::string kind = o.string("kind");
       if (kind == "max") L.pool = PoolKind::kMax;
       else if (kind == "avg") L.pool = PoolKind::kAvg;
@@ -331,6 +334,22 @@ nlohmann::json to_json(const Config& c) {
   }
   j["layers"] = layers;
   return j;
+}
+
+Config apply_overrides(const Config& c, const ConfigOverrides& o, const std::string& source) {
+  nlohmann::json j = to_json(c);
+  if (o.alpha > 0) {
+    j["alpha"] = o.alpha;
+    for (auto& l : j["layers"])
+      if (l.contains("alpha")) l["alpha"] = o.alpha;
+  }
+  for (const auto& [idx, f] : o.formats) {
+    if (idx >= c.layers.size() || !c.layers[idx].weighted())
+      throw ConfigError(fmt::format("{}: layers[{}] has no format to override; pick an fc or conv layer", source, idx));
+    j["layers"][idx]["format"]["int_bits"] = f.first;
+    j["layers"][idx]["format"]["frac_bits"] = f.second;
+  }
+  return parse_config(j.dump(), source);
 }
 
 int backprop_fan_in(const Config& c, std::size_t i) {

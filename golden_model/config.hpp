@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
+#include <utility>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -68,6 +70,14 @@ struct Config {
 // Parse and validate; throws ConfigError. `source` names the file in messages.
 Config parse_config(const std::string& text, const std::string& source);
 Config load_config(const std::string& path);
+// Changes to a loaded config (command-line flags, sweeps), applied through
+// the one parser so that they obey every rule and fail naming `source`.
+struct ConfigOverrides {
+  double alpha = 0.0;                                      // > 0: every layer's alpha
+  std::map<std::size_t, std::pair<int, int>> formats;      // layer index -> (I, F)
+};
+Config apply_overrides(const Config& c, const ConfigOverrides& o, const std::string& source);
+
 // Every field, defaults filled in: the resolved config.
 nlohmann::json to_json(const Config& c);
 

@@ -54,7 +54,6 @@ Network<A>::Network(const Config& c, std::uint64_t seed, bool bias) : cfg_(c), b
     Layer& L = layers_[i];
     L.cfg = &cfg_.layers[i];
     if (!lc.weighted()) {
-      if (last < 0) throw ConfigError(fmt::format("layers[{}]: a pooling layer needs a weighted layer before it", i));
       L.arith = last;
       continue;
     }

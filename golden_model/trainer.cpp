@@ -172,29 +172,18 @@ std::vector<std::pair<int, int>> parse_formats(const std::string& text, const st
 TrainResult run_train(const TrainOptions& o) {
   Config c = load_config(o.config);
   if (o.alpha > 0 || !o.formats.empty()) {
-    // Overrides go through the one parser, so they obey every rule.
-    nlohmann::json j = to_json(c);
-    if (o.alpha > 0) {
-      j["alpha"] = o.alpha;
-      for (auto& l : j["layers"])
-        if (l.contains("alpha")) l["alpha"] = o.alpha;
+    ConfigOverrides ov;
+    ov.alpha = o.alpha;
+    std::size_t weighted = 0;
+    for (std::size_t i = 0; i < c.layers.size(); ++i) {
+      if (!c.layers[i].weighted()) continue;
+      if (weighted < o.formats.size()) ov.formats[i] = o.formats[weighted];
+      ++weighted;
     }
-    if (!o.formats.empty()) {
-      std::size_t k = 0;
-      for (auto& l : j["layers"]) {
-        if (!l.contains("format")) continue;
-        if (k >= o.formats.size()) break;
-        l["format"]["int_bits"] = o.formats[k].first;
-        l["format"]["frac_bits"] = o.formats[k].second;
-        ++k;
-      }
-      std::size_t weighted = 0;
-      for (const auto& L : c.layers) weighted += L.weighted();
-      if (o.formats.size() != weighted)
-        throw ConfigError(fmt::format("--formats: {} formats for the {} fc/conv layers of {}; give one I,F per layer",
-                                      o.formats.size(), weighted, o.config));
-    }
-    c = parse_config(j.dump(), fmt::format("{} with the overrides", o.config));
+    if (!o.formats.empty() && o.formats.size() != weighted)
+      throw ConfigError(fmt::format("--formats: {} formats for the {} fc/conv layers of {}; give one I,F per layer",
+                                    o.formats.size(), weighted, o.config));
+    c = apply_overrides(c, ov, fmt::format("{} with the overrides", o.config));
   }
   if (o.arith != "fixed" && o.arith != "float")
     throw ConfigError(fmt::format("--arith '{}': use fixed or float", o.arith));

@@ -385,11 +385,9 @@ std::size_t pick_layer(const Config& c, const std::string& layer, const std::str
 }
 
 Config with_format(const Config& c, std::size_t idx, int i, int f, const std::string& what) {
-  // Through the one parser, so the override obeys every rule.
-  nlohmann::json j = to_json(c);
-  j["layers"][idx]["format"]["int_bits"] = i;
-  j["layers"][idx]["format"]["frac_bits"] = f;
-  return parse_config(j.dump(), what);
+  ConfigOverrides o;
+  o.formats[idx] = {i, f};
+  return apply_overrides(c, o, what);
 }
 
 }  // namespace

@@ -68,6 +68,27 @@ TEST(Config, BadInputs) {
   expect_error(replace(kGood, R"("neurons": 4,)", R"("neurons": 4, "nuerons": 4,)"), {"layers[0].nuerons", "unknown field"});
   expect_error(replace(kGood, R"("type": "fc", "neurons": 4)", R"("type": "lstm", "neurons": 4)"),
                {"layers[0].type", "fc, conv or pool"});
+  expect_error(replace(kGood, R"({"name": "fc1", "type": "fc", "neurons": 4, "format": {"int_bits": 2, "frac_bits": 12}, "activation": "relu"},)",
+                       R"({"name": "p0", "type": "pool", "kind": "max", "size": 2},)"),
+               {"layers[0].type", "needs an fc or conv layer before it"});
+}
+
+TEST(Config, OverridesGoThroughTheParser) {
+  const Config c = parse_config(kGood, "cfg.json");
+  ConfigOverrides o;
+  o.alpha = 0.125;
+  o.formats[1] = {2, 9};
+  const Config d = apply_overrides(c, o, "cfg.json with overrides");
+  EXPECT_EQ(d.layers[1].format.name(), "Q(2,9)");
+  EXPECT_EQ(d.layers[0].format.name(), "Q(2,12)");
+  EXPECT_DOUBLE_EQ(d.layers[0].alpha, 0.125);
+  o.formats[1] = {0, 9};  // I < 1: the parser's own rule, naming the override's source
+  try {
+    apply_overrides(c, o, "cfg.json with overrides");
+    ADD_FAILURE() << "I = 0 accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("cfg.json with overrides: layers[1].format.int_bits"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Config, ShippedConfigsLoad) {
