@@ -67,6 +67,15 @@ class FixedArithT {
     if (s >= 0) return round_shift(static_cast<Acc>(v), s, 0);
     return round_shift(static_cast<Acc>(static_cast<std::int64_t>(v) << -s), 0, 0);
   }
+  // A sum of products of layer `from` (2F_from fractional bits) entering
+  // this layer: step 1's R1, rounded once (CONTRACT 3), taxonn_convert.v.
+  V reduce(Acc x, const FixedArithT& from) {
+    const int s = 2 * from.fmt_.frac_bits - fmt_.frac_bits;
+    if (s >= 0) return round_shift(x, s, 0);
+    ++counters.roundings;
+    const Wide v = static_cast<Wide>(static_cast<std::int64_t>(x)) * (Wide{1} << -s);
+    return clamp_wide(v);
+  }
   V act(V z) { return static_cast<V>(taxonn::act(z, fmt_, act_).value); }
   // f'(z): the ReLU mask as 0/1, identity 1, sigmoid/tanh via the PE's rq.
   V deriv(V z) {
@@ -92,6 +101,10 @@ class FixedArithT {
   LayerCounters counters;
 
  private:
+  V clamp_wide(Wide v) {
+    if (v > max_ || v < min_) return clamp(v > max_ ? max_ + 1 : min_ - 1);
+    return static_cast<V>(v);
+  }
   V clamp(std::int64_t v) {
     if (v > max_) {
       ++counters.saturations;
@@ -155,6 +168,7 @@ class FloatArithT {
   V sat_sum(Acc x) { return x; }
   bool holds(const FloatArithT&) const { return true; }
   V convert(V v, const FloatArithT&) { return v; }
+  V reduce(Acc x, const FloatArithT&) { return x; }
   V act(V z) {
     switch (act_) {
       case Activation::kIdentity: return z;

@@ -138,7 +138,7 @@ Config parse_config(const std::string& text, const std::string& source) {
     throw ConfigError(fmt::format("{}: not valid JSON (byte {}); fix the syntax", source, e.byte));
   }
   Obj top(j, "", source);
-  top.only({"name", "description", "input_shape", "rounding", "scratchpad_depth",
+  top.only({"name", "description", "input_shape", "input_format", "rounding", "scratchpad_depth",
             "sat_counter_width", "lfsr", "alpha", "layers"});
   Config c;
   c.name = top.string("name");
@@ -211,6 +211,9 @@ Config parse_config(const std::string& text, const std::string& source) {
                fmt::format("= {} but the layer before gives {} values", in, shape.size()),
                "make the sizes chain (or drop 'inputs': it is derived)");
       }
+      L.pes = static_cast<int>(o.integer_or(
+          "pes", L.neurons, 1, L.neurons,
+          fmt::format("a layer of {} neurons has 1..{} PEs (fewer folds it over passes)", L.neurons, L.neurons)));
       L.out_shape = Shape{1, 1, L.neurons};
     } else if (type == "conv") {
       L.type = LayerType::kConv;
@@ -268,7 +271,7 @@ Config parse_config(const std::string& text, const std::string& source) {
              fmt::format("= {} gives fewer random bits than layer '{}' drops (F = {})",
                          c.lfsr.width, L.name, L.format.frac_bits),
              "widen the LFSR to at least F bits");
-      o.only({"name", "type", "neurons", "inputs", "out_channels", "in_channels", "kernel",
+      o.only({"name", "type", "neurons", "pes", "inputs", "out_channels", "in_channels", "kernel",
               "format", "activation", "alpha"});
     } else {
       o.only({"name", "type", "kind", "size"});
@@ -276,6 +279,11 @@ Config parse_config(const std::string& text, const std::string& source) {
     shape = L.out_shape;
     c.layers.push_back(L);
   }
+  c.input_format_given = top.has("input_format");
+  if (c.input_format_given)
+    c.input_format = parse_format(Obj(top.get("input_format"), "input_format", source), c.rounding);
+  else
+    c.input_format = c.layers.front().format;  // a config's first layer is weighted (checked above)
   return c;
 }
 
@@ -294,6 +302,9 @@ nlohmann::json to_json(const Config& c) {
   j["input_shape"] = {{"channels", c.input_shape.channels},
                       {"height", c.input_shape.height},
                       {"width", c.input_shape.width}};
+  j["input_format"] = {{"int_bits", c.input_format.int_bits},
+                       {"frac_bits", c.input_format.frac_bits},
+                       {"rounding", std::string(to_string(c.input_format.rounding))}};
   j["rounding"] = std::string(to_string(c.rounding));
   j["scratchpad_depth"] = c.scratchpad_depth;
   j["sat_counter_width"] = c.sat_counter_width;
@@ -310,6 +321,7 @@ nlohmann::json to_json(const Config& c) {
         l["type"] = "fc";
         l["inputs"] = L.in_shape.size();
         l["neurons"] = L.neurons;
+        l["pes"] = L.pes;
         break;
       case LayerType::kConv:
         l["type"] = "conv";
@@ -338,6 +350,7 @@ nlohmann::json to_json(const Config& c) {
 
 Config apply_overrides(const Config& c, const ConfigOverrides& o, const std::string& source) {
   nlohmann::json j = to_json(c);
+  if (!c.input_format_given) j.erase("input_format");  // keep following the first layer
   if (o.alpha > 0) {
     j["alpha"] = o.alpha;
     for (auto& l : j["layers"])

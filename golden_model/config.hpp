@@ -46,6 +46,9 @@ struct LayerConfig {
   QFormat format;
   Activation activation = Activation::kRelu;
   double alpha = 0.0;
+  // fc in the network RTL: PEs of the layer (1..neurons); fewer than neurons
+  // folds the layer over ceil(neurons / pes) passes (docs/network.md)
+  int pes = 0;
   // derived
   Shape in_shape, out_shape;
   bool weighted() const { return type != LayerType::kPool; }
@@ -56,6 +59,10 @@ struct Config {
   std::string name;
   std::string description;
   Shape input_shape;
+  // The format the sample is quantized to before it enters the first layer
+  // (converted at that boundary, CONTRACT 1); the first layer's by default.
+  QFormat input_format;
+  bool input_format_given = false;  // false: follows the first layer's format
   Rounding rounding = Rounding::kNearest;
   int scratchpad_depth = 16;
   int sat_counter_width = 16;

@@ -42,7 +42,8 @@ bool fixed_fits_double(const Config& c) {
 }
 
 template <class A>
-Network<A>::Network(const Config& c, std::uint64_t seed, bool bias) : cfg_(c), bias_(bias) {
+Network<A>::Network(const Config& c, std::uint64_t seed, bool bias)
+    : cfg_(c), bias_(bias), input_(c.input_format, Activation::kIdentity, 0.0, c.lfsr) {
   if constexpr (A::kFixed) check_fixed_trainable(c);
   std::mt19937_64 rng(seed);
   // Uniform in [-1, 1) from raw bits: the same on every platform.
@@ -169,7 +170,7 @@ int Network<A>::forward(const std::uint8_t* image) {
     const std::size_t n = static_cast<std::size_t>(L.cfg->in_shape.size());
     L.x.resize(n);
     if (prev == nullptr) {
-      for (std::size_t i = 0; i < n; ++i) L.x[i] = a.from_real(image[i] / 255.0);
+      for (std::size_t i = 0; i < n; ++i) L.x[i] = a.convert(input_.from_real(image[i] / 255.0), input_);
     } else {
       A& from = arith_[static_cast<std::size_t>(prev_arith)];
       for (std::size_t i = 0; i < n; ++i) L.x[i] = a.convert((*prev)[i], from);
@@ -186,26 +187,18 @@ int Network<A>::forward(const std::uint8_t* image) {
 template <class A>
 TAXONN_HOT std::vector<typename Network<A>::V> Network<A>::fc_input_grad(const Layer& L, const std::vector<V>& g, A& a, A& low) {
   const int in = L.cfg->in_shape.size(), out = L.cfg->neurons;
-  std::vector<V> gc(g.size());
-  for (std::size_t j = 0; j < g.size(); ++j) gc[j] = low.convert(g[j], a);
+  // Step 1 in this layer's format: the exact sum of G[j] * W[j,k] (2F
+  // fractional bits), then one conversion into the layer below (CONTRACT 3).
   std::vector<Acc> acc(static_cast<std::size_t>(in), Acc{0});
-  // W_{i+1} enters layer i converted to its format (CONTRACT 1), as G does;
-  // when every weight is already a value of that format the row is used as is.
-  const bool same = low.holds(a);
-  std::vector<V> row(static_cast<std::size_t>(in));
   for (int j = 0; j < out; ++j) {
-    const V gj = gc[static_cast<std::size_t>(j)];
+    const V gj = g[static_cast<std::size_t>(j)];
     if (gj == 0) continue;  // adds nothing, in either arithmetic
     const V* w = &L.w[static_cast<std::size_t>(j) * in];
-    if (!same) {
-      for (int k = 0; k < in; ++k) row[static_cast<std::size_t>(k)] = low.convert(w[k], a);
-      w = row.data();
-    }
     Acc* ac = acc.data();
     for (int k = 0; k < in; ++k) ac[k] += A::mul(gj, w[k]);
   }
   std::vector<V> r(static_cast<std::size_t>(in));
-  for (int k = 0; k < in; ++k) r[static_cast<std::size_t>(k)] = low.round(acc[static_cast<std::size_t>(k)]);
+  for (int k = 0; k < in; ++k) r[static_cast<std::size_t>(k)] = low.reduce(acc[static_cast<std::size_t>(k)], a);
   return r;
 }
 
@@ -217,15 +210,14 @@ TAXONN_HOT std::vector<typename Network<A>::V> Network<A>::conv_input_grad(const
   const int k = L.cfg->kernel, oh = os.height, ow = os.width, iw = is.width;
   const std::size_t plane = static_cast<std::size_t>(oh * ow);
   const std::size_t patch = static_cast<std::size_t>(is.channels * k * k);
-  std::vector<V> gc(g.size());
-  for (std::size_t j = 0; j < g.size(); ++j) gc[j] = low.convert(g[j], a);
+  const std::vector<V>& gc = g;
   // The full convolution of G with the flipped kernels: per patch row, the
   // sum over output channels of W * G, then scattered back (col2im).
   std::vector<Acc> rows(patch * plane, Acc{0});
   for (int oc = 0; oc < os.channels; ++oc) {
     const V* gp = &gc[static_cast<std::size_t>(oc) * plane];
     for (std::size_t p = 0; p < patch; ++p) {
-      const V wv = low.convert(L.w[static_cast<std::size_t>(oc) * patch + p], a);
+      const V wv = L.w[static_cast<std::size_t>(oc) * patch + p];
       if (wv == 0) continue;
       Acc* r = &rows[p * plane];
       for (std::size_t q = 0; q < plane; ++q) r[q] += A::mul(wv, gp[q]);
@@ -243,7 +235,7 @@ TAXONN_HOT std::vector<typename Network<A>::V> Network<A>::conv_input_grad(const
         }
       }
   std::vector<V> out(acc.size());
-  for (std::size_t i = 0; i < acc.size(); ++i) out[i] = low.round(acc[i]);
+  for (std::size_t i = 0; i < acc.size(); ++i) out[i] = low.reduce(acc[i], a);
   return out;
 }
 
@@ -338,6 +330,7 @@ double Network<A>::train_step(const std::uint8_t* image, int label) {
     A& a = arith_[static_cast<std::size_t>(L.arith)];
     std::vector<V> g(r1.size());
     for (std::size_t j = 0; j < g.size(); ++j) g[j] = a.grad(r1[j], a.deriv(L.z[j]));
+    L.g = g;
     int below = -1;
     for (std::size_t k = i; k-- > 0;)
       if (layers_[k].cfg->weighted()) {

@@ -29,6 +29,7 @@ class Network {
     int arith = -1;                 // index into arith_ (pool: the layer below's)
     std::vector<V> w, b;            // fc: [out][in]; conv: [oc][ic][k][k]; b per output channel
     std::vector<V> x, z, y;         // stored input (in this layer's format), pre-activation, output
+    std::vector<V> g;               // G of the last train_step (before pooling's routing)
     std::vector<std::uint8_t> arg;  // max pooling: which of the 4 won
     std::vector<V> cols;            // conv: the input as patches, [c*k*k][oh*ow] (im2col)
   };
@@ -67,6 +68,7 @@ class Network {
 
   Config cfg_;
   bool bias_;
+  A input_;  // the sample's format (Config::input_format)
   std::vector<A> arith_;
   std::vector<Layer> layers_;
   std::vector<Acc> plane_;  // scratch accumulator
