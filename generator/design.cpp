@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "net_model.hpp"
 #include "pe.hpp"
 
 namespace taxonn {
@@ -80,6 +81,22 @@ std::string defs_vh() {
   def("TAXONN_DST_D", vast::dec(kDstBits, static_cast<int>(Dst::kD)), "D");
   def("TAXONN_DST_SPAD", vast::dec(kDstBits, static_cast<int>(Dst::kSpad)), "updated weight");
   def("TAXONN_DST_LOAD", vast::dec(kDstBits, static_cast<int>(Dst::kLoad)), "w_i into the scratchpad");
+  sect("Network: the layer command of taxonn_fc_layer (golden: NetCmd)");
+  def("TAXONN_NET_CMD_W", std::to_string(kNetCmdBits));
+  def("TAXONN_NET_CMD_FWD", vast::dec(kNetCmdBits, static_cast<int>(NetCmd::kFwd)), "forward pass");
+  def("TAXONN_NET_CMD_LOSS", vast::dec(kNetCmdBits, static_cast<int>(NetCmd::kLoss)), "E and G of the output layer");
+  def("TAXONN_NET_CMD_STEP1", vast::dec(kNetCmdBits, static_cast<int>(NetCmd::kStep1)), "step 1 for the layer below");
+  def("TAXONN_NET_CMD_UPDATE", vast::dec(kNetCmdBits, static_cast<int>(NetCmd::kUpdate)), "steps 3-5");
+  sect("Network host interface: what wr_target_i / rd_target_i address");
+  def("TAXONN_HOST_W", std::to_string(kHostTargetBits));
+  def("TAXONN_WR_WEIGHT", vast::dec(kHostTargetBits, static_cast<int>(HostWrite::kWeight)), "row = PE, col = scratchpad word");
+  def("TAXONN_WR_SAMPLE", vast::dec(kHostTargetBits, static_cast<int>(HostWrite::kSample)), "col = input index");
+  def("TAXONN_WR_TARGET", vast::dec(kHostTargetBits, static_cast<int>(HostWrite::kTarget)), "col = output index");
+  def("TAXONN_WR_ALPHA", vast::dec(kHostTargetBits, static_cast<int>(HostWrite::kAlpha)), "-alpha of a layer");
+  def("TAXONN_RD_WEIGHT", vast::dec(kHostTargetBits, static_cast<int>(HostRead::kWeight)), "row = PE, col = word");
+  def("TAXONN_RD_Y", vast::dec(kHostTargetBits, static_cast<int>(HostRead::kY)), "col = neuron: its output");
+  def("TAXONN_RD_G", vast::dec(kHostTargetBits, static_cast<int>(HostRead::kG)), "col = neuron: its G");
+  def("TAXONN_RD_COUNTER", vast::dec(kHostTargetBits, static_cast<int>(HostRead::kCounter)), "col = phase, 3NL: total");
   return f.emit();
 }
 
@@ -136,6 +153,239 @@ std::vector<std::string> header_for(const Config& c, const std::string& what) {
           "change the config or rtl_templates/ and generate again (docs/CONTRACT.md 5)."};
 }
 
+int index_width(int n) { return n > 1 ? clog2(static_cast<std::uint64_t>(n)) : 1; }
+
+// x sign-extended to the host's 32-bit data bus.
+std::string sext_host(const std::string& x, int w) {
+  if (w == kHostDataBits) return x;
+  return fmt::format("{{{{{}{{{}[{}]}}}}, {}}}", kHostDataBits - w, x, w - 1, x);
+}
+
+// The network top: the controller, one taxonn_fc_layer per layer and the
+// format conversions at every boundary, wired from the config's layer list.
+vast::Module net_top(const Config& c, const std::vector<NetLayerHw>& hw) {
+  using vast::Dir;
+  const int nl = static_cast<int>(hw.size());
+  const int lw = index_width(nl);
+  const int sw = clog2(static_cast<std::uint64_t>(3 * nl + 1));
+  const int hb = kHostTargetBits, ib = kHostIndexBits, db = kHostDataBits;
+  vast::Module m;
+  m.name = net_module_name(c);
+  m.ports = {
+      {Dir::kInput, "clk_i", 1, false, ""},
+      {Dir::kInput, "rst_ni", 1, false, "asynchronous, active low"},
+      {Dir::kInput, "start_i", 1, false, "while idle: run a step (train_i) or an inference"},
+      {Dir::kInput, "train_i", 1, false, "1: one SGD step, 0: forward only"},
+      {Dir::kOutput, "busy_o", 1, false, ""},
+      {Dir::kOutput, "done_o", 1, false, "the last cycle of the run"},
+      {Dir::kInput, "wr_en_i", 1, false, "host write (ignored while busy)"},
+      {Dir::kInput, "wr_target_i", hb, false, "`TAXONN_WR_*"},
+      {Dir::kInput, "wr_layer_i", lw, false, "weights and alpha: the layer"},
+      {Dir::kInput, "wr_row_i", ib, false, "weights: the PE"},
+      {Dir::kInput, "wr_col_i", ib, false, "weights: the word; sample, target: the index"},
+      {Dir::kInput, "wr_data_i", db, true, "raw fixed-point value, sign-extended"},
+      {Dir::kInput, "rd_target_i", hb, false, "`TAXONN_RD_*"},
+      {Dir::kInput, "rd_layer_i", lw, false, ""},
+      {Dir::kInput, "rd_row_i", ib, false, "weights: the PE"},
+      {Dir::kInput, "rd_col_i", ib, false, "the word, neuron or counter"},
+      {Dir::kOutput, "rd_data_o", db, true, "combinational, sign-extended"},
+  };
+  std::vector<std::string> unused = {"wr_row_i", "wr_col_i", "wr_data_i", "rd_row_i", "rd_col_i"};
+  auto wire = [&](const std::string& n, int w, bool sgn, const std::string& cmt = "") {
+    m.wires.push_back({n, w, sgn, cmt});
+  };
+  auto target_is = [](const std::string& port, const std::string& macro) {
+    return fmt::format("({} == `{})", port, macro);
+  };
+  wire("ctrl_layer_start", nl, false, "one start pulse per layer");
+  wire("ctrl_cmd", kNetCmdBits, false, "`TAXONN_NET_CMD_*");
+  wire("ctrl_layer_done", nl, false, "");
+  wire("ctrl_cnt", db, false, "the counter rd_col_i selects");
+  wire("wr_weight", 1, false, "");
+  wire("wr_sample", 1, false, "");
+  wire("wr_target", 1, false, "");
+  wire("wr_alpha", 1, false, "");
+  m.assigns.push_back({"wr_weight", "wr_en_i & " + target_is("wr_target_i", "TAXONN_WR_WEIGHT")});
+  m.assigns.push_back({"wr_sample", "wr_en_i & " + target_is("wr_target_i", "TAXONN_WR_SAMPLE")});
+  m.assigns.push_back({"wr_target", "wr_en_i & " + target_is("wr_target_i", "TAXONN_WR_TARGET")});
+  m.assigns.push_back({"wr_alpha", "wr_en_i & " + target_is("wr_target_i", "TAXONN_WR_ALPHA")});
+
+  vast::Instance ctrl{"taxonn_net_ctrl", "u_ctrl",
+                      {{"NL", std::to_string(nl), "layers"},
+                       {"LW", std::to_string(lw), "clog2(NL), at least 1"},
+                       {"CNT_W", std::to_string(db), ""},
+                       {"SW", std::to_string(sw), "clog2(3 * NL + 1)"}},
+                      {{"clk_i", "clk_i"},
+                       {"rst_ni", "rst_ni"},
+                       {"start_i", "start_i"},
+                       {"train_i", "train_i"},
+                       {"busy_o", "busy_o"},
+                       {"done_o", "done_o"},
+                       {"layer_start_o", "ctrl_layer_start"},
+                       {"cmd_o", "ctrl_cmd"},
+                       {"layer_done_i", "ctrl_layer_done"},
+                       {"cnt_sel_i", vast::slice("rd_col_i", 0, sw)},
+                       {"cnt_o", "ctrl_cnt"}},
+                      "the phase sequence of one SGD step (taxonn::net_phases)"};
+  m.instances.push_back(ctrl);
+
+  std::string done_cat;
+  std::string rd_mux = "{" + std::to_string(db) + "{1'b0}}";
+  const QFormat& fin = c.input_format;
+  for (int i = nl - 1; i >= 0; --i) done_cat += (done_cat.empty() ? "" : ", ") + c.layers[hw[static_cast<std::size_t>(i)].index].name + "_done";
+  for (int i = 0; i < nl; ++i) {
+    const NetLayerHw& h = hw[static_cast<std::size_t>(i)];
+    const LayerConfig& L = c.layers[h.index];
+    const std::string n = L.name;
+    const int w = h.pe.width();
+    const int niw = index_width(h.n), kiw = index_width(h.k), piw = index_width(h.p);
+    const int aw = h.pe.addr_width();
+    const bool last = i == nl - 1;
+    const std::string lsel = fmt::format("(wr_layer_i == {})", vast::dec(lw, static_cast<unsigned>(i)));
+    for (const char* sfx : {"_done", "_busy"}) wire(n + sfx, 1, false);
+    wire(n + "_x_data", w, true, L.format.name() + ": the input entering this layer");
+    wire(n + "_y_valid", 1, false);
+    wire(n + "_y_idx", niw, false);
+    wire(n + "_y", w, true, L.format.name() + ": the activation leaving this layer");
+    wire(n + "_r1", w, true, L.format.name() + ": R1 from the layer above");
+    wire(n + "_s1_valid", 1, false);
+    wire(n + "_s1_idx", kiw, false);
+    wire(n + "_s1_sum", h.tree_width, true, fmt::format("step 1's exact sum, {} fractional bits", 2 * L.format.frac_bits));
+    for (const char* sfx : {"_w_rd", "_y_rd", "_g_rd"}) wire(n + sfx, w, true);
+    unused.push_back(n + "_busy");
+    if (i == 0) {
+      wire("input_sat", 1, false, "a sample value clamped entering the first layer");
+      unused.push_back("input_sat");
+      m.instances.push_back(vast::Instance{
+          "taxonn_convert", "u_" + n + "_x_convert",
+          {{"IN_W", std::to_string(fin.width()), "input_format " + fin.name()},
+           {"IN_F", std::to_string(fin.frac_bits), ""},
+           {"OUT_W", std::to_string(w), L.format.name()},
+           {"OUT_F", std::to_string(L.format.frac_bits), ""},
+           {"RND", rnd_macro(L.format.rounding), ""}},
+          {{"x_i", vast::slice("wr_data_i", 0, fin.width())}, {"q_o", n + "_x_data"}, {"sat_o", "input_sat"}},
+          "the sample enters the first layer (CONTRACT 1)"});
+      unused.push_back(n + "_s1_valid");
+      unused.push_back(n + "_s1_idx");
+      unused.push_back(n + "_s1_sum");
+    } else {
+      const NetLayerHw& b = hw[static_cast<std::size_t>(i - 1)];
+      const LayerConfig& Lb = c.layers[b.index];
+      wire(n + "_x_sat", 1, false);
+      unused.push_back(n + "_x_sat");
+      m.instances.push_back(vast::Instance{
+          "taxonn_convert", "u_" + n + "_x_convert",
+          {{"IN_W", std::to_string(b.pe.width()), Lb.format.name()},
+           {"IN_F", std::to_string(Lb.format.frac_bits), ""},
+           {"OUT_W", std::to_string(w), L.format.name()},
+           {"OUT_F", std::to_string(L.format.frac_bits), ""},
+           {"RND", rnd_macro(L.format.rounding), ""}},
+          {{"x_i", Lb.name + "_y"}, {"q_o", n + "_x_data"}, {"sat_o", n + "_x_sat"}},
+          fmt::format("{} -> {}: activations going forward", Lb.name, n)});
+    }
+    if (last) {
+      unused.push_back(n + "_y_valid");
+      unused.push_back(n + "_y_idx");
+      unused.push_back(n + "_y");
+      m.assigns.push_back({n + "_r1", fmt::format("{{{}{{1'b0}}}}", w)});
+    } else {
+      const NetLayerHw& a = hw[static_cast<std::size_t>(i + 1)];
+      const LayerConfig& La = c.layers[a.index];
+      wire(n + "_r1_sat", 1, false);
+      unused.push_back(n + "_r1_sat");
+      m.instances.push_back(vast::Instance{
+          "taxonn_convert", "u_" + n + "_r1_convert",
+          {{"IN_W", std::to_string(a.tree_width), "step 1's sum of " + La.name},
+           {"IN_F", std::to_string(2 * La.format.frac_bits), "products of " + La.format.name()},
+           {"OUT_W", std::to_string(w), L.format.name()},
+           {"OUT_F", std::to_string(L.format.frac_bits), ""},
+           {"RND", rnd_macro(L.format.rounding), ""}},
+          {{"x_i", La.name + "_s1_sum"}, {"q_o", n + "_r1"}, {"sat_o", n + "_r1_sat"}},
+          fmt::format("{} -> {}: R1 going back, rounded once (CONTRACT 3)", La.name, n)});
+    }
+    const std::string prev = i > 0 ? c.layers[hw[static_cast<std::size_t>(i - 1)].index].name : "";
+    const std::string next = last ? "" : c.layers[hw[static_cast<std::size_t>(i + 1)].index].name;
+    vast::Instance inst;
+    inst.module = "taxonn_fc_layer";
+    inst.name = "u_" + n;
+    inst.comment = fmt::format("layer '{}': {} -> {} neurons, {} PEs x {} passes, {} {}, rounding {}", n, h.k, h.n,
+                               h.p, h.t, L.format.name(), to_string(L.activation), to_string(L.format.rounding));
+    inst.params = {
+        {"W", std::to_string(w), L.format.name()},
+        {"F", std::to_string(L.format.frac_bits), ""},
+        {"ACT", act_macro(L.activation), ""},
+        {"RND", rnd_macro(L.format.rounding), ""},
+        {"N", std::to_string(h.n), "neurons"},
+        {"K", std::to_string(h.k), "inputs"},
+        {"P", std::to_string(h.p), "PEs"},
+        {"GUARD", std::to_string(h.pe.guard_bits), "clog2(largest sum)"},
+        {"SAT_CNT_W", std::to_string(h.pe.sat_cnt_width), ""},
+        {"LFSR_W", std::to_string(h.pe.lfsr.width), ""},
+        {"LFSR_POLY", vast::hex(h.pe.lfsr.width, h.pe.lfsr.polynomial), ""},
+        {"LFSR_SEED", vast::hex(h.pe.lfsr.width, h.pe.lfsr.seed), ""},
+        {"NEG_ALPHA", fmt::format("-{}", vast::dec(w, static_cast<unsigned long long>(h.pe.alpha_raw))),
+         fmt::format("-alpha, alpha = {}", L.alpha)},
+        {"HAS_LOSS", last ? "1" : "0", last ? "the output layer" : ""},
+        {"HAS_STEP1", i > 0 ? "1" : "0", i > 0 ? "" : "no layer below"},
+        {"T", std::to_string(h.t), "passes"},
+        {"DEPTH", std::to_string(h.depth()), "scratchpad words"},
+        {"AW", std::to_string(aw), ""},
+        {"NIW", std::to_string(niw), ""},
+        {"KIW", std::to_string(kiw), ""},
+        {"PIW", std::to_string(piw), ""},
+        {"TREE_W", std::to_string(h.tree_width), "2W + clog2(N) + 1"},
+    };
+    const std::string zero1 = "1'b0";
+    inst.conns = {
+        {"clk_i", "clk_i"},
+        {"rst_ni", "rst_ni"},
+        {"start_i", fmt::format("ctrl_layer_start[{}]", i)},
+        {"cmd_i", "ctrl_cmd"},
+        {"busy_o", n + "_busy"},
+        {"done_o", n + "_done"},
+        {"x_we_i", i == 0 ? "wr_sample" : prev + "_y_valid"},
+        {"x_idx_i", i == 0 ? vast::slice("wr_col_i", 0, kiw) : prev + "_y_idx"},
+        {"x_data_i", n + "_x_data"},
+        {"y_valid_o", n + "_y_valid"},
+        {"y_idx_o", n + "_y_idx"},
+        {"y_o", n + "_y"},
+        {"r1_valid_i", last ? zero1 : next + "_s1_valid"},
+        {"r1_idx_i", last ? fmt::format("{{{}{{1'b0}}}}", niw) : next + "_s1_idx"},
+        {"r1_i", n + "_r1"},
+        {"s1_valid_o", n + "_s1_valid"},
+        {"s1_idx_o", n + "_s1_idx"},
+        {"s1_sum_o", n + "_s1_sum"},
+        {"w_we_i", "wr_weight & " + lsel},
+        {"w_pe_i", fmt::format("wr_en_i ? {} : {}", vast::slice("wr_row_i", 0, piw), vast::slice("rd_row_i", 0, piw))},
+        {"w_addr_i", fmt::format("wr_en_i ? {} : {}", vast::slice("wr_col_i", 0, aw), vast::slice("rd_col_i", 0, aw))},
+        {"w_data_i", vast::slice("wr_data_i", 0, w)},
+        {"w_rd_o", n + "_w_rd"},
+        {"t_we_i", last ? "wr_target" : zero1},
+        {"t_idx_i", vast::slice("wr_col_i", 0, niw)},
+        {"t_data_i", vast::slice("wr_data_i", 0, w)},
+        {"alpha_we_i", "wr_alpha & " + lsel},
+        {"neg_alpha_i", vast::slice("wr_data_i", 0, w)},
+        {"rd_idx_i", vast::slice("rd_col_i", 0, niw)},
+        {"y_rd_o", n + "_y_rd"},
+        {"g_rd_o", n + "_g_rd"},
+    };
+    m.instances.push_back(inst);
+    const std::string layer_rd = fmt::format(
+        "({} ? {} : {} ? {} : {})", target_is("rd_target_i", "TAXONN_RD_WEIGHT"), sext_host(n + "_w_rd", w),
+        target_is("rd_target_i", "TAXONN_RD_Y"), sext_host(n + "_y_rd", w), sext_host(n + "_g_rd", w));
+    rd_mux = fmt::format("(rd_layer_i == {}) ? {} :\n                   {}", vast::dec(lw, static_cast<unsigned>(i)),
+                         layer_rd, rd_mux);
+  }
+  m.assigns.push_back({"ctrl_layer_done", "{" + done_cat + "}"});
+  m.assigns.push_back({"rd_data_o", fmt::format("{} ? ctrl_cnt :\n                   {}",
+                                                target_is("rd_target_i", "TAXONN_RD_COUNTER"), rd_mux)});
+  wire("unused_net", 1, false, "outputs nobody reads, host bits past each field's width");
+  std::string cat;
+  for (const auto& u : unused) cat += (cat.empty() ? "" : ", ") + u;
+  m.assigns.push_back({"unused_net", "^{" + cat + "}"});
+  return m;
+}
+
 }  // namespace
 
 std::vector<GeneratedFile> generate_design(const Config& c) {
@@ -170,6 +420,26 @@ std::vector<GeneratedFile> generate_design(const Config& c) {
     f.modules.push_back(act_wrapper(p));
     out.push_back({"rtl/" + act_module_name(L.name) + ".v", f.emit()});
     files.push_back("rtl/" + act_module_name(L.name) + ".v");
+  }
+  std::vector<NetLayerHw> hw;
+  std::string why;
+  if (net_supported(c, &why)) {
+    hw = net_hw(c);
+    vast::File f;
+    const std::string name = net_module_name(c);
+    f.header = header_for(c, fmt::format("{}: the network accelerator (docs/network.md): controller, layers, "
+                                         "boundary conversions and the host interface.", name));
+    f.header.push_back(fmt::format("Sample: {} values in input_format {}.", c.layers.front().in_shape.size(),
+                                   c.input_format.name()));
+    for (const auto& h : hw) {
+      const LayerConfig& L = c.layers[h.index];
+      f.header.push_back(fmt::format("  {:<8} {} -> {} neurons, {} {}, {} PEs x {} passes, scratchpad {} words", L.name,
+                                     h.k, h.n, L.format.name(), to_string(L.activation), h.p, h.t, h.depth()));
+    }
+    f.includes = {"taxonn_defs.vh"};
+    f.modules.push_back(net_top(c, hw));
+    out.push_back({"rtl/" + name + ".v", f.emit()});
+    files.push_back("rtl/" + name + ".v");
   }
   std::string fl = fmt::format("// Files of the design generated from config '{}'; paths are relative\n"
                                "// to this file (verilator -F filelist.f).\n+incdir+rtl\n",

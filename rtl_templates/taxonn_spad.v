@@ -21,23 +21,19 @@ module taxonn_spad #(
   // No reset: a memory is loaded before use, and reset flops cost area.
   reg [W-1:0] mem_q [0:DEPTH-1];
 
-  genvar i;
-  generate
-    for (i = 0; i < DEPTH; i = i + 1) begin : gen_word
-      wire hit = (wr_addr_i == i[AW-1:0]);
-      always @(posedge clk_i) begin
-        if (we_i && hit) begin
-          mem_q[i] <= wr_data_i;
-        end
-      end
+  // Addresses past DEPTH write nothing: compared at 32 bits, DEPTH's own
+  // width (AW < 32: depth <= 65536).
+  wire [31:0] wr_addr_ext = {{(32-AW){1'b0}}, wr_addr_i};
+  always @(posedge clk_i) begin
+    if (we_i && (wr_addr_ext < DEPTH)) begin
+      mem_q[wr_addr_i] <= wr_data_i;
     end
-  endgenerate
+  end
 
   generate
     if (DEPTH == (1 << AW)) begin : gen_full
       assign rd_data_o = mem_q[rd_addr_i];
     end else begin : gen_partial
-      // Compared at 32 bits, DEPTH's own width (AW < 32: depth <= 65536).
       wire [31:0] rd_addr_ext = {{(32-AW){1'b0}}, rd_addr_i};
       wire        in_range    = rd_addr_ext < DEPTH;
       assign rd_data_o = in_range ? mem_q[rd_addr_i] : {W{1'b0}};

@@ -1,0 +1,469 @@
+// taxonn_fc_layer: one fully connected layer of the network accelerator
+// (CONTRACT 3-5, paper IV-A to IV-D; docs/network.md): P TaxoNN PEs, the input
+// buffer X, the output buffers Y and f', the G buffer, the layer's activation
+// unit, its global multiplier (G = rq(R1 * f'), one neuron per cycle), the
+// loss unit of an output layer (E = sat(Y - T)) and the adder tree of step 1.
+// Neuron j lives in PE j mod P at scratchpad words (j div P) * K .. + K - 1;
+// with P < N the layer runs T = ceil(N / P) passes (folding).
+// One command at a time, started by the network controller:
+//   FWD    per pass: K MACs, z = rq(acc), f' (2 / 1 / 0 cycles), then the
+//          activation unit drains the pass's neurons, one per cycle.
+//   LOSS   N cycles: G[j] = grad(sat(Y[j] - T[j]), f'[j]).
+//   STEP1  per pass K + 1 cycles: PE p multiplies its G by W[j, k] for
+//          k = 0..K-1, the tree sums the PEs one cycle later; after the last
+//          pass the exact sum leaves for the layer below (s1_*).
+//   UPDATE per pass 2K + 2 cycles: steps 3-5 (golden: pe_train_schedule).
+// Golden twins: taxonn::Network (values), taxonn::net_cycle_model (cycles).
+`include "taxonn_defs.vh"
+
+module taxonn_fc_layer #(
+  parameter integer      W         = 16,
+  parameter integer      F         = 12,
+  parameter integer      ACT       = `TAXONN_ACT_RELU,
+  parameter integer      RND       = `TAXONN_RND_NEAREST,
+  parameter integer      N         = 8,   // neurons
+  parameter integer      K         = 16,  // inputs (fan-in)
+  parameter integer      P         = 8,   // PEs, 1..N
+  parameter integer      GUARD     = 5,
+  parameter integer      SAT_CNT_W = 16,
+  parameter integer      LFSR_W    = 16,
+  parameter [LFSR_W-1:0] LFSR_POLY = 16'hB400,
+  parameter [LFSR_W-1:0] LFSR_SEED = 16'hACE1,
+  parameter [W-1:0]      NEG_ALPHA = 16'hFF00,  // -alpha in Q(I,F), the reset value
+  parameter integer      HAS_LOSS  = 0,   // the output layer: target buffer and loss unit
+  parameter integer      HAS_STEP1 = 1,   // a layer below exists: step 1 and its tree
+  // Derived; the generator passes the same values (golden: net_layer_hw).
+  parameter integer      T         = (N + P - 1) / P,
+  parameter integer      DEPTH     = T * K,
+  parameter integer      AW        = (DEPTH > 1) ? $clog2(DEPTH) : 1,
+  parameter integer      NIW       = (N > 1) ? $clog2(N) : 1,
+  parameter integer      KIW       = (K > 1) ? $clog2(K) : 1,
+  parameter integer      PIW       = (P > 1) ? $clog2(P) : 1,
+  parameter integer      TREE_W    = 2 * W + ((N > 1) ? $clog2(N) : 0) + 1
+) (
+  input  wire                        clk_i,
+  input  wire                        rst_ni,
+  // network controller
+  input  wire                        start_i,
+  input  wire [`TAXONN_NET_CMD_W-1:0] cmd_i,
+  output wire                        busy_o,
+  output wire                        done_o,
+  // X buffer write: the sample (first layer) or the layer below's drain
+  input  wire                        x_we_i,
+  input  wire [KIW-1:0]              x_idx_i,
+  input  wire signed [W-1:0]         x_data_i,
+  // forward drain: Y[y_idx_o] = y_o, for the layer above
+  output wire                        y_valid_o,
+  output wire [NIW-1:0]              y_idx_o,
+  output wire signed [W-1:0]         y_o,
+  // R1 from the layer above (already in this layer's format)
+  input  wire                        r1_valid_i,
+  input  wire [NIW-1:0]              r1_idx_i,
+  input  wire signed [W-1:0]         r1_i,
+  // step 1's exact sum for the layer below (2F fractional bits)
+  output wire                        s1_valid_o,
+  output wire [KIW-1:0]              s1_idx_o,
+  output wire signed [TREE_W-1:0]    s1_sum_o,
+  // host: weights (write, or read while idle), targets, alpha, buffer reads
+  input  wire                        w_we_i,
+  input  wire [PIW-1:0]              w_pe_i,
+  input  wire [AW-1:0]               w_addr_i,
+  input  wire signed [W-1:0]         w_data_i,
+  output wire signed [W-1:0]         w_rd_o,
+  input  wire                        t_we_i,
+  input  wire [NIW-1:0]              t_idx_i,
+  input  wire signed [W-1:0]         t_data_i,
+  input  wire                        alpha_we_i,
+  input  wire signed [W-1:0]         neg_alpha_i,
+  input  wire [NIW-1:0]              rd_idx_i,
+  output wire signed [W-1:0]         y_rd_o,
+  output wire signed [W-1:0]         g_rd_o
+);
+
+  localparam integer Trig = ((ACT == `TAXONN_ACT_SIGMOID) || (ACT == `TAXONN_ACT_TANH)) ? 1 : 0;
+  localparam integer Fdc  = (Trig != 0) ? 2 : ((ACT == `TAXONN_ACT_RELU) ? 1 : 0);  // f' cycles
+  localparam integer PLast = N - (T - 1) * P;  // neurons in the last pass
+  localparam integer CW   = $clog2(2 * K + N + P + 4);
+  localparam integer TW   = (T > 1) ? $clog2(T) : 1;
+  localparam integer BW   = NIW + 1;  // a neuron index with room for base + p
+  localparam integer AccW = 2 * W + GUARD;
+  // Cycle numbers of the sequencer, computed at 32 bits and cut to size.
+  localparam [31:0] K32        = K;
+  localparam [31:0] Drain32    = K + 1 + Fdc;
+  localparam [31:0] FwdLen32   = K + 1 + Fdc + P;
+  localparam [31:0] FwdLast32  = K + 1 + Fdc + PLast;
+  localparam [31:0] N32        = N;
+  localparam [31:0] S1Len32    = K + 1;
+  localparam [31:0] UpdLen32   = 2 * K + 2;
+  localparam [31:0] Fdc32      = Fdc;
+  localparam [31:0] TLast32    = T - 1;
+  localparam [31:0] P32        = P;
+  localparam [CW-1:0] KC       = K32[CW-1:0];
+  localparam [CW-1:0] FwdDrain = Drain32[CW-1:0];  // first drain cycle of a pass
+  localparam [CW-1:0] FwdLen   = FwdLen32[CW-1:0];
+  localparam [CW-1:0] FwdLast  = FwdLast32[CW-1:0];
+  localparam [CW-1:0] LossLen  = N32[CW-1:0];
+  localparam [CW-1:0] S1Len    = S1Len32[CW-1:0];
+  localparam [CW-1:0] UpdLen   = UpdLen32[CW-1:0];
+  localparam [CW-1:0] FdcC     = Fdc32[CW-1:0];
+  localparam [TW-1:0] TLast    = TLast32[TW-1:0];
+  localparam [BW-1:0] NB       = N32[BW-1:0];
+  localparam [BW-1:0] PB       = P32[BW-1:0];
+  localparam [AW-1:0] KA       = K32[AW-1:0];
+
+  // ---------------------------------------------------------------- sequencer
+  reg                         busy_q;
+  reg [`TAXONN_NET_CMD_W-1:0] cmd_q;
+  reg [TW-1:0]                pass_q;
+  reg [CW-1:0]                cyc_q;
+  reg [AW-1:0]                sbase_q;  // pass * K: the pass's first scratchpad word
+  reg [BW-1:0]                nbase_q;  // pass * P: the pass's first neuron
+
+  wire is_fwd  = busy_q & (cmd_q == `TAXONN_NET_CMD_FWD);
+  wire is_loss = busy_q & (cmd_q == `TAXONN_NET_CMD_LOSS);
+  wire is_s1   = busy_q & (cmd_q == `TAXONN_NET_CMD_STEP1);
+  wire is_upd  = busy_q & (cmd_q == `TAXONN_NET_CMD_UPDATE);
+  wire last_pass = (cmd_q == `TAXONN_NET_CMD_LOSS) | (pass_q == TLast);
+
+  reg [CW-1:0] pass_len;
+  always @(*) begin
+    case (cmd_q)
+      `TAXONN_NET_CMD_FWD:    pass_len = (pass_q == TLast) ? FwdLast : FwdLen;
+      `TAXONN_NET_CMD_LOSS:   pass_len = LossLen;
+      `TAXONN_NET_CMD_STEP1:  pass_len = S1Len;
+      `TAXONN_NET_CMD_UPDATE: pass_len = UpdLen;
+      default:                pass_len = {{(CW-1){1'b0}}, 1'b1};
+    endcase
+  end
+  wire cyc_last = (cyc_q == pass_len - {{(CW-1){1'b0}}, 1'b1});
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      busy_q  <= 1'b0;
+      cmd_q   <= `TAXONN_NET_CMD_FWD;
+      pass_q  <= {TW{1'b0}};
+      cyc_q   <= {CW{1'b0}};
+      sbase_q <= {AW{1'b0}};
+      nbase_q <= {BW{1'b0}};
+    end else if (start_i && (!busy_q || done_o)) begin  // back to back: LOSS after FWD
+      busy_q  <= 1'b1;
+      cmd_q   <= cmd_i;
+      pass_q  <= {TW{1'b0}};
+      cyc_q   <= {CW{1'b0}};
+      sbase_q <= {AW{1'b0}};
+      nbase_q <= {BW{1'b0}};
+    end else if (busy_q) begin
+      if (!cyc_last) begin
+        cyc_q <= cyc_q + {{(CW-1){1'b0}}, 1'b1};
+      end else if (last_pass) begin
+        busy_q <= 1'b0;
+      end else begin
+        cyc_q   <= {CW{1'b0}};
+        pass_q  <= pass_q + {{(TW-1){1'b0}}, 1'b1};
+        sbase_q <= sbase_q + KA;
+        nbase_q <= nbase_q + PB;
+      end
+    end
+  end
+
+  assign busy_o = busy_q;
+  assign done_o = busy_q & cyc_last & last_pass;
+
+  // ------------------------------------------------------------ cycle decode
+  // FWD
+  wire          f_mac   = is_fwd & (cyc_q < KC);
+  wire          f_z     = is_fwd & (cyc_q == KC);
+  wire          f_dmul  = is_fwd & (Trig != 0) & (cyc_q == KC + {{(CW-1){1'b0}}, 1'b1});
+  wire          f_fd    = is_fwd & (Fdc != 0) & (cyc_q == KC + FdcC);
+  wire          f_drain = is_fwd & (cyc_q >= FwdDrain);
+  wire [CW-1:0] f_d     = cyc_q - FwdDrain;  // the PE drained this cycle
+  // STEP1: products of column cyc_q, the tree one cycle later
+  wire          s_mac   = is_s1 & (cyc_q < KC);
+  wire          s_sum   = is_s1 & (cyc_q != {CW{1'b0}});
+  wire [CW-1:0] s_j     = cyc_q - {{(CW-1){1'b0}}, 1'b1};
+  // UPDATE: cycle 0 G*X[0]; 1 G*X[1], D[0]; then per weight i a pair
+  //   even 2+2i: acc = W[i]*2^F - alpha*D[i], D[i+1] = rq(G*X[i+1])
+  //   odd  3+2i: W[i] = rq(acc), acc = G*X[i+2]
+  wire          u_even  = is_upd & (cyc_q >= {{(CW-2){1'b0}}, 2'd2}) & ~cyc_q[0];
+  wire          u_odd   = is_upd & (cyc_q >= {{(CW-2){1'b0}}, 2'd3}) & cyc_q[0];
+  wire [CW-1:0] u_i     = (cyc_q - {{(CW-2){1'b0}}, 2'd2}) >> 1;  // weight of this pair
+  wire [CW-1:0] u_xk    = (cyc_q == {CW{1'b0}}) ? {CW{1'b0}} : ((cyc_q + {{(CW-1){1'b0}}, 1'b1}) >> 1);
+  // at 32 bits, to add to a scratchpad address of AW bits (AW may exceed CW)
+  wire [31:0]   cyc32   = {{(32-CW){1'b0}}, cyc_q};
+  wire [31:0]   u_i32   = {{(32-CW){1'b0}}, u_i};
+  wire          u_gx    = is_upd & ((cyc_q == {CW{1'b0}}) | cyc_q[0]) & (u_xk < KC);
+  wire          u_dst_d = is_upd & (((cyc_q == {{(CW-1){1'b0}}, 1'b1})) |
+                                    (u_even & (u_i + {{(CW-1){1'b0}}, 1'b1} < KC)));
+
+  // ------------------------------------------------------------- X buffer
+  reg signed [W-1:0] xbuf_q [0:K-1];
+  always @(posedge clk_i) begin
+    if (x_we_i) begin
+      xbuf_q[x_idx_i] <= x_data_i;
+    end
+  end
+  wire [CW-1:0]      x_k   = is_upd ? u_xk : cyc_q;
+  wire               x_ok  = x_k < KC;
+  wire signed [W-1:0] x_bus = x_ok ? xbuf_q[x_k[KIW-1:0]] : {W{1'b0}};
+
+  // ---------------------------------------------------------- G buffer read
+  reg signed [W-1:0] gbuf_q [0:N-1];
+  reg signed [W-1:0] ybuf_q [0:N-1];
+  reg signed [W-1:0] fdbuf_q [0:N-1];
+
+  // ---------------------------------------------------- the shared control word
+  reg [`TAXONN_MUL_A_W-1:0]  mul_a;
+  reg [`TAXONN_MUL_B_W-1:0]  mul_b;
+  reg [`TAXONN_ACC_OP_W-1:0] acc_op;
+  reg [`TAXONN_DST_W-1:0]    dst;
+  reg [AW-1:0]               rd_addr, wr_addr;
+  always @(*) begin
+    mul_a   = `TAXONN_MUL_A_X_IN;
+    mul_b   = `TAXONN_MUL_B_SPAD;
+    acc_op  = `TAXONN_ACC_HOLD;
+    dst     = `TAXONN_DST_NONE;
+    rd_addr = busy_q ? sbase_q : w_addr_i;
+    wr_addr = busy_q ? sbase_q : w_addr_i;
+    if (f_mac || s_mac) begin
+      acc_op  = (f_mac && cyc_q != {CW{1'b0}}) ? `TAXONN_ACC_ADD : `TAXONN_ACC_LOAD;
+      rd_addr = sbase_q + cyc32[AW-1:0];
+    end
+    if (f_z) begin
+      dst = `TAXONN_DST_SUM;
+    end
+    if (f_dmul) begin
+      mul_a  = `TAXONN_MUL_A_DERIV_A;
+      mul_b  = `TAXONN_MUL_B_DERIV_B;
+      acc_op = `TAXONN_ACC_LOAD;
+    end
+    if (f_fd) begin
+      dst = `TAXONN_DST_FD;
+    end
+    if (u_gx) begin
+      mul_b  = `TAXONN_MUL_B_W_IN;  // G arrives on w_i from the G buffer
+      acc_op = `TAXONN_ACC_LOAD;
+    end
+    if (u_dst_d) begin
+      dst = `TAXONN_DST_D;
+    end
+    if (u_even) begin
+      mul_a   = `TAXONN_MUL_A_NEG_ALPHA;
+      mul_b   = `TAXONN_MUL_B_D;
+      acc_op  = `TAXONN_ACC_BASE;
+      rd_addr = sbase_q + u_i32[AW-1:0];
+    end
+    if (u_odd) begin
+      dst     = `TAXONN_DST_SPAD;
+      wr_addr = sbase_q + u_i32[AW-1:0];
+    end
+  end
+
+  reg signed [W-1:0] neg_alpha_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      neg_alpha_q <= NEG_ALPHA;
+    end else if (alpha_we_i && !busy_q) begin
+      neg_alpha_q <= neg_alpha_i;
+    end
+  end
+
+  // ------------------------------------------------------------------ PEs
+  wire signed [W-1:0]    pe_sum  [0:P-1];
+  wire signed [W-1:0]    pe_g    [0:P-1];
+  wire signed [W-1:0]    pe_rd   [0:P-1];
+  wire signed [2*W-1:0]  pe_prod [0:P-1];
+
+  genvar p;
+  generate
+    for (p = 0; p < P; p = p + 1) begin : gen_pe
+      // This PE's neuron in the current pass and its G (0 past the last neuron).
+      wire [BW-1:0]       nidx   = nbase_q + p[BW-1:0];
+      wire                active = nidx < NB;
+      wire signed [W-1:0] g_sel  = active ? gbuf_q[nidx[NIW-1:0]] : {W{1'b0}};
+      wire                load   = !busy_q && w_we_i && (w_pe_i == p[PIW-1:0]);
+      wire [`TAXONN_DST_W-1:0] pe_dst = busy_q ? dst : (load ? `TAXONN_DST_LOAD : `TAXONN_DST_NONE);
+      wire signed [AccW-1:0] acc;
+      wire signed [W-1:0]  unused_x_fwd, unused_d;
+      wire [SAT_CNT_W-1:0] unused_sat_cnt;
+      taxonn_pe #(
+        .W        (W),
+        .F        (F),
+        .ACT      (ACT),
+        .RND      (RND),
+        .DEPTH    (DEPTH),
+        .AW       (AW),
+        .GUARD    (GUARD),
+        .SAT_CNT_W(SAT_CNT_W),
+        .LFSR_W   (LFSR_W),
+        .LFSR_POLY(LFSR_POLY),
+        .LFSR_SEED(LFSR_SEED)
+      ) u_pe (
+        .clk_i      (clk_i),
+        .rst_ni     (rst_ni),
+        .mul_a_sel_i(mul_a),
+        .mul_b_sel_i(mul_b),
+        .acc_op_i   (acc_op),
+        .dst_i      (pe_dst),
+        .fwd_en_i   (1'b0),
+        .rd_addr_i  (rd_addr),
+        .wr_addr_i  (wr_addr),
+        .x_i        (is_s1 ? g_sel : x_bus),
+        .w_i        (busy_q ? g_sel : w_data_i),
+        .neg_alpha_i(neg_alpha_q),
+        .x_fwd_o    (unused_x_fwd),
+        .sum_o      (pe_sum[p]),
+        .spad_rd_o  (pe_rd[p]),
+        .acc_o      (acc),
+        .g_o        (pe_g[p]),
+        .d_o        (unused_d),
+        .sat_cnt_o  (unused_sat_cnt)
+      );
+      // Step 1 loads one product into acc: its low 2W bits hold it exactly.
+      assign pe_prod[p] = acc[2*W-1:0];
+      wire unused_acc_hi = ^acc[AccW-1:2*W];
+    end
+  endgenerate
+
+  assign w_rd_o = pe_rd[w_pe_i];
+
+  // ------------------------------------------ forward drain: activation unit
+  wire [PIW-1:0]      drain_pe = f_d[PIW-1:0];
+  wire signed [W-1:0] z_drain  = pe_sum[drain_pe];
+  wire signed [W-1:0] y_act;
+  wire                unused_act_sat;
+  taxonn_act #(
+    .W  (W),
+    .F  (F),
+    .ACT(ACT)
+  ) u_act (
+    .z_i  (z_drain),
+    .y_o  (y_act),
+    .sat_o(unused_act_sat)
+  );
+  wire [BW-1:0] drain_idx = nbase_q + {{(BW-PIW){1'b0}}, drain_pe};
+  always @(posedge clk_i) begin
+    if (f_drain) begin
+      ybuf_q[drain_idx[NIW-1:0]]  <= y_act;
+      fdbuf_q[drain_idx[NIW-1:0]] <= pe_g[drain_pe];  // f' waits in the PE's G register
+    end
+  end
+  assign y_valid_o = f_drain;
+  assign y_idx_o   = drain_idx[NIW-1:0];
+  assign y_o       = y_act;
+
+  // ------------------------------- G unit: the layer's global multiplier
+  wire [NIW-1:0]      loss_j = cyc_q[NIW-1:0];
+  wire signed [W-1:0] e_val;
+  generate
+    if (HAS_LOSS != 0) begin : gen_loss
+      reg signed [W-1:0] tbuf_q [0:N-1];
+      always @(posedge clk_i) begin
+        if (t_we_i) begin
+          tbuf_q[t_idx_i] <= t_data_i;
+        end
+      end
+      // E = Y - T, exact in W + 1 bits, then saturated (CONTRACT 3).
+      wire signed [W:0] diff = {ybuf_q[loss_j][W-1], ybuf_q[loss_j]} - {tbuf_q[loss_j][W-1], tbuf_q[loss_j]};
+      wire              unused_e_sat;
+      taxonn_sat #(
+        .IN_W (W + 1),
+        .OUT_W(W)
+      ) u_e_sat (
+        .x_i  (diff),
+        .q_o  (e_val),
+        .sat_o(unused_e_sat)
+      );
+    end else begin : gen_no_loss
+      assign e_val = {W{1'b0}};
+      wire unused_t = ^{t_we_i, t_idx_i, t_data_i};
+    end
+  endgenerate
+
+  wire [NIW-1:0]      g_j   = is_loss ? loss_j : r1_idx_i;
+  wire signed [W-1:0] g_r1  = is_loss ? e_val : r1_i;
+  wire signed [W-1:0] g_fd  = fdbuf_q[g_j];
+  wire                g_we  = is_loss | r1_valid_i;
+  reg  signed [W-1:0] g_new;
+  generate
+    if (Trig != 0) begin : gen_g_mul
+      wire signed [2*W-1:0]     g_prod;
+      wire signed [2*W+1-F-1:0] unused_g_rounded;
+      wire signed [W-1:0]       g_rq;
+      wire                      unused_g_sat;
+      taxonn_mul #(
+        .W(W)
+      ) u_gmul (
+        .a_i(g_r1),
+        .b_i(g_fd),
+        .p_o(g_prod)
+      );
+      taxonn_rq #(
+        .IN_W (2 * W),
+        .SHIFT(F),
+        .OUT_W(W),
+        .RND  (RND)
+      ) u_grq (
+        .x_i      (g_prod),
+        .rnd_i    ({F{1'b0}}),
+        .q_o      (g_rq),
+        .sat_o    (unused_g_sat),
+        .rounded_o(unused_g_rounded)
+      );
+      always @(*) g_new = g_rq;
+    end else if (ACT == `TAXONN_ACT_RELU) begin : gen_g_mask
+      always @(*) g_new = g_fd[0] ? g_r1 : {W{1'b0}};  // f' holds the mask z > 0
+      wire unused_fd = ^g_fd[W-1:1];
+    end else begin : gen_g_pass
+      always @(*) g_new = g_r1;
+      wire unused_fd = ^g_fd;
+    end
+  endgenerate
+  always @(posedge clk_i) begin
+    if (g_we) begin
+      gbuf_q[g_j] <= g_new;
+    end
+  end
+
+  // ------------------------------------------------ step 1: the adder tree
+  generate
+    if (HAS_STEP1 != 0) begin : gen_step1
+      reg signed [TREE_W-1:0] tree;
+      integer q;
+      always @(*) begin
+        tree = {TREE_W{1'b0}};
+        for (q = 0; q < P; q = q + 1) begin
+          tree = tree + {{(TREE_W-2*W){pe_prod[q][2*W-1]}}, pe_prod[q]};
+        end
+      end
+      wire [KIW-1:0] j = s_j[KIW-1:0];
+      if (T > 1) begin : gen_psum
+        // Folded: the passes' partial sums wait here, exact.
+        reg signed [TREE_W-1:0] psum_q [0:K-1];
+        always @(posedge clk_i) begin
+          if (s_sum && !last_pass) begin
+            psum_q[j] <= (pass_q == {TW{1'b0}}) ? tree : psum_q[j] + tree;
+          end
+        end
+        assign s1_sum_o   = psum_q[j] + tree;
+        assign s1_valid_o = s_sum & last_pass;
+      end else begin : gen_direct
+        assign s1_sum_o   = tree;
+        assign s1_valid_o = s_sum;
+      end
+      assign s1_idx_o = j;
+      wire unused_s_j = ^s_j;
+    end else begin : gen_no_step1
+      assign s1_valid_o = 1'b0;
+      assign s1_idx_o   = {KIW{1'b0}};
+      assign s1_sum_o   = {TREE_W{1'b0}};
+      wire unused_prod = ^{pe_prod[0], s_sum, s_j};
+    end
+  endgenerate
+
+  // ------------------------------------------------------------ host reads
+  assign y_rd_o = ybuf_q[rd_idx_i];
+  assign g_rd_o = gbuf_q[rd_idx_i];
+
+  wire unused_seq = ^{f_d, u_i32, cyc32, x_k, drain_idx[BW-1:NIW]};
+
+endmodule

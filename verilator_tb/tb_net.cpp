@@ -1,0 +1,372 @@
+// Co-simulation of the generated network accelerator (taxonn_<config>_net)
+// against the golden model (docs/network.md): the RTL trains on real MNIST
+// samples (or Fashion-MNIST, or any IDX folder) through its host interface
+// while taxonn::Network<FixedArith> trains beside it. After every SGD step
+// the cosim compares each phase's cycle count with taxonn::net_phases, every
+// layer's Y and G buffers, and every weight of every layer. The first
+// divergence is reported with layer, neuron, weight index, step, phase and
+// both values, raw and real, and written as a one-file reproducer.
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <numeric>
+#include <random>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "config.hpp"
+#include "dataset.hpp"
+#include "io_util.hpp"
+#include "net_model.hpp"
+#include "network.hpp"
+#include VTOP_HEADER
+
+namespace taxonn::tb {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+struct NetArgs {
+  std::string config, dataset, data_dir, repro_dir = ".", replay, json_out, save_weights;
+  std::uint64_t seed = 1, steps = 200, check_every = 1, eval = 0;
+  bool quiet = false;
+};
+
+[[noreturn]] void usage_error(const std::string& msg) {
+  std::cerr << "tb_net: " << msg << "\n"
+            << "usage: tb_net --config FILE [--steps N] [--seed N] [--dataset mnist|fashion-mnist] [--data-dir DIR]\n"
+            << "              [--check-every N] [--eval N] [--json FILE] [--save-weights FILE] [--repro-dir DIR]\n"
+            << "              [--replay FILE] [--quiet]\n";
+  std::exit(2);
+}
+
+NetArgs parse(int argc, char** argv) {
+  NetArgs a;
+  if (const char* env = std::getenv("TAXONN_SEED")) a.seed = std::strtoull(env, nullptr, 0);
+  for (int i = 1; i < argc; ++i) {
+    const std::string k = argv[i];
+    auto val = [&]() -> std::string {
+      if (i + 1 >= argc) usage_error(k + " needs a value");
+      return argv[++i];
+    };
+    auto num = [&]() -> std::uint64_t {
+      const std::string v = val();
+      char* end = nullptr;
+      const auto x = std::strtoull(v.c_str(), &end, 0);
+      if (v.empty() || *end) usage_error(fmt::format("{} = '{}' is not a number", k, v));
+      return x;
+    };
+    if (k == "--config") a.config = val();
+    else if (k == "--steps") a.steps = num();
+    else if (k == "--seed") a.seed = num();
+    else if (k == "--dataset") a.dataset = val();
+    else if (k == "--data-dir") a.data_dir = val();
+    else if (k == "--check-every") a.check_every = std::max<std::uint64_t>(1, num());
+    else if (k == "--eval") a.eval = num();
+    else if (k == "--json") a.json_out = val();
+    else if (k == "--save-weights") a.save_weights = val();
+    else if (k == "--repro-dir") a.repro_dir = val();
+    else if (k == "--replay") a.replay = val();
+    else if (k == "--quiet") a.quiet = true;
+    else usage_error("unknown option " + k);
+  }
+  return a;
+}
+
+// The DUT behind its host interface (docs/network.md).
+class NetDut {
+ public:
+  explicit NetDut(const std::vector<NetLayerHw>& hw) : hw_(hw), top_(std::make_unique<VTOP>()) {
+    top_->clk_i = 0;
+    top_->start_i = 0;
+    top_->wr_en_i = 0;
+    top_->rst_ni = 1;
+    top_->eval();
+    top_->rst_ni = 0;
+    top_->eval();
+    top_->rst_ni = 1;
+    top_->eval();
+  }
+  void tick() {
+    top_->clk_i = 1;
+    top_->eval();
+    top_->clk_i = 0;
+    top_->eval();
+    ++cycles_;
+  }
+  void write(HostWrite what, int layer, int row, int col, std::int32_t data) {
+    top_->wr_en_i = 1;
+    top_->wr_target_i = static_cast<int>(what);
+    top_->wr_layer_i = static_cast<unsigned>(layer);
+    top_->wr_row_i = static_cast<unsigned>(row);
+    top_->wr_col_i = static_cast<unsigned>(col);
+    top_->wr_data_i = static_cast<std::uint32_t>(data);
+    tick();
+    top_->wr_en_i = 0;
+  }
+  std::int32_t read(HostRead what, int layer, int row, int col) {
+    top_->rd_target_i = static_cast<int>(what);
+    top_->rd_layer_i = static_cast<unsigned>(layer);
+    top_->rd_row_i = static_cast<unsigned>(row);
+    top_->rd_col_i = static_cast<unsigned>(col);
+    top_->eval();
+    return static_cast<std::int32_t>(top_->rd_data_o);
+  }
+  std::int32_t weight(int layer, int j, int k) {
+    const NetLayerHw& h = hw_[static_cast<std::size_t>(layer)];
+    return read(HostRead::kWeight, layer, h.pe_of(j), h.addr_of(j, k));
+  }
+  void set_weight(int layer, int j, int k, std::int32_t v) {
+    const NetLayerHw& h = hw_[static_cast<std::size_t>(layer)];
+    write(HostWrite::kWeight, layer, h.pe_of(j), h.addr_of(j, k), v);
+  }
+  // Start a run and clock until done; returns the cycles the DUT was busy.
+  std::uint64_t run(bool train, std::uint64_t limit) {
+    top_->start_i = 1;
+    top_->train_i = train ? 1 : 0;
+    tick();
+    top_->start_i = 0;
+    std::uint64_t busy = 0;
+    while (top_->busy_o) {
+      ++busy;
+      const bool done = top_->done_o;
+      tick();
+      if (done) break;
+      if (busy > limit) break;
+    }
+    return busy;
+  }
+  std::uint64_t cycles() const { return cycles_; }
+
+ private:
+  const std::vector<NetLayerHw>& hw_;
+  std::unique_ptr<VTOP> top_;
+  std::uint64_t cycles_ = 0;
+};
+
+std::string real_str(std::int64_t raw, int frac) { return fmt::format("{:.6g}", std::ldexp(static_cast<double>(raw), -frac)); }
+
+int run(const NetArgs& a) {
+  const Config cfg = load_config(a.config);
+  const std::vector<NetLayerHw> hw = net_hw(cfg);
+  const int nl = static_cast<int>(hw.size());
+  std::string dataset = a.dataset;
+  if (dataset.empty()) {
+    dataset = fs::is_directory(default_dataset_dir("mnist")) ? "mnist" : "fashion-mnist";
+    if (dataset != "mnist" && !a.quiet)
+      fmt::print("tb_net: {} not found: training on Debian's Fashion-MNIST ({}) instead; --dataset/--data-dir choose\n",
+                 default_dataset_dir("mnist"), default_dataset_dir("fashion-mnist"));
+  }
+  const DatasetPair data = load_dataset(dataset, a.data_dir);
+  const LayerConfig& first = cfg.layers[hw.front().index];
+  const LayerConfig& out = cfg.layers[hw.back().index];
+  if (data.train.image_size() != static_cast<std::size_t>(first.in_shape.size()))
+    throw DatasetError(fmt::format("{}: images of {} values, but config '{}' takes {}; pick a matching dataset or config",
+                                   data.source, data.train.image_size(), cfg.name, first.in_shape.size()));
+  for (const Dataset* d : {&data.train, &data.test})
+    for (std::size_t i = 0; i < d->size(); ++i)
+      if (d->labels[i] >= out.neurons)
+        throw DatasetError(fmt::format("{} ({}): label {} of sample {} is out of range for {} outputs; check the labels file",
+                                       data.source, d->name, static_cast<int>(d->labels[i]), i, out.neurons));
+
+  fmt::print("tb_net: config {} ({} layers), {} steps on {} ({}), seed {}\n", cfg.name, nl, a.steps, dataset,
+             data.source, a.seed);
+  Network<FixedArith> gold(cfg, a.seed);
+  FixedArith in_arith(cfg.input_format, Activation::kIdentity, 0.0, cfg.lfsr);
+  FixedArith out_arith(out.format, out.activation, out.alpha, cfg.lfsr);
+  NetDut dut(hw);
+
+  const auto t_load = Clock::now();
+  for (int l = 0; l < nl; ++l) {
+    const auto& L = gold.layers()[hw[static_cast<std::size_t>(l)].index];
+    const NetLayerHw& h = hw[static_cast<std::size_t>(l)];
+    for (int j = 0; j < h.n; ++j)
+      for (int k = 0; k < h.k; ++k) dut.set_weight(l, j, k, L.w[static_cast<std::size_t>(j) * h.k + k]);
+  }
+  const double load_s = std::chrono::duration<double>(Clock::now() - t_load).count();
+
+  const std::vector<NetPhase> phases = net_phases(hw, true);
+  const std::int64_t want_total = net_cycles(phases);
+  std::vector<std::size_t> order(data.train.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::mt19937_64 rng(a.seed);
+  std::shuffle(order.begin(), order.end(), rng);
+
+  double rtl_s = 0, gold_s = 0, check_s = 0;
+  std::uint64_t rtl_cycles = 0;
+  auto report = [&](std::uint64_t step, std::size_t sample, const std::string& what) {
+    fmt::print("MISMATCH step {} (sample {}): {}\n", step, sample, what);
+    nlohmann::json r = {{"testbench", "tb_net"}, {"config", cfg.name}, {"seed", a.seed}, {"dataset", dataset},
+                        {"data_dir", a.data_dir}, {"steps", step + 1}, {"first_mismatch", what}};
+    const std::string path = (fs::path(a.repro_dir) / fmt::format("repro_net_{}_seed{}_step{}.json", cfg.name, a.seed, step)).string();
+    write_atomic(path, r.dump(1) + "\n");
+    fmt::print("reproducer written: {} (replay: tb_net_{} --replay {})\n", path, cfg.name, path);
+    return 1;
+  };
+
+  auto t_progress = Clock::now();
+  for (std::uint64_t s = 0; s < a.steps; ++s) {
+    const std::size_t idx = order[s % order.size()];
+    const std::uint8_t* img = data.train.image(idx);
+    const int label = data.train.labels[idx];
+    // The host loads the sample in input_format and the targets in the output format.
+    auto t0 = Clock::now();
+    for (int i = 0; i < first.in_shape.size(); ++i)
+      dut.write(HostWrite::kSample, 0, 0, i, in_arith.from_real(img[i] / 255.0));
+    for (int j = 0; j < out.neurons; ++j)
+      dut.write(HostWrite::kTarget, nl - 1, 0, j, out_arith.from_real(j == label ? 1.0 : 0.0));
+    const std::uint64_t busy = dut.run(true, static_cast<std::uint64_t>(want_total) * 2 + 100);
+    auto t1 = Clock::now();
+    gold.train_step(img, label);
+    auto t2 = Clock::now();
+    rtl_s += std::chrono::duration<double>(t1 - t0).count();
+    gold_s += std::chrono::duration<double>(t2 - t1).count();
+    rtl_cycles += busy;
+
+    // Cycles: every phase's counter, then the total and what the host saw.
+    for (std::size_t p = 0; p < phases.size(); ++p) {
+      const NetPhase& ph = phases[p];
+      const auto got = static_cast<std::uint32_t>(dut.read(HostRead::kCounter, 0, 0, static_cast<int>(p)));
+      if (got != ph.cycles)
+        return report(s, idx, fmt::format("phase {} ({}.{}): rtl {} cycles, cycle model {}", p,
+                                          cfg.layers[hw[static_cast<std::size_t>(ph.layer)].index].name,
+                                          to_string(ph.cmd), got, ph.cycles));
+    }
+    const auto total = static_cast<std::uint32_t>(dut.read(HostRead::kCounter, 0, 0, static_cast<int>(phases.size())));
+    if (total != want_total || busy != static_cast<std::uint64_t>(want_total))
+      return report(s, idx, fmt::format("step cycles: rtl counter {}, busy {} cycles, cycle model {}", total, busy, want_total));
+
+    // Values, in the order they are made: Y (forward), G (backprop), W (update).
+    auto value_mismatch = [&](int l, const char* phase, const char* what, int j, int k, std::int64_t got,
+                              std::int64_t want) {
+      const LayerConfig& L = cfg.layers[hw[static_cast<std::size_t>(l)].index];
+      const std::string where = k >= 0 ? fmt::format("neuron {} weight {}", j, k) : fmt::format("neuron {}", j);
+      return report(s, idx, fmt::format("layer '{}' {} phase {}: {} rtl {} ({}) golden {} ({}), {}", L.name, where, phase,
+                                        what, got, real_str(got, L.format.frac_bits), want,
+                                        real_str(want, L.format.frac_bits), L.format.name()));
+    };
+    for (int l = 0; l < nl; ++l) {
+      const auto& G = gold.layers()[hw[static_cast<std::size_t>(l)].index];
+      for (int j = 0; j < hw[static_cast<std::size_t>(l)].n; ++j) {
+        const std::int32_t y = dut.read(HostRead::kY, l, 0, j);
+        if (y != G.y[static_cast<std::size_t>(j)]) return value_mismatch(l, "fwd", "Y", j, -1, y, G.y[static_cast<std::size_t>(j)]);
+      }
+    }
+    for (int l = nl - 1; l >= 0; --l) {
+      const auto& G = gold.layers()[hw[static_cast<std::size_t>(l)].index];
+      for (int j = 0; j < hw[static_cast<std::size_t>(l)].n; ++j) {
+        const std::int32_t g = dut.read(HostRead::kG, l, 0, j);
+        if (g != G.g[static_cast<std::size_t>(j)])
+          return value_mismatch(l, l == nl - 1 ? "loss" : "backprop", "G", j, -1, g, G.g[static_cast<std::size_t>(j)]);
+      }
+    }
+    if (s % a.check_every == 0 || s + 1 == a.steps) {
+      const auto tc = Clock::now();
+      for (int l = nl - 1; l >= 0; --l) {
+        const NetLayerHw& h = hw[static_cast<std::size_t>(l)];
+        const auto& G = gold.layers()[h.index];
+        for (int j = 0; j < h.n; ++j)
+          for (int k = 0; k < h.k; ++k) {
+            const std::int32_t w = dut.weight(l, j, k);
+            const std::int32_t want = G.w[static_cast<std::size_t>(j) * h.k + k];
+            if (w != want) return value_mismatch(l, "update", "W", j, k, w, want);
+          }
+      }
+      check_s += std::chrono::duration<double>(Clock::now() - tc).count();
+    }
+    if (!a.quiet && (std::chrono::duration<double>(Clock::now() - t_progress).count() > 10 || s + 1 == a.steps)) {
+      t_progress = Clock::now();
+      fmt::print("  step {}/{}: 0 mismatches, {} cycles per step, {:.1f} steps/s (RTL)\n", s + 1, a.steps, want_total,
+                 (s + 1) / rtl_s);
+      std::fflush(stdout);
+    }
+  }
+
+  fmt::print("tb_net: {} steps, 0 mismatches in cycles, Y, G and weights ({} weights checked every {} step(s)); "
+             "{} cycles per step\n",
+             a.steps, [&] {
+               std::int64_t n = 0;
+               for (const auto& h : hw) n += std::int64_t{h.n} * h.k;
+               return n;
+             }(), a.check_every, want_total);
+  const double rtl_sps = a.steps / rtl_s, gold_sps = a.steps / gold_s;
+  fmt::print("speed: RTL {:.1f} samples/s, {:.3g} cycles/s (including host loads); golden model {:.0f} samples/s, "
+             "{:.3g} modelled cycles/s; golden/RTL {:.0f}x; weight load {:.2f} s, weight checks {:.1f} s\n",
+             rtl_sps, rtl_cycles / rtl_s, gold_sps, gold_sps * want_total, gold_sps / rtl_sps, load_s, check_s);
+
+  nlohmann::json res = {{"config", cfg.name},
+                        {"dataset", dataset},
+                        {"data_source", data.source},
+                        {"seed", a.seed},
+                        {"steps", a.steps},
+                        {"mismatches", 0},
+                        {"cycles_per_step", want_total},
+                        {"rtl_samples_per_s", rtl_sps},
+                        {"rtl_cycles_per_s", rtl_cycles / rtl_s},
+                        {"golden_samples_per_s", gold_sps}};
+  nlohmann::json ph = nlohmann::json::array();
+  for (const auto& p : phases)
+    ph.push_back({{"layer", cfg.layers[hw[static_cast<std::size_t>(p.layer)].index].name},
+                  {"phase", to_string(p.cmd)},
+                  {"cycles", p.cycles}});
+  res["phases"] = ph;
+
+  if (a.eval > 0) {
+    // The weights the RTL trained, evaluated by the golden model, beside the golden model's own.
+    Network<FixedArith> rtl_net(cfg, a.seed);
+    for (int l = 0; l < nl; ++l) {
+      const NetLayerHw& h = hw[static_cast<std::size_t>(l)];
+      auto& L = rtl_net.layers()[h.index];
+      for (int j = 0; j < h.n; ++j)
+        for (int k = 0; k < h.k; ++k) L.w[static_cast<std::size_t>(j) * h.k + k] = dut.weight(l, j, k);
+    }
+    const std::size_t n = std::min<std::size_t>(a.eval, data.test.size());
+    std::size_t ok_rtl = 0, ok_gold = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      ok_rtl += rtl_net.forward(data.test.image(i)) == data.test.labels[i];
+      ok_gold += gold.forward(data.test.image(i)) == data.test.labels[i];
+    }
+    const double acc_rtl = 100.0 * ok_rtl / n, acc_gold = 100.0 * ok_gold / n;
+    fmt::print("test accuracy on {} {} test images: RTL-trained weights {:.2f}%, golden model {:.2f}%\n", n, dataset,
+               acc_rtl, acc_gold);
+    res["test_images"] = n;
+    res["test_accuracy_rtl_weights"] = acc_rtl;
+    res["test_accuracy_golden"] = acc_gold;
+    if (!a.save_weights.empty()) write_atomic(a.save_weights, rtl_net.weights_json().dump() + "\n");
+  }
+  if (!a.json_out.empty()) write_atomic(a.json_out, res.dump(2) + "\n");
+  return 0;
+}
+
+}  // namespace
+}  // namespace taxonn::tb
+
+int main(int argc, char** argv) {
+  using namespace taxonn;
+  tb::NetArgs a = tb::parse(argc, argv);
+  try {
+    if (!a.replay.empty()) {
+      std::ifstream in(a.replay);
+      if (!in) tb::usage_error(a.replay + ": cannot open the reproducer");
+      const auto j = nlohmann::json::parse(in);
+      a.seed = j.at("seed").get<std::uint64_t>();
+      a.steps = j.at("steps").get<std::uint64_t>();
+      a.dataset = j.at("dataset").get<std::string>();
+      a.data_dir = j.value("data_dir", "");
+    }
+    if (a.config.empty()) tb::usage_error("--config is required");
+    return tb::run(a);
+  } catch (const ConfigError& e) {
+    std::cerr << "tb_net: " << e.what() << "\n";
+  } catch (const DatasetError& e) {
+    std::cerr << "tb_net: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "tb_net: " << e.what() << "\n";
+  }
+  return 2;
+}
