@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "config.hpp"
+#include "cycle_report.hpp"
 #include "design.hpp"
 #include "dataset.hpp"
 #include "experiment.hpp"
@@ -101,6 +102,12 @@ int main(int argc, char** argv) {
   exp->add_option("--train-limit", eo.train_limit, "images per epoch (quick runs)");
   exp->add_option("--test-limit", eo.test_limit, "test images");
 
+  std::vector<std::string> measured;
+  std::string cycles_out;
+  auto* cyc = app.add_subcommand("cycles", "the cycle table: tb_net's measured cycles beside the paper's formulas");
+  cyc->add_option("--measured", measured, "tb_net --json files")->required();
+  cyc->add_option("--out", cycles_out, "folder for cycles.md and cycles.csv")->required();
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (gen->parsed()) return cmd_generate(config, out);
@@ -124,6 +131,10 @@ int main(int argc, char** argv) {
         return 0;
       }
       return cmd_synth(so);
+    }
+    if (cyc->parsed()) {
+      taxonn::write_cycle_report(measured, cycles_out);
+      return 0;
     }
     if (exp->parsed()) return taxonn::run_experiment(eo) == 0 ? 0 : 1;
     if (trn->parsed()) {

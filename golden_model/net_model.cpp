@@ -27,9 +27,6 @@ std::string net_module_name(const Config& c) { return "taxonn_" + c.name + "_net
 std::vector<NetLayerHw> net_hw(const Config& c) {
   std::vector<NetLayerHw> hw;
   auto field = [&](std::size_t i, const char* f) { return fmt::format("{}: layers[{}].{}", c.name, i, f); };
-  if (c.input_format.rounding == Rounding::kStochastic)
-    throw ConfigError(fmt::format("{}: input_format.rounding: stochastic rounding has no network RTL yet; "
-                                  "use nearest or truncate", c.name));
   for (std::size_t i = 0; i < c.layers.size(); ++i) {
     const LayerConfig& L = c.layers[i];
     if (L.type != LayerType::kFc)
@@ -61,6 +58,9 @@ std::vector<NetLayerHw> net_hw(const Config& c) {
     h.tree_width = 2 * h.pe.width() + (h.n > 1 ? clog2(static_cast<std::uint64_t>(h.n)) : 0) + 1;
     hw.push_back(h);
   }
+  if (c.input_format.rounding == Rounding::kStochastic)
+    throw ConfigError(fmt::format("{}: input_format.rounding: stochastic rounding has no network RTL yet; "
+                                  "use nearest or truncate", c.name));
   return hw;
 }
 

@@ -71,6 +71,25 @@ TEST(Config, BadInputs) {
   expect_error(replace(kGood, R"({"name": "fc1", "type": "fc", "neurons": 4, "format": {"int_bits": 2, "frac_bits": 12}, "activation": "relu"},)",
                        R"({"name": "p0", "type": "pool", "kind": "max", "size": 2},)"),
                {"layers[0].type", "needs an fc or conv layer before it"});
+  // The network RTL's PEs per layer: 1..neurons.
+  expect_error(replace(kGood, R"("neurons": 4,)", R"("neurons": 4, "pes": 0,)"), {"layers[0].pes", "= 0", "1..4 PEs"});
+  expect_error(replace(kGood, R"("neurons": 4,)", R"("neurons": 4, "pes": 5,)"), {"layers[0].pes", "= 5", "[1, 4]"});
+  expect_error(replace(kGood, R"("rounding": "nearest",)", R"("rounding": "nearest", "input_format": {"int_bits": 0, "frac_bits": 8},)"),
+               {"input_format.int_bits"});
+}
+
+TEST(Config, InputFormatFollowsTheFirstLayerUnlessGiven) {
+  const Config c = parse_config(kGood, "cfg.json");
+  EXPECT_EQ(c.input_format.name(), "Q(2,12)");
+  EXPECT_EQ(c.layers[0].pes, 4);  // one PE per neuron by default
+  ConfigOverrides o;
+  o.formats[0] = {3, 9};
+  EXPECT_EQ(apply_overrides(c, o, "o").input_format.name(), "Q(3,9)");
+  const Config d = parse_config(replace(kGood, R"("rounding": "nearest",)",
+                                        R"("rounding": "nearest", "input_format": {"int_bits": 1, "frac_bits": 7},)"),
+                                "cfg.json");
+  EXPECT_EQ(d.input_format.name(), "Q(1,7)");
+  EXPECT_EQ(apply_overrides(d, o, "o").input_format.name(), "Q(1,7)");
 }
 
 TEST(Config, OverridesGoThroughTheParser) {
@@ -92,7 +111,8 @@ TEST(Config, OverridesGoThroughTheParser) {
 }
 
 TEST(Config, ShippedConfigsLoad) {
-  for (const char* n : {"lenet5_mnist", "lenet5_cifar10", "lenet5_svhn", "mlp_small", "pe_sweep", "pe_w16"}) {
+  for (const char* n : {"lenet5_mnist", "lenet5_cifar10", "lenet5_svhn", "mlp_small", "mlp_mnist", "mlp_mnist_folded",
+                        "mlp_mnist100", "pe_sweep", "pe_w16"}) {
     const Config c = load_config(std::string(TAXONN_SOURCE_DIR) + "/configs/" + n + ".json");
     EXPECT_EQ(c.name, n);
   }

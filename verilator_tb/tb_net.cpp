@@ -39,7 +39,7 @@ struct NetArgs {
 
 [[noreturn]] void usage_error(const std::string& msg) {
   std::cerr << "tb_net: " << msg << "\n"
-            << "usage: tb_net --config FILE [--steps N] [--seed N] [--dataset mnist|fashion-mnist] [--data-dir DIR]\n"
+            << "usage: tb_net --config FILE [--steps N] [--seed N] [--dataset mnist|fashion-mnist|random] [--data-dir DIR]\n"
             << "              [--check-every N] [--eval N] [--json FILE] [--save-weights FILE] [--repro-dir DIR]\n"
             << "              [--replay FILE] [--quiet]\n";
   std::exit(2);
@@ -149,6 +149,23 @@ class NetDut {
   std::uint64_t cycles_ = 0;
 };
 
+// Seeded random samples of any size, for configs no dataset fits (mlp_small).
+DatasetPair random_data(int size, int classes, std::uint64_t seed) {
+  DatasetPair p;
+  p.source = fmt::format("random bytes, seed {}", seed);
+  std::mt19937_64 rng(seed ^ 0x5A5A5A5AULL);
+  for (Dataset* d : {&p.train, &p.test}) {
+    const std::size_t n = d == &p.train ? 1000 : 100;
+    d->name = "random";
+    d->width = size;
+    d->height = 1;
+    d->classes = classes;
+    for (std::size_t i = 0; i < n * static_cast<std::size_t>(size); ++i) d->pixels.push_back(static_cast<std::uint8_t>(rng()));
+    for (std::size_t i = 0; i < n; ++i) d->labels.push_back(static_cast<std::uint8_t>(rng() % static_cast<unsigned>(classes)));
+  }
+  return p;
+}
+
 std::string real_str(std::int64_t raw, int frac) { return fmt::format("{:.6g}", std::ldexp(static_cast<double>(raw), -frac)); }
 
 int run(const NetArgs& a) {
@@ -162,9 +179,10 @@ int run(const NetArgs& a) {
       fmt::print("tb_net: {} not found: training on Debian's Fashion-MNIST ({}) instead; --dataset/--data-dir choose\n",
                  default_dataset_dir("mnist"), default_dataset_dir("fashion-mnist"));
   }
-  const DatasetPair data = load_dataset(dataset, a.data_dir);
   const LayerConfig& first = cfg.layers[hw.front().index];
   const LayerConfig& out = cfg.layers[hw.back().index];
+  const DatasetPair data = dataset == "random" ? random_data(first.in_shape.size(), out.neurons, a.seed)
+                                               : load_dataset(dataset, a.data_dir);
   if (data.train.image_size() != static_cast<std::size_t>(first.in_shape.size()))
     throw DatasetError(fmt::format("{}: images of {} values, but config '{}' takes {}; pick a matching dataset or config",
                                    data.source, data.train.image_size(), cfg.name, first.in_shape.size()));
@@ -197,6 +215,7 @@ int run(const NetArgs& a) {
   std::mt19937_64 rng(a.seed);
   std::shuffle(order.begin(), order.end(), rng);
 
+  std::vector<std::uint32_t> measured(phases.size() + 1, 0);  // the last step's counters
   double rtl_s = 0, gold_s = 0, check_s = 0;
   std::uint64_t rtl_cycles = 0;
   auto report = [&](std::uint64_t step, std::size_t sample, const std::string& what) {
@@ -232,6 +251,7 @@ int run(const NetArgs& a) {
     for (std::size_t p = 0; p < phases.size(); ++p) {
       const NetPhase& ph = phases[p];
       const auto got = static_cast<std::uint32_t>(dut.read(HostRead::kCounter, 0, 0, static_cast<int>(p)));
+      measured[p] = got;
       if (got != ph.cycles)
         return report(s, idx, fmt::format("phase {} ({}.{}): rtl {} cycles, cycle model {}", p,
                                           cfg.layers[hw[static_cast<std::size_t>(ph.layer)].index].name,
@@ -309,11 +329,19 @@ int run(const NetArgs& a) {
                         {"rtl_samples_per_s", rtl_sps},
                         {"rtl_cycles_per_s", rtl_cycles / rtl_s},
                         {"golden_samples_per_s", gold_sps}};
+  // The counters the RTL reported on the last step, beside the cycle model
+  // and the layer sizes the paper's formulas take (`taxonn cycles`).
   nlohmann::json ph = nlohmann::json::array();
-  for (const auto& p : phases)
-    ph.push_back({{"layer", cfg.layers[hw[static_cast<std::size_t>(p.layer)].index].name},
-                  {"phase", to_string(p.cmd)},
-                  {"cycles", p.cycles}});
+  for (std::size_t p = 0; p < phases.size(); ++p) {
+    const NetLayerHw& h = hw[static_cast<std::size_t>(phases[p].layer)];
+    ph.push_back({{"layer", cfg.layers[h.index].name},
+                  {"phase", to_string(phases[p].cmd)},
+                  {"measured", measured[p]},
+                  {"model", phases[p].cycles},
+                  {"inputs", h.k},
+                  {"neurons", h.n},
+                  {"pes", h.p}});
+  }
   res["phases"] = ph;
 
   if (a.eval > 0) {

@@ -4,8 +4,11 @@
 rtl/taxonn_acc.v
 rtl/taxonn_act.v
 rtl/taxonn_act_deriv.v
+rtl/taxonn_convert.v
+rtl/taxonn_fc_layer.v
 rtl/taxonn_lfsr.v
 rtl/taxonn_mul.v
+rtl/taxonn_net_ctrl.v
 rtl/taxonn_pe.v
 rtl/taxonn_pe_base.v
 rtl/taxonn_plan_sigmoid.v
@@ -26,3 +29,4 @@ rtl/taxonn_fc3_act.v
 rtl/taxonn_fc4_pe_base.v
 rtl/taxonn_fc4_pe.v
 rtl/taxonn_fc4_act.v
+rtl/taxonn_mlp_small_net.v

@@ -47,4 +47,22 @@
 `define TAXONN_DST_SPAD        3'd5               // updated weight
 `define TAXONN_DST_LOAD        3'd6               // w_i into the scratchpad
 
+// Network: the layer command of taxonn_fc_layer (golden: NetCmd)
+`define TAXONN_NET_CMD_W       2
+`define TAXONN_NET_CMD_FWD     2'd0               // forward pass
+`define TAXONN_NET_CMD_LOSS    2'd1               // E and G of the output layer
+`define TAXONN_NET_CMD_STEP1   2'd2               // step 1 for the layer below
+`define TAXONN_NET_CMD_UPDATE  2'd3               // steps 3-5
+
+// Network host interface: what wr_target_i / rd_target_i address
+`define TAXONN_HOST_W          2
+`define TAXONN_WR_WEIGHT       2'd0               // row = PE, col = scratchpad word
+`define TAXONN_WR_SAMPLE       2'd1               // col = input index
+`define TAXONN_WR_TARGET       2'd2               // col = output index
+`define TAXONN_WR_ALPHA        2'd3               // -alpha of a layer
+`define TAXONN_RD_WEIGHT       2'd0               // row = PE, col = word
+`define TAXONN_RD_Y            2'd1               // col = neuron: its output
+`define TAXONN_RD_G            2'd2               // col = neuron: its G
+`define TAXONN_RD_COUNTER      2'd3               // col = phase, 3NL: total
+
 `endif  // TAXONN_DEFS_VH
