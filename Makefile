@@ -10,13 +10,18 @@ OUT      ?= $(BUILD)/out/$(NAME)
 LIBERTY  ?= $(wildcard ../shared/pdk/nangate45_typ.lib.gz)
 SYNTH_LAYER ?= fc1
 CYCLES   ?= 20000
+NET_STEPS ?= 200
+# The default config's 16 inputs match no dataset: it trains on random samples.
+NET_DATA ?= $(if $(filter mlp_small,$(NAME)),--dataset random)
+# Network testbenches of the cycle table (cmake/testbench_stage.cmake).
+NET_CONFIGS := mlp_small mlp_mnist mlp_mnist_folded mlp_mnist100
 JOBS     ?= $(shell nproc)
 
 DEB_PACKAGES := cmake make g++ python3 verilator yosys iverilog opensta gnuplot-nox \
                 libfmt-dev nlohmann-json3-dev libcli11-dev libgtest-dev zlib1g-dev \
                 dataset-fashion-mnist
 
-.PHONY: all deps build run test synth synth-sweep bench table1 update-golden clean
+.PHONY: all deps build run test synth synth-sweep bench table1 cycles regress-mlp update-golden clean
 
 all: run
 
@@ -48,12 +53,18 @@ run: build
 	tb=$(BUILD)/verilator_tb/tb_pe_$(NAME); \
 	if [ -x $$tb ]; then $$tb --config $(CONFIG) --iters $(CYCLES) --repro-dir $(OUT) | tee $(OUT)/cosim.txt; \
 	else echo "no testbench is built for $(NAME) (see cmake/testbench_stage.cmake): skipped" | tee $(OUT)/cosim.txt; fi; \
+	echo "== train the network RTL (Verilator vs golden model, $(NET_STEPS) SGD steps)"; \
+	tb=$(BUILD)/verilator_tb/tb_net_$(NAME); \
+	if [ -x $$tb ]; then $$tb --config $(CONFIG) --steps $(NET_STEPS) $(NET_DATA) --repro-dir $(OUT) --json $(OUT)/net.json \
+	  | tee $(OUT)/net.txt; \
+	else echo "no network testbench is built for $(NAME) (see cmake/testbench_stage.cmake): skipped" | tee $(OUT)/net.txt; fi; \
 	echo "== synthesize layer $(SYNTH_LAYER)"; \
 	$(BUILD)/taxonn synth --config $(CONFIG) --layer $(SYNTH_LAYER) $(if $(LIBERTY),--liberty $(LIBERTY)) \
 	  --work $(OUT)/synth --json $(OUT)/synth.json | tee $(OUT)/synth.txt; \
 	echo; echo "== summary of $(NAME)"; \
 	echo "  RTL:       $(OUT)/rtl ($$(ls $(OUT)/rtl | wc -l) files), $(OUT)/filelist.f"; \
 	echo "  cosim:     $$(tail -n 1 $(OUT)/cosim.txt)"; \
+	echo "  network:   $$(grep -m1 '^tb_net: [0-9]' $(OUT)/net.txt || tail -n 1 $(OUT)/net.txt)"; \
 	echo "  synthesis: $$(grep overhead $(OUT)/synth.txt | sed "s/^ *//") ($(OUT)/synth.json)"
 
 test: build
@@ -70,9 +81,32 @@ synth-sweep: build
 	$(BUILD)/taxonn synth --config configs/pe_w16.json --layer pe --sweep 13:21 --jobs $(JOBS) \
 	  $(if $(LIBERTY),--liberty $(LIBERTY)) --work $(BUILD)/synth_sweep --out docs/synth
 
-# Throughput figures (printed, not asserted): LeNet-5 training, fixed and float.
+# Throughput figures (printed, not asserted): LeNet-5 training, fixed and
+# float; the 784-100-10 network's RTL simulation against the golden model.
 bench: build
 	$(BUILD)/tests/taxonn_bench
+	@echo "== RTL simulation vs golden model: 784-100-10 (mlp_mnist100), 300 SGD steps"
+	$(BUILD)/verilator_tb/tb_net_mlp_mnist100 --config configs/mlp_mnist100.json --steps 300 --check-every 1000000 \
+	  --quiet | grep -E '^(speed|tb_net: [0-9])'
+
+# The cycle table (docs/cycles.md): every network testbench runs one SGD step
+# and reports its per-phase counters, set beside the paper's formulas.
+cycles: build
+	@mkdir -p $(BUILD)/cycles
+	@set -e; for c in $(NET_CONFIGS); do \
+	  $(BUILD)/verilator_tb/tb_net_$$c --config configs/$$c.json --steps 1 --quiet \
+	    $$( [ $$c = mlp_small ] && echo --dataset random ) \
+	    --json $(BUILD)/cycles/$$c.json >/dev/null; \
+	done
+	$(BUILD)/taxonn cycles --measured $(foreach c,$(NET_CONFIGS),$(BUILD)/cycles/$(c).json) --out docs/cycles
+
+# The long regression of the network RTL (about 20 minutes): 10,000 SGD steps
+# of 784-100-10 on MNIST, every weight checked after every step, then the
+# test accuracy of the weights the RTL trained beside the golden model's.
+regress-mlp: build
+	@mkdir -p docs/regress
+	$(BUILD)/verilator_tb/tb_net_mlp_mnist100 --config configs/mlp_mnist100.json --steps 10000 --eval 10000 \
+	  --json docs/regress/mlp_mnist100.json --repro-dir $(BUILD) | tee docs/regress/mlp_mnist100.txt
 
 # The paper's Table I and Fig. 5, measured (about 10 minutes on 2 cores):
 # docs/table1/table.md, results.{json,csv}, curves.csv, *_loss.svg.

@@ -79,15 +79,20 @@ void write_cycle_report(const std::vector<std::string>& files, const std::string
     csv += fmt::format("{},\"{}\",{},{},\"{}\",{},{}\n", r.net, r.what, r.measured, r.model, r.paper_formula, r.paper,
                        ratio(r.measured, r.paper));
   }
-  md += "\nWhy the RTL takes more than the formulas (docs/network.md):\n"
+  md += "\nReading the table (docs/network.md):\n"
         "- Forward: each pass adds 1 cycle to round z and 1-2 cycles for f' (computed\n"
-        "  in the PE, TDM), and a folded layer (P < N) repeats the K MACs per pass.\n"
-        "- Back-propagation: step 1 of layer i+1 takes K + 1 cycles per pass (the\n"
-        "  adder tree sums the PEs one cycle after they multiply); the paper's count\n"
-        "  assumes layer i starts on G_{i+1}'s first element, which our phases, run one\n"
-        "  after the other, do not overlap.\n"
-        "- The weight update (2K + 2 per pass: two multiplier slots per weight) is a\n"
-        "  phase of its own here; the paper overlaps it with producing G.\n";
+        "  in the PE, TDM) to the paper's K + N; a folded layer (P < N) repeats the\n"
+        "  K MACs once per pass, so its forward grows with N / P.\n"
+        "- Back-propagation (LOSS, then STEP1 of every layer but the first): G of\n"
+        "  layer i comes out of layer i+1's step 1 in N_i + 1 cycles per pass, and\n"
+        "  the first layer needs no step 1, so an unfolded network is at or below\n"
+        "  the paper's N_n + sum_i N_i.\n"
+        "- The weight update takes 2K + 2 cycles per pass (two multiplier slots per\n"
+        "  weight: D = rq(G X), then W = rq(W 2^F - alpha D)) and dominates a step.\n"
+        "  The paper's count leaves it out (overlapped with producing G). Our\n"
+        "  phases run one after the other; the updates of different layers could\n"
+        "  overlap each other and the next step 1 (they use different PEs), which\n"
+        "  the controller does not do yet.\n";
   std::filesystem::create_directories(out_dir);
   write_atomic(std::filesystem::path(out_dir) / "cycles.csv", csv);
   write_atomic(std::filesystem::path(out_dir) / "cycles.md", md);

@@ -339,7 +339,7 @@ vast::Module net_top(const Config& c, const std::vector<NetLayerHw>& hw) {
     inst.conns = {
         {"clk_i", "clk_i"},
         {"rst_ni", "rst_ni"},
-        {"start_i", fmt::format("ctrl_layer_start[{}]", i)},
+        {"start_i", nl == 1 ? std::string("ctrl_layer_start") : fmt::format("ctrl_layer_start[{}]", i)},
         {"cmd_i", "ctrl_cmd"},
         {"busy_o", n + "_busy"},
         {"done_o", n + "_done"},

@@ -19,13 +19,14 @@ module taxonn_spad #(
 );
 
   // No reset: a memory is loaded before use, and reset flops cost area.
-  reg [W-1:0] mem_q [0:DEPTH-1];
+  // mem2reg: Yosys keeps the words as flops with their own write enables,
+  // smaller and faster (Nangate45) than the same words mapped from a $mem.
+  (* mem2reg *) reg [W-1:0] mem_q [0:DEPTH-1];
 
-  // Addresses past DEPTH write nothing: compared at 32 bits, DEPTH's own
-  // width (AW < 32: depth <= 65536).
-  wire [31:0] wr_addr_ext = {{(32-AW){1'b0}}, wr_addr_i};
+  // A write past DEPTH changes nothing (Verilog ignores out-of-range array
+  // writes; Yosys maps only the DEPTH words).
   always @(posedge clk_i) begin
-    if (we_i && (wr_addr_ext < DEPTH)) begin
+    if (we_i) begin
       mem_q[wr_addr_i] <= wr_data_i;
     end
   end

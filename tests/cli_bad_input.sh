@@ -25,6 +25,8 @@ check "$bad/unknown_activation.json" "layers[1].activation"
 check "$bad/unknown_rounding.json" "rounding: unknown rounding mode"
 check "$bad/depth_zero.json" "scratchpad_depth: = 0"
 check "$bad/shapes_do_not_chain.json" "layers[1].inputs"
+check "$bad/pes_zero.json" "layers[0].pes: = 0 is out of range [1, 32]"
+check "$bad/pes_too_many.json" "layers[0].pes: = 33 is out of range [1, 32]"
 check "$work/does_not_exist.json" "cannot open the config file"
 echo "cli_bad_input: $n bad configs, $([ $fail -eq 0 ] && echo all rejected cleanly || echo FAILURES)"
 exit $fail

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Bad input to the network testbench (tb_net): a missing dataset folder, a
+# truncated sample file, a label out of range and a config the network RTL
+# does not cover each get one line naming the file or field, a non-zero
+# exit, and no --json result left behind.
+# Usage: net_bad_input.sh TB_NET_BINARY SOURCE_DIR WORK_DIR
+set -uo pipefail
+tb=$1 src=$2 work=$3
+rm -rf "$work" && mkdir -p "$work"
+fail=0 n=0
+check() {  # expected-text tb_net-arguments...
+  local want=$1; shift
+  local out="$work/result_$n.json"
+  err=$("$tb" --steps 2 --quiet --json "$out" "$@" 2>&1 >/dev/null); rc=$?
+  n=$((n + 1))
+  if [ $rc -eq 0 ]; then echo "FAIL $*: exit 0"; fail=1; return; fi
+  if [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ]; then echo "FAIL $*: not one line: $err"; fail=1; fi
+  if ! grep -qF -- "$want" <<<"$err"; then echo "FAIL $*: '$want' not in: $err"; fail=1; fi
+  if [ -e "$out" ]; then echo "FAIL $*: $out was written"; fail=1; fi
+}
+cfg=$src/configs/mlp_mnist.json
+# A small IDX dataset: 4 images of 28x28 and their labels (magic 0x803 / 0x801).
+mk() {  # dir n_images n_labels_written label_value truncate_images
+  local d=$1; mkdir -p "$d"
+  python3 - "$d" "$2" "$3" "$4" "$5" <<'PY'
+import struct, sys
+d, n, nl, lab, trunc = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == "1"
+img = struct.pack(">IIII", 0x803, n, 28, 28) + bytes(range(256)) * (n * 784 // 256) + bytes(n * 784 % 256)
+if trunc: img = img[: len(img) // 2]
+lbl = struct.pack(">II", 0x801, nl) + bytes([lab] * nl)
+for split in ("train", "t10k"):
+    open(f"{d}/{split}-images-idx3-ubyte", "wb").write(img)
+    open(f"{d}/{split}-labels-idx1-ubyte", "wb").write(lbl)
+PY
+}
+mk "$work/good" 4 4 3 0
+mk "$work/truncated" 4 4 3 1
+mk "$work/bad_label" 4 4 12 0
+# The good folder trains (so the failures below are the data's, not the setup's).
+if ! "$tb" --config "$cfg" --steps 2 --quiet --dataset mnist --data-dir "$work/good" >/dev/null 2>&1; then
+  echo "FAIL: the good dataset does not train"; fail=1
+fi
+check "does not exist" --config "$cfg" --dataset mnist --data-dir "$work/nowhere"
+check "train-images-idx3-ubyte" --config "$cfg" --dataset mnist --data-dir "$work/truncated"
+check "train-labels-idx1-ubyte: label 12 of item 0 is out of range" --config "$cfg" --dataset mnist --data-dir "$work/bad_label"
+check "layers[0].type" --config "$src/configs/lenet5_mnist.json" --dataset random
+check "cannot open the config file" --config "$work/missing.json"
+echo "net_bad_input: $n bad inputs, $([ $fail -eq 0 ] && echo all rejected cleanly || echo FAILURES)"
+exit $fail
