@@ -21,7 +21,7 @@ DEB_PACKAGES := cmake make g++ python3 verilator yosys iverilog opensta gnuplot-
                 libfmt-dev nlohmann-json3-dev libcli11-dev libgtest-dev zlib1g-dev \
                 dataset-fashion-mnist
 
-.PHONY: all deps build run test synth synth-sweep bench table1 cycles regress-mlp update-golden clean
+.PHONY: all deps build run test synth synth-sweep accel bench table1 cycles regress-mlp update-golden clean
 
 all: run
 
@@ -80,6 +80,16 @@ synth: build
 synth-sweep: build
 	$(BUILD)/taxonn synth --config configs/pe_w16.json --layer pe --sweep 13:21 --jobs $(JOBS) \
 	  $(if $(LIBERTY),--liberty $(LIBERTY)) --work $(BUILD)/synth_sweep --out docs/synth
+
+# The whole accelerator (issue 4): area, Fmax, power and energy per SGD step
+# of the MNIST MLP, unfolded and folded, unit by unit (docs/accel/).
+ACCEL_CONFIGS ?= mlp_mnist mlp_mnist_folded
+accel: build
+	@mkdir -p docs/accel
+	@set -e; for c in $(ACCEL_CONFIGS); do \
+	  $(BUILD)/taxonn synth --network --config configs/$$c.json $(if $(LIBERTY),--liberty $(LIBERTY)) --jobs $(JOBS) \
+	    --work $(BUILD)/accel/$$c --json docs/accel/$$c.json | tee docs/accel/$$c.txt; \
+	done
 
 # Throughput figures (printed, not asserted): LeNet-5 training, fixed and
 # float; the 784-100-10 network's RTL simulation against the golden model.

@@ -64,7 +64,8 @@ int main(int argc, char** argv) {
   syn->add_option("--work", so.work_dir, "folder for RTL, scripts and logs")->default_val("build/synth");
   syn->add_option("--json", so.json_out, "write the report as JSON too");
   syn->add_option("--clock-ns", so.clock_ns, "clock period: ABC's delay target and the power clock")->default_val(5.0);
-  bool no_breakdown = false;
+  bool no_breakdown = false, network = false;
+  syn->add_flag("--network", network, "the whole accelerator of an all-fc config, unit by unit, rolled up");
   syn->add_flag("--no-breakdown", no_breakdown, "skip the per-module area breakdown");
   taxonn::SweepOptions sw;
   std::string sweep;
@@ -121,6 +122,21 @@ int main(int argc, char** argv) {
         so.format = std::make_pair(i, f);
       }
       so.breakdown = !no_breakdown;
+      if (network) {
+        so.jobs = sw.jobs;
+        if (!so.liberty.empty()) taxonn::prepare_liberty(so.liberty, std::filesystem::absolute(so.work_dir).string());
+        const auto r = taxonn::run_net_synth(so);
+        fmt::print("{}", taxonn::format_net_report(r));
+        if (!so.json_out.empty()) {
+          const std::string tmp = so.json_out + ".tmp";
+          {
+            std::ofstream j(tmp);
+            j << taxonn::net_report_json(r);
+          }
+          std::filesystem::rename(tmp, so.json_out);
+        }
+        return 0;
+      }
       if (!sweep.empty()) {
         char colon = 0;
         std::istringstream in(sweep);

@@ -26,6 +26,7 @@ struct SynthOptions {
   std::string json_out;                       // optional machine-readable report
   double clock_ns = 5.0;                      // ABC delay target and the power clock
   bool breakdown = true;                      // per-module areas (hierarchical run)
+  int jobs = 2;                               // --network: parallel units
 };
 
 struct SynthPoint {
@@ -60,6 +61,27 @@ class ToolError : public std::runtime_error {
 SynthReport run_synth(const SynthOptions& o);
 std::string format_report(const SynthReport& r);
 std::string report_json(const SynthReport& r);
+
+// The whole accelerator of an all-fc config (docs/network.md): every unique
+// module synthesized once (each layer's PE; each layer without its PEs, which
+// are black boxes there; the top without its layers), rolled up by instance
+// count; Fmax is the slowest unit's; energy per SGD step = power x cycles x
+// clock period (cycles from taxonn::net_phases).
+struct NetSynthUnit {
+  std::string name, what;
+  int instances = 1;
+  SynthPoint point;
+};
+struct NetSynthReport {
+  std::string config, liberty, unit;
+  bool generic = true;
+  double clock_ns = 0, area = 0, power_mw = 0, fmax_mhz = 0, energy_per_step_nj = 0;
+  std::int64_t cycles_per_step = 0;
+  std::vector<NetSynthUnit> units;
+};
+NetSynthReport run_net_synth(const SynthOptions& o);
+std::string format_net_report(const NetSynthReport& r);
+std::string net_report_json(const NetSynthReport& r);
 
 // A liberty usable by Yosys, ABC and OpenSTA: a .gz is expanded into work_dir.
 std::string prepare_liberty(const std::string& path, const std::string& work_dir);

@@ -46,3 +46,24 @@ if "$taxonn" synth --config "$src/configs/pe_w16.json" --liberty "$work/none.lib
 fi
 grep -q "does not exist" "$work/bad.err" && [ ! -e "$work/bad.json" ]
 echo "synth_smoke: missing liberty rejected: $(cat "$work/bad.err")"
+# The whole accelerator of the default config, unit by unit (generic cells:
+# the structure; with Nangate45 `make accel` writes docs/accel/).
+"$taxonn" synth --network --config "$src/configs/mlp_small.json" --work "$work/net" --json "$work/net.json" >"$work/net.txt"
+python3 - "$work/net.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+units = {u["unit"]: u for u in r["units"]}
+for l, p in (("fc1", 8), ("fc2", 6), ("fc3", 4), ("fc4", 4)):
+    assert units[f"{l}_pe"]["instances"] == p and units[f"{l}_pe"]["area"] > 0, units[f"{l}_pe"]
+    assert units[f"{l}_layer"]["instances"] == 1 and units[f"{l}_layer"]["area"] > 0
+assert units["net_top"]["area"] > 0
+total = sum(u["area"] * u["instances"] for u in r["units"])
+assert abs(total - r["area"]) < 1e-6 * total, (total, r["area"])
+assert r["cycles_per_step"] == 166, r["cycles_per_step"]
+print(f"synth_smoke: network mlp_small: {len(units)} units, {r['area']:.0f} {r['unit']}")
+PY
+if "$taxonn" synth --network --config "$src/configs/lenet5_mnist.json" --work "$work/net_bad" --json "$work/net_bad.json" 2>"$work/net_bad.err"; then
+  echo "network synthesis of a conv config accepted"; exit 1
+fi
+grep -q "layers\[0\].type" "$work/net_bad.err" && [ ! -e "$work/net_bad.json" ]
+echo "synth_smoke: conv config rejected: $(cat "$work/net_bad.err")"
