@@ -38,6 +38,9 @@ struct SynthPoint {
   double critical_ns = 0, fmax_mhz = 0, slack_ns = 0;
   double power_mw = 0, internal_mw = 0, switching_mw = 0, leakage_mw = 0;
   double input_activity = 0, register_activity = 0;  // measured toggles per cycle
+  // TaxoNN PE only: its power at the baseline's measured activity (the
+  // hardware's cost, without the training workload's higher toggle rates).
+  double power_base_activity_mw = 0;
   // Per-module area (hierarchical synthesis): block -> area.
   std::vector<std::pair<std::string, double>> breakdown;
 };
@@ -50,6 +53,9 @@ struct SynthReport {
   SynthPoint base, taxonn;
   double overhead_percent() const { return 100.0 * (taxonn.area - base.area) / base.area; }
   double power_overhead_percent() const { return 100.0 * (taxonn.power_mw - base.power_mw) / base.power_mw; }
+  double power_overhead_same_activity_percent() const {
+    return 100.0 * (taxonn.power_base_activity_mw - base.power_mw) / base.power_mw;
+  }
 };
 
 // A failing tool: the message names the tool, the step and its last lines.

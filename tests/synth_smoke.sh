@@ -26,6 +26,9 @@ if not r["generic_cells"]:
         p = r[pe]["power_mw"]
         assert p["total"] > 0 and abs(p["total"] - p["internal"] - p["switching"] - p["leakage"]) < 0.01 * p["total"], p
         assert 0 < r[pe]["activity"]["registers"] < 1 and 0 < r[pe]["activity"]["inputs_mean"] < 1
+    # The TaxoNN PE at the baseline's toggle rates: the hardware's own overhead.
+    same = r["taxonn"]["power_at_baseline_activity_mw"]
+    assert same > 0 and abs(r["power_overhead_same_activity_percent"] - 100 * (same / r["baseline"]["power_mw"]["total"] - 1)) < 1e-6
     print(f"synth_smoke: Fmax {r['baseline']['fmax_mhz']:.0f} / {r['taxonn']['fmax_mhz']:.0f} MHz, power {r['baseline']['power_mw']['total']:.3f} / {r['taxonn']['power_mw']['total']:.3f} mW")
 print(f"synth_smoke: {r['format']} {r['unit']}: baseline {r['baseline']['area']:.1f}, taxonn {r['taxonn']['area']:.1f}, overhead {r['overhead_percent']:+.1f}%")
 PY
