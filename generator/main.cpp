@@ -11,6 +11,7 @@
 #include "config.hpp"
 #include "cycle_report.hpp"
 #include "design.hpp"
+#include "net_model.hpp"
 #include "dataset.hpp"
 #include "experiment.hpp"
 #include "synth.hpp"
@@ -26,6 +27,11 @@ int cmd_generate(const std::string& config, const std::string& out) {
   for (const auto& f : files) modules += f.path.size() > 2 && f.path.substr(f.path.size() - 2) == ".v";
   fmt::print("taxonn: generated config '{}' ({} layers, {} Verilog files) into {}\n", c.name,
              c.layers.size(), modules, out);
+  std::string why;
+  if (taxonn::net_supported(c, &why))
+    fmt::print("taxonn: network accelerator: rtl/{}.v (docs/network.md)\n", taxonn::net_module_name(c));
+  else
+    fmt::print("taxonn: PEs only, no network top: {}\n", why);
   return 0;
 }
 
