@@ -26,6 +26,12 @@ Wide rq_round(Wide x, int shift, Rounding mode, std::uint64_t rnd) {
   return asr(x + bias, shift);
 }
 
+SatResult convert(Wide x, int in_frac, const QFormat& out) {
+  const int s = in_frac - out.frac_bits;
+  if (s >= 0) return rq(x, s, out, out.rounding, 0, 0);
+  return sat(x * (Wide{1} << -s), out.width());
+}
+
 SatResult rq(Wide x, int shift, const QFormat& out, Rounding mode, std::uint64_t rnd,
              int post_shift) {
   const Wide r = rq_round(x, shift, mode, rnd) * (Wide{1} << post_shift);

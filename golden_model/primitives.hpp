@@ -26,6 +26,11 @@ SatResult sat(Wide v, int out_width);
 //   stochastic: (x + r) >>> s with r = the low s bits of `rnd`.
 Wide rq_round(Wide x, int shift, Rounding mode, std::uint64_t rnd);
 
+// taxonn_convert: a value with `in_frac` fractional bits entering a layer of
+// format `out` (CONTRACT 1 and 3): rq by out's rounding mode when bits are
+// dropped (nearest or truncate), else exact; saturated either way.
+SatResult convert(Wide x, int in_frac, const QFormat& out);
+
 // taxonn_rq: round, multiply by 2^post_shift, saturate to `out`.
 // post_shift is 0 everywhere except tanh' = 4 * sigma'(2x) (CONTRACT 2).
 SatResult rq(Wide x, int shift, const QFormat& out, Rounding mode, std::uint64_t rnd,

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "arith.hpp"
 #include "primitives.hpp"
 #include "test_util.hpp"
 
@@ -81,6 +82,38 @@ TEST(Rq, StochasticIsUnbiasedOverAllDraws) {
       EXPECT_EQ(test::s(sum), test::s(x)) << "s=" << s;
     }
   }
+}
+
+// taxonn::convert (taxonn_convert.v's twin) is what the network model's
+// boundary conversions compute: FixedArith::convert for activations,
+// FixedArith::reduce for step 1's sums of products (2F fractional bits).
+TEST(Convert, CornersRandomAndAFormatSweepAgainstTheNetworkArithmetic) {
+  std::mt19937_64 rng(11);
+  const LfsrParams lfsr;
+  int checked = 0;
+  for (int fi = 1; fi <= 4; ++fi)
+    for (int ff = 2; ff <= 14; ff += 3)
+      for (int ti = 1; ti <= 4; ++ti)
+        for (int tf = 2; tf <= 14; tf += 4)
+          for (Rounding r : {Rounding::kNearest, Rounding::kTruncate}) {
+            QFormat from{fi, ff, r}, to{ti, tf, r};
+            FixedArith a_from(from, Activation::kIdentity, 0.0, lfsr), a_to(to, Activation::kIdentity, 0.0, lfsr);
+            std::vector<std::int64_t> xs = {from.min_raw(), from.max_raw(), 0, 1, -1};  // corners
+            for (int k = 0; k < 200; ++k) xs.push_back(from.min_raw() + static_cast<std::int64_t>(rng() % (from.max_raw() - from.min_raw() + 1)));
+            for (const std::int64_t x : xs) {
+              ASSERT_EQ(a_to.convert(static_cast<std::int32_t>(x), a_from), convert(x, ff, to).value) << from.name() << "->" << to.name() << " x=" << x;
+              const std::int64_t sum = x * (static_cast<std::int64_t>(rng() % 4096) - 2048);  // a sum of products
+              ASSERT_EQ(a_to.reduce(sum, a_from), convert(sum, 2 * ff, to).value) << from.name() << "->" << to.name() << " sum=" << sum;
+              ++checked;
+            }
+          }
+  EXPECT_GT(checked, 100000);
+  // Widening is exact; narrowing rounds half up (nearest) and saturates.
+  EXPECT_EQ(convert(3, 2, QFormat{4, 4, Rounding::kNearest}).value, 12);
+  EXPECT_EQ(convert(6, 3, QFormat{4, 2, Rounding::kNearest}).value, 3);   // 0.75 -> 0.75
+  EXPECT_EQ(convert(5, 3, QFormat{4, 2, Rounding::kNearest}).value, 3);   // 0.625 -> 0.75 (tie up)
+  EXPECT_EQ(convert(5, 3, QFormat{4, 2, Rounding::kTruncate}).value, 2);  // 0.625 -> 0.5
+  EXPECT_TRUE(convert(1000, 0, QFormat{2, 4, Rounding::kNearest}).saturated);
 }
 
 TEST(Sat, WidthSweep) {

@@ -86,7 +86,7 @@ int PrimCase::in_bits() const {
 
 const std::vector<std::string>& prim_names() {
   static const std::vector<std::string> v = {"mul", "sat", "rq", "plan_sigmoid", "act", "act_deriv",
-                                             "lfsr", "sat_counter", "acc", "spad", "rounder"};
+                                             "lfsr", "sat_counter", "acc", "spad", "rounder", "convert"};
   return v;
 }
 
@@ -123,6 +123,27 @@ std::vector<PrimCase> prim_cases(const std::string& prim) {
                       Param{"RND", rnd, rnd_macro_name(rnd)}, num("POST_SHIFT", post)};
           c.in = {{"x_i", in_w, true}, {"rnd_i", q.f, false, rnd == 2}};
           c.out = {{"q_o", c.w, true}, {"sat_o", 1, false}, {"rounded_o", round_w, true}};
+          out.push_back(c);
+        }
+      }
+    }
+  } else if (prim == "convert") {
+    // Into Q(I,F) from: step 1's sum of products (2F fractional bits, wider),
+    // a neighbour with 2 more fractional bits, one with fewer (exact widening),
+    // and one of the same F with more integer bits (saturation only).
+    struct From {
+      int w_extra, f_extra;
+    };
+    for (const Fmt& q : all_formats()) {
+      for (const From fr : {From{q.i + q.f + 3, q.f}, From{1, 2}, From{-1, -1}, From{2, 0}}) {
+        const int in_f = q.f + fr.f_extra, in_w = q.i + q.f + fr.w_extra;
+        if (in_f < 1 || in_w < 2 || in_w > 64) continue;
+        for (int rnd = 0; rnd < 2; ++rnd) {
+          PrimCase c = base_case(prim, q);
+          c.params = {num("IN_W", in_w), num("IN_F", in_f), num("OUT_W", c.w), num("OUT_F", q.f),
+                      Param{"RND", rnd, rnd_macro_name(rnd)}};
+          c.in = {{"x_i", in_w, true}};
+          c.out = {{"q_o", c.w, true}, {"sat_o", 1, false}};
           out.push_back(c);
         }
       }

@@ -134,6 +134,15 @@ std::unique_ptr<Model> make_model(const PrimCase& c) {
       return std::vector<Wide>{r.value, r.saturated, rq_round(in[0], shift, mode, rnd)};
     });
   }
+  if (p == "convert") {
+    const int in_f = static_cast<int>(c.get("IN_F"));
+    const QFormat q = fmt_of(static_cast<int>(c.get("OUT_W")), static_cast<int>(c.get("OUT_F")),
+                             static_cast<Rounding>(c.get("RND")));
+    return comb([=](const std::vector<Wide>& in) {
+      const SatResult r = convert(in[0], in_f, q);
+      return std::vector<Wide>{r.value, r.saturated};
+    });
+  }
   if (p == "plan_sigmoid") {
     const int f = static_cast<int>(c.get("F"));
     return comb([f](const std::vector<Wide>& in) { return std::vector<Wide>{plan_sigmoid(in[0], f)}; });
