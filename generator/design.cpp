@@ -53,6 +53,9 @@ std::string defs_vh() {
   def("TAXONN_ACT_RELU", std::to_string(static_cast<int>(Activation::kRelu)));
   def("TAXONN_ACT_SIGMOID", std::to_string(static_cast<int>(Activation::kSigmoid)));
   def("TAXONN_ACT_TANH", std::to_string(static_cast<int>(Activation::kTanh)));
+  sect("Pooling kinds (taxonn_pool)");
+  def("TAXONN_POOL_MAX", std::to_string(static_cast<int>(PoolKind::kMax)), "first maximum, argmax kept");
+  def("TAXONN_POOL_AVG", std::to_string(static_cast<int>(PoolKind::kAvg)), "rq(sum of 4, shift 2)");
   sect("PE control word: MUX1, the multiplier's first operand");
   def("TAXONN_MUL_A_W", std::to_string(kMulASelBits));
   def("TAXONN_MUL_A_X_IN", vast::dec(kMulASelBits, static_cast<int>(MulA::kXIn)), "x_i");

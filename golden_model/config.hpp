@@ -25,7 +25,6 @@ class ConfigError : public std::runtime_error {
 };
 
 enum class LayerType { kFc, kConv, kPool };
-enum class PoolKind { kMax, kAvg };
 
 struct Shape {
   int channels = 1, height = 1, width = 1;

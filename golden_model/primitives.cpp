@@ -26,6 +26,21 @@ Wide rq_round(Wide x, int shift, Rounding mode, std::uint64_t rnd) {
   return asr(x + bias, shift);
 }
 
+PoolResult pool(const Wide x[4], Wide g, int arg_in, PoolKind kind, const QFormat& q) {
+  PoolResult r;
+  if (kind == PoolKind::kMax) {
+    for (int k = 1; k < 4; ++k)
+      if (x[k] > x[r.arg]) r.arg = k;  // strictly greater: ties keep the earlier input
+    r.y = x[r.arg];
+    r.g[arg_in & 3] = g;
+    return r;
+  }
+  r.y = rq(x[0] + x[1] + x[2] + x[3], 2, q, q.rounding, 0, 0).value;
+  const Wide s = rq(g, 2, q, q.rounding, 0, 0).value;
+  for (Wide& gk : r.g) gk = s;
+  return r;
+}
+
 SatResult convert(Wide x, int in_frac, const QFormat& out) {
   const int s = in_frac - out.frac_bits;
   if (s >= 0) return rq(x, s, out, out.rounding, 0, 0);

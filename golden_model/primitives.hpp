@@ -26,6 +26,18 @@ SatResult sat(Wide v, int out_width);
 //   stochastic: (x + r) >>> s with r = the low s bits of `rnd`.
 Wide rq_round(Wide x, int shift, Rounding mode, std::uint64_t rnd);
 
+// taxonn_pool: one 2x2 window, forward and backward (CONTRACT 3). Inputs in
+// scan order (top-left, top-right, bottom-left, bottom-right). Max: the first
+// maximum and its index; its gradient goes to that input. Avg: rq(sum, 2) in
+// q's rounding mode; each input gets rq(g, 2). The encoding is taxonn_defs.vh's.
+enum class PoolKind { kMax = 0, kAvg = 1 };
+struct PoolResult {
+  Wide y = 0;
+  int arg = 0;  // max: which input won (avg: 0)
+  Wide g[4] = {0, 0, 0, 0};
+};
+PoolResult pool(const Wide x[4], Wide g, int arg_in, PoolKind kind, const QFormat& q);
+
 // taxonn_convert: a value with `in_frac` fractional bits entering a layer of
 // format `out` (CONTRACT 1 and 3): rq by out's rounding mode when bits are
 // dropped (nearest or truncate), else exact; saturated either way.

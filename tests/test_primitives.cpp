@@ -116,6 +116,40 @@ TEST(Convert, CornersRandomAndAFormatSweepAgainstTheNetworkArithmetic) {
   EXPECT_TRUE(convert(1000, 0, QFormat{2, 4, Rounding::kNearest}).saturated);
 }
 
+// taxonn::pool (taxonn_pool.v's twin): corners, random windows, a width and
+// rounding sweep, against the network arithmetic's avg4/spread4 and the
+// first-maximum rule of Network::pool_forward.
+TEST(Pool, AgainstTheNetworkArithmetic) {
+  std::mt19937_64 rng(5);
+  const LfsrParams lfsr;
+  for (int w = 2; w <= 24; w += 2)
+    for (Rounding r : {Rounding::kNearest, Rounding::kTruncate}) {
+      const QFormat q{1, w - 1, r};
+      FixedArith a(q, Activation::kIdentity, 0.0, lfsr);
+      for (int k = 0; k < 2000; ++k) {
+        Wide x[4];
+        for (Wide& v : x) {
+          const unsigned pick = static_cast<unsigned>(rng() % 4);
+          v = pick == 0 ? q.min_raw() : pick == 1 ? q.max_raw() : q.min_raw() + static_cast<Wide>(rng() % (q.max_raw() - q.min_raw() + 1));
+        }
+        if (k % 7 == 0) x[2] = x[1];  // ties
+        const Wide g = q.min_raw() + static_cast<Wide>(rng() % (q.max_raw() - q.min_raw() + 1));
+        const PoolResult avg = pool(x, g, 0, PoolKind::kAvg, q);
+        ASSERT_EQ(avg.y, a.avg4(x[0] + x[1] + x[2] + x[3]));
+        for (Wide gk : avg.g) ASSERT_EQ(gk, a.spread4(static_cast<std::int32_t>(g)));
+        const PoolResult mx = pool(x, g, static_cast<int>(k % 4), PoolKind::kMax, q);
+        int best = 0;
+        for (int j = 1; j < 4; ++j)
+          if (x[j] > x[best]) best = j;
+        ASSERT_EQ(mx.arg, best);
+        ASSERT_EQ(mx.y, x[best]);
+        for (int j = 0; j < 4; ++j) ASSERT_EQ(mx.g[j], j == k % 4 ? g : 0);
+      }
+    }
+  const Wide ties[4] = {3, 3, 3, 3};
+  EXPECT_EQ(pool(ties, 1, 0, PoolKind::kMax, QFormat{2, 2, Rounding::kNearest}).arg, 0);  // the first maximum
+}
+
 TEST(Sat, WidthSweep) {
   for (int w = 2; w <= 32; ++w) {
     const Wide hi = (Wide{1} << (w - 1)) - 1, lo = -(Wide{1} << (w - 1));

@@ -86,7 +86,7 @@ int PrimCase::in_bits() const {
 
 const std::vector<std::string>& prim_names() {
   static const std::vector<std::string> v = {"mul", "sat", "rq", "plan_sigmoid", "act", "act_deriv",
-                                             "lfsr", "sat_counter", "acc", "spad", "rounder", "convert"};
+                                             "lfsr", "sat_counter", "acc", "spad", "rounder", "convert", "pool"};
   return v;
 }
 
@@ -144,6 +144,21 @@ std::vector<PrimCase> prim_cases(const std::string& prim) {
                       Param{"RND", rnd, rnd_macro_name(rnd)}};
           c.in = {{"x_i", in_w, true}};
           c.out = {{"q_o", c.w, true}, {"sat_o", 1, false}};
+          out.push_back(c);
+        }
+      }
+    }
+  } else if (prim == "pool") {
+    for (const Fmt& q : all_formats()) {
+      for (int kind = 0; kind < 2; ++kind) {
+        for (int rnd = 0; rnd < (kind == 0 ? 1 : 2); ++rnd) {  // max does not round
+          PrimCase c = base_case(prim, q);
+          c.params = {num("W", c.w), Param{"KIND", kind, kind == 0 ? "`TAXONN_POOL_MAX" : "`TAXONN_POOL_AVG"},
+                      Param{"RND", rnd, rnd_macro_name(rnd)}};
+          c.in = {{"a_i", c.w, true}, {"b_i", c.w, true}, {"c_i", c.w, true}, {"d_i", c.w, true},
+                  {"g_i", c.w, true}, {"arg_i", 2, false, kind == 0}};
+          c.out = {{"y_o", c.w, true}, {"arg_o", 2, false}, {"ga_o", c.w, true},
+                   {"gb_o", c.w, true}, {"gc_o", c.w, true}, {"gd_o", c.w, true}};
           out.push_back(c);
         }
       }

@@ -134,6 +134,15 @@ std::unique_ptr<Model> make_model(const PrimCase& c) {
       return std::vector<Wide>{r.value, r.saturated, rq_round(in[0], shift, mode, rnd)};
     });
   }
+  if (p == "pool") {
+    const QFormat q = fmt_of(static_cast<int>(c.get("W")), 0, static_cast<Rounding>(c.get("RND")));
+    const auto kind = static_cast<PoolKind>(c.get("KIND"));
+    return comb([=](const std::vector<Wide>& in) {
+      const Wide x[4] = {in[0], in[1], in[2], in[3]};
+      const PoolResult r = pool(x, in[4], static_cast<int>(in[5]), kind, q);
+      return std::vector<Wide>{r.y, r.arg, r.g[0], r.g[1], r.g[2], r.g[3]};
+    });
+  }
   if (p == "convert") {
     const int in_f = static_cast<int>(c.get("IN_F"));
     const QFormat q = fmt_of(static_cast<int>(c.get("OUT_W")), static_cast<int>(c.get("OUT_F")),

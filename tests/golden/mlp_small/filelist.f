@@ -12,6 +12,7 @@ rtl/taxonn_net_ctrl.v
 rtl/taxonn_pe.v
 rtl/taxonn_pe_base.v
 rtl/taxonn_plan_sigmoid.v
+rtl/taxonn_pool.v
 rtl/taxonn_rounder.v
 rtl/taxonn_rq.v
 rtl/taxonn_sat.v

@@ -15,6 +15,10 @@
 `define TAXONN_ACT_SIGMOID     2
 `define TAXONN_ACT_TANH        3
 
+// Pooling kinds (taxonn_pool)
+`define TAXONN_POOL_MAX        0                  // first maximum, argmax kept
+`define TAXONN_POOL_AVG        1                  // rq(sum of 4, shift 2)
+
 // PE control word: MUX1, the multiplier's first operand
 `define TAXONN_MUL_A_W         2
 `define TAXONN_MUL_A_X_IN      2'd0               // x_i
