@@ -177,7 +177,7 @@ int run(const NetArgs& a) {
     dataset = fs::is_directory(default_dataset_dir("mnist")) ? "mnist" : "fashion-mnist";
     if (dataset != "mnist" && !a.quiet)
       fmt::print("tb_net: {} not found: training on Debian's Fashion-MNIST ({}) instead; --dataset/--data-dir choose\n",
-                 default_dataset_dir("mnist"), default_dataset_dir("fashion-mnist"));
+                 fs::weakly_canonical(default_dataset_dir("mnist")).string(), default_dataset_dir("fashion-mnist"));
   }
   const LayerConfig& first = cfg.layers[hw.front().index];
   const LayerConfig& out = cfg.layers[hw.back().index];
@@ -210,6 +210,9 @@ int run(const NetArgs& a) {
 
   const std::vector<NetPhase> phases = net_phases(hw, true);
   const std::int64_t want_total = net_cycles(phases);
+  const std::vector<NetPhase> infer = net_phases(hw, false);
+  const std::int64_t want_infer = net_cycles(infer);
+  std::uint64_t inferences = 0;
   std::vector<std::size_t> order(data.train.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::mt19937_64 rng(a.seed);
@@ -301,6 +304,34 @@ int run(const NetArgs& a) {
       }
       check_s += std::chrono::duration<double>(Clock::now() - tc).count();
     }
+    // Inference mode (train_i = 0) on a test image every 10 steps and after
+    // the last: the FWD phases' counters, the total, and every layer's Y.
+    if (s % 10 == 9 || s + 1 == a.steps) {
+      const std::size_t ti = s % data.test.size();
+      const std::uint8_t* timg = data.test.image(ti);
+      for (int i = 0; i < first.in_shape.size(); ++i)
+        dut.write(HostWrite::kSample, 0, 0, i, in_arith.from_real(timg[i] / 255.0));
+      const std::uint64_t ibusy = dut.run(false, static_cast<std::uint64_t>(want_infer) * 2 + 100);
+      gold.forward(timg);
+      for (std::size_t p = 0; p < infer.size(); ++p) {
+        const auto got = static_cast<std::uint32_t>(dut.read(HostRead::kCounter, 0, 0, static_cast<int>(p)));
+        if (got != infer[p].cycles)
+          return report(s, idx, fmt::format("inference of test image {}: phase {} ({}.{}): rtl {} cycles, cycle model {}", ti,
+                                            p, cfg.layers[hw[static_cast<std::size_t>(infer[p].layer)].index].name,
+                                            to_string(infer[p].cmd), got, infer[p].cycles));
+      }
+      if (ibusy != static_cast<std::uint64_t>(want_infer))
+        return report(s, idx, fmt::format("inference of test image {}: busy {} cycles, cycle model {}", ti, ibusy, want_infer));
+      for (int l = 0; l < nl; ++l) {
+        const auto& G = gold.layers()[hw[static_cast<std::size_t>(l)].index];
+        for (int j = 0; j < hw[static_cast<std::size_t>(l)].n; ++j) {
+          const std::int32_t y = dut.read(HostRead::kY, l, 0, j);
+          if (y != G.y[static_cast<std::size_t>(j)])
+            return value_mismatch(l, "inference", "Y", j, -1, y, G.y[static_cast<std::size_t>(j)]);
+        }
+      }
+      ++inferences;
+    }
     if (!a.quiet && (std::chrono::duration<double>(Clock::now() - t_progress).count() > 10 || s + 1 == a.steps)) {
       t_progress = Clock::now();
       fmt::print("  step {}/{}: 0 mismatches, {} cycles per step, {:.1f} steps/s (RTL)\n", s + 1, a.steps, want_total,
@@ -310,12 +341,12 @@ int run(const NetArgs& a) {
   }
 
   fmt::print("tb_net: {} steps, 0 mismatches in cycles, Y, G and weights ({} weights checked every {} step(s)); "
-             "{} cycles per step\n",
+             "{} cycles per step; {} inferences ({} cycles each) matched\n",
              a.steps, [&] {
                std::int64_t n = 0;
                for (const auto& h : hw) n += std::int64_t{h.n} * h.k;
                return n;
-             }(), a.check_every, want_total);
+             }(), a.check_every, want_total, inferences, want_infer);
   const double rtl_sps = a.steps / rtl_s, gold_sps = a.steps / gold_s;
   fmt::print("speed: RTL simulation {:.1f} samples/s with the host's sample loads, {:.3g} cycles/s while busy; "
              "golden model {:.0f} samples/s ({:.3g} modelled cycles/s); golden/RTL {:.0f}x; weight load {:.2f} s, "
