@@ -14,7 +14,7 @@ NET_STEPS ?= 200
 # The default config's 16 inputs match no dataset: it trains on random samples.
 NET_DATA ?= $(if $(filter mlp_small,$(NAME)),--dataset random)
 # Network testbenches of the cycle table (cmake/testbench_stage.cmake).
-NET_CONFIGS := mlp_small mlp_mnist mlp_mnist_folded mlp_mnist100
+NET_CONFIGS := mlp_small mlp_mixed mlp_mnist mlp_mnist_folded mlp_mnist100
 JOBS     ?= $(shell nproc)
 
 DEB_PACKAGES := cmake make g++ python3 verilator yosys iverilog opensta gnuplot-nox \
@@ -105,7 +105,7 @@ cycles: build
 	@mkdir -p $(BUILD)/cycles
 	@set -e; for c in $(NET_CONFIGS); do \
 	  $(BUILD)/verilator_tb/tb_net_$$c --config configs/$$c.json --steps 1 --quiet \
-	    $$( [ $$c = mlp_small ] && echo --dataset random ) \
+	    $$( case $$c in mlp_small|mlp_mixed) echo --dataset random;; esac ) \
 	    --json $(BUILD)/cycles/$$c.json >/dev/null; \
 	done
 	$(BUILD)/taxonn cycles --measured $(foreach c,$(NET_CONFIGS),$(BUILD)/cycles/$(c).json) --out docs/cycles

@@ -11,9 +11,10 @@ set(TAXONN_TB_GEN ${CMAKE_BINARY_DIR}/tb_gen)
 # tests, and the default config of `make`.
 set(TAXONN_TB_CONFIGS pe_sweep mlp_small)
 # The network testbenches' configs (tb_net): the default config on random
+# samples, a mix of roundings, activations and partial folds on random
 # samples, the MNIST MLP unfolded and folded (make test) and the 784-100-10
 # network of the regression and the benchmark.
-set(TAXONN_TB_NET_CONFIGS mlp_small mlp_mnist mlp_mnist_folded mlp_mnist100)
+set(TAXONN_TB_NET_CONFIGS mlp_small mlp_mixed mlp_mnist mlp_mnist_folded mlp_mnist100)
 set(gen_cmds)
 set(cfg_files)
 foreach(cfg IN LISTS TAXONN_TB_NET_CONFIGS)

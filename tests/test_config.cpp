@@ -111,7 +111,7 @@ TEST(Config, OverridesGoThroughTheParser) {
 }
 
 TEST(Config, ShippedConfigsLoad) {
-  for (const char* n : {"lenet5_mnist", "lenet5_cifar10", "lenet5_svhn", "mlp_small", "mlp_mnist", "mlp_mnist_folded",
+  for (const char* n : {"lenet5_mnist", "lenet5_cifar10", "lenet5_svhn", "mlp_small", "mlp_mixed", "mlp_mnist", "mlp_mnist_folded",
                         "mlp_mnist100", "pe_sweep", "pe_w16"}) {
     const Config c = load_config(std::string(TAXONN_SOURCE_DIR) + "/configs/" + n + ".json");
     EXPECT_EQ(c.name, n);

@@ -207,6 +207,10 @@ int run(const NetArgs& a) {
       for (int k = 0; k < h.k; ++k) dut.set_weight(l, j, k, L.w[static_cast<std::size_t>(j) * h.k + k]);
   }
   const double load_s = std::chrono::duration<double>(Clock::now() - t_load).count();
+  // The starting weights, to say how many the run changed (a run that moves
+  // no weight would check nothing).
+  std::vector<std::vector<std::int32_t>> w0;
+  for (const auto& h : hw) w0.push_back(gold.layers()[h.index].w);
 
   const std::vector<NetPhase> phases = net_phases(hw, true);
   const std::int64_t want_total = net_cycles(phases);
@@ -347,6 +351,13 @@ int run(const NetArgs& a) {
                for (const auto& h : hw) n += std::int64_t{h.n} * h.k;
                return n;
              }(), a.check_every, want_total, inferences, want_infer);
+  std::int64_t moved = 0, total_w = 0;
+  for (std::size_t l = 0; l < hw.size(); ++l) {
+    const auto& w = gold.layers()[hw[l].index].w;
+    for (std::size_t k = 0; k < w.size(); ++k) moved += w[k] != w0[l][k];
+    total_w += static_cast<std::int64_t>(w.size());
+  }
+  fmt::print("training moved {} of {} weights ({:.1f}%)\n", moved, total_w, 100.0 * moved / total_w);
   const double rtl_sps = a.steps / rtl_s, gold_sps = a.steps / gold_s;
   fmt::print("speed: RTL simulation {:.1f} samples/s with the host's sample loads, {:.3g} cycles/s while busy; "
              "golden model {:.0f} samples/s ({:.3g} modelled cycles/s); golden/RTL {:.0f}x; weight load {:.2f} s, "
@@ -359,6 +370,7 @@ int run(const NetArgs& a) {
                         {"seed", a.seed},
                         {"steps", a.steps},
                         {"mismatches", 0},
+                        {"weights_moved", moved},
                         {"cycles_per_step", want_total},
                         {"rtl_samples_per_s", rtl_sps},
                         {"rtl_cycles_per_s", rtl_cycles / run_s},
