@@ -112,11 +112,13 @@ cycles: build
 
 # The long regression of the network RTL (about 20 minutes): 10,000 SGD steps
 # of 784-100-10 on MNIST, every weight checked after every step, then the
-# test accuracy of the weights the RTL trained beside the golden model's.
+# test accuracy of the weights the RTL trained beside the golden model's;
+# the loss and accuracy curve as CSV and SVG.
 regress-mlp: build
 	@mkdir -p docs/regress
 	$(BUILD)/verilator_tb/tb_net_mlp_mnist100 --config configs/mlp_mnist100.json --steps 10000 --eval 10000 \
-	  --json docs/regress/mlp_mnist100.json --repro-dir $(BUILD) | tee docs/regress/mlp_mnist100.txt
+	  --json docs/regress/mlp_mnist100.json --curve docs/regress/mlp_mnist100_curve --repro-dir $(BUILD) \
+	  | tee docs/regress/mlp_mnist100.txt
 
 # The paper's Table I and Fig. 5, measured (about 10 minutes on 2 cores):
 # docs/table1/table.md, results.{json,csv}, curves.csv, *_loss.svg.

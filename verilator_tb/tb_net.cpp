@@ -7,6 +7,7 @@
 // divergence is reported with layer, neuron, weight index, step, phase and
 // both values, raw and real, and written as a one-file reproducer.
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -32,7 +33,7 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 struct NetArgs {
-  std::string config, dataset, data_dir, repro_dir = ".", replay, json_out, save_weights;
+  std::string config, dataset, data_dir, repro_dir = ".", replay, json_out, save_weights, curve;
   std::uint64_t seed = 1, steps = 200, check_every = 1, eval = 0;
   bool quiet = false;
 };
@@ -40,7 +41,7 @@ struct NetArgs {
 [[noreturn]] void usage_error(const std::string& msg) {
   std::cerr << "tb_net: " << msg << "\n"
             << "usage: tb_net --config FILE [--steps N] [--seed N] [--dataset mnist|fashion-mnist|random] [--data-dir DIR]\n"
-            << "              [--check-every N] [--eval N] [--json FILE] [--save-weights FILE] [--repro-dir DIR]\n"
+            << "              [--check-every N] [--eval N] [--json FILE] [--save-weights FILE] [--curve PREFIX] [--repro-dir DIR]\n"
             << "              [--replay FILE] [--quiet]\n";
   std::exit(2);
 }
@@ -70,6 +71,7 @@ NetArgs parse(int argc, char** argv) {
     else if (k == "--eval") a.eval = num();
     else if (k == "--json") a.json_out = val();
     else if (k == "--save-weights") a.save_weights = val();
+    else if (k == "--curve") a.curve = val();
     else if (k == "--repro-dir") a.repro_dir = val();
     else if (k == "--replay") a.replay = val();
     else if (k == "--quiet") a.quiet = true;
@@ -217,6 +219,10 @@ int run(const NetArgs& a) {
   const std::vector<NetPhase> infer = net_phases(hw, false);
   const std::int64_t want_infer = net_cycles(infer);
   std::uint64_t inferences = 0;
+  // --curve: the mean loss over every kCurveEvery steps, test accuracy every ten of them.
+  constexpr std::uint64_t kCurveEvery = 100;
+  std::string curve = "step,mean_loss,test_accuracy_1000\n";
+  double loss_window = 0;
   std::vector<std::size_t> order(data.train.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::mt19937_64 rng(a.seed);
@@ -250,8 +256,9 @@ int run(const NetArgs& a) {
     const std::uint64_t busy = dut.run(true, static_cast<std::uint64_t>(want_total) * 2 + 100);
     auto t1 = Clock::now();
     run_s += std::chrono::duration<double>(t1 - t_run).count();
-    gold.train_step(img, label);
+    const double loss = gold.train_step(img, label);  // the RTL's too: its Y and weights are checked equal
     auto t2 = Clock::now();
+    loss_window += loss;
     rtl_s += std::chrono::duration<double>(t1 - t0).count();
     gold_s += std::chrono::duration<double>(t2 - t1).count();
     rtl_cycles += busy;
@@ -336,6 +343,20 @@ int run(const NetArgs& a) {
       }
       ++inferences;
     }
+    // The curve, after this step's checks (forward passes on test images
+    // overwrite the golden model's stored activations).
+    if (!a.curve.empty() && (s + 1) % kCurveEvery == 0) {
+      curve += fmt::format("{},{:.6f},", s + 1, loss_window / kCurveEvery);
+      if ((s + 1) % (10 * kCurveEvery) == 0) {
+        // Test accuracy of the weights so far on the first 1,000 test images.
+        const std::size_t n = std::min<std::size_t>(1000, data.test.size());
+        std::size_t ok = 0;
+        for (std::size_t i = 0; i < n; ++i) ok += gold.forward(data.test.image(i)) == data.test.labels[i];
+        curve += fmt::format("{:.2f}", 100.0 * ok / n);
+      }
+      curve += "\n";
+    }
+    if ((s + 1) % kCurveEvery == 0) loss_window = 0;
     if (!a.quiet && (std::chrono::duration<double>(Clock::now() - t_progress).count() > 10 || s + 1 == a.steps)) {
       t_progress = Clock::now();
       fmt::print("  step {}/{}: 0 mismatches, {} cycles per step, {:.1f} steps/s (RTL)\n", s + 1, a.steps, want_total,
@@ -414,6 +435,24 @@ int run(const NetArgs& a) {
     if (!a.save_weights.empty()) write_atomic(a.save_weights, rtl_net.weights_json().dump() + "\n");
   }
   if (!a.json_out.empty()) write_atomic(a.json_out, res.dump(2) + "\n");
+  if (!a.curve.empty()) {
+    const fs::path prefix(a.curve);
+    const std::string stem = prefix.filename().string();
+    write_atomic(a.curve + ".csv", curve);
+    const std::string gp = fmt::format(
+        "set title \"{0}: RTL training on {1} (loss = golden model's, checked bit-exact every step)\"\n"
+        "set datafile separator \",\"\nset xlabel \"SGD steps\"\nset ylabel \"sum of squared output errors "
+        "(mean over {2} steps)\"\nset y2label \"test accuracy, 1,000 images (%)\"\nset ytics nomirror\n"
+        "set y2tics\nset y2range [0:100]\nset grid\nset key center right\n"
+        "set terminal svg size 800,480 font \"sans,12\"\nset output \"{3}.svg\"\n"
+        "plot \"{3}.csv\" using 1:2 every ::1 with lines lw 2 title \"loss\", "
+        "\"{3}.csv\" using 1:3 every ::1 axes x1y2 with linespoints lw 2 title \"test accuracy\"\n",
+        cfg.name, dataset, kCurveEvery, stem);
+    write_atomic(a.curve + ".gp", gp);
+    const std::string dir = prefix.parent_path().empty() ? "." : prefix.parent_path().string();
+    if (std::system(fmt::format("cd '{}' && gnuplot '{}.gp' 2>/dev/null", dir, stem).c_str()) != 0)
+      fmt::print("tb_net: gnuplot not available or failed: {}.gp written, no SVG\n", a.curve);
+  }
   return 0;
 }
 
