@@ -77,6 +77,20 @@ double match_number(const std::string& text, const std::regex& re, const std::st
   return std::stod(m[1].str());
 }
 
+// ABC maps to the liberty with the clock as its delay target. The constraint
+// file (a BUF_X1 driving every input, OpenSTA's 2 fF on every output) makes
+// Yosys run ABC's buffering and gate sizing too (its ABC_COMMAND_CTR script);
+// without it a wide scratchpad's address lines stay unbuffered and one gate
+// can show tens of nanoseconds.
+// A liberty without a BUF_X1 (not Nangate-like) gets the delay target only.
+std::string abc_map(const fs::path& work, const std::string& liberty, double clock_ns) {
+  static const std::regex buf_re(R"(cell\s*\(\s*"?BUF_X1"?\s*\))");
+  if (!std::regex_search(read_file(liberty), buf_re))
+    return fmt::format("abc -D {:.0f} -liberty {}\n", clock_ns * 1000, liberty);
+  write_atomic(work / "abc.constr", "set_driving_cell BUF_X1\nset_load 2.0\n");
+  return fmt::format("abc -D {:.0f} -constr abc.constr -liberty {}\n", clock_ns * 1000, liberty);
+}
+
 // Flat synthesis: the area, and the mapped netlist for OpenSTA.
 void yosys_flat(const fs::path& work, const std::vector<std::string>& files, const std::string& top,
                 const std::string& liberty, double clock_ns, SynthPoint& p) {
@@ -85,8 +99,7 @@ void yosys_flat(const fs::path& work, const std::vector<std::string>& files, con
   s += fmt::format("hierarchy -check -top {}\nsynth -flatten -top {}\n", top, top);
   if (!liberty.empty()) {
     s += fmt::format("dfflibmap -liberty {}\n", liberty);
-    // The clock as ABC's delay target: it then buffers and sizes for it.
-    s += fmt::format("abc -D {:.0f} -liberty {}\n", clock_ns * 1000, liberty);
+    s += abc_map(work, liberty, clock_ns);
     // Nangate's tie cells are dont_use: undefined bits become constant 0.
     s += "setundef -zero\nopt_clean -purge\n";
     s += fmt::format("stat -liberty {}\nwrite_verilog -noattr -noexpr {}.netlist.v\n", liberty, top);
@@ -691,7 +704,7 @@ void yosys_unit(const fs::path& work, const std::vector<std::string>& files, con
   for (const auto& [k, v] : u.params) s += fmt::format(" -chparam {} {}", k, v);
   s += fmt::format("\nsynth -flatten -top {}\n", u.top);
   if (!liberty.empty()) {
-    s += fmt::format("dfflibmap -liberty {}\nabc -D {:.0f} -liberty {}\n", liberty, clock_ns * 1000, liberty);
+    s += fmt::format("dfflibmap -liberty {}\n", liberty) + abc_map(work, liberty, clock_ns);
     // splitnets: OpenSTA reads no multi-bit assigns of concatenations.
     s += "setundef -zero\nsplitnets -ports\nopt_clean -purge\n";
     s += fmt::format("stat -liberty {}\nwrite_verilog -noattr -noexpr {}.netlist.v\n", liberty, u.tag);
