@@ -110,7 +110,7 @@ cycles: build
 	done
 	$(BUILD)/taxonn cycles --measured $(foreach c,$(NET_CONFIGS),$(BUILD)/cycles/$(c).json) --out docs/cycles
 
-# The long regression of the network RTL (about 20 minutes): 10,000 SGD steps
+# The long regression of the network RTL (about 15 minutes): 10,000 SGD steps
 # of 784-100-10 on MNIST, every weight checked after every step, then the
 # test accuracy of the weights the RTL trained beside the golden model's;
 # the loss and accuracy curve as CSV and SVG.

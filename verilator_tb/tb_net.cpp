@@ -440,7 +440,7 @@ int run(const NetArgs& a) {
     const std::string stem = prefix.filename().string();
     write_atomic(a.curve + ".csv", curve);
     const std::string gp = fmt::format(
-        "set title \"{0}: RTL training on {1} (loss = golden model's, checked bit-exact every step)\"\n"
+        "set title \"{0}: RTL training on {1} (loss = golden model's, checked bit-exact every step)\" noenhanced\n"
         "set datafile separator \",\"\nset xlabel \"SGD steps\"\nset ylabel \"sum of squared output errors "
         "(mean over {2} steps)\"\nset y2label \"test accuracy, 1,000 images (%)\"\nset ytics nomirror\n"
         "set y2tics\nset y2range [0:100]\nset grid\nset key center right\n"
