@@ -208,10 +208,14 @@ vast::Module net_top(const Config& c, const std::vector<NetLayerHw>& hw) {
   wire("wr_sample", 1, false, "");
   wire("wr_target", 1, false, "");
   wire("wr_alpha", 1, false, "");
-  m.assigns.push_back({"wr_weight", "wr_en_i & " + target_is("wr_target_i", "TAXONN_WR_WEIGHT")});
-  m.assigns.push_back({"wr_sample", "wr_en_i & " + target_is("wr_target_i", "TAXONN_WR_SAMPLE")});
-  m.assigns.push_back({"wr_target", "wr_en_i & " + target_is("wr_target_i", "TAXONN_WR_TARGET")});
-  m.assigns.push_back({"wr_alpha", "wr_en_i & " + target_is("wr_target_i", "TAXONN_WR_ALPHA")});
+  // A host write lands only while the network is idle: a sample or target
+  // written during a step would change the step.
+  wire("wr_ok", 1, false, "a host write while idle");
+  m.assigns.push_back({"wr_ok", "wr_en_i & ~busy_o"});
+  m.assigns.push_back({"wr_weight", "wr_ok & " + target_is("wr_target_i", "TAXONN_WR_WEIGHT")});
+  m.assigns.push_back({"wr_sample", "wr_ok & " + target_is("wr_target_i", "TAXONN_WR_SAMPLE")});
+  m.assigns.push_back({"wr_target", "wr_ok & " + target_is("wr_target_i", "TAXONN_WR_TARGET")});
+  m.assigns.push_back({"wr_alpha", "wr_ok & " + target_is("wr_target_i", "TAXONN_WR_ALPHA")});
 
   vast::Instance ctrl{"taxonn_net_ctrl", "u_ctrl",
                       {{"NL", std::to_string(nl), "layers"},

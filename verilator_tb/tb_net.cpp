@@ -128,7 +128,9 @@ class NetDut {
     write(HostWrite::kWeight, layer, h.pe_of(j), h.addr_of(j, k), v);
   }
   // Start a run and clock until done; returns the cycles the DUT was busy.
-  std::uint64_t run(bool train, std::uint64_t limit) {
+  // Host writes of every kind are attempted on some busy cycles (garbage
+  // sample, target, alpha and weight words): the network must ignore them.
+  std::uint64_t run(bool train, std::uint64_t limit, std::mt19937_64& rng) {
     top_->start_i = 1;
     top_->train_i = train ? 1 : 0;
     tick();
@@ -136,8 +138,18 @@ class NetDut {
     std::uint64_t busy = 0;
     while (top_->busy_o) {
       ++busy;
+      const bool poke = rng() % 64 == 0;
+      if (poke) {
+        top_->wr_en_i = 1;
+        top_->wr_target_i = static_cast<unsigned>(rng() % 4);
+        top_->wr_layer_i = static_cast<unsigned>(rng() % hw_.size());
+        top_->wr_row_i = 0;
+        top_->wr_col_i = static_cast<unsigned>(rng() % 4);
+        top_->wr_data_i = static_cast<std::uint32_t>(rng());
+      }
       const bool done = top_->done_o;
       tick();
+      top_->wr_en_i = 0;
       if (done) break;
       if (busy > limit) break;
     }
@@ -227,6 +239,7 @@ int run(const NetArgs& a) {
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::mt19937_64 rng(a.seed);
   std::shuffle(order.begin(), order.end(), rng);
+  std::mt19937_64 poke_rng(a.seed * 7919 + 1);  // host writes attempted while busy
 
   std::vector<std::uint32_t> measured(phases.size() + 1, 0);  // the last step's counters
   double rtl_s = 0, run_s = 0, gold_s = 0, check_s = 0;
@@ -253,7 +266,7 @@ int run(const NetArgs& a) {
     for (int j = 0; j < out.neurons; ++j)
       dut.write(HostWrite::kTarget, nl - 1, 0, j, out_arith.from_real(j == label ? 1.0 : 0.0));
     const auto t_run = Clock::now();
-    const std::uint64_t busy = dut.run(true, static_cast<std::uint64_t>(want_total) * 2 + 100);
+    const std::uint64_t busy = dut.run(true, static_cast<std::uint64_t>(want_total) * 2 + 100, poke_rng);
     auto t1 = Clock::now();
     run_s += std::chrono::duration<double>(t1 - t_run).count();
     const double loss = gold.train_step(img, label);  // the RTL's too: its Y and weights are checked equal
@@ -322,7 +335,7 @@ int run(const NetArgs& a) {
       const std::uint8_t* timg = data.test.image(ti);
       for (int i = 0; i < first.in_shape.size(); ++i)
         dut.write(HostWrite::kSample, 0, 0, i, in_arith.from_real(timg[i] / 255.0));
-      const std::uint64_t ibusy = dut.run(false, static_cast<std::uint64_t>(want_infer) * 2 + 100);
+      const std::uint64_t ibusy = dut.run(false, static_cast<std::uint64_t>(want_infer) * 2 + 100, poke_rng);
       gold.forward(timg);
       for (std::size_t p = 0; p < infer.size(); ++p) {
         const auto got = static_cast<std::uint32_t>(dut.read(HostRead::kCounter, 0, 0, static_cast<int>(p)));

@@ -37,6 +37,7 @@ module taxonn_mlp_small_net (
   wire wr_sample;
   wire wr_target;
   wire wr_alpha;
+  wire wr_ok;  // a host write while idle
   wire fc1_done;
   wire fc1_busy;
   wire signed [13:0] fc1_x_data;  // Q(2,12): the input entering this layer
@@ -441,10 +442,11 @@ module taxonn_mlp_small_net (
     .g_rd_o     (fc4_g_rd)
   );
 
-  assign wr_weight = wr_en_i & (wr_target_i == `TAXONN_WR_WEIGHT);
-  assign wr_sample = wr_en_i & (wr_target_i == `TAXONN_WR_SAMPLE);
-  assign wr_target = wr_en_i & (wr_target_i == `TAXONN_WR_TARGET);
-  assign wr_alpha = wr_en_i & (wr_target_i == `TAXONN_WR_ALPHA);
+  assign wr_ok = wr_en_i & ~busy_o;
+  assign wr_weight = wr_ok & (wr_target_i == `TAXONN_WR_WEIGHT);
+  assign wr_sample = wr_ok & (wr_target_i == `TAXONN_WR_SAMPLE);
+  assign wr_target = wr_ok & (wr_target_i == `TAXONN_WR_TARGET);
+  assign wr_alpha = wr_ok & (wr_target_i == `TAXONN_WR_ALPHA);
   assign fc4_r1 = {13{1'b0}};
   assign ctrl_layer_done = {fc4_done, fc3_done, fc2_done, fc1_done};
   assign rd_data_o = (rd_target_i == `TAXONN_RD_COUNTER) ? ctrl_cnt :
