@@ -37,31 +37,32 @@ void write_cycle_report(const std::vector<std::string>& files, const std::string
     if (!j.contains("phases") || !j.contains("config"))
       throw ConfigError(fmt::format("{}: no 'phases'/'config'; it should be tb_net's --json output", f));
     const std::string net = j["config"].get<std::string>();
-    std::int64_t fwd_m = 0, fwd_p = 0, bp_m = 0, upd_m = 0, step_model = 0, sum_n = 0, n_last = 0;
-    std::string fwd_formula;
+    // Measured and modelled cycles per kind of phase, and the paper's terms.
+    struct Sum {
+      std::int64_t measured = 0, model = 0;
+    };
+    Sum fwd, bp, upd;
+    std::int64_t fwd_p = 0, sum_n = 0, n_last = 0;
     for (const auto& p : j["phases"]) {
       const std::string layer = p["layer"], phase = p["phase"];
       const std::int64_t m = p["measured"], model = p["model"], k = p["inputs"], n = p["neurons"], pes = p["pes"];
-      step_model += model;
+      Sum& sum = phase == "fwd" ? fwd : phase == "update" ? upd : bp;
+      sum.measured += m;
+      sum.model += model;
       if (phase == "fwd") {
-        Row r{net, fmt::format("{} forward ({} -> {}, {} PEs)", layer, k, n, pes), "N_{i-1} + N_i", m, model, k + n};
-        rows.push_back(r);
-        fwd_m += m;
+        rows.push_back({net, fmt::format("{} forward ({} -> {}, {} PEs)", layer, k, n, pes), "N_{i-1} + N_i", m, model,
+                        k + n});
         fwd_p += k + n;
         sum_n += n;
         n_last = n;
-      } else if (phase == "update") {
-        upd_m += m;
-      } else {
-        bp_m += m;
       }
     }
-    rows.push_back({net, "forward, all layers", "sum_i (N_{i-1} + N_i)", fwd_m, fwd_m, fwd_p});
     const std::int64_t bp_paper = n_last + sum_n;
-    rows.push_back({net, "loss + back-propagation (G of every layer)", "N_n + sum_i N_i", bp_m, bp_m, bp_paper});
-    rows.push_back({net, "weight update (steps 3-5)", "(overlapped in the paper)", upd_m, upd_m, 0});
-    rows.push_back({net, "one SGD step", "forward + N_n + sum_i N_i", fwd_m + bp_m + upd_m, step_model,
-                    fwd_p + bp_paper});
+    rows.push_back({net, "forward, all layers", "sum_i (N_{i-1} + N_i)", fwd.measured, fwd.model, fwd_p});
+    rows.push_back({net, "loss + back-propagation (G of every layer)", "N_n + sum_i N_i", bp.measured, bp.model, bp_paper});
+    rows.push_back({net, "weight update (steps 3-5)", "(overlapped in the paper)", upd.measured, upd.model, 0});
+    rows.push_back({net, "one SGD step", "forward + N_n + sum_i N_i", fwd.measured + bp.measured + upd.measured,
+                    fwd.model + bp.model + upd.model, fwd_p + bp_paper});
   }
   std::string md =
       "# Cycles per phase: the RTL against the paper's formulas\n\n"

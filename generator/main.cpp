@@ -14,6 +14,7 @@
 #include "net_model.hpp"
 #include "dataset.hpp"
 #include "experiment.hpp"
+#include "io_util.hpp"
 #include "synth.hpp"
 #include "trainer.hpp"
 
@@ -38,14 +39,7 @@ int cmd_generate(const std::string& config, const std::string& out) {
 int cmd_synth(const taxonn::SynthOptions& o) {
   const taxonn::SynthReport r = taxonn::run_synth(o);
   fmt::print("{}", taxonn::format_report(r));
-  if (!o.json_out.empty()) {
-    const std::string tmp = o.json_out + ".tmp";
-    {
-      std::ofstream j(tmp);
-      j << taxonn::report_json(r);
-    }
-    std::filesystem::rename(tmp, o.json_out);
-  }
+  if (!o.json_out.empty()) taxonn::write_atomic(o.json_out, taxonn::report_json(r));
   return 0;
 }
 
@@ -130,17 +124,9 @@ int main(int argc, char** argv) {
       so.breakdown = !no_breakdown;
       if (network) {
         so.jobs = sw.jobs;
-        if (!so.liberty.empty()) taxonn::prepare_liberty(so.liberty, std::filesystem::absolute(so.work_dir).string());
         const auto r = taxonn::run_net_synth(so);
         fmt::print("{}", taxonn::format_net_report(r));
-        if (!so.json_out.empty()) {
-          const std::string tmp = so.json_out + ".tmp";
-          {
-            std::ofstream j(tmp);
-            j << taxonn::net_report_json(r);
-          }
-          std::filesystem::rename(tmp, so.json_out);
-        }
+        if (!so.json_out.empty()) taxonn::write_atomic(so.json_out, taxonn::net_report_json(r));
         return 0;
       }
       if (!sweep.empty()) {

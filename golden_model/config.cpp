@@ -377,17 +377,17 @@ int backprop_fan_in(const Config& c, std::size_t i) {
   return 1;
 }
 
-PeParams pe_params(const Config& c, std::size_t i) {
+PeParams pe_params(const Config& c, std::size_t i, int depth) {
   const LayerConfig& L = c.layers.at(i);
   if (!L.weighted()) throw ConfigError(fmt::format("layer '{}' has no PEs (pooling)", L.name));
   PeParams p;
   p.layer = L.name;
   p.fmt = L.format;
   p.act = L.activation;
-  p.depth = c.scratchpad_depth;
+  p.depth = depth > 0 ? depth : c.scratchpad_depth;
   // Enough guard bits that no legal sum wraps: the forward dot product, the
   // back-propagated sum of step 1, a full scratchpad, and the update add.
-  const int terms = std::max({L.fan_in(), backprop_fan_in(c, i), c.scratchpad_depth, 2});
+  const int terms = std::max({L.fan_in(), backprop_fan_in(c, i), p.depth, 2});
   p.guard_bits = clog2(static_cast<std::uint64_t>(terms));
   p.sat_cnt_width = c.sat_counter_width;
   p.lfsr = c.lfsr;

@@ -107,6 +107,8 @@ struct PeParams {
 };
 // Fan-out of back-propagation into layer `i`: the terms in step 1's sum.
 int backprop_fan_in(const Config& c, std::size_t i);
-PeParams pe_params(const Config& c, std::size_t layer_index);
+// `depth` > 0 overrides the config's scratchpad_depth (the network RTL's PEs
+// hold passes x inputs words); the guard bits follow the depth.
+PeParams pe_params(const Config& c, std::size_t layer_index, int depth = 0);
 
 }  // namespace taxonn

@@ -194,11 +194,11 @@ int run_experiment(const ExperimentOptions& o) {
       dat += "\n\n";
       std::string title = r.label;  // a gnuplot double-quoted string
       for (std::size_t q = 0; (q = title.find_first_of("\"\\", q)) != std::string::npos; q += 2) title.insert(q, "\\");
-      plot += fmt::format("{}\"{}.dat\" index {} with lines lw 2 title \"{}\"", idx ? ", " : "", st, idx, title);
+      plot += fmt::format("{}\"{}_loss.dat\" index {} with lines lw 2 title \"{}\"", idx ? ", " : "", st, idx, title);
       ++idx;
     }
     if (idx == 0) continue;
-    write_atomic(fs::path(o.out_dir) / (st + ".dat"), dat);
+    write_atomic(fs::path(o.out_dir) / (st + "_loss.dat"), dat);
     // The SVG for docs, and a PNG for quick looks where gnuplot has one.
     const std::string gp = fmt::format(
         "set title \"LeNet-5 training loss, {0} (moving mean over 1000 images)\"\nset xlabel \"training images\"\n"

@@ -47,14 +47,14 @@ std::vector<NetLayerHw> net_hw(const Config& c) {
     h.fd_cycles = L.activation == Activation::kSigmoid || L.activation == Activation::kTanh ? 2
                   : L.activation == Activation::kRelu                                     ? 1
                                                                                            : 0;
-    h.pe = pe_params(c, i);
-    h.pe.depth = h.t * h.k;
-    if (h.pe.depth > Config::kMaxDepth)
+    if (std::int64_t{h.t} * h.k > Config::kMaxDepth)
       throw ConfigError(fmt::format("{}: {} passes x {} inputs = {} scratchpad words exceed {}; give the layer "
                                     "more PEs",
-                                    field(i, "pes"), h.t, h.k, h.pe.depth, Config::kMaxDepth));
-    const int terms = std::max({h.k, backprop_fan_in(c, i), h.pe.depth, 2});
-    h.pe.guard_bits = clog2(static_cast<std::uint64_t>(terms));
+                                    field(i, "pes"), h.t, h.k, std::int64_t{h.t} * h.k, Config::kMaxDepth));
+    h.pe = pe_params(c, i, h.t * h.k);
+    h.niw = index_width(h.n);
+    h.kiw = index_width(h.k);
+    h.piw = index_width(h.p);
     h.tree_width = 2 * h.pe.width() + (h.n > 1 ? clog2(static_cast<std::uint64_t>(h.n)) : 0) + 1;
     hw.push_back(h);
   }
@@ -62,6 +62,36 @@ std::vector<NetLayerHw> net_hw(const Config& c) {
     throw ConfigError(fmt::format("{}: input_format.rounding: stochastic rounding has no network RTL yet; "
                                   "use nearest or truncate", c.name));
   return hw;
+}
+
+int index_width(int n) { return n > 1 ? clog2(static_cast<std::uint64_t>(n)) : 1; }
+
+std::vector<HwParam> fc_layer_param_values(const std::vector<NetLayerHw>& hw, std::size_t l) {
+  const NetLayerHw& h = hw.at(l);
+  const PeParams& p = h.pe;
+  const Wide neg_alpha = (-p.alpha_raw) & ((Wide{1} << p.width()) - 1);
+  return {{"W", p.width()},
+          {"F", p.fmt.frac_bits},
+          {"ACT", static_cast<int>(p.act)},
+          {"RND", static_cast<int>(p.fmt.rounding)},
+          {"N", h.n},
+          {"K", h.k},
+          {"P", h.p},
+          {"GUARD", p.guard_bits},
+          {"SAT_CNT_W", p.sat_cnt_width},
+          {"LFSR_W", p.lfsr.width},
+          {"LFSR_POLY", p.lfsr.polynomial},
+          {"LFSR_SEED", p.lfsr.seed},
+          {"NEG_ALPHA", static_cast<long long>(neg_alpha)},
+          {"HAS_LOSS", l + 1 == hw.size() ? 1 : 0},
+          {"HAS_STEP1", l > 0 ? 1 : 0},
+          {"T", h.t},
+          {"DEPTH", h.depth()},
+          {"AW", p.addr_width()},
+          {"NIW", h.niw},
+          {"KIW", h.kiw},
+          {"PIW", h.piw},
+          {"TREE_W", h.tree_width}};
 }
 
 bool net_supported(const Config& c, std::string* why) {

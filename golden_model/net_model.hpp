@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config.hpp"
+#include "pe_interface.hpp"
 
 namespace taxonn {
 
@@ -35,12 +36,19 @@ struct NetLayerHw {
   int p_last = 0;         // neurons of the last pass
   int fd_cycles = 0;      // f': 2 sigmoid/tanh, 1 ReLU, 0 identity
   int tree_width = 0;     // step 1's exact sum: 2W + clog2(n) + 1
+  int niw = 1, kiw = 1, piw = 1;  // index widths of neurons, inputs, PEs (clog2, at least 1)
   PeParams pe;            // depth t * k, guard bits for that depth
   int depth() const { return pe.depth; }
   // Where the host finds weight W[j, kk]: PE j mod P, word (j div P) * K + kk.
   int pe_of(int j) const { return j % p; }
   int addr_of(int j, int kk) const { return (j / p) * k + kk; }
 };
+
+// taxonn_fc_layer's parameters for layer `l` of `hw`, in the template's
+// order (NEG_ALPHA as its W-bit two's complement).
+std::vector<HwParam> fc_layer_param_values(const std::vector<NetLayerHw>& hw, std::size_t l);
+// An index of n values: clog2(n) bits, at least 1.
+int index_width(int n);
 
 // Throws ConfigError (field named) for configs the network RTL does not
 // cover: conv or pooling layers, stochastic rounding, too deep a scratchpad.

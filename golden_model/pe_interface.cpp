@@ -15,6 +15,20 @@ std::string pe_module_name(const std::string& layer, PeKind kind) {
 
 std::string act_module_name(const std::string& layer) { return fmt::format("taxonn_{}_act", layer); }
 
+std::vector<HwParam> pe_param_values(const PeParams& p, PeKind kind) {
+  std::vector<HwParam> v = {{"W", p.width()}, {"F", p.fmt.frac_bits}};
+  if (kind == PeKind::kTaxonn) v.push_back({"ACT", static_cast<int>(p.act)});
+  v.insert(v.end(), {{"RND", static_cast<int>(p.fmt.rounding)},
+                     {"DEPTH", p.depth},
+                     {"AW", p.addr_width()},
+                     {"GUARD", p.guard_bits},
+                     {"SAT_CNT_W", p.sat_cnt_width},
+                     {"LFSR_W", p.lfsr.width},
+                     {"LFSR_POLY", p.lfsr.polynomial},
+                     {"LFSR_SEED", p.lfsr.seed}});
+  return v;
+}
+
 std::vector<PortSpec> pe_ports(const PeParams& p, PeKind kind) {
     const int w = p.width();
   const std::string q = p.fmt.name();

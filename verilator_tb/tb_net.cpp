@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <numeric>
@@ -254,6 +255,51 @@ int run(const NetArgs& a) {
     return 1;
   };
 
+  // The host loads a sample in input_format.
+  auto load_sample = [&](const std::uint8_t* img) {
+    for (int i = 0; i < first.in_shape.size(); ++i)
+      dut.write(HostWrite::kSample, 0, 0, i, in_arith.from_real(img[i] / 255.0));
+  };
+  // Each phase's counter, the total counter and the busy cycles the host saw,
+  // against the cycle model; "" when they agree.
+  const int total_counter = 3 * nl;  // taxonn_net_ctrl: phases 0..3L-1, then the total
+  auto cycle_mismatch = [&](const std::vector<NetPhase>& ph, std::uint64_t busy,
+                            std::vector<std::uint32_t>* keep) -> std::string {
+    for (std::size_t p = 0; p < ph.size(); ++p) {
+      const auto got = static_cast<std::uint32_t>(dut.read(HostRead::kCounter, 0, 0, static_cast<int>(p)));
+      if (keep) (*keep)[p] = got;
+      if (got != ph[p].cycles)
+        return fmt::format("phase {} ({}.{}): rtl {} cycles, cycle model {}", p,
+                           cfg.layers[hw[static_cast<std::size_t>(ph[p].layer)].index].name, to_string(ph[p].cmd), got,
+                           ph[p].cycles);
+    }
+    const std::int64_t want = net_cycles(ph);
+    const auto total = static_cast<std::uint32_t>(dut.read(HostRead::kCounter, 0, 0, total_counter));
+    if (total != want || busy != static_cast<std::uint64_t>(want))
+      return fmt::format("run cycles: rtl counter {}, busy {} cycles, cycle model {}", total, busy, want);
+    return "";
+  };
+  auto value_text = [&](int l, const char* phase, const char* what, int j, int k, std::int64_t got, std::int64_t want) {
+    const LayerConfig& L = cfg.layers[hw[static_cast<std::size_t>(l)].index];
+    const std::string where = k >= 0 ? fmt::format("neuron {} weight {}", j, k) : fmt::format("neuron {}", j);
+    return fmt::format("layer '{}' {} phase {}: {} rtl {} ({}) golden {} ({}), {}", L.name, where, phase, what, got,
+                       real_str(got, L.format.frac_bits), want, real_str(want, L.format.frac_bits), L.format.name());
+  };
+  // Every layer's Y or G buffer against the golden model's; "" when equal.
+  auto buffer_mismatch = [&](HostRead what, bool top_down, const std::function<const char*(int)>& phase) -> std::string {
+    for (int n = 0; n < nl; ++n) {
+      const int l = top_down ? nl - 1 - n : n;
+      const auto& L = gold.layers()[hw[static_cast<std::size_t>(l)].index];
+      const auto& want = what == HostRead::kY ? L.y : L.g;
+      for (int j = 0; j < hw[static_cast<std::size_t>(l)].n; ++j) {
+        const std::int32_t got = dut.read(what, l, 0, j);
+        if (got != want[static_cast<std::size_t>(j)])
+          return value_text(l, phase(l), what == HostRead::kY ? "Y" : "G", j, -1, got, want[static_cast<std::size_t>(j)]);
+      }
+    }
+    return "";
+  };
+
   auto t_progress = Clock::now();
   for (std::uint64_t s = 0; s < a.steps; ++s) {
     const std::size_t idx = order[s % order.size()];
@@ -261,8 +307,7 @@ int run(const NetArgs& a) {
     const int label = data.train.labels[idx];
     // The host loads the sample in input_format and the targets in the output format.
     auto t0 = Clock::now();
-    for (int i = 0; i < first.in_shape.size(); ++i)
-      dut.write(HostWrite::kSample, 0, 0, i, in_arith.from_real(img[i] / 255.0));
+    load_sample(img);
     for (int j = 0; j < out.neurons; ++j)
       dut.write(HostWrite::kTarget, nl - 1, 0, j, out_arith.from_real(j == label ? 1.0 : 0.0));
     const auto t_run = Clock::now();
@@ -276,44 +321,12 @@ int run(const NetArgs& a) {
     gold_s += std::chrono::duration<double>(t2 - t1).count();
     rtl_cycles += busy;
 
-    // Cycles: every phase's counter, then the total and what the host saw.
-    for (std::size_t p = 0; p < phases.size(); ++p) {
-      const NetPhase& ph = phases[p];
-      const auto got = static_cast<std::uint32_t>(dut.read(HostRead::kCounter, 0, 0, static_cast<int>(p)));
-      measured[p] = got;
-      if (got != ph.cycles)
-        return report(s, idx, fmt::format("phase {} ({}.{}): rtl {} cycles, cycle model {}", p,
-                                          cfg.layers[hw[static_cast<std::size_t>(ph.layer)].index].name,
-                                          to_string(ph.cmd), got, ph.cycles));
-    }
-    const auto total = static_cast<std::uint32_t>(dut.read(HostRead::kCounter, 0, 0, static_cast<int>(phases.size())));
-    if (total != want_total || busy != static_cast<std::uint64_t>(want_total))
-      return report(s, idx, fmt::format("step cycles: rtl counter {}, busy {} cycles, cycle model {}", total, busy, want_total));
-
-    // Values, in the order they are made: Y (forward), G (backprop), W (update).
-    auto value_mismatch = [&](int l, const char* phase, const char* what, int j, int k, std::int64_t got,
-                              std::int64_t want) {
-      const LayerConfig& L = cfg.layers[hw[static_cast<std::size_t>(l)].index];
-      const std::string where = k >= 0 ? fmt::format("neuron {} weight {}", j, k) : fmt::format("neuron {}", j);
-      return report(s, idx, fmt::format("layer '{}' {} phase {}: {} rtl {} ({}) golden {} ({}), {}", L.name, where, phase,
-                                        what, got, real_str(got, L.format.frac_bits), want,
-                                        real_str(want, L.format.frac_bits), L.format.name()));
-    };
-    for (int l = 0; l < nl; ++l) {
-      const auto& G = gold.layers()[hw[static_cast<std::size_t>(l)].index];
-      for (int j = 0; j < hw[static_cast<std::size_t>(l)].n; ++j) {
-        const std::int32_t y = dut.read(HostRead::kY, l, 0, j);
-        if (y != G.y[static_cast<std::size_t>(j)]) return value_mismatch(l, "fwd", "Y", j, -1, y, G.y[static_cast<std::size_t>(j)]);
-      }
-    }
-    for (int l = nl - 1; l >= 0; --l) {
-      const auto& G = gold.layers()[hw[static_cast<std::size_t>(l)].index];
-      for (int j = 0; j < hw[static_cast<std::size_t>(l)].n; ++j) {
-        const std::int32_t g = dut.read(HostRead::kG, l, 0, j);
-        if (g != G.g[static_cast<std::size_t>(j)])
-          return value_mismatch(l, l == nl - 1 ? "loss" : "backprop", "G", j, -1, g, G.g[static_cast<std::size_t>(j)]);
-      }
-    }
+    // Cycles, then values in the order they are made: Y (forward), G
+    // (loss and backprop, from the top), W (update).
+    if (auto e = cycle_mismatch(phases, busy, &measured); !e.empty()) return report(s, idx, e);
+    if (auto e = buffer_mismatch(HostRead::kY, false, [](int) { return "fwd"; }); !e.empty()) return report(s, idx, e);
+    if (auto e = buffer_mismatch(HostRead::kG, true, [&](int l) { return l == nl - 1 ? "loss" : "backprop"; }); !e.empty())
+      return report(s, idx, e);
     if (s % a.check_every == 0 || s + 1 == a.steps) {
       const auto tc = Clock::now();
       for (int l = nl - 1; l >= 0; --l) {
@@ -323,7 +336,7 @@ int run(const NetArgs& a) {
           for (int k = 0; k < h.k; ++k) {
             const std::int32_t w = dut.weight(l, j, k);
             const std::int32_t want = G.w[static_cast<std::size_t>(j) * h.k + k];
-            if (w != want) return value_mismatch(l, "update", "W", j, k, w, want);
+            if (w != want) return report(s, idx, value_text(l, "update", "W", j, k, w, want));
           }
       }
       check_s += std::chrono::duration<double>(Clock::now() - tc).count();
@@ -332,28 +345,12 @@ int run(const NetArgs& a) {
     // the last: the FWD phases' counters, the total, and every layer's Y.
     if (s % 10 == 9 || s + 1 == a.steps) {
       const std::size_t ti = s % data.test.size();
-      const std::uint8_t* timg = data.test.image(ti);
-      for (int i = 0; i < first.in_shape.size(); ++i)
-        dut.write(HostWrite::kSample, 0, 0, i, in_arith.from_real(timg[i] / 255.0));
+      load_sample(data.test.image(ti));
       const std::uint64_t ibusy = dut.run(false, static_cast<std::uint64_t>(want_infer) * 2 + 100, poke_rng);
-      gold.forward(timg);
-      for (std::size_t p = 0; p < infer.size(); ++p) {
-        const auto got = static_cast<std::uint32_t>(dut.read(HostRead::kCounter, 0, 0, static_cast<int>(p)));
-        if (got != infer[p].cycles)
-          return report(s, idx, fmt::format("inference of test image {}: phase {} ({}.{}): rtl {} cycles, cycle model {}", ti,
-                                            p, cfg.layers[hw[static_cast<std::size_t>(infer[p].layer)].index].name,
-                                            to_string(infer[p].cmd), got, infer[p].cycles));
-      }
-      if (ibusy != static_cast<std::uint64_t>(want_infer))
-        return report(s, idx, fmt::format("inference of test image {}: busy {} cycles, cycle model {}", ti, ibusy, want_infer));
-      for (int l = 0; l < nl; ++l) {
-        const auto& G = gold.layers()[hw[static_cast<std::size_t>(l)].index];
-        for (int j = 0; j < hw[static_cast<std::size_t>(l)].n; ++j) {
-          const std::int32_t y = dut.read(HostRead::kY, l, 0, j);
-          if (y != G.y[static_cast<std::size_t>(j)])
-            return value_mismatch(l, "inference", "Y", j, -1, y, G.y[static_cast<std::size_t>(j)]);
-        }
-      }
+      gold.forward(data.test.image(ti));
+      auto e = cycle_mismatch(infer, ibusy, nullptr);
+      if (e.empty()) e = buffer_mismatch(HostRead::kY, false, [](int) { return "inference"; });
+      if (!e.empty()) return report(s, idx, fmt::format("inference of test image {}: {}", ti, e));
       ++inferences;
     }
     // The curve, after this step's checks (forward passes on test images

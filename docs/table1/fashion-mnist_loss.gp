@@ -6,7 +6,7 @@ set grid
 set key bottom left
 set terminal svg size 800,480 font "sans,12"
 set output "fashion-mnist_loss.svg"
-plot "fashion-mnist.dat" index 0 with lines lw 2 title "float32", "fashion-mnist.dat" index 1 with lines lw 2 title "paper's MNIST formats", "fashion-mnist.dat" index 2 with lines lw 2 title "F - 2", "fashion-mnist.dat" index 3 with lines lw 2 title "F - 4", "fashion-mnist.dat" index 4 with lines lw 2 title "F = 6"
+plot "fashion-mnist_loss.dat" index 0 with lines lw 2 title "float32", "fashion-mnist_loss.dat" index 1 with lines lw 2 title "paper's MNIST formats", "fashion-mnist_loss.dat" index 2 with lines lw 2 title "F - 2", "fashion-mnist_loss.dat" index 3 with lines lw 2 title "F - 4", "fashion-mnist_loss.dat" index 4 with lines lw 2 title "F = 6"
 if (strstrt(GPVAL_TERMINALS, " png ") > 0) {
   set terminal png size 800,480
   set output "fashion-mnist_loss.png"

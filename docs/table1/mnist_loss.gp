@@ -6,7 +6,7 @@ set grid
 set key bottom left
 set terminal svg size 800,480 font "sans,12"
 set output "mnist_loss.svg"
-plot "mnist.dat" index 0 with lines lw 2 title "float32", "mnist.dat" index 1 with lines lw 2 title "paper's formats", "mnist.dat" index 2 with lines lw 2 title "F - 2", "mnist.dat" index 3 with lines lw 2 title "F - 4", "mnist.dat" index 4 with lines lw 2 title "F = 6"
+plot "mnist_loss.dat" index 0 with lines lw 2 title "float32", "mnist_loss.dat" index 1 with lines lw 2 title "paper's formats", "mnist_loss.dat" index 2 with lines lw 2 title "F - 2", "mnist_loss.dat" index 3 with lines lw 2 title "F - 4", "mnist_loss.dat" index 4 with lines lw 2 title "F = 6"
 if (strstrt(GPVAL_TERMINALS, " png ") > 0) {
   set terminal png size 800,480
   set output "mnist_loss.png"

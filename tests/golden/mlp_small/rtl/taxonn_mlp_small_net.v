@@ -159,12 +159,12 @@ module taxonn_mlp_small_net (
     .LFSR_W   (16),
     .LFSR_POLY(16'hB400),
     .LFSR_SEED(16'hACE1),
-    .NEG_ALPHA(-14'd256),                 // -alpha, alpha = 0.0625
-    .HAS_LOSS (0),
-    .HAS_STEP1(0),                        // no layer below
+    .NEG_ALPHA(14'h3F00),                 // -alpha, alpha = 256 LSB
+    .HAS_LOSS (0),                        // 1: the output layer (targets, loss unit)
+    .HAS_STEP1(0),                        // 1: a layer below gets this layer's step 1
     .T        (1),                        // passes
     .DEPTH    (16),                       // scratchpad words
-    .AW       (4),
+    .AW       (4),                        // clog2(DEPTH)
     .NIW      (3),
     .KIW      (4),
     .PIW      (3),
@@ -243,12 +243,12 @@ module taxonn_mlp_small_net (
     .LFSR_W   (16),
     .LFSR_POLY(16'hB400),
     .LFSR_SEED(16'hACE1),
-    .NEG_ALPHA(-15'd256),                 // -alpha, alpha = 0.0625
-    .HAS_LOSS (0),
-    .HAS_STEP1(1),
+    .NEG_ALPHA(15'h7F00),                 // -alpha, alpha = 256 LSB
+    .HAS_LOSS (0),                        // 1: the output layer (targets, loss unit)
+    .HAS_STEP1(1),                        // 1: a layer below gets this layer's step 1
     .T        (1),                        // passes
     .DEPTH    (8),                        // scratchpad words
-    .AW       (3),
+    .AW       (3),                        // clog2(DEPTH)
     .NIW      (3),
     .KIW      (3),
     .PIW      (3),
@@ -327,12 +327,12 @@ module taxonn_mlp_small_net (
     .LFSR_W   (16),
     .LFSR_POLY(16'hB400),
     .LFSR_SEED(16'hACE1),
-    .NEG_ALPHA(-16'd256),                 // -alpha, alpha = 0.0625
-    .HAS_LOSS (0),
-    .HAS_STEP1(1),
+    .NEG_ALPHA(16'hFF00),                 // -alpha, alpha = 256 LSB
+    .HAS_LOSS (0),                        // 1: the output layer (targets, loss unit)
+    .HAS_STEP1(1),                        // 1: a layer below gets this layer's step 1
     .T        (1),                        // passes
     .DEPTH    (6),                        // scratchpad words
-    .AW       (3),
+    .AW       (3),                        // clog2(DEPTH)
     .NIW      (2),
     .KIW      (3),
     .PIW      (2),
@@ -398,12 +398,12 @@ module taxonn_mlp_small_net (
     .LFSR_W   (16),
     .LFSR_POLY(16'hB400),
     .LFSR_SEED(16'hACE1),
-    .NEG_ALPHA(-13'd32),                  // -alpha, alpha = 0.03125
-    .HAS_LOSS (1),                        // the output layer
-    .HAS_STEP1(1),
+    .NEG_ALPHA(13'h1FE0),                 // -alpha, alpha = 32 LSB
+    .HAS_LOSS (1),                        // 1: the output layer (targets, loss unit)
+    .HAS_STEP1(1),                        // 1: a layer below gets this layer's step 1
     .T        (1),                        // passes
     .DEPTH    (4),                        // scratchpad words
-    .AW       (2),
+    .AW       (2),                        // clog2(DEPTH)
     .NIW      (2),
     .KIW      (2),
     .PIW      (2),
