@@ -14,14 +14,14 @@ NET_STEPS ?= 200
 # The default config's 16 inputs match no dataset: it trains on random samples.
 NET_DATA ?= $(if $(filter mlp_small,$(NAME)),--dataset random)
 # Network testbenches of the cycle table (cmake/testbench_stage.cmake).
-NET_CONFIGS := mlp_small mlp_mixed mlp_mnist mlp_mnist_folded mlp_mnist100
+NET_CONFIGS := mlp_small mlp_mixed mlp_mnist mlp_mnist_folded mlp_mnist100 cnn_small lenet5_mnist
 JOBS     ?= $(shell nproc)
 
 DEB_PACKAGES := cmake make g++ python3 verilator yosys iverilog opensta gnuplot-nox \
                 libfmt-dev nlohmann-json3-dev libcli11-dev libgtest-dev zlib1g-dev \
                 dataset-fashion-mnist
 
-.PHONY: all deps build run test synth synth-sweep accel bench table1 cycles regress-mlp update-golden clean
+.PHONY: all deps build run test synth synth-sweep accel bench table1 cycles regress-mlp regress-lenet update-golden clean
 
 all: run
 
@@ -92,11 +92,14 @@ accel: build
 	done
 
 # Throughput figures (printed, not asserted): LeNet-5 training, fixed and
-# float; the 784-100-10 network's RTL simulation against the golden model.
+# float; the RTL simulation of 784-100-10 and of LeNet-5 against the golden model.
 bench: build
 	$(BUILD)/tests/taxonn_bench
 	@echo "== RTL simulation vs golden model: 784-100-10 (mlp_mnist100), 300 SGD steps"
 	$(BUILD)/verilator_tb/tb_net_mlp_mnist100 --config configs/mlp_mnist100.json --steps 300 --check-every 1000000 \
+	  --quiet | grep -E '^(speed|tb_net: [0-9])'
+	@echo "== RTL simulation vs golden model: LeNet-5 (lenet5_mnist), 100 SGD steps"
+	$(BUILD)/verilator_tb/tb_net_lenet5_mnist --config configs/lenet5_mnist.json --steps 100 --check-every 1000000 \
 	  --quiet | grep -E '^(speed|tb_net: [0-9])'
 
 # The cycle table (docs/cycles.md): every network testbench runs one SGD step
@@ -105,7 +108,7 @@ cycles: build
 	@mkdir -p $(BUILD)/cycles
 	@set -e; for c in $(NET_CONFIGS); do \
 	  $(BUILD)/verilator_tb/tb_net_$$c --config configs/$$c.json --steps 1 --quiet \
-	    $$( case $$c in mlp_small|mlp_mixed) echo --dataset random;; esac ) \
+	    $$( case $$c in mlp_small|mlp_mixed|cnn_small) echo --dataset random;; esac ) \
 	    --json $(BUILD)/cycles/$$c.json >/dev/null; \
 	done
 	$(BUILD)/taxonn cycles --measured $(foreach c,$(NET_CONFIGS),$(BUILD)/cycles/$(c).json) --out docs/cycles
@@ -119,6 +122,15 @@ regress-mlp: build
 	$(BUILD)/verilator_tb/tb_net_mlp_mnist100 --config configs/mlp_mnist100.json --steps 10000 --eval 10000 \
 	  --json docs/regress/mlp_mnist100.json --curve docs/regress/mlp_mnist100_curve --repro-dir $(BUILD) \
 	  | tee docs/regress/mlp_mnist100.txt
+
+# The long regression of LeNet-5 in RTL (about 7 minutes): 1,000 SGD steps on
+# MNIST, every weight, Y, G and cycle count checked after every step, then the
+# test accuracy of the RTL-trained weights beside the golden model's.
+regress-lenet: build
+	@mkdir -p docs/regress
+	$(BUILD)/verilator_tb/tb_net_lenet5_mnist --config configs/lenet5_mnist.json --steps 1000 --eval 10000 \
+	  --json docs/regress/lenet5_mnist.json --curve docs/regress/lenet5_mnist_curve --repro-dir $(BUILD) \
+	  | tee docs/regress/lenet5_mnist.txt
 
 # The paper's Table I and Fig. 5, measured (about 10 minutes on 2 cores):
 # docs/table1/table.md, results.{json,csv}, curves.csv, *_loss.svg.

@@ -14,7 +14,7 @@ set(TAXONN_TB_CONFIGS pe_sweep mlp_small)
 # samples, a mix of roundings, activations and partial folds on random
 # samples, the MNIST MLP unfolded and folded (make test) and the 784-100-10
 # network of the regression and the benchmark.
-set(TAXONN_TB_NET_CONFIGS mlp_small mlp_mixed mlp_mnist mlp_mnist_folded mlp_mnist100)
+set(TAXONN_TB_NET_CONFIGS mlp_small mlp_mixed mlp_mnist mlp_mnist_folded mlp_mnist100 cnn_small lenet5_mnist)
 set(gen_cmds)
 set(cfg_files)
 foreach(cfg IN LISTS TAXONN_TB_NET_CONFIGS)

@@ -44,11 +44,28 @@ void write_cycle_report(const std::vector<std::string>& files, const std::string
     Sum fwd, bp, upd;
     std::int64_t fwd_p = 0, sum_n = 0, n_last = 0;
     for (const auto& p : j["phases"]) {
-      const std::string layer = p["layer"], phase = p["phase"];
+      const std::string layer = p["layer"], phase = p["phase"], type = p.value("type", "fc");
       const std::int64_t m = p["measured"], model = p["model"], k = p["inputs"], n = p["neurons"], pes = p["pes"];
       Sum& sum = phase == "fwd" ? fwd : phase == "update" ? upd : bp;
       sum.measured += m;
       sum.model += model;
+      if (type == "conv" || type == "pool") {
+        const auto is = p.at("in_shape"), os = p.at("out_shape");
+        const std::int64_t d = is[0], h = is[1], w = is[2], ks = p.value("kernel", 1);
+        const std::string shape = fmt::format("{}x{}x{} -> {}x{}x{}", d, h, w, os[0].get<int>(), os[1].get<int>(),
+                                              os[2].get<int>());
+        if (type == "conv" && phase == "fwd") {
+          // The paper's conv count: k * d * (w - k) * (h - k), the MACs of one
+          // filter row per PE with all filters in parallel.
+          const std::int64_t paper = ks * d * (w - ks) * (h - ks);
+          rows.push_back({net, fmt::format("{} forward (conv {}, {}x{}, {} PEs)", layer, shape, ks, ks, pes),
+                          "k d (w - k)(h - k)", m, model, paper});
+          fwd_p += paper;
+        } else {
+          rows.push_back({net, fmt::format("{} {} ({} {})", layer, phase, type, shape), "", m, model, 0});
+        }
+        continue;
+      }
       if (phase == "fwd") {
         rows.push_back({net, fmt::format("{} forward ({} -> {}, {} PEs)", layer, k, n, pes), "N_{i-1} + N_i", m, model,
                         k + n});
@@ -70,7 +87,9 @@ void write_cycle_report(const std::vector<std::string>& files, const std::string
       "per-phase cycle counters after an SGD step; every step of every tb_net run\n"
       "also checks them against the cycle model, CONTRACT 4). Paper formulas\n"
       "(section IV): FC forward `N_{i-1} + N_i` with N_i PEs, one\n"
-      "back-propagation `N_n + sum_i N_i`. The ratio is measured / paper.\n\n"
+      "back-propagation `N_n + sum_i N_i`, convolution `k d (w - k)(h - k)` (k the\n"
+      "kernel, d the input channels, w x h the input). The ratio is measured / paper.\n"
+      "Conv and pool rows without a paper formula are phases the paper does not count.\n\n"
       "| network | phase | measured | cycle model | paper formula | paper | ratio |\n"
       "| --- | --- | ---: | ---: | --- | ---: | ---: |\n";
   std::string csv = "network,phase,measured,model,paper_formula,paper,ratio\n";
@@ -93,7 +112,15 @@ void write_cycle_report(const std::vector<std::string>& files, const std::string
         "  The paper's count leaves it out (overlapped with producing G). Our\n"
         "  phases run one after the other; the updates of different layers could\n"
         "  overlap each other and the next step 1 (they use different PEs), which\n"
-        "  the controller does not do yet.\n";
+        "  the controller does not do yet.\n"
+        "- Convolution (taxonn_conv_layer, docs/network.md): the array computes one\n"
+        "  output pixel of every filter in IC * k cycles (row u of the k x P array\n"
+        "  holds filter row u), so forward is (h-k+1)(w-k+1) IC k per pass: the\n"
+        "  paper's formula with the valid output size, plus one tail cycle and a\n"
+        "  drain of one output per cycle (y = act(z), f'(z)). Step 1 takes k cycles\n"
+        "  per input position, the update OH*OW + 2 cycles per weight column (the\n"
+        "  weight gradient sums every output position). Pooling handles one window\n"
+        "  (forward) or one input (backward) per cycle.\n";
   std::filesystem::create_directories(out_dir);
   write_atomic(std::filesystem::path(out_dir) / "cycles.csv", csv);
   write_atomic(std::filesystem::path(out_dir) / "cycles.md", md);

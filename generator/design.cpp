@@ -109,12 +109,15 @@ namespace {
 // A module's parameter values as Verilog: encodings as their macros, LFSR
 // words and -alpha in hex, the rest decimal; `p` gives the widths and the
 // comments' format. The values come from the golden model's lists
-// (pe_param_values, fc_layer_param_values).
+// (pe_param_values, layer_param_values).
 std::vector<vast::ParamValue> render_params(const std::vector<HwParam>& values, const PeParams& p) {
   static const std::map<std::string, std::string> comments = {
       {"DEPTH", "scratchpad words"}, {"AW", "clog2(DEPTH)"},   {"GUARD", "clog2(largest sum)"},
-      {"N", "neurons"},             {"K", "inputs"},          {"P", "PEs"},
-      {"T", "passes"},              {"TREE_W", "2W + clog2(N) + 1"},
+      {"N", "neurons"},             {"K", "inputs"},          {"P", "PEs (conv: array columns)"},
+      {"T", "passes"},              {"TREE_W", "step 1's exact sum"},
+      {"IC", "input channels"},     {"IH", "input height"},   {"IW", "input width"},
+      {"OC", "output channels"},    {"KS", "kernel = array rows"}, {"C", "channels"},
+      {"NIW", "clog2(outputs)"},    {"KIW", "clog2(inputs)"}, {"PIW", "clog2(PEs)"},
       {"HAS_LOSS", "1: the output layer (targets, loss unit)"},
       {"HAS_STEP1", "1: a layer below gets this layer's step 1"}};
   std::vector<vast::ParamValue> out;
@@ -124,6 +127,7 @@ std::vector<vast::ParamValue> render_params(const std::vector<HwParam>& values, 
     else if (name == "RND") text = rnd_macro(static_cast<Rounding>(v));
     else if (name == "LFSR_POLY" || name == "LFSR_SEED") text = vast::hex(p.lfsr.width, static_cast<unsigned long long>(v));
     else if (name == "NEG_ALPHA") text = vast::hex(p.width(), static_cast<unsigned long long>(v));
+    else if (name == "KIND") text = v == static_cast<int>(PoolKind::kMax) ? "`TAXONN_POOL_MAX" : "`TAXONN_POOL_AVG";
     if (name == "W") comment = p.fmt.name();
     else if (name == "NEG_ALPHA") comment = fmt::format("-alpha, alpha = {} LSB", static_cast<long long>(p.alpha_raw));
     else if (auto it = comments.find(name); it != comments.end()) comment = it->second;
@@ -183,7 +187,9 @@ vast::Module net_top(const Config& c, const std::vector<NetLayerHw>& hw) {
   using vast::Dir;
   const int nl = static_cast<int>(hw.size());
   const int lw = index_width(nl);
-  const int sw = clog2(static_cast<std::uint64_t>(3 * nl + 1));
+  const std::vector<NetPhase> phases = net_phases(hw, true);
+  const int nph = static_cast<int>(phases.size());
+  const int sw = clog2(static_cast<std::uint64_t>(nph + 1));
   const int hb = kHostTargetBits, ib = kHostIndexBits, db = kHostDataBits;
   vast::Module m;
   m.name = net_module_name(c);
@@ -203,7 +209,7 @@ vast::Module net_top(const Config& c, const std::vector<NetLayerHw>& hw) {
       {Dir::kInput, "rd_target_i", hb, false, "`TAXONN_RD_*"},
       {Dir::kInput, "rd_layer_i", lw, false, ""},
       {Dir::kInput, "rd_row_i", ib, false, "weights: the PE"},
-      {Dir::kInput, "rd_col_i", ib, false, "the word, neuron or counter"},
+      {Dir::kInput, "rd_col_i", ib, false, "the word, output or counter"},
       {Dir::kOutput, "rd_data_o", db, true, "combinational, sign-extended"},
   };
   std::vector<std::string> unused = {"wr_row_i", "wr_col_i", "wr_data_i", "rd_row_i", "rd_col_i"};
@@ -230,11 +236,28 @@ vast::Module net_top(const Config& c, const std::vector<NetLayerHw>& hw) {
   m.assigns.push_back({"wr_target", "wr_ok & " + target_is("wr_target_i", "TAXONN_WR_TARGET")});
   m.assigns.push_back({"wr_alpha", "wr_ok & " + target_is("wr_target_i", "TAXONN_WR_ALPHA")});
 
+  // The phase table, phase 0 in the low bits: {layer, command} per phase.
+  const int phw = lw + kNetCmdBits;
+  std::string table;
+  std::string listing;
+  for (int i = nph - 1; i >= 0; --i) {
+    const NetPhase& ph = phases[static_cast<std::size_t>(i)];
+    table += (table.empty() ? "" : ", ") +
+             fmt::format("{}, {}", vast::dec(lw, static_cast<unsigned>(ph.layer)),
+                         vast::dec(kNetCmdBits, static_cast<unsigned>(ph.cmd)));
+  }
+  for (const NetPhase& ph : phases)
+    listing += (listing.empty() ? "" : ", ") +
+               fmt::format("{}.{}", c.layers[hw[static_cast<std::size_t>(ph.layer)].index].name, to_string(ph.cmd));
   vast::Instance ctrl{"taxonn_net_ctrl", "u_ctrl",
                       {{"NL", std::to_string(nl), "layers"},
                        {"LW", std::to_string(lw), "clog2(NL), at least 1"},
+                       {"NPH", std::to_string(nph), "phases of one SGD step"},
+                       {"NFWD", std::to_string(nl), "phases of one inference"},
+                       {"PH_W", std::to_string(phw), "LW + `TAXONN_NET_CMD_W"},
+                       {"PH_TABLE", "{" + table + "}", "from the last phase down to phase 0: " + listing},
                        {"CNT_W", std::to_string(db), ""},
-                       {"SW", std::to_string(sw), "clog2(3 * NL + 1)"}},
+                       {"SW", std::to_string(sw), "clog2(NPH + 1)"}},
                       {{"clk_i", "clk_i"},
                        {"rst_ni", "rst_ni"},
                        {"start_i", "start_i"},
@@ -249,29 +272,43 @@ vast::Module net_top(const Config& c, const std::vector<NetLayerHw>& hw) {
                       "the phase sequence of one SGD step (taxonn::net_phases)"};
   m.instances.push_back(ctrl);
 
+  // The format values take in and leaving layer i: a pool layer's is the
+  // weighted layer's below it.
+  auto fmt_of = [&](int i) -> const QFormat& {
+    const int l = hw[static_cast<std::size_t>(i)].weighted() ? i : weighted_below(hw, i);
+    return c.layers[hw[static_cast<std::size_t>(l)].index].format;
+  };
+  auto pe_of = [&](int i) -> const PeParams& {
+    const int l = hw[static_cast<std::size_t>(i)].weighted() ? i : weighted_below(hw, i);
+    return hw[static_cast<std::size_t>(l)].pe;
+  };
+  auto name_of = [&](int i) { return c.layers[hw[static_cast<std::size_t>(i)].index].name; };
   std::string done_cat;
   std::string rd_mux = "{" + std::to_string(db) + "{1'b0}}";
   const QFormat& fin = c.input_format;
-  for (int i = nl - 1; i >= 0; --i) done_cat += (done_cat.empty() ? "" : ", ") + c.layers[hw[static_cast<std::size_t>(i)].index].name + "_done";
+  for (int i = nl - 1; i >= 0; --i) done_cat += (done_cat.empty() ? "" : ", ") + name_of(i) + "_done";
   for (int i = 0; i < nl; ++i) {
     const NetLayerHw& h = hw[static_cast<std::size_t>(i)];
     const LayerConfig& L = c.layers[h.index];
     const std::string n = L.name;
-    const int w = h.pe.width();
+    const QFormat& q = fmt_of(i);
+    const int w = q.width();
     const int niw = h.niw, kiw = h.kiw, piw = h.piw;
-    const int aw = h.pe.addr_width();
     const bool last = i == nl - 1;
+    const bool pool = !h.weighted();
     const std::string lsel = fmt::format("(wr_layer_i == {})", vast::dec(lw, static_cast<unsigned>(i)));
     for (const char* sfx : {"_done", "_busy"}) wire(n + sfx, 1, false);
-    wire(n + "_x_data", w, true, L.format.name() + ": the input entering this layer");
+    wire(n + "_x_data", w, true, q.name() + ": the input entering this layer");
     wire(n + "_y_valid", 1, false);
     wire(n + "_y_idx", niw, false);
-    wire(n + "_y", w, true, L.format.name() + ": the activation leaving this layer");
-    wire(n + "_r1", w, true, L.format.name() + ": R1 from the layer above");
+    wire(n + "_y", w, true, q.name() + ": the activation leaving this layer");
+    wire(n + "_r1", w, true, q.name() + ": R1 from the layer above");
     wire(n + "_s1_valid", 1, false);
     wire(n + "_s1_idx", kiw, false);
-    wire(n + "_s1_sum", h.tree_width, true, fmt::format("step 1's exact sum, {} fractional bits", 2 * L.format.frac_bits));
-    for (const char* sfx : {"_w_rd", "_y_rd", "_g_rd"}) wire(n + sfx, w, true);
+    if (pool) wire(n + "_s1", w, true, q.name() + ": the gradient routed to the layer below");
+    else wire(n + "_s1_sum", h.tree_width, true, fmt::format("step 1's exact sum, {} fractional bits", 2 * q.frac_bits));
+    for (const char* sfx : {"_y_rd", "_g_rd"}) wire(n + sfx, w, true);
+    if (!pool) wire(n + "_w_rd", w, true);
     unused.push_back(n + "_busy");
     if (i == 0) {
       wire("input_sat", 1, false, "a sample value clamped entering the first layer");
@@ -280,57 +317,65 @@ vast::Module net_top(const Config& c, const std::vector<NetLayerHw>& hw) {
           "taxonn_convert", "u_" + n + "_x_convert",
           {{"IN_W", std::to_string(fin.width()), "input_format " + fin.name()},
            {"IN_F", std::to_string(fin.frac_bits), ""},
-           {"OUT_W", std::to_string(w), L.format.name()},
-           {"OUT_F", std::to_string(L.format.frac_bits), ""},
-           {"RND", rnd_macro(L.format.rounding), ""}},
+           {"OUT_W", std::to_string(w), q.name()},
+           {"OUT_F", std::to_string(q.frac_bits), ""},
+           {"RND", rnd_macro(q.rounding), ""}},
           {{"x_i", vast::slice("wr_data_i", 0, fin.width())}, {"q_o", n + "_x_data"}, {"sat_o", "input_sat"}},
           "the sample enters the first layer (CONTRACT 1)"});
-      unused.push_back(n + "_s1_valid");
-      unused.push_back(n + "_s1_idx");
-      unused.push_back(n + "_s1_sum");
+      for (const char* sfx : {"_s1_valid", "_s1_idx", "_s1_sum"}) unused.push_back(n + sfx);
+    } else if (pool) {
+      m.assigns.push_back({n + "_x_data", name_of(i - 1) + "_y"});  // pooling keeps the format
     } else {
-      const NetLayerHw& b = hw[static_cast<std::size_t>(i - 1)];
-      const LayerConfig& Lb = c.layers[b.index];
+      const QFormat& qb = fmt_of(i - 1);
       wire(n + "_x_sat", 1, false);
       unused.push_back(n + "_x_sat");
       m.instances.push_back(vast::Instance{
           "taxonn_convert", "u_" + n + "_x_convert",
-          {{"IN_W", std::to_string(b.pe.width()), Lb.format.name()},
-           {"IN_F", std::to_string(Lb.format.frac_bits), ""},
-           {"OUT_W", std::to_string(w), L.format.name()},
-           {"OUT_F", std::to_string(L.format.frac_bits), ""},
-           {"RND", rnd_macro(L.format.rounding), ""}},
-          {{"x_i", Lb.name + "_y"}, {"q_o", n + "_x_data"}, {"sat_o", n + "_x_sat"}},
-          fmt::format("{} -> {}: activations going forward", Lb.name, n)});
+          {{"IN_W", std::to_string(qb.width()), qb.name()},
+           {"IN_F", std::to_string(qb.frac_bits), ""},
+           {"OUT_W", std::to_string(w), q.name()},
+           {"OUT_F", std::to_string(q.frac_bits), ""},
+           {"RND", rnd_macro(q.rounding), ""}},
+          {{"x_i", name_of(i - 1) + "_y"}, {"q_o", n + "_x_data"}, {"sat_o", n + "_x_sat"}},
+          fmt::format("{} -> {}: activations going forward", name_of(i - 1), n)});
     }
     if (last) {
-      unused.push_back(n + "_y_valid");
-      unused.push_back(n + "_y_idx");
-      unused.push_back(n + "_y");
+      for (const char* sfx : {"_y_valid", "_y_idx", "_y"}) unused.push_back(n + sfx);
       m.assigns.push_back({n + "_r1", fmt::format("{{{}{{1'b0}}}}", w)});
+    } else if (!hw[static_cast<std::size_t>(i + 1)].weighted()) {
+      m.assigns.push_back({n + "_r1", name_of(i + 1) + "_s1"});  // routed by the pool above, same format
     } else {
       const NetLayerHw& a = hw[static_cast<std::size_t>(i + 1)];
-      const LayerConfig& La = c.layers[a.index];
+      const QFormat& qa = fmt_of(i + 1);
       wire(n + "_r1_sat", 1, false);
       unused.push_back(n + "_r1_sat");
       m.instances.push_back(vast::Instance{
           "taxonn_convert", "u_" + n + "_r1_convert",
-          {{"IN_W", std::to_string(a.tree_width), "step 1's sum of " + La.name},
-           {"IN_F", std::to_string(2 * La.format.frac_bits), "products of " + La.format.name()},
-           {"OUT_W", std::to_string(w), L.format.name()},
-           {"OUT_F", std::to_string(L.format.frac_bits), ""},
-           {"RND", rnd_macro(L.format.rounding), ""}},
-          {{"x_i", La.name + "_s1_sum"}, {"q_o", n + "_r1"}, {"sat_o", n + "_r1_sat"}},
-          fmt::format("{} -> {}: R1 going back, rounded once (CONTRACT 3)", La.name, n)});
+          {{"IN_W", std::to_string(a.tree_width), "step 1's sum of " + name_of(i + 1)},
+           {"IN_F", std::to_string(2 * qa.frac_bits), "products of " + qa.name()},
+           {"OUT_W", std::to_string(w), q.name()},
+           {"OUT_F", std::to_string(q.frac_bits), ""},
+           {"RND", rnd_macro(q.rounding), ""}},
+          {{"x_i", name_of(i + 1) + "_s1_sum"}, {"q_o", n + "_r1"}, {"sat_o", n + "_r1_sat"}},
+          fmt::format("{} -> {}: R1 going back, rounded once (CONTRACT 3)", name_of(i + 1), n)});
     }
-    const std::string prev = i > 0 ? c.layers[hw[static_cast<std::size_t>(i - 1)].index].name : "";
-    const std::string next = last ? "" : c.layers[hw[static_cast<std::size_t>(i + 1)].index].name;
+    const std::string prev = i > 0 ? name_of(i - 1) : "";
+    const std::string next = last ? "" : name_of(i + 1);
     vast::Instance inst;
-    inst.module = "taxonn_fc_layer";
+    inst.module = layer_module(h);
     inst.name = "u_" + n;
-    inst.comment = fmt::format("layer '{}': {} -> {} neurons, {} PEs x {} passes, {} {}, rounding {}", n, h.k, h.n,
-                               h.p, h.t, L.format.name(), to_string(L.activation), to_string(L.format.rounding));
-    inst.params = render_params(fc_layer_param_values(hw, static_cast<std::size_t>(i)), h.pe);
+    if (h.type == LayerType::kFc)
+      inst.comment = fmt::format("layer '{}': {} -> {} neurons, {} PEs x {} passes, {} {}, rounding {}", n, h.k, h.n,
+                                 h.p, h.t, q.name(), to_string(L.activation), to_string(q.rounding));
+    else if (h.type == LayerType::kConv)
+      inst.comment = fmt::format("layer '{}': {}x{}x{} -> {}x{}x{}, {}x{} kernels on a {} x {} PE array x {} passes, "
+                                 "{} {}, rounding {}", n, h.ic, h.ih, h.iw, h.oc, h.oh, h.ow, h.kernel, h.kernel,
+                                 h.rows, h.p, h.t, q.name(), to_string(L.activation), to_string(q.rounding));
+    else
+      inst.comment = fmt::format("layer '{}': 2x2 {} pooling, {}x{}x{} -> {}x{}x{}, in {}", n,
+                                 h.pool == PoolKind::kMax ? "max" : "average", h.ic, h.ih, h.iw, h.oc, h.oh, h.ow,
+                                 q.name());
+    inst.params = render_params(layer_param_values(hw, static_cast<std::size_t>(i)), pe_of(i));
     const std::string zero1 = "1'b0";
     inst.conns = {
         {"clk_i", "clk_i"},
@@ -350,24 +395,33 @@ vast::Module net_top(const Config& c, const std::vector<NetLayerHw>& hw) {
         {"r1_i", n + "_r1"},
         {"s1_valid_o", n + "_s1_valid"},
         {"s1_idx_o", n + "_s1_idx"},
-        {"s1_sum_o", n + "_s1_sum"},
-        {"w_we_i", "wr_weight & " + lsel},
-        {"w_pe_i", fmt::format("wr_en_i ? {} : {}", vast::slice("wr_row_i", 0, piw), vast::slice("rd_row_i", 0, piw))},
-        {"w_addr_i", fmt::format("wr_en_i ? {} : {}", vast::slice("wr_col_i", 0, aw), vast::slice("rd_col_i", 0, aw))},
-        {"w_data_i", vast::slice("wr_data_i", 0, w)},
-        {"w_rd_o", n + "_w_rd"},
-        {"t_we_i", last ? "wr_target" : zero1},
-        {"t_idx_i", vast::slice("wr_col_i", 0, niw)},
-        {"t_data_i", vast::slice("wr_data_i", 0, w)},
-        {"alpha_we_i", "wr_alpha & " + lsel},
-        {"neg_alpha_i", vast::slice("wr_data_i", 0, w)},
-        {"rd_idx_i", vast::slice("rd_col_i", 0, niw)},
-        {"y_rd_o", n + "_y_rd"},
-        {"g_rd_o", n + "_g_rd"},
     };
+    if (pool) {
+      inst.conns.push_back({"s1_o", n + "_s1"});
+    } else {
+      const int aw = h.pe.addr_width();
+      inst.conns.insert(
+          inst.conns.end(),
+          {{"s1_sum_o", n + "_s1_sum"},
+           {"w_we_i", "wr_weight & " + lsel},
+           {"w_pe_i", fmt::format("wr_en_i ? {} : {}", vast::slice("wr_row_i", 0, piw), vast::slice("rd_row_i", 0, piw))},
+           {"w_addr_i", fmt::format("wr_en_i ? {} : {}", vast::slice("wr_col_i", 0, aw), vast::slice("rd_col_i", 0, aw))},
+           {"w_data_i", vast::slice("wr_data_i", 0, w)},
+           {"w_rd_o", n + "_w_rd"}});
+      if (h.type == LayerType::kFc)
+        inst.conns.insert(inst.conns.end(), {{"t_we_i", last ? "wr_target" : zero1},
+                                             {"t_idx_i", vast::slice("wr_col_i", 0, niw)},
+                                             {"t_data_i", vast::slice("wr_data_i", 0, w)}});
+      inst.conns.insert(inst.conns.end(), {{"alpha_we_i", "wr_alpha & " + lsel},
+                                           {"neg_alpha_i", vast::slice("wr_data_i", 0, w)}});
+    }
+    inst.conns.insert(inst.conns.end(), {{"rd_idx_i", vast::slice("rd_col_i", 0, niw)},
+                                         {"y_rd_o", n + "_y_rd"},
+                                         {"g_rd_o", n + "_g_rd"}});
     m.instances.push_back(inst);
+    const std::string w_rd = pool ? fmt::format("{{{}{{1'b0}}}}", db) : sext_host(n + "_w_rd", w);
     const std::string layer_rd = fmt::format(
-        "({} ? {} : {} ? {} : {})", target_is("rd_target_i", "TAXONN_RD_WEIGHT"), sext_host(n + "_w_rd", w),
+        "({} ? {} : {} ? {} : {})", target_is("rd_target_i", "TAXONN_RD_WEIGHT"), w_rd,
         target_is("rd_target_i", "TAXONN_RD_Y"), sext_host(n + "_y_rd", w), sext_host(n + "_g_rd", w));
     rd_mux = fmt::format("(rd_layer_i == {}) ? {} :\n                   {}", vast::dec(lw, static_cast<unsigned>(i)),
                          layer_rd, rd_mux);
@@ -429,8 +483,18 @@ std::vector<GeneratedFile> generate_design(const Config& c) {
                                    c.input_format.name()));
     for (const auto& h : hw) {
       const LayerConfig& L = c.layers[h.index];
-      f.header.push_back(fmt::format("  {:<8} {} -> {} neurons, {} {}, {} PEs x {} passes, scratchpad {} words", L.name,
-                                     h.k, h.n, L.format.name(), to_string(L.activation), h.p, h.t, h.depth()));
+      if (h.type == LayerType::kFc)
+        f.header.push_back(fmt::format("  {:<8} {} -> {} neurons, {} {}, {} PEs x {} passes, scratchpad {} words",
+                                       L.name, h.k, h.n, L.format.name(), to_string(L.activation), h.p, h.t,
+                                       h.depth()));
+      else if (h.type == LayerType::kConv)
+        f.header.push_back(fmt::format("  {:<8} {}x{}x{} -> {}x{}x{} conv {}x{}, {} {}, {} x {} PEs x {} passes, "
+                                       "scratchpad {} words", L.name, h.ic, h.ih, h.iw, h.oc, h.oh, h.ow, h.kernel,
+                                       h.kernel, L.format.name(), to_string(L.activation), h.rows, h.p, h.t,
+                                       h.depth()));
+      else
+        f.header.push_back(fmt::format("  {:<8} {}x{}x{} -> {}x{}x{} 2x2 {} pooling", L.name, h.ic, h.ih, h.iw, h.oc,
+                                       h.oh, h.ow, h.pool == PoolKind::kMax ? "max" : "avg"));
     }
     f.includes = {"taxonn_defs.vh"};
     f.modules.push_back(net_top(c, hw));

@@ -223,14 +223,36 @@ Config parse_config(const std::string& text, const std::string& source) {
         const long long in = o.integer("in_channels", 1, 4096, "use 1..4096");
         if (in != shape.channels)
           fail(source, o.field("in_channels"),
-               fmt::format("= {} but the layer before gives {} channels", in, shape.channels),
+               fmt::format("= {} for layer '{}', but the layer before it gives {} channels", in, L.name, shape.channels),
                "make the channels chain (or drop 'in_channels': it is derived)");
       }
       if (L.kernel > shape.height || L.kernel > shape.width)
         fail(source, o.field("kernel"),
-             fmt::format("= {} is larger than the {}x{} input", L.kernel, shape.height, shape.width),
+             fmt::format("= {} of layer '{}' is larger than its {}x{} input", L.kernel, L.name, shape.height, shape.width),
              "use a kernel no larger than the input (valid convolution)");
       L.out_shape = Shape{L.out_channels, shape.height - L.kernel + 1, shape.width - L.kernel + 1};
+      if (o.has("array")) {
+        Obj a(o.get("array"), o.field("array"), source);
+        L.array_rows = static_cast<int>(a.integer_or("rows", L.kernel, 1, 64, "use 1..64 rows"));
+        if (L.array_rows < L.kernel)
+          fail(source, a.field("rows"),
+               fmt::format("= {} is too small for the row-stationary mapping of layer '{}': its {}x{} kernel needs one "
+                           "array row per filter row", L.array_rows, L.name, L.kernel, L.kernel),
+               fmt::format("use rows = {}", L.kernel));
+        if (L.array_rows > L.kernel)
+          fail(source, a.field("rows"),
+               fmt::format("= {} exceeds the {} rows of layer '{}'s kernel: the extra array rows would idle",
+                           L.array_rows, L.kernel, L.name),
+               fmt::format("use rows = {}", L.kernel));
+        L.array_cols = static_cast<int>(a.integer_or(
+            "cols", L.out_channels, 1, L.out_channels,
+            fmt::format("a layer of {} output channels has 1..{} columns (fewer folds it over passes)",
+                        L.out_channels, L.out_channels)));
+        a.only({"rows", "cols"});
+      } else {
+        L.array_rows = L.kernel;
+        L.array_cols = L.out_channels;
+      }
     } else if (type == "pool") {
       L.type = LayerType::kPool;
       if (c.layers.empty())
@@ -271,7 +293,7 @@ Config parse_config(const std::string& text, const std::string& source) {
              fmt::format("= {} gives fewer random bits than layer '{}' drops (F = {})",
                          c.lfsr.width, L.name, L.format.frac_bits),
              "widen the LFSR to at least F bits");
-      o.only({"name", "type", "neurons", "pes", "inputs", "out_channels", "in_channels", "kernel",
+      o.only({"name", "type", "neurons", "pes", "inputs", "out_channels", "in_channels", "kernel", "array",
               "format", "activation", "alpha"});
     } else {
       o.only({"name", "type", "kind", "size"});
@@ -328,6 +350,7 @@ nlohmann::json to_json(const Config& c) {
         l["in_channels"] = L.in_shape.channels;
         l["out_channels"] = L.out_channels;
         l["kernel"] = L.kernel;
+        l["array"] = {{"rows", L.array_rows}, {"cols", L.array_cols}};
         break;
       case LayerType::kPool:
         l["type"] = "pool";
@@ -387,7 +410,9 @@ PeParams pe_params(const Config& c, std::size_t i, int depth) {
   p.depth = depth > 0 ? depth : c.scratchpad_depth;
   // Enough guard bits that no legal sum wraps: the forward dot product, the
   // back-propagated sum of step 1, a full scratchpad, and the update add.
-  const int terms = std::max({L.fan_in(), backprop_fan_in(c, i), p.depth, 2});
+  // A conv layer's weight gradient sums one product per output position.
+  const int positions = L.type == LayerType::kConv ? L.out_shape.height * L.out_shape.width : 1;
+  const int terms = std::max({L.fan_in(), backprop_fan_in(c, i), p.depth, positions, 2});
   p.guard_bits = clog2(static_cast<std::uint64_t>(terms));
   p.sat_cnt_width = c.sat_counter_width;
   p.lfsr = c.lfsr;

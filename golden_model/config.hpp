@@ -48,6 +48,11 @@ struct LayerConfig {
   // fc in the network RTL: PEs of the layer (1..neurons); fewer than neurons
   // folds the layer over ceil(neurons / pes) passes (docs/network.md)
   int pes = 0;
+  // conv: the PE array of the row-stationary mapping (docs/network.md), rows
+  // x columns. Each row holds one filter row, so rows = kernel; each column
+  // holds one output channel (filter), array_cols < out_channels folds the
+  // layer over ceil(out_channels / array_cols) passes.
+  int array_rows = 0, array_cols = 0;
   // derived
   Shape in_shape, out_shape;
   bool weighted() const { return type != LayerType::kPool; }

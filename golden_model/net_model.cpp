@@ -1,9 +1,10 @@
 // Network hardware shape and cycle model (docs/network.md). The cycle counts
-// follow taxonn_fc_layer.v's sequencer, one formula per command:
-//   FWD    sum over passes of K + 1 + f' + (neurons of the pass)
-//   LOSS   N
-//   STEP1  T * (K + 1)
-//   UPDATE T * (2K + 2)
+// follow the layer templates' sequencers, one formula per command:
+//   fc   FWD    sum over passes of K + 1 + f' + (neurons of the pass)
+//        LOSS   N;  STEP1  T * (K + 1);  UPDATE T * (2K + 2)
+//   conv FWD    T * (OH*OW * IC*k + 1) + OC*OH*OW (the drain)
+//        STEP1  T * (IC*IH*IW * k + 1);  UPDATE T * (IC*k * (OH*OW + 2) + 1)
+//   pool FWD    one output per cycle;  STEP1 one input per cycle
 #include "net_model.hpp"
 
 #include <algorithm>
@@ -27,71 +28,137 @@ std::string net_module_name(const Config& c) { return "taxonn_" + c.name + "_net
 std::vector<NetLayerHw> net_hw(const Config& c) {
   std::vector<NetLayerHw> hw;
   auto field = [&](std::size_t i, const char* f) { return fmt::format("{}: layers[{}].{}", c.name, i, f); };
+  auto fd_cycles = [](Activation a) {
+    return a == Activation::kSigmoid || a == Activation::kTanh ? 2 : a == Activation::kRelu ? 1 : 0;
+  };
   for (std::size_t i = 0; i < c.layers.size(); ++i) {
     const LayerConfig& L = c.layers[i];
-    if (L.type != LayerType::kFc)
-      throw ConfigError(fmt::format("{}: layer '{}' is {}; the network RTL covers fc layers only (conv and "
-                                    "pooling come with issue 6): generate PEs only or use an fc config",
-                                    field(i, "type"), L.name, L.type == LayerType::kConv ? "conv" : "pool"));
+    NetLayerHw h;
+    h.index = i;
+    h.type = L.type;
+    h.n = L.out_shape.size();
+    h.k = L.in_shape.size();
+    h.ic = L.in_shape.channels;
+    h.ih = L.in_shape.height;
+    h.iw = L.in_shape.width;
+    h.oc = L.out_shape.channels;
+    h.oh = L.out_shape.height;
+    h.ow = L.out_shape.width;
+    h.niw = index_width(h.n);
+    h.kiw = index_width(h.k);
+    if (L.type == LayerType::kPool) {
+      h.pool = L.pool;
+      hw.push_back(h);
+      continue;
+    }
     if (L.format.rounding == Rounding::kStochastic)
       throw ConfigError(fmt::format("{}: stochastic rounding has no network RTL yet (the per-PE draw order "
                                     "is not defined at network level); use nearest or truncate",
                                     field(i, "format.rounding")));
-    NetLayerHw h;
-    h.index = i;
-    h.n = L.neurons;
-    h.k = L.fan_in();
-    h.p = L.pes > 0 ? L.pes : L.neurons;
-    h.t = (h.n + h.p - 1) / h.p;
-    h.p_last = h.n - (h.t - 1) * h.p;
-    h.fd_cycles = L.activation == Activation::kSigmoid || L.activation == Activation::kTanh ? 2
-                  : L.activation == Activation::kRelu                                     ? 1
-                                                                                           : 0;
-    if (std::int64_t{h.t} * h.k > Config::kMaxDepth)
-      throw ConfigError(fmt::format("{}: {} passes x {} inputs = {} scratchpad words exceed {}; give the layer "
-                                    "more PEs",
-                                    field(i, "pes"), h.t, h.k, std::int64_t{h.t} * h.k, Config::kMaxDepth));
-    h.pe = pe_params(c, i, h.t * h.k);
-    h.niw = index_width(h.n);
-    h.kiw = index_width(h.k);
-    h.piw = index_width(h.p);
-    h.tree_width = 2 * h.pe.width() + (h.n > 1 ? clog2(static_cast<std::uint64_t>(h.n)) : 0) + 1;
+    std::int64_t words = 0;
+    if (L.type == LayerType::kFc) {
+      h.p = L.pes > 0 ? L.pes : L.neurons;
+      h.t = (h.n + h.p - 1) / h.p;
+      h.p_last = h.n - (h.t - 1) * h.p;
+      h.fd_cycles = fd_cycles(L.activation);
+      words = std::int64_t{h.t} * h.k;
+      h.tree_width = 2 * L.format.width() + (h.n > 1 ? clog2(static_cast<std::uint64_t>(h.n)) : 0) + 1;
+    } else {
+      h.kernel = L.kernel;
+      h.rows = L.array_rows > 0 ? L.array_rows : L.kernel;
+      h.p = L.array_cols > 0 ? L.array_cols : L.out_channels;
+      h.t = (h.oc + h.p - 1) / h.p;
+      h.p_last = h.oc - (h.t - 1) * h.p;
+      words = std::int64_t{h.t} * h.ic * h.kernel;
+      h.tree_width = 2 * L.format.width() + clog2(static_cast<std::uint64_t>(h.kernel * h.kernel * h.oc)) + 1;
+    }
+    if (words > Config::kMaxDepth)
+      throw ConfigError(fmt::format("{}: {} scratchpad words per PE exceed {}; give the layer more PEs", field(i, L.type == LayerType::kFc ? "pes" : "array.cols"), words, Config::kMaxDepth));
+    h.pe = pe_params(c, i, static_cast<int>(words));
+    h.piw = index_width(h.pes());
     hw.push_back(h);
   }
+  if (c.layers.back().type != LayerType::kFc)
+    throw ConfigError(fmt::format("{}: the network RTL's loss unit sits in an fc output layer; end the network "
+                                  "with an fc layer", field(c.layers.size() - 1, "type")));
   if (c.input_format.rounding == Rounding::kStochastic)
     throw ConfigError(fmt::format("{}: input_format.rounding: stochastic rounding has no network RTL yet; "
                                   "use nearest or truncate", c.name));
   return hw;
 }
 
+NetLayerHw::Loc NetLayerHw::loc(std::size_t flat) const {
+  const int f = static_cast<int>(flat);
+  if (type == LayerType::kFc) return {(f / k) % p, ((f / k) / p) * k + f % k};
+  const int v = f % kernel, u = (f / kernel) % kernel, c = (f / (kernel * kernel)) % ic;
+  const int o = f / (kernel * kernel * ic);
+  return {u * p + o % p, (o / p) * ic * kernel + c * kernel + v};
+}
+
+std::size_t NetLayerHw::weights() const {
+  if (type == LayerType::kFc) return static_cast<std::size_t>(n) * static_cast<std::size_t>(k);
+  if (type == LayerType::kConv) return static_cast<std::size_t>(oc * ic * kernel * kernel);
+  return 0;
+}
+
 int index_width(int n) { return n > 1 ? clog2(static_cast<std::uint64_t>(n)) : 1; }
 
-std::vector<HwParam> fc_layer_param_values(const std::vector<NetLayerHw>& hw, std::size_t l) {
+int weighted_below(const std::vector<NetLayerHw>& hw, int l) {
+  for (int b = l - 1; b >= 0; --b)
+    if (hw[static_cast<std::size_t>(b)].weighted()) return b;
+  return -1;
+}
+
+const char* layer_module(const NetLayerHw& h) {
+  switch (h.type) {
+    case LayerType::kFc: return "taxonn_fc_layer";
+    case LayerType::kConv: return "taxonn_conv_layer";
+    case LayerType::kPool: return "taxonn_pool_layer";
+  }
+  return "?";
+}
+
+std::vector<HwParam> layer_param_values(const std::vector<NetLayerHw>& hw, std::size_t l) {
   const NetLayerHw& h = hw.at(l);
+  const bool step1 = weighted_below(hw, static_cast<int>(l)) >= 0;
+  if (h.type == LayerType::kPool) {
+    const NetLayerHw& b = hw.at(static_cast<std::size_t>(weighted_below(hw, static_cast<int>(l))));
+    return {{"W", b.pe.width()},
+            {"KIND", static_cast<int>(h.pool)},
+            {"RND", static_cast<int>(b.pe.fmt.rounding)},
+            {"C", h.ic},
+            {"IH", h.ih},
+            {"IW", h.iw},
+            {"NIW", h.niw},
+            {"KIW", h.kiw}};
+  }
   const PeParams& p = h.pe;
   const Wide neg_alpha = (-p.alpha_raw) & ((Wide{1} << p.width()) - 1);
-  return {{"W", p.width()},
-          {"F", p.fmt.frac_bits},
-          {"ACT", static_cast<int>(p.act)},
-          {"RND", static_cast<int>(p.fmt.rounding)},
-          {"N", h.n},
-          {"K", h.k},
-          {"P", h.p},
-          {"GUARD", p.guard_bits},
-          {"SAT_CNT_W", p.sat_cnt_width},
-          {"LFSR_W", p.lfsr.width},
-          {"LFSR_POLY", p.lfsr.polynomial},
-          {"LFSR_SEED", p.lfsr.seed},
-          {"NEG_ALPHA", static_cast<long long>(neg_alpha)},
-          {"HAS_LOSS", l + 1 == hw.size() ? 1 : 0},
-          {"HAS_STEP1", l > 0 ? 1 : 0},
-          {"T", h.t},
-          {"DEPTH", h.depth()},
-          {"AW", p.addr_width()},
-          {"NIW", h.niw},
-          {"KIW", h.kiw},
-          {"PIW", h.piw},
-          {"TREE_W", h.tree_width}};
+  std::vector<HwParam> v = {{"W", p.width()},
+                            {"F", p.fmt.frac_bits},
+                            {"ACT", static_cast<int>(p.act)},
+                            {"RND", static_cast<int>(p.fmt.rounding)}};
+  if (h.type == LayerType::kFc) {
+    v.insert(v.end(), {{"N", h.n}, {"K", h.k}, {"P", h.p}});
+  } else {
+    v.insert(v.end(), {{"IC", h.ic}, {"IH", h.ih}, {"IW", h.iw}, {"OC", h.oc}, {"KS", h.kernel}, {"P", h.p}});
+  }
+  v.insert(v.end(), {{"GUARD", p.guard_bits},
+                     {"SAT_CNT_W", p.sat_cnt_width},
+                     {"LFSR_W", p.lfsr.width},
+                     {"LFSR_POLY", p.lfsr.polynomial},
+                     {"LFSR_SEED", p.lfsr.seed},
+                     {"NEG_ALPHA", static_cast<long long>(neg_alpha)}});
+  if (h.type == LayerType::kFc) v.push_back({"HAS_LOSS", l + 1 == hw.size() ? 1 : 0});
+  v.insert(v.end(), {{"HAS_STEP1", step1 ? 1 : 0},
+                     {"T", h.t},
+                     {"DEPTH", h.depth()},
+                     {"AW", p.addr_width()},
+                     {"NIW", h.niw},
+                     {"KIW", h.kiw},
+                     {"PIW", h.piw},
+                     {"TREE_W", h.tree_width}});
+  return v;
 }
 
 bool net_supported(const Config& c, std::string* why) {
@@ -111,11 +178,22 @@ std::vector<NetPhase> net_phases(const std::vector<NetLayerHw>& hw, bool train) 
   const int nl = static_cast<int>(hw.size());
   auto cycles = [&](int l, NetCmd cmd) -> std::int64_t {
     const NetLayerHw& h = hw[static_cast<std::size_t>(l)];
+    const std::int64_t t = h.t;
+    if (h.type == LayerType::kPool) return cmd == NetCmd::kFwd ? h.n : h.k;
+    if (h.type == LayerType::kConv) {
+      const std::int64_t m = h.plane(), ick = std::int64_t{h.ic} * h.kernel;
+      switch (cmd) {
+        case NetCmd::kFwd: return t * (m * ick + 1) + h.n;     // MACs per pixel, one tail, drain
+        case NetCmd::kStep1: return t * (std::int64_t{h.k} * h.kernel + 1);  // kernel cycles per input
+        case NetCmd::kUpdate: return t * (ick * (m + 2) + 1);  // per weight: m MACs, D, W
+        case NetCmd::kLoss: return 0;
+      }
+    }
     switch (cmd) {
-      case NetCmd::kFwd: return std::int64_t{h.t} * (h.k + 1 + h.fd_cycles) + h.n;
+      case NetCmd::kFwd: return t * (h.k + 1 + h.fd_cycles) + h.n;
       case NetCmd::kLoss: return h.n;
-      case NetCmd::kStep1: return std::int64_t{h.t} * (h.k + 1);
-      case NetCmd::kUpdate: return std::int64_t{h.t} * (2 * h.k + 2);
+      case NetCmd::kStep1: return t * (h.k + 1);
+      case NetCmd::kUpdate: return t * (2 * h.k + 2);
     }
     return 0;
   };
@@ -124,7 +202,12 @@ std::vector<NetPhase> net_phases(const std::vector<NetLayerHw>& hw, bool train) 
   if (!train) return ph;
   add(nl - 1, NetCmd::kLoss);
   for (int l = nl - 1; l >= 0; --l) {
-    if (l > 0) add(l, NetCmd::kStep1);
+    const bool below = weighted_below(hw, l) >= 0;
+    if (!hw[static_cast<std::size_t>(l)].weighted()) {
+      add(l, NetCmd::kStep1);
+      continue;
+    }
+    if (below) add(l, NetCmd::kStep1);
     add(l, NetCmd::kUpdate);
   }
   return ph;

@@ -28,30 +28,55 @@ constexpr int kHostIndexBits = 16;  // wr_row_i, wr_col_i, rd_row_i, rd_col_i
 constexpr int kHostDataBits = 32;
 std::string net_module_name(const Config& c);
 
-// One fc layer of the network RTL, derived from the config alone.
+// One layer of the network RTL, derived from the config alone. Every layer
+// takes a stream of k input values and gives n outputs, in raster (CHW)
+// order; pool layers have no PEs.
+//   fc    n neurons from k inputs on p PEs, t = ceil(n / p) passes.
+//   conv  a rows x p array of PEs (rows = kernel), row u holds filter row u
+//         and column c output channel c (+ p per pass): t = ceil(oc / p).
+//   pool  2x2 windows, one per cycle, in the format of the layer below.
 struct NetLayerHw {
   std::size_t index = 0;  // in Config::layers
-  int n = 0, k = 0;       // neurons, inputs
-  int p = 0, t = 0;       // PEs, passes = ceil(n / p)
-  int p_last = 0;         // neurons of the last pass
-  int fd_cycles = 0;      // f': 2 sigmoid/tanh, 1 ReLU, 0 identity
-  int tree_width = 0;     // step 1's exact sum: 2W + clog2(n) + 1
-  int niw = 1, kiw = 1, piw = 1;  // index widths of neurons, inputs, PEs (clog2, at least 1)
-  PeParams pe;            // depth t * k, guard bits for that depth
+  LayerType type = LayerType::kFc;
+  int n = 0, k = 0;       // outputs, inputs
+  int p = 0, t = 0;       // PE columns, passes
+  int rows = 1;           // PE rows: conv the kernel, fc 1
+  int p_last = 0;         // fc: neurons of the last pass
+  int fd_cycles = 0;      // fc f': 2 sigmoid/tanh, 1 ReLU, 0 identity
+  int tree_width = 0;     // step 1's exact sum (fc: 2W + clog2(n) + 1; conv: 2W + clog2(k^2 oc) + 1)
+  int niw = 1, kiw = 1, piw = 1;  // index widths of outputs, inputs, PEs (clog2, at least 1)
+  // conv and pool: the shapes
+  int ic = 1, ih = 1, iw = 1, oc = 1, oh = 1, ow = 1, kernel = 1;
+  PoolKind pool = PoolKind::kMax;
+  PeParams pe;            // conv and fc: depth, guard bits for that depth
+  bool weighted() const { return type != LayerType::kPool; }
   int depth() const { return pe.depth; }
-  // Where the host finds weight W[j, kk]: PE j mod P, word (j div P) * K + kk.
-  int pe_of(int j) const { return j % p; }
-  int addr_of(int j, int kk) const { return (j / p) * k + kk; }
+  int pes() const { return rows * p; }
+  int plane() const { return oh * ow; }
+  // Where the host finds weight `flat` of the golden model's layout (fc
+  // [n][k], conv [oc][ic][u][v]): PE and word.
+  //   fc    PE j mod P, word (j div P) * K + kk
+  //   conv  PE u * P + oc mod P, word (oc div P) * ic * kernel + c * kernel + v
+  struct Loc {
+    int pe = 0, addr = 0;
+  };
+  Loc loc(std::size_t flat) const;
+  std::size_t weights() const;
 };
 
-// taxonn_fc_layer's parameters for layer `l` of `hw`, in the template's
-// order (NEG_ALPHA as its W-bit two's complement).
-std::vector<HwParam> fc_layer_param_values(const std::vector<NetLayerHw>& hw, std::size_t l);
+// The parameters of layer `l`'s template (taxonn_fc_layer, taxonn_conv_layer
+// or taxonn_pool_layer), in the template's order (NEG_ALPHA as its W-bit two's
+// complement).
+std::vector<HwParam> layer_param_values(const std::vector<NetLayerHw>& hw, std::size_t l);
+const char* layer_module(const NetLayerHw& h);
+// The weighted layer below layer l (-1: none); pool layers take its format.
+int weighted_below(const std::vector<NetLayerHw>& hw, int l);
 // An index of n values: clog2(n) bits, at least 1.
 int index_width(int n);
 
 // Throws ConfigError (field named) for configs the network RTL does not
-// cover: conv or pooling layers, stochastic rounding, too deep a scratchpad.
+// cover: a conv or pool output layer, stochastic rounding, too deep a
+// scratchpad.
 std::vector<NetLayerHw> net_hw(const Config& c);
 bool net_supported(const Config& c, std::string* why = nullptr);
 
@@ -63,6 +88,9 @@ struct NetPhase {
 };
 // The phases of one SGD step (train) or one inference, in the controller's
 // order, with the cycles the RTL takes for each; a step takes their sum.
+// Training: FWD of every layer bottom-up, LOSS, then top-down per layer
+// STEP1 (a weighted layer: its gradient for the layer below, if one is
+// weighted; a pool layer: routing its gradient down) and UPDATE.
 std::vector<NetPhase> net_phases(const std::vector<NetLayerHw>& hw, bool train);
 std::int64_t net_cycles(const std::vector<NetPhase>& phases);
 

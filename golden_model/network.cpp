@@ -324,6 +324,7 @@ double Network<A>::train_step(const std::uint8_t* image, int label) {
   for (std::size_t i = layers_.size(); i-- > 0;) {
     Layer& L = layers_[i];
     if (!L.cfg->weighted()) {
+      L.g = r1;  // the gradient of the pooled outputs, as the pool layer's R buffer holds it
       r1 = pool_backward(L, r1, arith_[static_cast<std::size_t>(L.arith)]);
       continue;
     }

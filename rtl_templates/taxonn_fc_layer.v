@@ -383,41 +383,17 @@ module taxonn_fc_layer #(
   wire signed [W-1:0] g_r1  = is_loss ? e_val : r1_i;
   wire signed [W-1:0] g_fd  = fdbuf_q[g_j];
   wire                g_we  = is_loss | r1_valid_i;
-  reg  signed [W-1:0] g_new;
-  generate
-    if (Trig != 0) begin : gen_g_mul
-      wire signed [2*W-1:0]     g_prod;
-      wire signed [2*W+1-F-1:0] unused_g_rounded;
-      wire signed [W-1:0]       g_rq;
-      wire                      unused_g_sat;
-      taxonn_mul #(
-        .W(W)
-      ) u_gmul (
-        .a_i(g_r1),
-        .b_i(g_fd),
-        .p_o(g_prod)
-      );
-      taxonn_rq #(
-        .IN_W (2 * W),
-        .SHIFT(F),
-        .OUT_W(W),
-        .RND  (RND)
-      ) u_grq (
-        .x_i      (g_prod),
-        .rnd_i    ({F{1'b0}}),
-        .q_o      (g_rq),
-        .sat_o    (unused_g_sat),
-        .rounded_o(unused_g_rounded)
-      );
-      always @(*) g_new = g_rq;
-    end else if (ACT == `TAXONN_ACT_RELU) begin : gen_g_mask
-      always @(*) g_new = g_fd[0] ? g_r1 : {W{1'b0}};  // f' holds the mask z > 0
-      wire unused_fd = ^g_fd[W-1:1];
-    end else begin : gen_g_pass
-      always @(*) g_new = g_r1;
-      wire unused_fd = ^g_fd;
-    end
-  endgenerate
+  wire signed [W-1:0] g_new;
+  taxonn_g_unit #(
+    .W  (W),
+    .F  (F),
+    .ACT(ACT),
+    .RND(RND)
+  ) u_g_unit (
+    .r1_i(g_r1),
+    .fd_i(g_fd),
+    .g_o (g_new)
+  );
   always @(posedge clk_i) begin
     if (g_we) begin
       gbuf_q[g_j] <= g_new;

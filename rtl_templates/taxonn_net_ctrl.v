@@ -1,19 +1,24 @@
 // taxonn_net_ctrl: the network controller (CONTRACT 3 and 4, docs/network.md).
-// It runs one command per layer at a time, in the order of one SGD step:
-//   FWD of layers 0..NL-1, LOSS of the output layer, then from the top down
-//   STEP1 of layer l (G of layer l - 1, with layer l's weights before their
-//   update) and UPDATE of layer l; layer 0 has no STEP1.
-// Inference runs the FWD phases only. The next phase starts in the cycle the
-// current one ends, so a step takes exactly the sum of its phases' cycles;
-// each phase's cycles and the total are counted for the host.
+// It runs one command per layer at a time, in the order of the phase table
+// the generator computes from the config (taxonn::net_phases): FWD of every
+// layer bottom-up, LOSS of the output layer, then top-down each layer's STEP1
+// (its gradient for the layer below; a pool layer routes it) and UPDATE.
+// Inference runs the first NFWD phases only. The next phase starts in the
+// cycle the current one ends, so a step takes exactly the sum of its phases'
+// cycles; each phase's cycles and the total are counted for the host.
 // Golden twin: taxonn::net_phases (the order and each phase's cycles).
 `include "taxonn_defs.vh"
 
 module taxonn_net_ctrl #(
-  parameter integer NL    = 2,   // layers
-  parameter integer LW    = 1,   // layer index width, clog2(NL) (at least 1)
-  parameter integer CNT_W = 32,
-  parameter integer SW    = 3    // counter select width: clog2(3 * NL + 1)
+  parameter integer            NL       = 2,   // layers
+  parameter integer            LW       = 1,   // layer index width, clog2(NL) (at least 1)
+  parameter integer            NPH      = 6,   // phases of one SGD step
+  parameter integer            NFWD     = 2,   // the first NFWD phases: one inference
+  parameter integer            PH_W     = LW + `TAXONN_NET_CMD_W,
+  // phase i at [i * PH_W +: PH_W] = {layer, command}
+  parameter [NPH*PH_W-1:0]     PH_TABLE = {NPH*PH_W{1'b0}},
+  parameter integer            CNT_W    = 32,
+  parameter integer            SW       = 3    // counter select width: clog2(NPH + 1)
 ) (
   input  wire                         clk_i,
   input  wire                         rst_ni,
@@ -24,46 +29,33 @@ module taxonn_net_ctrl #(
   output wire [NL-1:0]                layer_start_o,
   output wire [`TAXONN_NET_CMD_W-1:0] cmd_o,
   input  wire [NL-1:0]                layer_done_i,
-  input  wire [SW-1:0]                cnt_sel_i,  // 0..3NL-1: a phase; 3NL: the total
+  input  wire [SW-1:0]                cnt_sel_i,  // 0..NPH-1: a phase; NPH: the total
   output wire [CNT_W-1:0]             cnt_o
 );
 
-  localparam integer NPh = 3 * NL;  // FWD x NL, LOSS, STEP1 x (NL - 1), UPDATE x NL
+  localparam integer CmdW = `TAXONN_NET_CMD_W;
 
-  // The layer and command of phase ph (net_phases in the golden model).
-  function automatic [LW-1:0] phase_layer(input integer ph);
-    integer b;
-    begin
-      b = ph - NL - 1;
-      if (ph < NL) phase_layer = ph[LW-1:0];
-      else if (ph == NL) phase_layer = NL[LW-1:0] - 1'b1;
-      else if (b == 2 * NL - 2) phase_layer = {LW{1'b0}};
-      else phase_layer = NL[LW-1:0] - 1'b1 - b[LW:1];
-    end
+  function automatic [LW-1:0] phase_layer(input [31:0] ph);
+    phase_layer = PH_TABLE[ph * PH_W + CmdW +: LW];
   endfunction
-  function automatic [`TAXONN_NET_CMD_W-1:0] phase_cmd(input integer ph);
-    integer b;
-    begin
-      b = ph - NL - 1;
-      if (ph < NL) phase_cmd = `TAXONN_NET_CMD_FWD;
-      else if (ph == NL) phase_cmd = `TAXONN_NET_CMD_LOSS;
-      else if (b == 2 * NL - 2 || b[0]) phase_cmd = `TAXONN_NET_CMD_UPDATE;
-      else phase_cmd = `TAXONN_NET_CMD_STEP1;
-    end
+  function automatic [CmdW-1:0] phase_cmd(input [31:0] ph);
+    phase_cmd = PH_TABLE[ph * PH_W +: CmdW];
   endfunction
 
-  reg          running_q, train_q;
-  reg [31:0]   ph_q;
-  reg [CNT_W-1:0] cnt_q [0:NPh];  // [NPh] is the total
+  reg             running_q, train_q;
+  reg [31:0]      ph_q;
+  reg [CNT_W-1:0] cnt_q [0:NPH];  // [NPH] is the total
 
-  wire [LW-1:0] cur_layer = phase_layer(ph_q);
-  wire          cur_done  = running_q & layer_done_i[cur_layer];
-  wire [31:0]   last_ph   = train_q ? NPh - 1 : NL - 1;
-  wire          finish    = cur_done & (ph_q == last_ph);
+  wire [LW-1:0] cur_layer  = phase_layer(ph_q);
+  wire          cur_done   = running_q & layer_done_i[cur_layer];
+  wire [31:0]   last_ph    = train_q ? NPH - 1 : NFWD - 1;
+  wire          finish     = cur_done & (ph_q == last_ph);
   // The phase launched this cycle: the first on start, the next when one ends.
-  wire          launch    = (!running_q & start_i) | (cur_done & !finish);
-  wire [31:0]   next_ph   = running_q ? ph_q + 32'd1 : 32'd0;
-  wire [LW-1:0] next_layer = phase_layer(next_ph);
+  wire          launch     = (!running_q & start_i) | (cur_done & !finish);
+  wire [31:0]   next_ph    = running_q ? ph_q + 32'd1 : 32'd0;
+  // past the table (the cycle a run ends) the index is kept in range
+  wire [31:0]   next_safe  = (next_ph < NPH) ? next_ph : 32'd0;
+  wire [LW-1:0] next_layer = phase_layer(next_safe);
 
   genvar l;
   generate
@@ -71,7 +63,7 @@ module taxonn_net_ctrl #(
       assign layer_start_o[l] = launch & (next_layer == l[LW-1:0]);
     end
   endgenerate
-  assign cmd_o = phase_cmd(next_ph);
+  assign cmd_o = phase_cmd(next_safe);
 
   integer i;
   always @(posedge clk_i or negedge rst_ni) begin
@@ -79,17 +71,17 @@ module taxonn_net_ctrl #(
       running_q <= 1'b0;
       train_q   <= 1'b0;
       ph_q      <= 32'd0;
-      for (i = 0; i <= NPh; i = i + 1) cnt_q[i] <= {CNT_W{1'b0}};
+      for (i = 0; i <= NPH; i = i + 1) cnt_q[i] <= {CNT_W{1'b0}};
     end else if (!running_q) begin
       if (start_i) begin
         running_q <= 1'b1;
         train_q   <= train_i;
         ph_q      <= 32'd0;
-        for (i = 0; i <= NPh; i = i + 1) cnt_q[i] <= {CNT_W{1'b0}};
+        for (i = 0; i <= NPH; i = i + 1) cnt_q[i] <= {CNT_W{1'b0}};
       end
     end else begin
       cnt_q[ph_q] <= cnt_q[ph_q] + {{(CNT_W-1){1'b0}}, 1'b1};
-      cnt_q[NPh]  <= cnt_q[NPh] + {{(CNT_W-1){1'b0}}, 1'b1};
+      cnt_q[NPH]  <= cnt_q[NPH] + {{(CNT_W-1){1'b0}}, 1'b1};
       if (finish) begin
         running_q <= 1'b0;
       end else if (cur_done) begin
@@ -100,6 +92,6 @@ module taxonn_net_ctrl #(
 
   assign busy_o = running_q;
   assign done_o = finish;
-  assign cnt_o  = ({{(32-SW){1'b0}}, cnt_sel_i} <= NPh) ? cnt_q[cnt_sel_i] : {CNT_W{1'b0}};
+  assign cnt_o  = ({{(32-SW){1'b0}}, cnt_sel_i} <= NPH) ? cnt_q[cnt_sel_i] : {CNT_W{1'b0}};
 
 endmodule

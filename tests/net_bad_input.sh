@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bad input to the network testbench (tb_net): a missing dataset folder, a
-# truncated sample file, a label out of range and a config the network RTL
-# does not cover each get one line naming the file or field, a non-zero
+# truncated sample file, a label out of range, a config the network RTL
+# does not cover and a config other than the compiled one each get one line naming the file or field, a non-zero
 # exit, and no --json result left behind.
 # Usage: net_bad_input.sh TB_NET_BINARY SOURCE_DIR WORK_DIR
 set -uo pipefail
@@ -43,7 +43,15 @@ fi
 check "does not exist" --config "$cfg" --dataset mnist --data-dir "$work/nowhere"
 check "train-images-idx3-ubyte" --config "$cfg" --dataset mnist --data-dir "$work/truncated"
 check "train-labels-idx1-ubyte: label 12 of item 0 is out of range" --config "$cfg" --dataset mnist --data-dir "$work/bad_label"
-check "layers[0].type" --config "$src/configs/lenet5_mnist.json" --dataset random
+# A network that ends in a conv layer has no loss unit in RTL.
+python3 - "$src/configs/cnn_small.json" "$work/conv_last.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["layers"] = d["layers"][:4]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+check "layers[3].type: the network RTL's loss unit sits in an fc output layer" --config "$work/conv_last.json" --dataset random
+check "runs config 'mlp_mnist', not 'cnn_small'" --config "$src/configs/cnn_small.json" --dataset random
 check "cannot open the config file" --config "$work/missing.json"
 echo "net_bad_input: $n bad inputs, $([ $fail -eq 0 ] && echo all rejected cleanly || echo FAILURES)"
 exit $fail

@@ -33,13 +33,14 @@ TEST(NetModel, ShapeAndWeightPlacement) {
   EXPECT_EQ(hw[1].k, 7);
   // Neuron j in PE j mod P at word (j div P) * K + k: every weight has its own place.
   std::set<std::pair<int, int>> seen;
-  for (int j = 0; j < hw[0].n; ++j)
-    for (int k = 0; k < hw[0].k; ++k) {
-      const int pe = hw[0].pe_of(j), addr = hw[0].addr_of(j, k);
-      EXPECT_LT(pe, hw[0].p);
-      EXPECT_LT(addr, hw[0].depth());
-      EXPECT_TRUE(seen.insert({pe, addr}).second);
-    }
+  for (std::size_t f = 0; f < hw[0].weights(); ++f) {
+    const auto at = hw[0].loc(f);
+    EXPECT_LT(at.pe, hw[0].p);
+    EXPECT_LT(at.addr, hw[0].depth());
+    EXPECT_TRUE(seen.insert({at.pe, at.addr}).second);
+  }
+  EXPECT_EQ(hw[0].loc(5 * 20 + 4).pe, 2);          // neuron 5: PE 5 mod 3
+  EXPECT_EQ(hw[0].loc(5 * 20 + 4).addr, 20 + 4);   // pass 1, input 4
   EXPECT_EQ(hw[0].tree_width, 2 * 12 + 3 + 1);  // 2W + clog2(7) + 1
   EXPECT_EQ(hw[0].pe.guard_bits, 6);            // clog2(60 scratchpad words)
 }
@@ -81,8 +82,63 @@ TEST(NetModel, RefusesWhatTheRtlDoesNotCover) {
     EXPECT_EQ(why.find('\n'), std::string::npos) << why;
   };
   expect_refused(mlp(7, 3, "sigmoid", "stochastic"), "layers[0].format.rounding");
-  expect_refused(load_config(std::string(TAXONN_SOURCE_DIR) + "/configs/lenet5_mnist.json"), "layers[0].type");
+  Config conv_last = load_config(std::string(TAXONN_SOURCE_DIR) + "/configs/cnn_small.json");
+  conv_last.layers.resize(4);
+  expect_refused(conv_last, "layers[3].type");
   EXPECT_TRUE(net_supported(mlp(7, 3)));
+  EXPECT_TRUE(net_supported(load_config(std::string(TAXONN_SOURCE_DIR) + "/configs/lenet5_mnist.json")));
+}
+
+// LeNet-5 on MNIST: the shapes, the conv array and pooling layers, and the
+// cycle formulas of taxonn_conv_layer / taxonn_pool_layer.
+TEST(NetModel, LenetShapesAndConvCycles) {
+  const auto hw = net_hw(load_config(std::string(TAXONN_SOURCE_DIR) + "/configs/lenet5_mnist.json"));
+  ASSERT_EQ(hw.size(), 7u);
+  const NetLayerHw& c1 = hw[0];
+  const NetLayerHw& p1 = hw[1];
+  const NetLayerHw& c2 = hw[2];
+  EXPECT_EQ(c1.type, LayerType::kConv);
+  EXPECT_EQ(c1.rows, 5);          // one array row per filter row
+  EXPECT_EQ(c1.p, 6);             // one column per filter
+  EXPECT_EQ(c1.pes(), 30);
+  EXPECT_EQ(c1.depth(), 1 * 5);   // IC * k words per PE
+  EXPECT_EQ(c1.n, 6 * 24 * 24);
+  EXPECT_EQ(p1.type, LayerType::kPool);
+  EXPECT_EQ(p1.n, 6 * 12 * 12);
+  EXPECT_EQ(c2.depth(), 6 * 5);
+  EXPECT_EQ(c2.pes(), 80);
+  EXPECT_GE(c1.pe.guard_bits, 10);  // the weight gradient sums 576 products
+  const auto ph = net_phases(hw, true);
+  std::string order;
+  for (const auto& p : ph) order += p.name() + " ";
+  EXPECT_EQ(order, "0.fwd 1.fwd 2.fwd 3.fwd 4.fwd 5.fwd 6.fwd 6.loss 6.backprop 6.update 5.backprop 5.update "
+                   "4.backprop 4.update 3.backprop 2.backprop 2.update 1.backprop 0.update ");
+  EXPECT_EQ(ph[0].cycles, 1 * (576 * 5 + 1) + 3456);  // conv1 FWD: pixels x IC*k, tail, drain
+  EXPECT_EQ(ph[1].cycles, 864);                       // pool1 FWD: one output per cycle
+  EXPECT_EQ(ph[15].cycles, 864 * 5 + 1);              // conv2 STEP1: inputs x k, tail
+  EXPECT_EQ(ph[16].cycles, 30 * (64 + 2) + 1);        // conv2 UPDATE: IC*k weights x (pixels + D + W)
+  EXPECT_EQ(ph[17].cycles, 3456);                     // pool1 routes one input per cycle
+  EXPECT_EQ(ph[18].cycles, 5 * (576 + 2) + 1);        // conv1 UPDATE
+  // Conv weight [oc][ic][u][v] sits in PE u * P + oc mod P at word (oc div P) * IC*k + ic * k + v.
+  const auto at = c2.loc(((7 * 6 + 4) * 5 + 3) * 5 + 2);
+  EXPECT_EQ(at.pe, 3 * 16 + 7);
+  EXPECT_EQ(at.addr, 4 * 5 + 2);
+}
+
+TEST(NetModel, ConvFoldingAndPlacement) {
+  const auto hw = net_hw(load_config(std::string(TAXONN_SOURCE_DIR) + "/configs/cnn_small.json"));
+  const NetLayerHw& c1 = hw[0];  // 3 filters on 2 columns: 2 passes
+  EXPECT_EQ(c1.t, 2);
+  EXPECT_EQ(c1.depth(), 2 * 1 * 3);
+  std::set<std::pair<int, int>> seen;
+  for (std::size_t f = 0; f < c1.weights(); ++f) {
+    const auto at = c1.loc(f);
+    EXPECT_LT(at.pe, c1.pes());
+    EXPECT_LT(at.addr, c1.depth());
+    EXPECT_TRUE(seen.insert({at.pe, at.addr}).second);
+  }
+  const auto ph = net_phases(hw, true);
+  EXPECT_EQ(ph[0].cycles, 2 * (64 * 3 + 1) + 3 * 64);  // both passes compute, the drain is once
 }
 
 }  // namespace

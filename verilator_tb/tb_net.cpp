@@ -120,13 +120,14 @@ class NetDut {
     top_->eval();
     return static_cast<std::int32_t>(top_->rd_data_o);
   }
-  std::int32_t weight(int layer, int j, int k) {
-    const NetLayerHw& h = hw_[static_cast<std::size_t>(layer)];
-    return read(HostRead::kWeight, layer, h.pe_of(j), h.addr_of(j, k));
+  // Weight `flat` of the golden model's layout (fc [n][k], conv [oc][ic][u][v]).
+  std::int32_t weight(int layer, std::size_t flat) {
+    const auto at = hw_[static_cast<std::size_t>(layer)].loc(flat);
+    return read(HostRead::kWeight, layer, at.pe, at.addr);
   }
-  void set_weight(int layer, int j, int k, std::int32_t v) {
-    const NetLayerHw& h = hw_[static_cast<std::size_t>(layer)];
-    write(HostWrite::kWeight, layer, h.pe_of(j), h.addr_of(j, k), v);
+  void set_weight(int layer, std::size_t flat, std::int32_t v) {
+    const auto at = hw_[static_cast<std::size_t>(layer)].loc(flat);
+    write(HostWrite::kWeight, layer, at.pe, at.addr, v);
   }
   // Start a run and clock until done; returns the cycles the DUT was busy.
   // Host writes of every kind are attempted on some busy cycles (garbage
@@ -186,6 +187,12 @@ std::string real_str(std::int64_t raw, int frac) { return fmt::format("{:.6g}", 
 int run(const NetArgs& a) {
   const Config cfg = load_config(a.config);
   const std::vector<NetLayerHw> hw = net_hw(cfg);
+#ifdef TB_CONFIG
+  // The RTL is compiled in: a different config would drive the wrong network.
+  if (cfg.name != TB_CONFIG)
+    throw ConfigError(fmt::format("{}: tb_net_{} runs config '{}', not '{}'; use tb_net_{} (NET_CONFIGS in the Makefile)",
+                                  a.config, TB_CONFIG, TB_CONFIG, cfg.name, cfg.name));
+#endif
   const int nl = static_cast<int>(hw.size());
   std::string dataset = a.dataset;
   if (dataset.empty()) {
@@ -217,9 +224,7 @@ int run(const NetArgs& a) {
   const auto t_load = Clock::now();
   for (int l = 0; l < nl; ++l) {
     const auto& L = gold.layers()[hw[static_cast<std::size_t>(l)].index];
-    const NetLayerHw& h = hw[static_cast<std::size_t>(l)];
-    for (int j = 0; j < h.n; ++j)
-      for (int k = 0; k < h.k; ++k) dut.set_weight(l, j, k, L.w[static_cast<std::size_t>(j) * h.k + k]);
+    for (std::size_t f = 0; f < hw[static_cast<std::size_t>(l)].weights(); ++f) dut.set_weight(l, f, L.w[f]);
   }
   const double load_s = std::chrono::duration<double>(Clock::now() - t_load).count();
   // The starting weights, to say how many the run changed (a run that moves
@@ -262,7 +267,7 @@ int run(const NetArgs& a) {
   };
   // Each phase's counter, the total counter and the busy cycles the host saw,
   // against the cycle model; "" when they agree.
-  const int total_counter = 3 * nl;  // taxonn_net_ctrl: phases 0..3L-1, then the total
+  const int total_counter = static_cast<int>(phases.size());  // taxonn_net_ctrl: the phases, then the total
   auto cycle_mismatch = [&](const std::vector<NetPhase>& ph, std::uint64_t busy,
                             std::vector<std::uint32_t>* keep) -> std::string {
     for (std::size_t p = 0; p < ph.size(); ++p) {
@@ -279,11 +284,29 @@ int run(const NetArgs& a) {
       return fmt::format("run cycles: rtl counter {}, busy {} cycles, cycle model {}", total, busy, want);
     return "";
   };
-  auto value_text = [&](int l, const char* phase, const char* what, int j, int k, std::int64_t got, std::int64_t want) {
+  // A pool layer's values are in the format of the weighted layer below it.
+  auto format_of = [&](int l) -> const QFormat& {
+    const int w = hw[static_cast<std::size_t>(l)].weighted() ? l : weighted_below(hw, l);
+    return cfg.layers[hw[static_cast<std::size_t>(w)].index].format;
+  };
+  // Where an output j or a weight `flat` is, in the layer's own terms.
+  auto where_text = [&](int l, std::size_t j, bool weight) {
+    const NetLayerHw& h = hw[static_cast<std::size_t>(l)];
+    const int i = static_cast<int>(j);
+    if (h.type == LayerType::kFc)
+      return weight ? fmt::format("neuron {} weight {}", i / h.k, i % h.k) : fmt::format("neuron {}", i);
+    if (!weight)
+      return fmt::format("output {} (channel {}, y {}, x {})", i, i / (h.oh * h.ow), i / h.ow % h.oh, i % h.ow);
+    const int k = h.kernel;
+    return fmt::format("weight [{}][{}][{}][{}] (out channel, in channel, row, column)", i / (k * k * h.ic),
+                       i / (k * k) % h.ic, i / k % k, i % k);
+  };
+  auto value_text = [&](int l, const char* phase, const char* what, std::size_t j, bool weight, std::int64_t got,
+                        std::int64_t want) {
     const LayerConfig& L = cfg.layers[hw[static_cast<std::size_t>(l)].index];
-    const std::string where = k >= 0 ? fmt::format("neuron {} weight {}", j, k) : fmt::format("neuron {}", j);
-    return fmt::format("layer '{}' {} phase {}: {} rtl {} ({}) golden {} ({}), {}", L.name, where, phase, what, got,
-                       real_str(got, L.format.frac_bits), want, real_str(want, L.format.frac_bits), L.format.name());
+    const QFormat& q = format_of(l);
+    return fmt::format("layer '{}' {} phase {}: {} rtl {} ({}) golden {} ({}), {}", L.name, where_text(l, j, weight),
+                       phase, what, got, real_str(got, q.frac_bits), want, real_str(want, q.frac_bits), q.name());
   };
   // Every layer's Y or G buffer against the golden model's; "" when equal.
   auto buffer_mismatch = [&](HostRead what, bool top_down, const std::function<const char*(int)>& phase) -> std::string {
@@ -294,7 +317,8 @@ int run(const NetArgs& a) {
       for (int j = 0; j < hw[static_cast<std::size_t>(l)].n; ++j) {
         const std::int32_t got = dut.read(what, l, 0, j);
         if (got != want[static_cast<std::size_t>(j)])
-          return value_text(l, phase(l), what == HostRead::kY ? "Y" : "G", j, -1, got, want[static_cast<std::size_t>(j)]);
+          return value_text(l, phase(l), what == HostRead::kY ? "Y" : "G", static_cast<std::size_t>(j), false, got,
+                            want[static_cast<std::size_t>(j)]);
       }
     }
     return "";
@@ -332,12 +356,10 @@ int run(const NetArgs& a) {
       for (int l = nl - 1; l >= 0; --l) {
         const NetLayerHw& h = hw[static_cast<std::size_t>(l)];
         const auto& G = gold.layers()[h.index];
-        for (int j = 0; j < h.n; ++j)
-          for (int k = 0; k < h.k; ++k) {
-            const std::int32_t w = dut.weight(l, j, k);
-            const std::int32_t want = G.w[static_cast<std::size_t>(j) * h.k + k];
-            if (w != want) return report(s, idx, value_text(l, "update", "W", j, k, w, want));
-          }
+        for (std::size_t f = 0; f < h.weights(); ++f) {
+          const std::int32_t w = dut.weight(l, f);
+          if (w != G.w[f]) return report(s, idx, value_text(l, "update", "W", f, true, w, G.w[f]));
+        }
       }
       check_s += std::chrono::duration<double>(Clock::now() - tc).count();
     }
@@ -379,16 +401,20 @@ int run(const NetArgs& a) {
              "{} cycles per step; {} inferences ({} cycles each) matched\n",
              a.steps, [&] {
                std::int64_t n = 0;
-               for (const auto& h : hw) n += std::int64_t{h.n} * h.k;
+               for (const auto& h : hw) n += static_cast<std::int64_t>(h.weights());
                return n;
              }(), a.check_every, want_total, inferences, want_infer);
   std::int64_t moved = 0, total_w = 0;
+  std::string per_layer;
   for (std::size_t l = 0; l < hw.size(); ++l) {
     const auto& w = gold.layers()[hw[l].index].w;
-    for (std::size_t k = 0; k < w.size(); ++k) moved += w[k] != w0[l][k];
+    std::int64_t m = 0;
+    for (std::size_t k = 0; k < w.size(); ++k) m += w[k] != w0[l][k];
+    moved += m;
     total_w += static_cast<std::int64_t>(w.size());
+    if (!w.empty()) per_layer += fmt::format("{}{} {}/{}", per_layer.empty() ? "" : ", ", cfg.layers[hw[l].index].name, m, w.size());
   }
-  fmt::print("training moved {} of {} weights ({:.1f}%)\n", moved, total_w, 100.0 * moved / total_w);
+  fmt::print("training moved {} of {} weights ({:.1f}%): {}\n", moved, total_w, 100.0 * moved / total_w, per_layer);
   const double rtl_sps = a.steps / rtl_s, gold_sps = a.steps / gold_s;
   fmt::print("speed: RTL simulation {:.1f} samples/s with the host's sample loads, {:.3g} cycles/s while busy; "
              "golden model {:.0f} samples/s ({:.3g} modelled cycles/s); golden/RTL {:.0f}x; weight load {:.2f} s, "
@@ -412,12 +438,16 @@ int run(const NetArgs& a) {
   for (std::size_t p = 0; p < phases.size(); ++p) {
     const NetLayerHw& h = hw[static_cast<std::size_t>(phases[p].layer)];
     ph.push_back({{"layer", cfg.layers[h.index].name},
+                  {"type", h.type == LayerType::kFc ? "fc" : h.type == LayerType::kConv ? "conv" : "pool"},
                   {"phase", to_string(phases[p].cmd)},
                   {"measured", measured[p]},
                   {"model", phases[p].cycles},
                   {"inputs", h.k},
                   {"neurons", h.n},
-                  {"pes", h.p}});
+                  {"pes", h.pes()},
+                  {"in_shape", {h.ic, h.ih, h.iw}},
+                  {"out_shape", {h.oc, h.oh, h.ow}},
+                  {"kernel", h.kernel}});
   }
   res["phases"] = ph;
 
@@ -427,8 +457,7 @@ int run(const NetArgs& a) {
     for (int l = 0; l < nl; ++l) {
       const NetLayerHw& h = hw[static_cast<std::size_t>(l)];
       auto& L = rtl_net.layers()[h.index];
-      for (int j = 0; j < h.n; ++j)
-        for (int k = 0; k < h.k; ++k) L.w[static_cast<std::size_t>(j) * h.k + k] = dut.weight(l, j, k);
+      for (std::size_t f = 0; f < h.weights(); ++f) L.w[f] = dut.weight(l, f);
     }
     const std::size_t n = std::min<std::size_t>(a.eval, data.test.size());
     std::size_t ok_rtl = 0, ok_gold = 0;

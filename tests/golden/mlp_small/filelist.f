@@ -4,8 +4,11 @@
 rtl/taxonn_acc.v
 rtl/taxonn_act.v
 rtl/taxonn_act_deriv.v
+rtl/taxonn_conv_layer.v
 rtl/taxonn_convert.v
 rtl/taxonn_fc_layer.v
+rtl/taxonn_fd_unit.v
+rtl/taxonn_g_unit.v
 rtl/taxonn_lfsr.v
 rtl/taxonn_mul.v
 rtl/taxonn_net_ctrl.v
@@ -13,6 +16,7 @@ rtl/taxonn_pe.v
 rtl/taxonn_pe_base.v
 rtl/taxonn_plan_sigmoid.v
 rtl/taxonn_pool.v
+rtl/taxonn_pool_layer.v
 rtl/taxonn_rounder.v
 rtl/taxonn_rq.v
 rtl/taxonn_sat.v

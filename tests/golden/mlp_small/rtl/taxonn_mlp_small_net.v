@@ -25,7 +25,7 @@ module taxonn_mlp_small_net (
   input  wire [1:0]         rd_target_i,  // `TAXONN_RD_*
   input  wire [1:0]         rd_layer_i,
   input  wire [15:0]        rd_row_i,     // weights: the PE
-  input  wire [15:0]        rd_col_i,     // the word, neuron or counter
+  input  wire [15:0]        rd_col_i,     // the word, output or counter
   output wire signed [31:0] rd_data_o     // combinational, sign-extended
 );
 
@@ -48,9 +48,9 @@ module taxonn_mlp_small_net (
   wire fc1_s1_valid;
   wire [3:0] fc1_s1_idx;
   wire signed [31:0] fc1_s1_sum;  // step 1's exact sum, 24 fractional bits
-  wire signed [13:0] fc1_w_rd;
   wire signed [13:0] fc1_y_rd;
   wire signed [13:0] fc1_g_rd;
+  wire signed [13:0] fc1_w_rd;
   wire input_sat;  // a sample value clamped entering the first layer
   wire fc1_r1_sat;
   wire fc2_done;
@@ -63,9 +63,9 @@ module taxonn_mlp_small_net (
   wire fc2_s1_valid;
   wire [2:0] fc2_s1_idx;
   wire signed [33:0] fc2_s1_sum;  // step 1's exact sum, 24 fractional bits
-  wire signed [14:0] fc2_w_rd;
   wire signed [14:0] fc2_y_rd;
   wire signed [14:0] fc2_g_rd;
+  wire signed [14:0] fc2_w_rd;
   wire fc2_x_sat;
   wire fc2_r1_sat;
   wire fc3_done;
@@ -78,9 +78,9 @@ module taxonn_mlp_small_net (
   wire fc3_s1_valid;
   wire [2:0] fc3_s1_idx;
   wire signed [34:0] fc3_s1_sum;  // step 1's exact sum, 24 fractional bits
-  wire signed [15:0] fc3_w_rd;
   wire signed [15:0] fc3_y_rd;
   wire signed [15:0] fc3_g_rd;
+  wire signed [15:0] fc3_w_rd;
   wire fc3_x_sat;
   wire fc3_r1_sat;
   wire fc4_done;
@@ -93,18 +93,22 @@ module taxonn_mlp_small_net (
   wire fc4_s1_valid;
   wire [1:0] fc4_s1_idx;
   wire signed [28:0] fc4_s1_sum;  // step 1's exact sum, 20 fractional bits
-  wire signed [12:0] fc4_w_rd;
   wire signed [12:0] fc4_y_rd;
   wire signed [12:0] fc4_g_rd;
+  wire signed [12:0] fc4_w_rd;
   wire fc4_x_sat;
   wire unused_net;  // outputs nobody reads, host bits past each field's width
 
   // the phase sequence of one SGD step (taxonn::net_phases)
   taxonn_net_ctrl #(
-    .NL   (4),                            // layers
-    .LW   (2),                            // clog2(NL), at least 1
-    .CNT_W(32),
-    .SW   (4)                             // clog2(3 * NL + 1)
+    .NL      (4),                         // layers
+    .LW      (2),                         // clog2(NL), at least 1
+    .NPH     (12),                        // phases of one SGD step
+    .NFWD    (4),                         // phases of one inference
+    .PH_W    (4),                         // LW + `TAXONN_NET_CMD_W
+    .PH_TABLE({2'd0, 2'd3, 2'd1, 2'd3, 2'd1, 2'd2, 2'd2, 2'd3, 2'd2, 2'd2, 2'd3, 2'd3, 2'd3, 2'd2, 2'd3, 2'd1, 2'd3, 2'd0, 2'd2, 2'd0, 2'd1, 2'd0, 2'd0, 2'd0}),  // from the last phase down to phase 0: fc1.fwd, fc2.fwd, fc3.fwd, fc4.fwd, fc4.loss, fc4.backprop, fc4.update, fc3.backprop, fc3.update, fc2.backprop, fc2.update, fc1.update
+    .CNT_W   (32),
+    .SW      (4)                          // clog2(NPH + 1)
   ) u_ctrl (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
@@ -153,7 +157,7 @@ module taxonn_mlp_small_net (
     .RND      (`TAXONN_RND_NEAREST),
     .N        (8),                        // neurons
     .K        (16),                       // inputs
-    .P        (8),                        // PEs
+    .P        (8),                        // PEs (conv: array columns)
     .GUARD    (4),                        // clog2(largest sum)
     .SAT_CNT_W(16),
     .LFSR_W   (16),
@@ -165,10 +169,10 @@ module taxonn_mlp_small_net (
     .T        (1),                        // passes
     .DEPTH    (16),                       // scratchpad words
     .AW       (4),                        // clog2(DEPTH)
-    .NIW      (3),
-    .KIW      (4),
-    .PIW      (3),
-    .TREE_W   (32)                        // 2W + clog2(N) + 1
+    .NIW      (3),                        // clog2(outputs)
+    .KIW      (4),                        // clog2(inputs)
+    .PIW      (3),                        // clog2(PEs)
+    .TREE_W   (32)                        // step 1's exact sum
   ) u_fc1 (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
@@ -237,7 +241,7 @@ module taxonn_mlp_small_net (
     .RND      (`TAXONN_RND_NEAREST),
     .N        (6),                        // neurons
     .K        (8),                        // inputs
-    .P        (6),                        // PEs
+    .P        (6),                        // PEs (conv: array columns)
     .GUARD    (3),                        // clog2(largest sum)
     .SAT_CNT_W(16),
     .LFSR_W   (16),
@@ -249,10 +253,10 @@ module taxonn_mlp_small_net (
     .T        (1),                        // passes
     .DEPTH    (8),                        // scratchpad words
     .AW       (3),                        // clog2(DEPTH)
-    .NIW      (3),
-    .KIW      (3),
-    .PIW      (3),
-    .TREE_W   (34)                        // 2W + clog2(N) + 1
+    .NIW      (3),                        // clog2(outputs)
+    .KIW      (3),                        // clog2(inputs)
+    .PIW      (3),                        // clog2(PEs)
+    .TREE_W   (34)                        // step 1's exact sum
   ) u_fc2 (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
@@ -321,7 +325,7 @@ module taxonn_mlp_small_net (
     .RND      (`TAXONN_RND_NEAREST),
     .N        (4),                        // neurons
     .K        (6),                        // inputs
-    .P        (4),                        // PEs
+    .P        (4),                        // PEs (conv: array columns)
     .GUARD    (3),                        // clog2(largest sum)
     .SAT_CNT_W(16),
     .LFSR_W   (16),
@@ -333,10 +337,10 @@ module taxonn_mlp_small_net (
     .T        (1),                        // passes
     .DEPTH    (6),                        // scratchpad words
     .AW       (3),                        // clog2(DEPTH)
-    .NIW      (2),
-    .KIW      (3),
-    .PIW      (2),
-    .TREE_W   (35)                        // 2W + clog2(N) + 1
+    .NIW      (2),                        // clog2(outputs)
+    .KIW      (3),                        // clog2(inputs)
+    .PIW      (2),                        // clog2(PEs)
+    .TREE_W   (35)                        // step 1's exact sum
   ) u_fc3 (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
@@ -392,7 +396,7 @@ module taxonn_mlp_small_net (
     .RND      (`TAXONN_RND_NEAREST),
     .N        (4),                        // neurons
     .K        (4),                        // inputs
-    .P        (4),                        // PEs
+    .P        (4),                        // PEs (conv: array columns)
     .GUARD    (2),                        // clog2(largest sum)
     .SAT_CNT_W(16),
     .LFSR_W   (16),
@@ -404,10 +408,10 @@ module taxonn_mlp_small_net (
     .T        (1),                        // passes
     .DEPTH    (4),                        // scratchpad words
     .AW       (2),                        // clog2(DEPTH)
-    .NIW      (2),
-    .KIW      (2),
-    .PIW      (2),
-    .TREE_W   (29)                        // 2W + clog2(N) + 1
+    .NIW      (2),                        // clog2(outputs)
+    .KIW      (2),                        // clog2(inputs)
+    .PIW      (2),                        // clog2(PEs)
+    .TREE_W   (29)                        // step 1's exact sum
   ) u_fc4 (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),

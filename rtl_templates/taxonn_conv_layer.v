@@ -1,0 +1,565 @@
+// taxonn_conv_layer: one convolution layer of the network accelerator
+// (CONTRACT 3-5, paper IV-A; docs/network.md): a KS x P array of TaxoNN PEs
+// with the row-stationary mapping. PE (u, c) holds filter row u of output
+// channel c (+ P per pass, folding) for every input channel: word
+// pass * IC*KS + ic * KS + v is W[oc][ic][u][v]. Inputs are broadcast along
+// an array row (row u reads input row y + u), weights stay in the PEs, and
+// the partial sums of a column add up across its rows (the column adder).
+// One command at a time, started by the network controller:
+//   FWD    per pass and output pixel: IC*KS MAC cycles; in the next cycle
+//          every column's exact sum is rounded to z (one tail cycle ends
+//          the pass). Then the drain, one output per cycle: y = act(z) to
+//          the layer above, f'(z) kept in z's place.
+//   STEP1  per pass and input position: KS cycles in which PE (u, c)
+//          multiplies its W[oc][ic][u][v] by G[oc][y-u][x-v] (0 outside),
+//          the whole array's exact sum one cycle later (the full convolution
+//          of G with the flipped kernels); the exact sum leaves for the
+//          layer below (s1_*), summed over passes when folded.
+//   UPDATE per pass and weight (ic, v): OH*OW cycles in which PE (u, c)
+//          accumulates G[oc][y][x] * X[ic][y+u][x+v] (the weight gradient),
+//          D = rq(acc), acc = W * 2^F - alpha * D, and the next weight's
+//          first product in the cycle that writes W = rq(acc) back.
+// z/f' and G live in one bank per column (P banks of T * OH*OW words), so a
+// PE reads only its column's bank.
+// Golden twins: taxonn::Network (values), taxonn::net_phases (cycles).
+`include "taxonn_defs.vh"
+
+module taxonn_conv_layer #(
+  parameter integer      W         = 16,
+  parameter integer      F         = 12,
+  parameter integer      ACT       = `TAXONN_ACT_RELU,
+  parameter integer      RND       = `TAXONN_RND_NEAREST,
+  parameter integer      IC        = 1,   // input channels
+  parameter integer      IH        = 8,   // input height
+  parameter integer      IW        = 8,   // input width
+  parameter integer      OC        = 2,   // output channels (filters)
+  parameter integer      KS        = 3,   // kernel size = array rows
+  parameter integer      P         = 2,   // array columns, 1..OC
+  parameter integer      GUARD     = 6,
+  parameter integer      SAT_CNT_W = 16,
+  parameter integer      LFSR_W    = 16,
+  parameter [LFSR_W-1:0] LFSR_POLY = 16'hB400,
+  parameter [LFSR_W-1:0] LFSR_SEED = 16'hACE1,
+  parameter [W-1:0]      NEG_ALPHA = 16'hFF00,  // -alpha in Q(I,F), the reset value
+  parameter integer      HAS_STEP1 = 1,   // a weighted layer below exists
+  // Derived; the generator passes the same values (golden: net_hw).
+  parameter integer      T         = (OC + P - 1) / P,
+  parameter integer      DEPTH     = T * IC * KS,
+  parameter integer      AW        = (DEPTH > 1) ? $clog2(DEPTH) : 1,
+  parameter integer      NIW       = (OC * (IH - KS + 1) * (IW - KS + 1) > 1) ?
+                                     $clog2(OC * (IH - KS + 1) * (IW - KS + 1)) : 1,
+  parameter integer      KIW       = (IC * IH * IW > 1) ? $clog2(IC * IH * IW) : 1,
+  parameter integer      PIW       = (KS * P > 1) ? $clog2(KS * P) : 1,
+  parameter integer      TREE_W    = 2 * W + $clog2(KS * KS * OC) + 1
+) (
+  input  wire                         clk_i,
+  input  wire                         rst_ni,
+  // network controller
+  input  wire                         start_i,
+  input  wire [`TAXONN_NET_CMD_W-1:0] cmd_i,
+  output wire                         busy_o,
+  output wire                         done_o,
+  // X buffer write, CHW order: the sample or the layer below's drain
+  input  wire                         x_we_i,
+  input  wire [KIW-1:0]               x_idx_i,
+  input  wire signed [W-1:0]          x_data_i,
+  // forward drain: Y[y_idx_o] = y_o, CHW order, for the layer above
+  output wire                         y_valid_o,
+  output wire [NIW-1:0]               y_idx_o,
+  output wire signed [W-1:0]          y_o,
+  // R1 from the layer above (already in this layer's format)
+  input  wire                         r1_valid_i,
+  input  wire [NIW-1:0]               r1_idx_i,
+  input  wire signed [W-1:0]          r1_i,
+  // step 1's exact sum for the layer below (2F fractional bits)
+  output wire                         s1_valid_o,
+  output wire [KIW-1:0]               s1_idx_o,
+  output wire signed [TREE_W-1:0]     s1_sum_o,
+  // host: weights (PE u * P + c, word), alpha, buffer reads
+  input  wire                         w_we_i,
+  input  wire [PIW-1:0]               w_pe_i,
+  input  wire [AW-1:0]                w_addr_i,
+  input  wire signed [W-1:0]          w_data_i,
+  output wire signed [W-1:0]          w_rd_o,
+  input  wire                         alpha_we_i,
+  input  wire signed [W-1:0]          neg_alpha_i,
+  input  wire [NIW-1:0]               rd_idx_i,
+  output wire signed [W-1:0]          y_rd_o,
+  output wire signed [W-1:0]          g_rd_o
+);
+
+  localparam integer OH    = IH - KS + 1;
+  localparam integer OW    = IW - KS + 1;
+  localparam integer M     = OH * OW;        // output pixels per channel
+  localparam integer NIN   = IC * IH * IW;
+  localparam integer NOUT  = OC * M;
+  localparam integer ICK   = IC * KS;        // words per pass and PE
+  localparam integer BANK  = T * M;          // words per column bank
+  localparam integer NPE   = KS * P;
+  localparam integer AccW  = 2 * W + GUARD;
+  localparam integer ColW  = AccW + $clog2(KS + 1);  // a column's exact sum
+  localparam integer CW    = $clog2(NIN + NOUT + 2);  // position counters
+  localparam integer TW    = (T > 1) ? $clog2(T) : 1;
+  localparam integer BAW   = (BANK > 1) ? $clog2(BANK) : 1;  // a bank word
+  localparam integer CBW   = (P > 1) ? $clog2(P) : 1;        // a column
+  localparam [1:0]   StRun = 2'd0, StTail = 2'd1, StDrain = 2'd2;
+  localparam [1:0]   UMac  = 2'd0, UD = 2'd1, UBase = 2'd2;
+  // Loop bounds, at 32 bits and cut to size.
+  localparam [31:0]  KsL32 = KS - 1, IcL32 = IC - 1, OwL32 = OW - 1, IwL32 = IW - 1,
+                     IhL32 = IH - 1, ML32 = M - 1, NinL32 = NIN - 1, NoutL32 = NOUT - 1, Ick32 = ICK,
+                     IckL32 = ICK - 1, M32 = M, P32 = P, TL32 = T - 1;
+  localparam [CW-1:0] KsL = KsL32[CW-1:0], IcL = IcL32[CW-1:0], OwL = OwL32[CW-1:0], IwL = IwL32[CW-1:0],
+                      IhL = IhL32[CW-1:0], ML = ML32[CW-1:0], NinL = NinL32[CW-1:0], NoutL = NoutL32[CW-1:0];
+  localparam [CW-1:0] One = {{(CW-1){1'b0}}, 1'b1};
+  localparam [TW-1:0] TLast = TL32[TW-1:0];
+
+  // ---------------------------------------------------------------- sequencer
+  reg                         busy_q;
+  reg [`TAXONN_NET_CMD_W-1:0] cmd_q;
+  reg [1:0]                   st_q, ust_q;  // RUN / TAIL / DRAIN; UPDATE's step
+  reg [TW-1:0]                pass_q;
+  reg [31:0]                  sbase_q;      // pass * IC*KS: the pass's first word
+  reg [31:0]                  gbase_q;      // pass * OH*OW: the pass's bank words
+  reg [31:0]                  obase_q;      // pass * P: the pass's first channel
+  reg [CW-1:0]                v_q, ic_q;    // kernel column, input channel
+  reg [CW-1:0]                px_q, py_q, pl_q;  // a position: x, y, linear
+
+  wire is_fwd = busy_q & (cmd_q == `TAXONN_NET_CMD_FWD);
+  wire is_s1  = busy_q & (cmd_q == `TAXONN_NET_CMD_STEP1);
+  wire is_upd = busy_q & (cmd_q == `TAXONN_NET_CMD_UPDATE);
+  wire run    = busy_q & (st_q == StRun);
+  wire tail   = busy_q & (st_q == StTail);
+  wire drain  = busy_q & (st_q == StDrain);
+  wire last_pass = (pass_q == TLast);
+
+  wire v_last  = (v_q == KsL);
+  wire ic_last = (ic_q == IcL);
+  // The last cycle of a pass's RUN, per command.
+  wire run_end = is_fwd ? (v_last & ic_last & (pl_q == ML)) :
+                 is_s1  ? (v_last & (pl_q == NinL)) :
+                          ((ust_q == UBase) & v_last & ic_last);
+  assign done_o = busy_q & ((drain & (pl_q == NoutL)) | (tail & last_pass & ~is_fwd));
+  assign busy_o = busy_q;
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      busy_q  <= 1'b0;
+      cmd_q   <= `TAXONN_NET_CMD_FWD;
+      st_q    <= StRun;
+      ust_q   <= UMac;
+      pass_q  <= {TW{1'b0}};
+      sbase_q <= 32'd0;
+      gbase_q <= 32'd0;
+      obase_q <= 32'd0;
+      v_q     <= {CW{1'b0}};
+      ic_q    <= {CW{1'b0}};
+      px_q    <= {CW{1'b0}};
+      py_q    <= {CW{1'b0}};
+      pl_q    <= {CW{1'b0}};
+    end else if (start_i && (!busy_q || done_o)) begin
+      busy_q  <= 1'b1;
+      cmd_q   <= cmd_i;
+      st_q    <= StRun;
+      ust_q   <= UMac;
+      pass_q  <= {TW{1'b0}};
+      sbase_q <= 32'd0;
+      gbase_q <= 32'd0;
+      obase_q <= 32'd0;
+      v_q     <= {CW{1'b0}};
+      ic_q    <= {CW{1'b0}};
+      px_q    <= {CW{1'b0}};
+      py_q    <= {CW{1'b0}};
+      pl_q    <= {CW{1'b0}};
+    end else if (busy_q) begin
+      if (done_o) begin
+        busy_q <= 1'b0;
+      end else if (drain) begin
+        pl_q <= pl_q + One;
+      end else if (tail) begin
+        // The next pass, or FWD's drain.
+        v_q  <= {CW{1'b0}};
+        ic_q <= {CW{1'b0}};
+        px_q <= {CW{1'b0}};
+        py_q <= {CW{1'b0}};
+        pl_q <= {CW{1'b0}};
+        ust_q <= UMac;
+        if (last_pass) begin
+          st_q <= StDrain;
+        end else begin
+          st_q    <= StRun;
+          pass_q  <= pass_q + {{(TW-1){1'b0}}, 1'b1};
+          sbase_q <= sbase_q + Ick32;
+          gbase_q <= gbase_q + M32;
+          obase_q <= obase_q + P32;
+        end
+      end else if (run_end) begin
+        st_q <= StTail;
+      end else if (is_fwd) begin
+        // pixel (outer), input channel, kernel column (inner)
+        if (!v_last) begin
+          v_q <= v_q + One;
+        end else begin
+          v_q <= {CW{1'b0}};
+          if (!ic_last) begin
+            ic_q <= ic_q + One;
+          end else begin
+            ic_q <= {CW{1'b0}};
+            pl_q <= pl_q + One;
+            px_q <= (px_q == OwL) ? {CW{1'b0}} : px_q + One;
+            if (px_q == OwL) py_q <= py_q + One;
+          end
+        end
+      end else if (is_s1) begin
+        // input position (outer: channel, y, x), kernel column (inner)
+        if (!v_last) begin
+          v_q <= v_q + One;
+        end else begin
+          v_q  <= {CW{1'b0}};
+          pl_q <= pl_q + One;
+          px_q <= (px_q == IwL) ? {CW{1'b0}} : px_q + One;
+          if (px_q == IwL) begin
+            py_q <= (py_q == IhL) ? {CW{1'b0}} : py_q + One;
+            if (py_q == IhL) ic_q <= ic_q + One;
+          end
+        end
+      end else begin
+        // UPDATE: weight (outer: channel, kernel column), pixel, then D and W
+        case (ust_q)
+          UMac: begin
+            if (pl_q == ML) begin
+              ust_q <= UD;
+            end else begin
+              pl_q <= pl_q + One;
+              px_q <= (px_q == OwL) ? {CW{1'b0}} : px_q + One;
+              if (px_q == OwL) py_q <= py_q + One;
+            end
+          end
+          UD: ust_q <= UBase;
+          default: begin
+            ust_q <= UMac;
+            pl_q  <= {CW{1'b0}};
+            px_q  <= {CW{1'b0}};
+            py_q  <= {CW{1'b0}};
+            if (!v_last) begin
+              v_q <= v_q + One;
+            end else begin
+              v_q  <= {CW{1'b0}};
+              ic_q <= ic_q + One;
+            end
+          end
+        endcase
+      end
+    end
+  end
+
+  // ------------------------------------------------------------ cycle decode
+  wire [31:0] v32  = {{(32-CW){1'b0}}, v_q};
+  wire [31:0] ic32 = {{(32-CW){1'b0}}, ic_q};
+  wire [31:0] px32 = {{(32-CW){1'b0}}, px_q};
+  wire [31:0] py32 = {{(32-CW){1'b0}}, py_q};
+  wire [31:0] pl32 = {{(32-CW){1'b0}}, pl_q};
+  wire [31:0] wa32 = sbase_q + ic32 * KS + v32;  // this cycle's scratchpad word
+  wire        first_mac = (v_q == {CW{1'b0}}) & (ic_q == {CW{1'b0}});
+  // FWD: the columns' sums of the previous pixel are complete
+  wire        f_mac  = is_fwd & run;
+  wire        f_z    = is_fwd & ((run & first_mac & (pl_q != {CW{1'b0}})) | tail);
+  wire [31:0] f_zpix = tail ? ML32 : pl32 - 32'd1;
+  // STEP1: the array's sum of the previous input position
+  wire        s_mac  = is_s1 & run;
+  wire        s_sum  = is_s1 & ((run & (v_q == {CW{1'b0}}) & (pl_q != {CW{1'b0}})) | tail);
+  wire [31:0] s_pos  = tail ? NinL32 : pl32 - 32'd1;
+  // UPDATE
+  wire        u_mac  = is_upd & run & (ust_q == UMac);
+  wire        u_d    = is_upd & run & (ust_q == UD);
+  wire        u_base = is_upd & run & (ust_q == UBase);
+  // W = rq(acc) of the previous weight: with the next weight's first product
+  wire        u_wb   = is_upd & ((u_mac & (pl_q == {CW{1'b0}}) & ~first_mac) | tail);
+
+  // ---------------------------------------------------- the shared control word
+  reg [`TAXONN_MUL_A_W-1:0]  mul_a;
+  reg [`TAXONN_MUL_B_W-1:0]  mul_b;
+  reg [`TAXONN_ACC_OP_W-1:0] acc_op;
+  reg [`TAXONN_DST_W-1:0]    dst;
+  reg [31:0]                 rd_addr32, wr_addr32;
+  always @(*) begin
+    mul_a     = `TAXONN_MUL_A_X_IN;
+    mul_b     = `TAXONN_MUL_B_SPAD;
+    acc_op    = `TAXONN_ACC_HOLD;
+    dst       = `TAXONN_DST_NONE;
+    rd_addr32 = wa32;
+    wr_addr32 = wa32 - 32'd1;
+    if (f_mac) begin
+      acc_op = first_mac ? `TAXONN_ACC_LOAD : `TAXONN_ACC_ADD;
+    end
+    if (s_mac) begin
+      acc_op = (v_q == {CW{1'b0}}) ? `TAXONN_ACC_LOAD : `TAXONN_ACC_ADD;
+    end
+    if (u_mac) begin
+      mul_b  = `TAXONN_MUL_B_W_IN;  // G arrives on w_i from the column's bank
+      acc_op = (pl_q == {CW{1'b0}}) ? `TAXONN_ACC_LOAD : `TAXONN_ACC_ADD;
+    end
+    if (u_d) begin
+      dst = `TAXONN_DST_D;
+    end
+    if (u_base) begin
+      mul_a  = `TAXONN_MUL_A_NEG_ALPHA;
+      mul_b  = `TAXONN_MUL_B_D;
+      acc_op = `TAXONN_ACC_BASE;
+    end
+    if (u_wb) begin
+      dst       = `TAXONN_DST_SPAD;
+      wr_addr32 = tail ? sbase_q + IckL32 : wa32 - 32'd1;
+    end
+  end
+  wire [AW-1:0] rd_addr = busy_q ? rd_addr32[AW-1:0] : w_addr_i;
+  wire [AW-1:0] wr_addr = busy_q ? wr_addr32[AW-1:0] : w_addr_i;
+
+  reg signed [W-1:0] neg_alpha_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      neg_alpha_q <= NEG_ALPHA;
+    end else if (alpha_we_i && !busy_q) begin
+      neg_alpha_q <= neg_alpha_i;
+    end
+  end
+
+  // ------------------------------------------------------------- X buffer
+  reg signed [W-1:0] xbuf_q [0:NIN-1];
+  always @(posedge clk_i) begin
+    if (x_we_i) begin
+      xbuf_q[x_idx_i] <= x_data_i;
+    end
+  end
+
+  // ------------------------------------- the output index j = oc * M + pixel
+  // lives in bank (oc mod P), word (oc div P) * M + pixel.
+  function automatic [31:0] bank_of(input [31:0] j);
+    bank_of = (j / M32) % P32;
+  endfunction
+  function automatic [31:0] word_of(input [31:0] j);
+    word_of = ((j / M32) / P32) * M32 + (j % M32);
+  endfunction
+  // One z/f' read: the drain's output while busy, else the G unit's.
+  wire [31:0] zr_j    = busy_q ? pl32 : {{(32-NIW){1'b0}}, r1_idx_i};
+  wire [31:0] zr_bank = bank_of(zr_j);
+  wire [31:0] zr_word = word_of(zr_j);
+  wire [31:0] hr_j    = {{(32-NIW){1'b0}}, rd_idx_i};
+  wire [31:0] hr_bank = bank_of(hr_j);
+  wire [31:0] hr_word = word_of(hr_j);
+
+  // ------------------------------------------------------------------ PEs
+  wire signed [AccW-1:0] pe_acc [0:NPE-1];
+  wire signed [W-1:0]    pe_rd  [0:NPE-1];
+  wire signed [W-1:0]    zrd    [0:P-1];  // each bank at zr_word
+  wire signed [W-1:0]    grd    [0:P-1];  // each bank at hr_word (host)
+  wire signed [W-1:0]    z_col  [0:P-1];  // each column's rounded sum
+
+  // ---------------------------------------- the drain: y = act(z), f'(z)
+  wire signed [W-1:0] z_drain = zrd[zr_bank[CBW-1:0]];
+  wire signed [W-1:0] y_act;
+  wire                unused_act_sat;
+  taxonn_act #(
+    .W  (W),
+    .F  (F),
+    .ACT(ACT)
+  ) u_act (
+    .z_i  (z_drain),
+    .y_o  (y_act),
+    .sat_o(unused_act_sat)
+  );
+  wire signed [W-1:0] fd_drain;
+  taxonn_fd_unit #(
+    .W  (W),
+    .F  (F),
+    .ACT(ACT),
+    .RND(RND)
+  ) u_fd (
+    .z_i (z_drain),
+    .fd_o(fd_drain)
+  );
+
+  genvar u, c;
+  generate
+    for (c = 0; c < P; c = c + 1) begin : gen_col
+      wire [31:0] oc32   = obase_q + c;
+      wire        active = oc32 < OC;
+      // this column's banks: z, then f' in its place; G
+      reg signed [W-1:0] zbank_q [0:BANK-1];
+      reg signed [W-1:0] gbank_q [0:BANK-1];
+      wire signed [W-1:0] g_new;
+      wire [31:0] zw_word = gbase_q + f_zpix;
+      always @(posedge clk_i) begin
+        if (f_z && active) begin
+          zbank_q[zw_word[BAW-1:0]] <= z_col[c];
+        end else if (drain && (zr_bank == c)) begin
+          zbank_q[zr_word[BAW-1:0]] <= fd_drain;
+        end
+      end
+      always @(posedge clk_i) begin
+        if (r1_valid_i && !busy_q && (zr_bank == c)) begin
+          gbank_q[zr_word[BAW-1:0]] <= g_new;
+        end
+      end
+      assign zrd[c] = zbank_q[zr_word[BAW-1:0]];
+      assign grd[c] = gbank_q[hr_word[BAW-1:0]];
+      // UPDATE: G[oc][pixel], the same for the whole column
+      wire [31:0]        gu_word = gbase_q + pl32;
+      wire signed [W-1:0] g_upd  = active ? gbank_q[gu_word[BAW-1:0]] : {W{1'b0}};
+
+      // the column adder: the rows' partial sums, exact, then z = rq(sum)
+      reg signed [ColW-1:0] col_sum;
+      integer r;
+      always @(*) begin
+        col_sum = {ColW{1'b0}};
+        for (r = 0; r < KS; r = r + 1) begin
+          col_sum = col_sum + {{(ColW-AccW){pe_acc[r*P+c][AccW-1]}}, pe_acc[r*P+c]};
+        end
+      end
+      wire                      unused_z_sat;
+      wire signed [ColW-F:0]    unused_z_rounded;
+      taxonn_rq #(
+        .IN_W (ColW),
+        .SHIFT(F),
+        .OUT_W(W),
+        .RND  (RND)
+      ) u_z_rq (
+        .x_i      (col_sum),
+        .rnd_i    ({F{1'b0}}),
+        .q_o      (z_col[c]),
+        .sat_o    (unused_z_sat),
+        .rounded_o(unused_z_rounded)
+      );
+
+      for (u = 0; u < KS; u = u + 1) begin : gen_row
+        // FWD and UPDATE: input X[ic][y + u][x + v], broadcast along the row
+        wire [31:0]         xi     = ic32 * (IH * IW) + (py32 + u) * IW + px32 + v32;
+        wire signed [W-1:0] x_row  = xbuf_q[xi[KIW-1:0]];
+        // STEP1: G[oc][y - u][x - v], 0 outside the output plane
+        wire [31:0]         gy     = py32 - u;
+        wire [31:0]         gx     = px32 - v32;
+        wire                g_in   = active & (gy < OH) & (gx < OW);  // unsigned: negative is large
+        wire [31:0]         gs_word = gbase_q + gy * OW + gx;
+        wire signed [W-1:0] g_s1   = g_in ? gbank_q[gs_word[BAW-1:0]] : {W{1'b0}};
+        wire                load   = !busy_q && w_we_i && ({{(32-PIW){1'b0}}, w_pe_i} == u * P + c);
+        wire [`TAXONN_DST_W-1:0] pe_dst = busy_q ? dst : (load ? `TAXONN_DST_LOAD : `TAXONN_DST_NONE);
+        wire signed [W-1:0]  unused_x_fwd, unused_sum, unused_g, unused_d;
+        wire [SAT_CNT_W-1:0] unused_sat_cnt;
+        taxonn_pe #(
+          .W        (W),
+          .F        (F),
+          .ACT      (`TAXONN_ACT_IDENTITY),  // z and f' are the column's
+          .RND      (RND),
+          .DEPTH    (DEPTH),
+          .AW       (AW),
+          .GUARD    (GUARD),
+          .SAT_CNT_W(SAT_CNT_W),
+          .LFSR_W   (LFSR_W),
+          .LFSR_POLY(LFSR_POLY),
+          .LFSR_SEED(LFSR_SEED)
+        ) u_pe (
+          .clk_i      (clk_i),
+          .rst_ni     (rst_ni),
+          .mul_a_sel_i(mul_a),
+          .mul_b_sel_i(mul_b),
+          .acc_op_i   (acc_op),
+          .dst_i      (pe_dst),
+          .fwd_en_i   (1'b0),
+          .rd_addr_i  (rd_addr),
+          .wr_addr_i  (wr_addr),
+          .x_i        (is_s1 ? g_s1 : x_row),
+          .w_i        (busy_q ? g_upd : w_data_i),
+          .neg_alpha_i(neg_alpha_q),
+          .x_fwd_o    (unused_x_fwd),
+          .sum_o      (unused_sum),
+          .spad_rd_o  (pe_rd[u*P+c]),
+          .acc_o      (pe_acc[u*P+c]),
+          .g_o        (unused_g),
+          .d_o        (unused_d),
+          .sat_cnt_o  (unused_sat_cnt)
+        );
+        wire unused_row = ^{xi, gs_word, unused_x_fwd, unused_sum, unused_g, unused_d, unused_sat_cnt};
+      end
+
+      // The G unit's share: this bank's f' for the output the G unit writes.
+      taxonn_g_unit #(
+        .W  (W),
+        .F  (F),
+        .ACT(ACT),
+        .RND(RND)
+      ) u_g_unit (
+        .r1_i(r1_i),
+        .fd_i(zrd[c]),
+        .g_o (g_new)
+      );
+      wire unused_col = ^{oc32, zw_word, gu_word, unused_z_sat, unused_z_rounded};
+    end
+  endgenerate
+
+  assign w_rd_o = pe_rd[w_pe_i];
+
+  reg signed [W-1:0] ybuf_q [0:NOUT-1];
+  always @(posedge clk_i) begin
+    if (drain) begin
+      ybuf_q[pl_q[NIW-1:0]] <= y_act;
+    end
+  end
+  assign y_valid_o = drain;
+  assign y_idx_o   = pl_q[NIW-1:0];
+  assign y_o       = y_act;
+
+  // ------------------------------------------------ step 1: the array's sum
+  generate
+    if (HAS_STEP1 != 0) begin : gen_step1
+      // |acc| <= KS * 2^(2W-2): it fits TREE_W bits, whichever is wider
+      wire signed [TREE_W-1:0] acc_t [0:NPE-1];
+      genvar q;
+      for (q = 0; q < NPE; q = q + 1) begin : gen_acc_t
+        if (AccW > TREE_W) begin : gen_cut
+          assign acc_t[q] = pe_acc[q][TREE_W-1:0];
+          wire unused_hi = ^pe_acc[q][AccW-1:TREE_W];
+        end else if (AccW == TREE_W) begin : gen_same
+          assign acc_t[q] = pe_acc[q];
+        end else begin : gen_ext
+          assign acc_t[q] = {{(TREE_W-AccW){pe_acc[q][AccW-1]}}, pe_acc[q]};
+        end
+      end
+      reg signed [TREE_W-1:0] tree;
+      integer i;
+      always @(*) begin
+        tree = {TREE_W{1'b0}};
+        for (i = 0; i < NPE; i = i + 1) begin
+          tree = tree + acc_t[i];
+        end
+      end
+      wire [KIW-1:0] j = s_pos[KIW-1:0];
+      if (T > 1) begin : gen_psum
+        // Folded: the passes' partial sums wait here, exact.
+        reg signed [TREE_W-1:0] psum_q [0:NIN-1];
+        always @(posedge clk_i) begin
+          if (s_sum && !last_pass) begin
+            psum_q[j] <= (pass_q == {TW{1'b0}}) ? tree : psum_q[j] + tree;
+          end
+        end
+        assign s1_sum_o   = psum_q[j] + tree;
+        assign s1_valid_o = s_sum & last_pass;
+      end else begin : gen_direct
+        assign s1_sum_o   = tree;
+        assign s1_valid_o = s_sum;
+      end
+      assign s1_idx_o = j;
+      wire unused_s_pos = ^s_pos;
+    end else begin : gen_no_step1
+      assign s1_valid_o = 1'b0;
+      assign s1_idx_o   = {KIW{1'b0}};
+      assign s1_sum_o   = {TREE_W{1'b0}};
+      wire unused_s1 = ^{s_sum, s_pos};
+    end
+  endgenerate
+
+  // ------------------------------------------------------------ host reads
+  assign y_rd_o = ybuf_q[rd_idx_i];
+  assign g_rd_o = grd[hr_bank[CBW-1:0]];
+
+  wire unused_seq = ^{wa32, rd_addr32, wr_addr32, zr_bank, zr_word, hr_bank, hr_word, f_zpix, pl32, ic32};
+
+endmodule
