@@ -62,7 +62,7 @@ TEST(Config, BadInputs) {
   expect_error(replace(kGood, R"("neurons": 3,)", R"("neurons": 3, "inputs": 5,)"),
                {"layers[1].inputs", "= 5", "gives 4"});
   expect_error(replace(kGood, R"("type": "fc", "neurons": 4)", R"("type": "conv", "out_channels": 2, "kernel": 3)"),
-               {"layers[0].kernel", "larger than the 1x8 input"});
+               {"layers[0].kernel", "is larger than its 1x8 input"});
   expect_error(replace(kGood, R"("name": "fc2")", R"("name": "fc1")"), {"layers[1].name", "used twice"});
   expect_error(replace(kGood, R"("alpha": 0.0625)", R"("alpha": 0.00001)"), {"alpha", "rounds to 0"});
   expect_error(replace(kGood, R"("neurons": 4,)", R"("neurons": 4, "nuerons": 4,)"), {"layers[0].nuerons", "unknown field"});
