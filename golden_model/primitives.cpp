@@ -128,4 +128,14 @@ SatResult act_derivative_value(Wide z, const QFormat& fmt, Activation a, Roundin
   return {0, false};
 }
 
+SatResult grad_value(Wide r1, Wide fd, const QFormat& fmt, Activation a) {
+  switch (a) {
+    case Activation::kIdentity: return {r1, false};
+    case Activation::kRelu: return {(fd & 1) ? r1 : 0, false};
+    case Activation::kSigmoid:
+    case Activation::kTanh: return rq(mul(r1, fd), fmt.frac_bits, fmt, fmt.rounding, 0);
+  }
+  return {0, false};
+}
+
 }  // namespace taxonn

@@ -131,4 +131,9 @@ int act_deriv_post_shift(Activation a);
 SatResult act_derivative_value(Wide z, const QFormat& fmt, Activation a, Rounding mode,
                                std::uint64_t rnd);
 
+// taxonn_g_unit: a layer's global multiplier, step 2 of one output:
+// sigmoid/tanh rq(R1 * f') in the format's mode (nearest or truncate),
+// ReLU R1 where bit 0 of f' (the mask) is set, else 0; identity R1.
+SatResult grad_value(Wide r1, Wide fd, const QFormat& fmt, Activation a);
+
 }  // namespace taxonn

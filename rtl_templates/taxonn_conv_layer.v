@@ -415,6 +415,10 @@ module taxonn_conv_layer #(
           col_sum = col_sum + {{(ColW-AccW){pe_acc[r*P+c][AccW-1]}}, pe_acc[r*P+c]};
         end
       end
+      // Plain wires on ports, assigned into the arrays (Yosys 0.23 asserts on
+      // array words connected to ports when parameters are overridden).
+      wire signed [W-1:0]       z_c;
+      wire signed [W-1:0]       zrd_c = zrd[c];
       wire                      unused_z_sat;
       wire signed [ColW-F:0]    unused_z_rounded;
       taxonn_rq #(
@@ -425,7 +429,7 @@ module taxonn_conv_layer #(
       ) u_z_rq (
         .x_i      (col_sum),
         .rnd_i    ({F{1'b0}}),
-        .q_o      (z_col[c]),
+        .q_o      (z_c),
         .sat_o    (unused_z_sat),
         .rounded_o(unused_z_rounded)
       );
@@ -442,6 +446,8 @@ module taxonn_conv_layer #(
         wire signed [W-1:0] g_s1   = g_in ? gbank_q[gs_word[BAW-1:0]] : {W{1'b0}};
         wire                load   = !busy_q && w_we_i && ({{(32-PIW){1'b0}}, w_pe_i} == u * P + c);
         wire [`TAXONN_DST_W-1:0] pe_dst = busy_q ? dst : (load ? `TAXONN_DST_LOAD : `TAXONN_DST_NONE);
+        wire signed [W-1:0]    rd_uc;
+        wire signed [AccW-1:0] acc_uc;
         wire signed [W-1:0]  unused_x_fwd, unused_sum, unused_g, unused_d;
         wire [SAT_CNT_W-1:0] unused_sat_cnt;
         taxonn_pe #(
@@ -471,12 +477,14 @@ module taxonn_conv_layer #(
           .neg_alpha_i(neg_alpha_q),
           .x_fwd_o    (unused_x_fwd),
           .sum_o      (unused_sum),
-          .spad_rd_o  (pe_rd[u*P+c]),
-          .acc_o      (pe_acc[u*P+c]),
+          .spad_rd_o  (rd_uc),
+          .acc_o      (acc_uc),
           .g_o        (unused_g),
           .d_o        (unused_d),
           .sat_cnt_o  (unused_sat_cnt)
         );
+        assign pe_rd[u*P+c]  = rd_uc;
+        assign pe_acc[u*P+c] = acc_uc;
         wire unused_row = ^{xi, gs_word, unused_x_fwd, unused_sum, unused_g, unused_d, unused_sat_cnt};
       end
 
@@ -488,9 +496,10 @@ module taxonn_conv_layer #(
         .RND(RND)
       ) u_g_unit (
         .r1_i(r1_i),
-        .fd_i(zrd[c]),
+        .fd_i(zrd_c),
         .g_o (g_new)
       );
+      assign z_col[c] = z_c;
       wire unused_col = ^{oc32, zw_word, gu_word, unused_z_sat, unused_z_rounded};
     end
   endgenerate

@@ -1,7 +1,8 @@
 // taxonn_fd_unit: f'(z) for a layer whose PEs do not keep z (CONTRACT 2; the
 // conv layer's drain, one output per cycle). The same arithmetic as the PE's
 // time-multiplexed f' (taxonn_pe, dst FD): sigmoid rq(a * b), tanh
-// sat(4 * rq(a * b)), ReLU the mask z > 0 in bit 0, identity 0 (unused).
+// sat(4 * rq(a * b)), ReLU the mask z > 0 in bit 0, identity raw 1 (the
+// golden f'; the G unit does not read it).
 // Golden twin: taxonn::act_derivative_value.
 `include "taxonn_defs.vh"
 
@@ -75,7 +76,7 @@ module taxonn_fd_unit #(
       assign fd_o = {{(W-1){1'b0}}, mask};
       wire unused_ab = ^{a, b};
     end else begin : gen_fd_none
-      assign fd_o = {W{1'b0}};
+      assign fd_o = {{(W-1){1'b0}}, 1'b1};
       wire unused_ab = ^{a, b, mask};
     end
   endgenerate

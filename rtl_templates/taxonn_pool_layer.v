@@ -132,6 +132,14 @@ module taxonn_pool_layer #(
   wire [1:0]  slot    = {py_q[0], px_q[0]};
   wire [31:0] o_rd    = is_fwd ? {{(32-CW){1'b0}}, pl_q} : o_of_in;
 
+  // Plain wires between the buffers and the unit's ports (Yosys 0.23 asserts
+  // on memory words connected to ports when parameters are overridden).
+  wire signed [W-1:0] win_a = xbuf_q[i0[KIW-1:0]];
+  wire signed [W-1:0] win_b = xbuf_q[i1[KIW-1:0]];
+  wire signed [W-1:0] win_c = xbuf_q[i2[KIW-1:0]];
+  wire signed [W-1:0] win_d = xbuf_q[i3[KIW-1:0]];
+  wire signed [W-1:0] g_out = rbuf_q[o_rd[NIW-1:0]];
+  wire        [1:0]   g_arg = argbuf_q[o_rd[NIW-1:0]];
   wire signed [W-1:0] y_new, ga, gb, gc, gd;
   wire        [1:0]   arg_new;
   taxonn_pool #(
@@ -139,14 +147,14 @@ module taxonn_pool_layer #(
     .KIND(KIND),
     .RND (RND)
   ) u_pool (
-    .a_i  (xbuf_q[i0[KIW-1:0]]),
-    .b_i  (xbuf_q[i1[KIW-1:0]]),
-    .c_i  (xbuf_q[i2[KIW-1:0]]),
-    .d_i  (xbuf_q[i3[KIW-1:0]]),
+    .a_i  (win_a),
+    .b_i  (win_b),
+    .c_i  (win_c),
+    .d_i  (win_d),
     .y_o  (y_new),
     .arg_o(arg_new),
-    .g_i  (rbuf_q[o_rd[NIW-1:0]]),
-    .arg_i(argbuf_q[o_rd[NIW-1:0]]),
+    .g_i  (g_out),
+    .arg_i(g_arg),
     .ga_o (ga),
     .gb_o (gb),
     .gc_o (gc),

@@ -150,6 +150,31 @@ TEST(Pool, AgainstTheNetworkArithmetic) {
   EXPECT_EQ(pool(ties, 1, 0, PoolKind::kMax, QFormat{2, 2, Rounding::kNearest}).arg, 0);  // the first maximum
 }
 
+// The conv layer's G and f' units (taxonn_g_unit, taxonn_fd_unit) against
+// the network arithmetic's grad and deriv: corners, random values, a sweep
+// over widths, rounding modes and activations.
+TEST(GradAndDeriv, UnitsAgainstTheNetworkArithmetic) {
+  std::mt19937_64 rng(11);
+  const LfsrParams lfsr;
+  for (int w = 3; w <= 24; w += 3)
+    for (Rounding r : {Rounding::kNearest, Rounding::kTruncate})
+      for (Activation act : {Activation::kIdentity, Activation::kRelu, Activation::kSigmoid, Activation::kTanh}) {
+        const QFormat q{2, w - 2, r};
+        FixedArith a(q, act, 0.0, lfsr);
+        auto any = [&] { return q.min_raw() + static_cast<Wide>(rng() % (q.max_raw() - q.min_raw() + 1)); };
+        for (int k = 0; k < 1000; ++k) {
+          const Wide z = k == 0 ? q.min_raw() : k == 1 ? q.max_raw() : k == 2 ? 0 : any();
+          const Wide fd = act_derivative_value(z, q, act, r, 0).value;
+          ASSERT_EQ(static_cast<long long>(fd), a.deriv(static_cast<std::int32_t>(z)))
+              << q.name() << " z " << static_cast<long long>(z);
+          const Wide r1 = k % 5 == 0 ? q.min_raw() : any();
+          ASSERT_EQ(static_cast<long long>(grad_value(r1, fd, q, act).value),
+                    a.grad(static_cast<std::int32_t>(r1), static_cast<std::int32_t>(fd)))
+              << q.name() << " r1 " << static_cast<long long>(r1) << " fd " << static_cast<long long>(fd);
+        }
+      }
+}
+
 TEST(Sat, WidthSweep) {
   for (int w = 2; w <= 32; ++w) {
     const Wide hi = (Wide{1} << (w - 1)) - 1, lo = -(Wide{1} << (w - 1));

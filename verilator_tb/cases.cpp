@@ -86,7 +86,8 @@ int PrimCase::in_bits() const {
 
 const std::vector<std::string>& prim_names() {
   static const std::vector<std::string> v = {"mul", "sat", "rq", "plan_sigmoid", "act", "act_deriv",
-                                             "lfsr", "sat_counter", "acc", "spad", "rounder", "convert", "pool"};
+                                             "lfsr", "sat_counter", "acc", "spad", "rounder", "convert", "pool",
+                                             "g_unit", "fd_unit"};
   return v;
 }
 
@@ -159,6 +160,24 @@ std::vector<PrimCase> prim_cases(const std::string& prim) {
                   {"g_i", c.w, true}, {"arg_i", 2, false, kind == 0}};
           c.out = {{"y_o", c.w, true}, {"arg_o", 2, false}, {"ga_o", c.w, true},
                    {"gb_o", c.w, true}, {"gc_o", c.w, true}, {"gd_o", c.w, true}};
+          out.push_back(c);
+        }
+      }
+    }
+  } else if (prim == "g_unit" || prim == "fd_unit") {
+    for (const Fmt& q : all_formats()) {
+      for (int a = 0; a < 4; ++a) {
+        for (int rnd = 0; rnd < 2; ++rnd) {
+          PrimCase c = base_case(prim, q);
+          c.params = {num("W", c.w), num("F", q.f), Param{"ACT", a, act_macro_name(a)},
+                      Param{"RND", rnd, rnd_macro_name(rnd)}};
+          if (prim == "g_unit") {
+            c.in = {{"r1_i", c.w, true}, {"fd_i", c.w, true}};
+            c.out = {{"g_o", c.w, true}};
+          } else {
+            c.in = {{"z_i", c.w, true}};
+            c.out = {{"fd_o", c.w, true}};
+          }
           out.push_back(c);
         }
       }

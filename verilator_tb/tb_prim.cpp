@@ -152,6 +152,16 @@ std::unique_ptr<Model> make_model(const PrimCase& c) {
       return std::vector<Wide>{r.value, r.saturated};
     });
   }
+  if (p == "g_unit" || p == "fd_unit") {
+    const QFormat q = fmt_of(static_cast<int>(c.get("W")), static_cast<int>(c.get("F")),
+                             static_cast<Rounding>(c.get("RND")));
+    const auto a = static_cast<Activation>(c.get("ACT"));
+    if (p == "g_unit")
+      return comb([=](const std::vector<Wide>& in) { return std::vector<Wide>{grad_value(in[0], in[1], q, a).value}; });
+    return comb([=](const std::vector<Wide>& in) {
+      return std::vector<Wide>{act_derivative_value(in[0], q, a, q.rounding, 0).value};
+    });
+  }
   if (p == "plan_sigmoid") {
     const int f = static_cast<int>(c.get("F"));
     return comb([f](const std::vector<Wide>& in) { return std::vector<Wide>{plan_sigmoid(in[0], f)}; });
