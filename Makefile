@@ -82,8 +82,8 @@ synth-sweep: build
 	  $(if $(LIBERTY),--liberty $(LIBERTY)) --work $(BUILD)/synth_sweep --out docs/synth
 
 # The whole accelerator (issue 4): area, Fmax, power and energy per SGD step
-# of the MNIST MLP, unfolded and folded, unit by unit (docs/accel/).
-ACCEL_CONFIGS ?= mlp_mnist mlp_mnist_folded
+# of the MNIST MLP, unfolded and folded, and of LeNet-5, unit by unit (docs/accel/).
+ACCEL_CONFIGS ?= mlp_mnist mlp_mnist_folded lenet5_mnist
 accel: build
 	@mkdir -p docs/accel
 	@set -e; for c in $(ACCEL_CONFIGS); do \
