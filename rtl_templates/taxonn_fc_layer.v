@@ -412,20 +412,21 @@ module taxonn_fc_layer #(
         end
       end
       wire [KIW-1:0] j = s_j[KIW-1:0];
-      if (T > 1) begin : gen_psum
-        // Folded: the passes' partial sums wait here, exact.
-        reg signed [TREE_W-1:0] psum_q [0:K-1];
-        always @(posedge clk_i) begin
-          if (s_sum && !last_pass) begin
-            psum_q[j] <= (pass_q == {TW{1'b0}}) ? tree : psum_q[j] + tree;
-          end
-        end
-        assign s1_sum_o   = psum_q[j] + tree;
-        assign s1_valid_o = s_sum & last_pass;
-      end else begin : gen_direct
-        assign s1_sum_o   = tree;
-        assign s1_valid_o = s_sum;
-      end
+      taxonn_fold_sum #(
+        .SUM_W(TREE_W),
+        .N    (K),
+        .IW   (KIW),
+        .T    (T)
+      ) u_fold_sum (
+        .clk_i  (clk_i),
+        .valid_i(s_sum),
+        .first_i(pass_q == {TW{1'b0}}),
+        .last_i (last_pass),
+        .idx_i  (j),
+        .sum_i  (tree),
+        .valid_o(s1_valid_o),
+        .sum_o  (s1_sum_o)
+      );
       assign s1_idx_o = j;
       wire unused_s_j = ^s_j;
     end else begin : gen_no_step1

@@ -8,6 +8,7 @@ rtl/taxonn_conv_layer.v
 rtl/taxonn_convert.v
 rtl/taxonn_fc_layer.v
 rtl/taxonn_fd_unit.v
+rtl/taxonn_fold_sum.v
 rtl/taxonn_g_unit.v
 rtl/taxonn_lfsr.v
 rtl/taxonn_mul.v
