@@ -65,8 +65,32 @@ assert abs(total - r["area"]) < 1e-6 * total, (total, r["area"])
 assert r["cycles_per_step"] == 166, r["cycles_per_step"]
 print(f"synth_smoke: network mlp_small: {len(units)} units, {r['area']:.0f} {r['unit']}")
 PY
-if "$taxonn" synth --network --config "$src/configs/lenet5_mnist.json" --work "$work/net_bad" --json "$work/net_bad.json" 2>"$work/net_bad.err"; then
-  echo "network synthesis of a conv config accepted"; exit 1
+# A small CNN (conv arrays, both poolings, fc): every unit maps, conv PEs
+# count rows x columns, pooling layers have no PEs.
+"$taxonn" synth --network --config "$src/configs/cnn_small.json" --work "$work/cnn" --json "$work/cnn.json" --jobs 2 \
+  >"$work/cnn.txt"
+python3 - "$work/cnn.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+units = {u["unit"]: u for u in r["units"]}
+for l, pes in (("conv1", 3 * 2), ("conv2", 2 * 3), ("conv3", 2 * 3), ("fc1", 3), ("fc2", 3)):
+    assert units[f"{l}_pe"]["instances"] == pes, (l, units[f"{l}_pe"])
+    assert units[f"{l}_layer"]["area"] > 0
+for l in ("pool1", "pool2"):
+    assert f"{l}_pe" not in units and units[f"{l}_layer"]["instances"] == 1 and units[f"{l}_layer"]["area"] > 0
+assert r["cycles_per_step"] == 1943, r["cycles_per_step"]
+print(f"synth_smoke: network cnn_small: {len(units)} units, {r['area']:.0f} {r['unit']}")
+PY
+# A network that ends in a conv layer has no network RTL (no loss unit):
+# refused before any tool runs, with the field named and no report left.
+python3 - "$src/configs/cnn_small.json" "$work/conv_last.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["layers"] = d["layers"][:4]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+if "$taxonn" synth --network --config "$work/conv_last.json" --work "$work/net_bad" --json "$work/net_bad.json" 2>"$work/net_bad.err"; then
+  echo "network synthesis of a config without network RTL accepted"; exit 1
 fi
-grep -q "layers\[0\].type" "$work/net_bad.err" && [ ! -e "$work/net_bad.json" ]
-echo "synth_smoke: conv config rejected: $(cat "$work/net_bad.err")"
+grep -q "layers\[3\].type" "$work/net_bad.err" && [ ! -e "$work/net_bad.json" ]
+echo "synth_smoke: a config without network RTL rejected: $(cat "$work/net_bad.err")"
