@@ -441,9 +441,15 @@ module taxonn_conv_layer #(
         // STEP1: G[oc][y - u][x - v], 0 outside the output plane
         wire [31:0]         gy     = py32 - u;
         wire [31:0]         gx     = px32 - v32;
-        wire                g_in   = active & (gy < OH) & (gx < OW);  // unsigned: negative is large
+        // (only with a layer below: each PE's read port costs a bank-sized mux)
         wire [31:0]         gs_word = gbase_q + gy * OW + gx;
-        wire signed [W-1:0] g_s1   = g_in ? gbank_q[gs_word[BAW-1:0]] : {W{1'b0}};
+        wire signed [W-1:0] g_s1;
+        if (HAS_STEP1 != 0) begin : gen_g_s1
+          wire g_in = active & (gy < OH) & (gx < OW);  // unsigned: negative is large
+          assign g_s1 = g_in ? gbank_q[gs_word[BAW-1:0]] : {W{1'b0}};
+        end else begin : gen_no_g_s1
+          assign g_s1 = {W{1'b0}};
+        end
         wire                load   = !busy_q && w_we_i && ({{(32-PIW){1'b0}}, w_pe_i} == u * P + c);
         wire [`TAXONN_DST_W-1:0] pe_dst = busy_q ? dst : (load ? `TAXONN_DST_LOAD : `TAXONN_DST_NONE);
         wire signed [W-1:0]    rd_uc;
@@ -485,7 +491,7 @@ module taxonn_conv_layer #(
         );
         assign pe_rd[u*P+c]  = rd_uc;
         assign pe_acc[u*P+c] = acc_uc;
-        wire unused_row = ^{xi, gs_word, unused_x_fwd, unused_sum, unused_g, unused_d, unused_sat_cnt};
+        wire unused_row = ^{xi, gs_word, gx, gy, unused_x_fwd, unused_sum, unused_g, unused_d, unused_sat_cnt};
       end
 
       // The G unit's share: this bank's f' for the output the G unit writes.
