@@ -1,6 +1,7 @@
 // Yosys flow for the PE area comparison.
 #include "synth.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -53,10 +54,38 @@ std::string quote(const std::string& s) {
 
 // Run a tool on a script in `work`; on failure the error names the tool, the
 // step and shows the log's last lines.
+// What a Yosys run depends on: its script (top, parameters, liberty, clock)
+// and the RTL in work/rtl. FNV-1a, 64 bits.
+std::string yosys_key(const fs::path& work, const std::string& script) {
+  std::uint64_t h = 1469598103934665603ULL;
+  auto mix = [&h](const std::string& s) {
+    for (const unsigned char ch : s) {
+      h ^= ch;
+      h *= 1099511628211ULL;
+    }
+  };
+  mix(script);
+  std::vector<fs::path> files;
+  if (fs::is_directory(work / "rtl"))
+    for (const auto& e : fs::directory_iterator(work / "rtl")) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    mix(f.filename().string());
+    mix(read_file(f));
+  }
+  return fmt::format("{:016x}", h);
+}
+
 std::string run_tool(const fs::path& work, const std::string& tool, const std::string& step,
                      const std::string& script_name, const std::string& script) {
-  write_atomic(work / script_name, script);
   const std::string log = script_name + ".log";
+  // A Yosys run whose script and RTL are unchanged since it last succeeded
+  // reuses its netlist and log: a network synthesis rerun after one unit
+  // failed, or rerun for OpenSTA, does not map the big units again.
+  const fs::path stamp = work / (script_name + ".ok");
+  const std::string key = tool == "yosys" ? yosys_key(work, script) : "";
+  if (!key.empty() && fs::exists(stamp) && fs::exists(work / log) && read_file(stamp) == key) return read_file(work / log);
+  write_atomic(work / script_name, script);
   const std::string cmd =
       tool == "yosys"
           ? fmt::format("cd {} && yosys -q -l {} -s {} >/dev/null 2>&1", quote(work.string()), quote(log), quote(script_name))
@@ -68,6 +97,7 @@ std::string run_tool(const fs::path& work, const std::string& tool, const std::s
   if (rc != 0 || sta_error)
     throw ToolError(fmt::format("{} failed at step '{}' (exit {}); last lines of {}:\n{}", tool, step, rc,
                                 (work / log).string(), last_lines(text, 12)));
+  if (!key.empty()) write_atomic(stamp, key);
   return text;
 }
 
@@ -121,9 +151,10 @@ void yosys_map(const fs::path& work, const std::vector<std::string>& files, cons
     s += abc_map(work, liberty, clock_ns);
     // Nangate's tie cells are dont_use: undefined bits become constant 0.
     s += "setundef -zero\n";
-    // Around black boxes Yosys leaves multi-bit assigns of concatenations,
-    // which OpenSTA does not read: split them into single bits.
-    if (bb) s += "splitnets -ports\n";
+    // Yosys leaves multi-bit assigns of concatenations (around black boxes,
+    // and between internal buses it merged), which OpenSTA does not read:
+    // split them into single bits (ports too around black boxes).
+    s += bb ? "splitnets -ports\n" : "splitnets\n";
     s += "opt_clean -purge\n";
     s += fmt::format("stat -liberty {}\nwrite_verilog -noattr -noexpr {}.netlist.v\n", liberty, r.tag);
     if (bb) s += fmt::format("write_verilog -noattr -noexpr -blackboxes {}.stubs.v\n", r.tag);
@@ -449,7 +480,7 @@ SynthReport synth_layer(const Config& c, std::size_t idx, const SynthOptions& o)
     SynthPoint& p = kind == PeKind::kBase ? r.base : r.taxonn;
     Activity& act = kind == PeKind::kBase ? base_act : taxonn_act;
     p.module = pe_module_name(r.layer, kind);
-    yosys_map(work, verilog, YosysRun{p.module, p.module, p.module + ".flat.ys", "flat synthesis of " + p.module},
+    yosys_map(work, verilog, YosysRun{p.module, p.module, p.module + ".flat.ys", "flat synthesis of " + p.module, {}, {}},
               lib, o.clock_ns, p);
     if (!r.generic) {
       act = measure_activity(params, kind);
