@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
   syn->add_option("--json", so.json_out, "write the report as JSON too");
   syn->add_option("--clock-ns", so.clock_ns, "clock period: ABC's delay target and the power clock")->default_val(5.0);
   bool no_breakdown = false, network = false;
-  syn->add_flag("--network", network, "the whole accelerator of an all-fc config, unit by unit, rolled up");
+  syn->add_flag("--network", network, "the whole accelerator of a config (fc, conv, pooling), unit by unit, rolled up");
   syn->add_flag("--no-breakdown", no_breakdown, "skip the per-module area breakdown");
   taxonn::SweepOptions sw;
   std::string sweep;

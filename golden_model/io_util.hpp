@@ -1,7 +1,8 @@
 // Writing result files so that a reader never sees half of one: write a
-// temporary beside the file, then rename it over. The temporary's name is
-// unique to the writing process and thread: parallel synthesis jobs write the
+// temporary beside the file, then rename it over. Each call has its own
+// temporary (process id and a counter): parallel synthesis jobs write the
 // same small file (abc.constr) and must not rename each other's temporary.
+// A failed write or rename leaves no temporary behind.
 #pragma once
 
 #include <unistd.h>
@@ -23,13 +24,20 @@ inline void write_atomic(const std::filesystem::path& p, const std::string& text
   {
     std::ofstream o(tmp, std::ios::binary);
     o << text;
+    o.close();  // a full disk shows at the flush
     if (!o) {
       std::error_code ec;
       std::filesystem::remove(tmp, ec);
       throw std::runtime_error(tmp.string() + ": cannot write");
     }
   }
-  std::filesystem::rename(tmp, p);
+  std::error_code ec;
+  std::filesystem::rename(tmp, p, ec);
+  if (ec) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw std::filesystem::filesystem_error("cannot rename", tmp, p, ec);
+  }
 }
 
 }  // namespace taxonn

@@ -52,11 +52,11 @@ std::string quote(const std::string& s) {
   return q + "'";
 }
 
-// Run a tool on a script in `work`; on failure the error names the tool, the
-// step and shows the log's last lines.
-// What a Yosys run depends on: its script (top, parameters, liberty, clock)
-// and the RTL in work/rtl. FNV-1a, 64 bits.
-std::string yosys_key(const fs::path& work, const std::string& script) {
+// What a Yosys run depends on: its script (top, parameters, clock), the RTL
+// in work/rtl and the other files it reads (`inputs`: the liberty, ABC's
+// constraints), by content: an expanded liberty keeps its path whatever
+// library it came from. FNV-1a, 64 bits.
+std::string yosys_key(const fs::path& work, const std::string& script, const std::vector<fs::path>& inputs) {
   std::uint64_t h = 1469598103934665603ULL;
   auto mix = [&h](const std::string& s) {
     for (const unsigned char ch : s) {
@@ -69,6 +69,7 @@ std::string yosys_key(const fs::path& work, const std::string& script) {
   if (fs::is_directory(work / "rtl"))
     for (const auto& e : fs::directory_iterator(work / "rtl")) files.push_back(e.path());
   std::sort(files.begin(), files.end());
+  files.insert(files.end(), inputs.begin(), inputs.end());
   for (const auto& f : files) {
     mix(f.filename().string());
     mix(read_file(f));
@@ -76,14 +77,17 @@ std::string yosys_key(const fs::path& work, const std::string& script) {
   return fmt::format("{:016x}", h);
 }
 
+// Run a tool on a script in `work`; on failure the error names the tool, the
+// step and shows the log's last lines. A Yosys run whose key (yosys_key) is
+// unchanged since it last succeeded reuses its netlist and log: a network
+// synthesis rerun after one unit failed, or for OpenSTA, does not map the
+// big units again.
 std::string run_tool(const fs::path& work, const std::string& tool, const std::string& step,
-                     const std::string& script_name, const std::string& script) {
+                     const std::string& script_name, const std::string& script,
+                     const std::vector<fs::path>& inputs = {}) {
   const std::string log = script_name + ".log";
-  // A Yosys run whose script and RTL are unchanged since it last succeeded
-  // reuses its netlist and log: a network synthesis rerun after one unit
-  // failed, or rerun for OpenSTA, does not map the big units again.
   const fs::path stamp = work / (script_name + ".ok");
-  const std::string key = tool == "yosys" ? yosys_key(work, script) : "";
+  const std::string key = tool == "yosys" ? yosys_key(work, script, inputs) : "";
   if (!key.empty() && fs::exists(stamp) && fs::exists(work / log) && read_file(stamp) == key) return read_file(work / log);
   write_atomic(work / script_name, script);
   const std::string cmd =
@@ -161,7 +165,10 @@ void yosys_map(const fs::path& work, const std::vector<std::string>& files, cons
   } else {
     s += "opt_clean -purge\nstat -tech cmos\n";
   }
-  const std::string text = run_tool(work, "yosys", r.what, r.script, s);
+  std::vector<fs::path> inputs;
+  if (!liberty.empty()) inputs.push_back(liberty);
+  if (fs::exists(work / "abc.constr")) inputs.push_back(work / "abc.constr");
+  const std::string text = run_tool(work, "yosys", r.what, r.script, s, inputs);
   const fs::path log = work / (r.script + ".log");
   p.module = r.top;
   p.area = match_number(text,
@@ -290,7 +297,8 @@ std::vector<std::pair<std::string, double>> yosys_breakdown(const fs::path& work
                      liberty, liberty, liberty);
   else
     s += "opt_clean -purge\nstat -tech cmos\n";
-  const std::string full = run_tool(work, "yosys", "hierarchical synthesis of " + top, top + ".hier.ys", s);
+  const std::string full = run_tool(work, "yosys", "hierarchical synthesis of " + top, top + ".hier.ys", s,
+                                    liberty.empty() ? std::vector<fs::path>{} : std::vector<fs::path>{liberty});
   // `synth` prints statistics of its own; ours (with the liberty) come last.
   const auto last_stat = full.rfind("Printing statistics");
   const std::string text = last_stat == std::string::npos ? full : full.substr(last_stat);

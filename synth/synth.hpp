@@ -68,7 +68,7 @@ SynthReport run_synth(const SynthOptions& o);
 std::string format_report(const SynthReport& r);
 std::string report_json(const SynthReport& r);
 
-// The whole accelerator of an all-fc config (docs/network.md): every unique
+// The whole accelerator of a config (docs/network.md): every unique
 // module synthesized once (each layer's PE; each layer without its PEs, which
 // are black boxes there; the top without its layers), rolled up by instance
 // count; Fmax is the slowest unit's; energy per SGD step = power x cycles x
