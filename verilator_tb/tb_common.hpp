@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fixed_format.hpp"
+#include "io_util.hpp"
 
 namespace taxonn::tb {
 
@@ -157,10 +158,7 @@ inline Args parse_args(int argc, char** argv) {
 }
 
 inline void write_reproducer(const std::string& path, const nlohmann::json& j) {
-  std::ofstream o(path + ".tmp");
-  o << j.dump(1) << "\n";
-  o.close();
-  std::rename((path + ".tmp").c_str(), path.c_str());
+  write_atomic(path, j.dump(1) + "\n");
   std::cout << "reproducer written: " << path << " (replay: --replay " << path
             << "; copy it to tests/repro/ to keep it as a regression)\n";
 }
