@@ -1,0 +1,692 @@
+// Liberty reader for gate-level power (liberty.hpp): a generic group and
+// attribute parser, then the fields power and simulation need, in SI units.
+#include "liberty.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace taxonn::lib {
+
+// ---------------------------------------------------------------------------
+// Expressions: ! and ' (not), & * and juxtaposition (and), | + (or), ^ (xor);
+// precedence not > xor > and > or, as liberty defines it.
+
+namespace {
+
+struct ExprParser {
+  const std::string& s;
+  const std::map<std::string, int>& pins;
+  std::size_t i = 0;
+  std::vector<Expr::Ins>& out;
+
+  void skip() {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  }
+  [[noreturn]] void fail(const std::string& why) const {
+    throw LibertyError(fmt::format("expression \"{}\": {} at character {}", s, why, i + 1));
+  }
+  bool at_primary() {
+    skip();
+    if (i >= s.size()) return false;
+    const char c = s[i];
+    return c == '(' || c == '!' || std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  }
+  // or := and { ('|' | '+') and }
+  void parse_or() {
+    parse_and();
+    for (;;) {
+      skip();
+      if (i < s.size() && (s[i] == '|' || s[i] == '+')) {
+        ++i;
+        parse_and();
+        out.push_back({Expr::kOr, 0});
+      } else {
+        return;
+      }
+    }
+  }
+  // and := xor { ['&' | '*'] xor }
+  void parse_and() {
+    parse_xor();
+    for (;;) {
+      skip();
+      if (i < s.size() && (s[i] == '&' || s[i] == '*')) {
+        ++i;
+      } else if (!at_primary()) {
+        return;
+      }
+      parse_xor();
+      out.push_back({Expr::kAnd, 0});
+    }
+  }
+  // xor := unary { '^' unary }
+  void parse_xor() {
+    parse_unary();
+    for (;;) {
+      skip();
+      if (i < s.size() && s[i] == '^') {
+        ++i;
+        parse_unary();
+        out.push_back({Expr::kXor, 0});
+      } else {
+        return;
+      }
+    }
+  }
+  // unary := '!' unary | primary { '\'' }
+  void parse_unary() {
+    skip();
+    if (i < s.size() && s[i] == '!') {
+      ++i;
+      parse_unary();
+      out.push_back({Expr::kNot, 0});
+      return;
+    }
+    parse_primary();
+    for (skip(); i < s.size() && s[i] == '\''; skip()) {
+      ++i;
+      out.push_back({Expr::kNot, 0});
+    }
+  }
+  void parse_primary() {
+    skip();
+    if (i >= s.size()) fail("an operand is missing");
+    if (s[i] == '(') {
+      ++i;
+      parse_or();
+      skip();
+      if (i >= s.size() || s[i] != ')') fail("')' expected");
+      ++i;
+      return;
+    }
+    std::size_t j = i;
+    while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_' || s[j] == '[' ||
+                            s[j] == ']' || s[j] == '.'))
+      ++j;
+    if (j == i) fail(fmt::format("unexpected '{}'", s[i]));
+    const std::string name = s.substr(i, j - i);
+    i = j;
+    if (name == "0") return out.push_back({Expr::kZero, 0});
+    if (name == "1") return out.push_back({Expr::kOne, 0});
+    const auto it = pins.find(name);
+    if (it == pins.end()) fail(fmt::format("'{}' is not a pin of the cell", name));
+    out.push_back({Expr::kPin, it->second});
+  }
+};
+
+}  // namespace
+
+Expr Expr::parse(const std::string& text, const std::map<std::string, int>& pin_index) {
+  Expr e;
+  ExprParser p{text, pin_index, 0, e.code_};
+  p.parse_or();
+  p.skip();
+  if (p.i != text.size()) p.fail("trailing text");
+  int depth = 0, most = 0;  // eval()'s fixed stack
+  for (const Ins& in : e.code_) {
+    depth += in.op == kPin || in.op == kZero || in.op == kOne ? 1 : in.op == kNot ? 0 : -1;
+    most = std::max(most, depth);
+  }
+  if (most > kMaxDepth) p.fail("nested too deeply");
+  e.text_ = text;
+  return e;
+}
+
+bool Expr::eval(const std::vector<char>& state) const {
+  char stack[kMaxDepth];
+  int sp = 0;
+  for (const Ins& in : code_) {
+    switch (in.op) {
+      case kPin: stack[sp++] = state[static_cast<std::size_t>(in.pin)]; break;
+      case kZero: stack[sp++] = 0; break;
+      case kOne: stack[sp++] = 1; break;
+      case kNot: stack[sp - 1] = !stack[sp - 1]; break;
+      case kAnd: --sp; stack[sp - 1] = stack[sp - 1] && stack[sp]; break;
+      case kOr: --sp; stack[sp - 1] = stack[sp - 1] || stack[sp]; break;
+      case kXor: --sp; stack[sp - 1] = (stack[sp - 1] != 0) != (stack[sp] != 0); break;
+    }
+  }
+  return sp > 0 && stack[0];
+}
+
+std::vector<int> Expr::inputs() const {
+  std::vector<int> v;
+  for (const Ins& in : code_)
+    if (in.op == kPin && std::find(v.begin(), v.end(), in.pin) == v.end()) v.push_back(in.pin);
+  return v;
+}
+
+// ---------------------------------------------------------------------------
+// Tables and wire loads
+
+namespace {
+
+// The segment of `axis` that x falls in (the edge segments extrapolate).
+std::size_t segment(const std::vector<double>& axis, double x) {
+  if (axis.size() < 2) return 0;
+  std::size_t k = 0;
+  while (k + 2 < axis.size() && x > axis[k + 1]) ++k;
+  return k;
+}
+
+double lerp(double x, double x0, double x1, double y0, double y1) {
+  return x1 == x0 ? y0 : y0 + (y1 - y0) * (x - x0) / (x1 - x0);
+}
+
+}  // namespace
+
+double Table::lookup(double slew, double load) const {
+  if (values.empty()) return 0;
+  auto axis_value = [&](Var v) { return v == Var::kSlew ? slew : v == Var::kLoad ? load : 0.0; };
+  const double x = axis_value(var1), y = axis_value(var2);
+  const std::size_t n1 = std::max<std::size_t>(1, index1.size()), n2 = std::max<std::size_t>(1, index2.size());
+  auto at = [&](std::size_t a, std::size_t b) { return values[std::min(values.size() - 1, a * n2 + b)]; };
+  if (n1 == 1 && n2 == 1) return values[0];
+  if (n2 == 1) {
+    const std::size_t a = segment(index1, x);
+    return lerp(x, index1[a], index1[a + 1], at(a, 0), at(a + 1, 0));
+  }
+  if (n1 == 1) {
+    const std::size_t b = segment(index2, y);
+    return lerp(y, index2[b], index2[b + 1], at(0, b), at(0, b + 1));
+  }
+  const std::size_t a = segment(index1, x), b = segment(index2, y);
+  const double lo = lerp(y, index2[b], index2[b + 1], at(a, b), at(a, b + 1));
+  const double hi = lerp(y, index2[b], index2[b + 1], at(a + 1, b), at(a + 1, b + 1));
+  return lerp(x, index1[a], index1[a + 1], lo, hi);
+}
+
+double WireLoad::cap(int fanout) const {
+  if (fanout_length.empty()) return 0;
+  const double f = fanout;
+  double len;
+  const auto& fl = fanout_length;
+  if (f <= fl.front().first) {
+    len = std::max(0.0, fl.front().second - (fl.front().first - f) * slope);
+  } else if (f >= fl.back().first) {
+    len = fl.back().second + (f - fl.back().first) * slope;
+  } else {
+    std::size_t k = 0;
+    while (k + 1 < fl.size() && f >= fl[k + 1].first) ++k;
+    len = lerp(f, fl[k].first, fl[k + 1].first, fl[k].second, fl[k + 1].second);
+  }
+  return len * cap_per_length;
+}
+
+const Cell& Library::cell(const std::string& n) const {
+  const auto it = cells.find(n);
+  if (it == cells.end())
+    throw LibertyError(fmt::format("{}: no cell '{}' (the netlist was mapped to another library?)", path, n));
+  return it->second;
+}
+
+// ---------------------------------------------------------------------------
+// The generic parser: groups `name (args) { ... }`, simple attributes
+// `name : value ;` and complex attributes `name (args) ;`.
+
+namespace {
+
+struct Node {
+  std::string name;
+  std::vector<std::string> args;
+  std::string value;  // simple attributes
+  bool group = false, simple = false;
+  int line = 0;
+  std::vector<Node> kids;
+  const Node* find(const std::string& n) const {
+    for (const Node& k : kids)
+      if (k.name == n) return &k;
+    return nullptr;
+  }
+};
+
+class Parser {
+ public:
+  Parser(std::string text, std::string path) : s_(std::move(text)), path_(std::move(path)) {}
+
+  Node parse_file() {
+    Node root;
+    parse_statements(root, true);
+    if (root.kids.empty() || root.kids.front().name != "library" || !root.kids.front().group)
+      throw LibertyError(fmt::format("{}: no library group: not a liberty file", path_));
+    return root.kids.front();
+  }
+
+ private:
+  enum class Tok { kEnd, kWord, kString, kPunct };
+  struct Token {
+    Tok kind = Tok::kEnd;
+    std::string text;
+    int line = 0;
+    bool newline_before = false;
+  };
+
+  [[noreturn]] void fail(int line, const std::string& why) const {
+    throw LibertyError(fmt::format("{}:{}: {}", path_, line, why));
+  }
+
+  Token next() {
+    if (have_peek_) {
+      have_peek_ = false;
+      return peek_;
+    }
+    Token t;
+    bool nl = false;
+    for (;;) {
+      if (i_ >= s_.size()) {
+        t.kind = Tok::kEnd;
+        t.line = line_;
+        return t;
+      }
+      const char c = s_[i_];
+      if (c == '\n') {
+        ++line_;
+        nl = true;
+        ++i_;
+      } else if (c == '\\' && i_ + 1 < s_.size() && (s_[i_ + 1] == '\n' || s_[i_ + 1] == '\r')) {
+        ++i_;  // a line continuation
+      } else if (std::isspace(static_cast<unsigned char>(c))) {
+        ++i_;
+      } else if (c == '/' && i_ + 1 < s_.size() && s_[i_ + 1] == '*') {
+        const std::size_t end = s_.find("*/", i_ + 2);
+        if (end == std::string::npos) fail(line_, "unterminated comment");
+        line_ += static_cast<int>(std::count(s_.begin() + static_cast<long>(i_), s_.begin() + static_cast<long>(end), '\n'));
+        i_ = end + 2;
+      } else {
+        break;
+      }
+    }
+    t.line = line_;
+    t.newline_before = nl;
+    const char c = s_[i_];
+    if (c == '"') {
+      const std::size_t end = s_.find('"', i_ + 1);
+      if (end == std::string::npos) fail(line_, "unterminated string");
+      t.kind = Tok::kString;
+      for (std::size_t k = i_ + 1; k < end; ++k) {
+        if (s_[k] == '\\' && k + 1 < end && (s_[k + 1] == '\n' || s_[k + 1] == '\r')) continue;
+        if (s_[k] == '\n') {
+          ++line_;
+          continue;
+        }
+        t.text += s_[k];
+      }
+      i_ = end + 1;
+    } else if (std::string("{}():;,").find(c) != std::string::npos) {
+      t.kind = Tok::kPunct;
+      t.text = std::string(1, c);
+      ++i_;
+    } else {
+      std::size_t j = i_;
+      while (j < s_.size() && !std::isspace(static_cast<unsigned char>(s_[j])) &&
+             std::string("{}():;,\"").find(s_[j]) == std::string::npos)
+        ++j;
+      t.kind = Tok::kWord;
+      t.text = s_.substr(i_, j - i_);
+      i_ = j;
+    }
+    return t;
+  }
+  const Token& peek() {
+    if (!have_peek_) {
+      peek_ = next();
+      have_peek_ = true;
+    }
+    return peek_;
+  }
+  bool punct(const Token& t, char c) const { return t.kind == Tok::kPunct && t.text.size() == 1 && t.text[0] == c; }
+
+  void parse_statements(Node& parent, bool top) {
+    for (;;) {
+      Token t = next();
+      if (t.kind == Tok::kEnd) {
+        if (!top) fail(t.line, fmt::format("group '{}' is not closed", parent.name));
+        return;
+      }
+      if (punct(t, '}')) {
+        if (top) fail(t.line, "'}' without a group");
+        return;
+      }
+      if (punct(t, ';')) continue;
+      if (t.kind != Tok::kWord) fail(t.line, fmt::format("a name expected, got '{}'", t.text));
+      Node n;
+      n.name = t.text;
+      n.line = t.line;
+      Token u = next();
+      if (punct(u, ':')) {
+        n.simple = true;
+        // The value: tokens up to ';' or the end of the line.
+        for (;;) {
+          const Token& v = peek();
+          if (v.kind == Tok::kEnd || punct(v, '}') || (v.newline_before && !n.value.empty())) break;
+          Token w = next();
+          if (punct(w, ';')) break;
+          if (!n.value.empty()) n.value += ' ';
+          n.value += w.text;
+        }
+      } else if (punct(u, '(')) {
+        std::string cur;
+        bool any = false;
+        for (;;) {
+          Token a = next();
+          if (a.kind == Tok::kEnd) fail(n.line, fmt::format("'(' of '{}' is not closed", n.name));
+          if (punct(a, ')')) break;
+          if (punct(a, ',')) {
+            n.args.push_back(cur);
+            cur.clear();
+            any = false;
+            continue;
+          }
+          if (any) cur += ' ';
+          cur += a.text;
+          any = true;
+        }
+        if (any || !n.args.empty()) n.args.push_back(cur);
+        const Token& v = peek();
+        if (punct(v, '{')) {
+          next();
+          n.group = true;
+          parse_statements(n, false);
+        } else if (punct(v, ';')) {
+          next();
+        }
+      } else {
+        fail(u.line, fmt::format("':' or '(' expected after '{}'", n.name));
+      }
+      parent.kids.push_back(std::move(n));
+    }
+  }
+
+  std::string s_, path_;
+  std::size_t i_ = 0;
+  int line_ = 1;
+  Token peek_;
+  bool have_peek_ = false;
+};
+
+// ---------------------------------------------------------------------------
+// From the tree to the Library.
+
+std::string unquote(std::string v) {
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  return v;
+}
+
+double number(const Node& n, const std::string& path) {
+  try {
+    std::size_t used = 0;
+    const std::string v = unquote(n.value);
+    const double d = std::stod(v, &used);
+    if (used != v.size()) throw std::invalid_argument(v);
+    return d;
+  } catch (const std::exception&) {
+    throw LibertyError(fmt::format("{}:{}: '{}' is not a number ({})", path, n.line, n.value, n.name));
+  }
+}
+
+std::vector<double> numbers(const std::string& list, const std::string& path, int line) {
+  std::vector<double> v;
+  std::string item;
+  std::istringstream in(list);
+  while (std::getline(in, item, ',')) {
+    std::istringstream w(item);
+    for (std::string tok; w >> tok;) {
+      try {
+        v.push_back(std::stod(tok));
+      } catch (const std::exception&) {
+        throw LibertyError(fmt::format("{}:{}: '{}' is not a number in a table", path, line, tok));
+      }
+    }
+  }
+  return v;
+}
+
+// "1ns" -> 1e-9; "1nW" -> 1e-9; "1V" -> 1.
+double unit_scale(const std::string& text, char base, const std::string& path, int line) {
+  const std::string t = unquote(text);
+  std::size_t k = 0;
+  while (k < t.size() && (std::isdigit(static_cast<unsigned char>(t[k])) || t[k] == '.')) ++k;
+  const double mult = k ? std::stod(t.substr(0, k)) : 1.0;
+  std::string u = t.substr(k);
+  while (!u.empty() && std::isspace(static_cast<unsigned char>(u.front()))) u.erase(0, 1);
+  if (u.empty() || std::toupper(static_cast<unsigned char>(u.back())) != base)
+    throw LibertyError(fmt::format("{}:{}: unit '{}' not understood", path, line, t));
+  u.pop_back();
+  static const std::map<std::string, double> prefix = {{"", 1},     {"m", 1e-3},  {"u", 1e-6},
+                                                       {"n", 1e-9}, {"p", 1e-12}, {"f", 1e-15}};
+  const auto it = prefix.find(u);
+  if (it == prefix.end()) throw LibertyError(fmt::format("{}:{}: unit '{}' not understood", path, line, t));
+  return mult * it->second;
+}
+
+struct Template {
+  Table::Var var1 = Table::Var::kNone, var2 = Table::Var::kNone;
+  std::vector<double> index1, index2;
+};
+
+Table::Var table_var(const std::string& v) {
+  if (v == "input_transition_time" || v == "input_net_transition") return Table::Var::kSlew;
+  if (v == "total_output_net_capacitance") return Table::Var::kLoad;
+  return Table::Var::kNone;
+}
+
+struct Builder {
+  std::string path;
+  double time = 1e-9, cap = 1e-12, leak = 1e-9, volt = 1;
+  std::map<std::string, Template> templates;
+
+  Table table(const Node& g, double value_scale) const {
+    Table t;
+    const std::string tmpl = g.args.empty() ? "scalar" : g.args.front();
+    if (tmpl != "scalar") {
+      const auto it = templates.find(tmpl);
+      if (it == templates.end()) throw LibertyError(fmt::format("{}:{}: table template '{}' is not defined", path, g.line, tmpl));
+      t.var1 = it->second.var1;
+      t.var2 = it->second.var2;
+      t.index1 = it->second.index1;
+      t.index2 = it->second.index2;
+    }
+    for (const Node& k : g.kids) {
+      if (k.name == "index_1" && !k.args.empty()) t.index1 = numbers(k.args.front(), path, k.line);
+      if (k.name == "index_2" && !k.args.empty()) t.index2 = numbers(k.args.front(), path, k.line);
+      if (k.name == "values")
+        for (const auto& a : k.args) {
+          const auto v = numbers(a, path, k.line);
+          t.values.insert(t.values.end(), v.begin(), v.end());
+        }
+    }
+    auto scale_axis = [&](std::vector<double>& axis, Table::Var v) {
+      for (double& x : axis) x *= v == Table::Var::kSlew ? time : v == Table::Var::kLoad ? cap : 1.0;
+    };
+    scale_axis(t.index1, t.var1);
+    scale_axis(t.index2, t.var2);
+    for (double& v : t.values) v *= value_scale;
+    const std::size_t want = std::max<std::size_t>(1, t.index1.size()) * std::max<std::size_t>(1, t.index2.size());
+    if (t.values.size() != want && !(t.values.size() == 1 && tmpl == "scalar"))
+      throw LibertyError(fmt::format("{}:{}: table has {} values for {} points", path, g.line, t.values.size(), want));
+    return t;
+  }
+
+  Cell cell(const Node& g) const {
+    Cell c;
+    if (g.args.empty()) throw LibertyError(fmt::format("{}:{}: a cell without a name", path, g.line));
+    c.name = unquote(g.args.front());
+    // Pins first (their indices), then the state pins of an ff group.
+    for (const Node& k : g.kids)
+      if (k.group && k.name == "pin")
+        for (const auto& a : k.args) {
+          Pin p;
+          p.name = unquote(a);
+          c.pin_index[p.name] = static_cast<int>(c.pins.size());
+          c.pins.push_back(p);
+        }
+    for (const Node& k : g.kids)
+      if (k.group && (k.name == "ff" || k.name == "latch")) {
+        if (k.args.size() != 2) throw LibertyError(fmt::format("{}:{}: {} group wants (IQ, IQN)", path, k.line, k.name));
+        // read_netlist refuses a latch: latches are not simulated.
+        (k.name == "ff" ? c.has_ff : c.latch) = true;
+        for (int s = 0; s < 2; ++s) {
+          Pin p;
+          p.name = unquote(k.args[static_cast<std::size_t>(s)]);
+          p.internal = true;
+          if (k.name == "ff") (s == 0 ? c.ff.iq : c.ff.iqn) = static_cast<int>(c.pins.size());
+          c.pin_index[p.name] = static_cast<int>(c.pins.size());
+          c.pins.push_back(p);
+        }
+      }
+    auto expr = [&](const Node& n) {
+      try {
+        return Expr::parse(unquote(n.value), c.pin_index);
+      } catch (const LibertyError& e) {
+        throw LibertyError(fmt::format("{}:{}: cell {}, {}: {}", path, n.line, c.name, n.name, e.what()));
+      }
+    };
+    for (const Node& k : g.kids) {
+      if (k.simple && k.name == "area") c.area = number(k, path);
+      if (k.simple && k.name == "cell_leakage_power") c.leakage = number(k, path) * leak;
+      if (k.simple && k.name == "dont_use") c.dont_use = unquote(k.value) == "true";
+      if (k.group && k.name == "leakage_power") {
+        const Node* when = k.find("when");
+        const Node* value = k.find("value");
+        if (when && value) c.leakage_when.push_back({expr(*when), number(*value, path) * leak});
+      }
+      if (k.group && k.name == "ff") {
+        for (const Node& f : k.kids) {
+          if (f.name == "next_state") c.ff.next_state = expr(f);
+          if (f.name == "clocked_on") c.ff.clocked_on = expr(f);
+          if (f.name == "clear") c.ff.clear = expr(f);
+          if (f.name == "preset") c.ff.preset = expr(f);
+        }
+        if (c.ff.next_state.empty() || c.ff.clocked_on.empty())
+          throw LibertyError(fmt::format("{}:{}: cell {}: ff without next_state or clocked_on", path, k.line, c.name));
+      }
+      if (k.group && k.name == "pin") {
+        for (const auto& a : k.args) {
+          Pin& p = c.pins[static_cast<std::size_t>(c.pin_index.at(unquote(a)))];
+          for (const Node& f : k.kids) {
+            if (f.name == "direction") {
+              const std::string d = unquote(f.value);
+              p.input = d == "input" || d == "inout";
+              p.output = d == "output" || d == "inout";
+              p.internal = d == "internal";
+            }
+            if (f.name == "capacitance") p.rise_cap = p.fall_cap = number(f, path) * cap;
+            if (f.name == "rise_capacitance") p.rise_cap = number(f, path) * cap;
+            if (f.name == "fall_capacitance") p.fall_cap = number(f, path) * cap;
+            if (f.name == "function") p.function = expr(f);
+            auto related = [&](const Node& grp) {
+              const Node* r = grp.find("related_pin");
+              if (!r) return -1;
+              const int idx = c.find_pin(unquote(r->value));
+              if (idx < 0)
+                throw LibertyError(fmt::format("{}:{}: cell {}: related_pin '{}' is not a pin", path, r->line, c.name, r->value));
+              return idx;
+            };
+            if (f.group && f.name == "internal_power") {
+              InternalPower ip;
+              ip.related_pin = related(f);
+              if (const Node* w = f.find("when")) ip.when = expr(*w);
+              for (const Node& t : f.kids) {
+                if (t.group && t.name == "rise_power") ip.rise = table(t, cap * volt * volt);
+                if (t.group && t.name == "fall_power") ip.fall = table(t, cap * volt * volt);
+              }
+              p.power.push_back(std::move(ip));
+            }
+            if (f.group && f.name == "timing") {
+              const Node* type = f.find("timing_type");
+              const std::string tt = type ? unquote(type->value) : "combinational";
+              // Only the arcs that make an output's transition.
+              if (tt != "combinational" && tt != "rising_edge" && tt != "falling_edge" &&
+                  tt.rfind("combinational", 0) != 0)
+                continue;
+              TimingArc arc;
+              arc.related_pin = related(f);
+              for (const Node& t : f.kids) {
+                if (t.group && t.name == "rise_transition") arc.rise_transition = table(t, time);
+                if (t.group && t.name == "fall_transition") arc.fall_transition = table(t, time);
+              }
+              p.timing.push_back(std::move(arc));
+            }
+          }
+        }
+      }
+      if (k.group && (k.name == "bus" || k.name == "bundle"))
+        throw LibertyError(fmt::format("{}:{}: cell {}: bus pins are not supported", path, k.line, c.name));
+    }
+    return c;
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<const Library> read_liberty(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw LibertyError(fmt::format("liberty '{}' cannot be read; pass an existing file with --liberty", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const Node root = Parser(ss.str(), path).parse_file();
+  auto lib = std::make_shared<Library>();
+  lib->path = path;
+  lib->name = root.args.empty() ? "" : unquote(root.args.front());
+  Builder b;
+  b.path = path;
+  std::string default_wire_load, default_op;
+  double nom_voltage = 0;
+  std::map<std::string, double> op_voltage;
+  std::map<std::string, WireLoad> wire_loads;
+  for (const Node& k : root.kids) {
+    if (k.simple && k.name == "time_unit") b.time = unit_scale(k.value, 'S', path, k.line);
+    if (k.simple && k.name == "leakage_power_unit") b.leak = unit_scale(k.value, 'W', path, k.line);
+    if (k.simple && k.name == "voltage_unit") b.volt = unit_scale(k.value, 'V', path, k.line);
+    if (!k.simple && !k.group && k.name == "capacitive_load_unit" && k.args.size() == 2)
+      b.cap = std::stod(k.args[0]) * unit_scale("1" + unquote(k.args[1]).substr(0, 1) + "F", 'F', path, k.line);
+    if (k.simple && k.name == "nom_voltage") nom_voltage = number(k, path);
+    if (k.simple && k.name == "default_wire_load") default_wire_load = unquote(k.value);
+    if (k.simple && k.name == "default_operating_conditions") default_op = unquote(k.value);
+    if (k.group && k.name == "operating_conditions" && !k.args.empty())
+      if (const Node* v = k.find("voltage")) op_voltage[unquote(k.args.front())] = number(*v, path);
+  }
+  for (const Node& k : root.kids) {
+    if (k.group && (k.name == "lu_table_template" || k.name == "power_lut_template") && !k.args.empty()) {
+      Template t;
+      for (const Node& f : k.kids) {
+        if (f.name == "variable_1") t.var1 = table_var(unquote(f.value));
+        if (f.name == "variable_2") t.var2 = table_var(unquote(f.value));
+        if (f.name == "index_1" && !f.args.empty()) t.index1 = numbers(f.args.front(), path, f.line);
+        if (f.name == "index_2" && !f.args.empty()) t.index2 = numbers(f.args.front(), path, f.line);
+      }
+      b.templates[unquote(k.args.front())] = t;
+    }
+    if (k.group && k.name == "wire_load" && !k.args.empty()) {
+      WireLoad w;
+      for (const Node& f : k.kids) {
+        if (f.name == "capacitance") w.cap_per_length = number(f, path) * b.cap;
+        if (f.name == "slope") w.slope = number(f, path);
+        if (f.name == "fanout_length" && f.args.size() == 2)
+          w.fanout_length.push_back({std::stod(f.args[0]), std::stod(f.args[1])});
+      }
+      std::sort(w.fanout_length.begin(), w.fanout_length.end());
+      wire_loads[unquote(k.args.front())] = w;
+    }
+  }
+  lib->voltage = (op_voltage.count(default_op) ? op_voltage[default_op] : nom_voltage) * b.volt;
+  if (lib->voltage <= 0) throw LibertyError(fmt::format("{}: no nom_voltage or operating voltage: power needs one", path));
+  if (!default_wire_load.empty() && wire_loads.count(default_wire_load)) {
+    lib->has_wire_load = true;
+    lib->wire_load = wire_loads[default_wire_load];
+  }
+  for (const Node& k : root.kids)
+    if (k.group && k.name == "cell") {
+      Cell c = b.cell(k);
+      lib->cells[c.name] = std::move(c);
+    }
+  if (lib->cells.empty()) throw LibertyError(fmt::format("{}: the library has no cells", path));
+  return lib;
+}
+
+}  // namespace taxonn::lib

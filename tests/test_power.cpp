@@ -1,0 +1,399 @@
+// The gate-level power model (synth/liberty, synth/power; docs/power.md):
+// liberty expressions, tables and parsing; simulation of a netlist against
+// expected outputs; energies priced event by event, checked against sums
+// worked out by hand on a small library; hierarchical netlists; random
+// netlists against a direct evaluation.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "liberty.hpp"
+#include "power.hpp"
+
+namespace fs = std::filesystem;
+using namespace taxonn;
+
+namespace {
+
+fs::path temp_file(const std::string& name, const std::string& text) {
+  const fs::path dir = fs::temp_directory_path() / "taxonn_test_power";
+  fs::create_directories(dir);
+  const fs::path p = dir / name;
+  std::ofstream(p) << text;
+  return p;
+}
+
+// A small library with round numbers (V = 1, so 1/2 C V^2 = C / 2):
+// INV (state-dependent leakage, a 2-D internal-power table), NAND2, and
+// DFFR (clear, clock-pin power, D-pin power under `when`, clock-to-Q power).
+const char* kTinyLib = R"LIB(
+/* a comment */
+library (tiny) {
+  time_unit : "1ns";
+  leakage_power_unit : "1nW";
+  voltage_unit : "1V";
+  capacitive_load_unit (1,ff);
+  nom_voltage : 1.0;
+  default_wire_load : "wl";
+  wire_load ("wl") {
+    capacitance : 0.5;
+    slope : 1.0;
+    fanout_length (1, 2.0);
+    fanout_length (3, 4.0);
+  }
+  power_lut_template (p_in) { variable_1 : input_transition_time; index_1 ("0.0, 1.0"); }
+  power_lut_template (p_out) {
+    variable_1 : input_transition_time;
+    variable_2 : total_output_net_capacitance;
+    index_1 ("0.0, 1.0");
+    index_2 ("0.0, 10.0");
+  }
+  lu_table_template (t_out) {
+    variable_1 : input_net_transition;
+    variable_2 : total_output_net_capacitance;
+    index_1 ("0.0, 1.0");
+    index_2 ("0.0, 10.0");
+  }
+  cell (INV) {
+    area : 1.0;
+    cell_leakage_power : 10;
+    leakage_power () { when : "A"; value : 12; }
+    leakage_power () { when : "!A"; value : 8; }
+    pin (A) { direction : input; capacitance : 1.0; }
+    pin (Y) {
+      direction : output;
+      function : "!A";
+      timing () {
+        related_pin : "A";
+        rise_transition (t_out) { values ("0.1, 1.1", \
+                                          "0.2, 1.2"); }
+        fall_transition (t_out) { values ("0.1, 1.1", "0.2, 1.2"); }
+      }
+      internal_power () {
+        related_pin : "A";
+        rise_power (p_out) { values ("1.0, 2.0", "3.0, 4.0"); }
+        fall_power (p_out) { values ("0.5, 0.5", "0.5, 0.5"); }
+      }
+    }
+  }
+  cell (NAND2) {
+    area : 2.0;
+    cell_leakage_power : 5;
+    pin (A) { direction : input; capacitance : 1.0; }
+    pin (B) { direction : input; capacitance : 1.0; }
+    pin (Y) { direction : output; function : "!(A B)"; }
+  }
+  cell (DFFR) {
+    area : 5.0;
+    cell_leakage_power : 20;
+    ff (IQ, IQN) { next_state : "D"; clocked_on : "CK"; clear : "!RN"; }
+    pin (D) {
+      direction : input;
+      capacitance : 1.0;
+      internal_power () {
+        when : "Q";
+        rise_power (p_in) { values ("1.0, 2.0"); }
+        fall_power (p_in) { values ("0.5, 1.5"); }
+      }
+    }
+    pin (CK) {
+      direction : input;
+      clock : true;
+      capacitance : 2.0;
+      internal_power () {
+        rise_power (p_in) { values ("3.0, 3.0"); }
+        fall_power (p_in) { values ("1.0, 1.0"); }
+      }
+    }
+    pin (RN) { direction : input; capacitance : 1.0; }
+    pin (Q) {
+      direction : output;
+      function : "IQ";
+      internal_power () {
+        related_pin : "CK";
+        rise_power (scalar) { values ("2.0"); }
+        fall_power (scalar) { values ("2.0"); }
+      }
+    }
+  }
+}
+)LIB";
+
+std::shared_ptr<const lib::Library> tiny_lib() {
+  static const auto lib = lib::read_liberty(temp_file("tiny.lib", kTinyLib).string());
+  return lib;
+}
+
+// A Yosys-style JSON netlist of one module.
+struct JsonModule {
+  nlohmann::json ports = nlohmann::json::object(), cells = nlohmann::json::object(),
+                 netnames = nlohmann::json::object();
+  void port(const std::string& n, const std::string& dir, std::vector<int> bits) {
+    ports[n] = {{"direction", dir}, {"bits", bits}};
+    netnames[n] = {{"hide_name", 0}, {"bits", bits}};
+  }
+  void cell(const std::string& n, const std::string& type, const std::map<std::string, nlohmann::json>& conn) {
+    nlohmann::json c = {{"type", type}, {"connections", nlohmann::json::object()}};
+    for (const auto& [p, b] : conn) c["connections"][p] = b.is_array() ? b : nlohmann::json::array({b});
+    cells[n] = c;
+  }
+  nlohmann::json json() const { return {{"ports", ports}, {"cells", cells}, {"netnames", netnames}}; }
+};
+
+std::string write_netlist(const std::string& name, const std::map<std::string, JsonModule>& modules) {
+  nlohmann::json j;
+  for (const auto& [m, mod] : modules) j["modules"][m] = mod.json();
+  return temp_file(name, j.dump()).string();
+}
+
+// clk(2) rn(3) a(4) -> INV -> n1(6) -> DFFR -> q(5)
+std::string inv_ff_netlist() {
+  JsonModule m;
+  m.port("clk", "input", {2});
+  m.port("rn", "input", {3});
+  m.port("a", "input", {4});
+  m.port("q", "output", {5});
+  m.cell("u_inv", "INV", {{"A", 4}, {"Y", 6}});
+  m.cell("u_ff", "DFFR", {{"D", 6}, {"CK", 2}, {"RN", 3}, {"Q", 5}});
+  return write_netlist("inv_ff.json", {{"top", m}});
+}
+
+gate::StimCycle cyc(std::uint64_t rn, std::uint64_t a, std::optional<std::uint64_t> q, bool measured = true) {
+  gate::StimCycle s;
+  s.in = {{"rn", rn}, {"a", a}};
+  if (q) s.expect["q"] = *q;
+  s.measured = measured;
+  s.what = "t";
+  return s;
+}
+
+}  // namespace
+
+TEST(LibertyExpr, PrecedenceAndForms) {
+  const std::map<std::string, int> pins = {{"A", 0}, {"B", 1}, {"C", 2}};
+  for (int v = 0; v < 8; ++v) {
+    const std::vector<char> st = {static_cast<char>(v & 1), static_cast<char>(v >> 1 & 1), static_cast<char>(v >> 2 & 1)};
+    const bool a = st[0], b = st[1], c = st[2];
+    EXPECT_EQ(lib::Expr::parse("A+B&C", pins).eval(st), a || (b && c)) << v;
+    EXPECT_EQ(lib::Expr::parse("A | B * C", pins).eval(st), a || (b && c)) << v;
+    EXPECT_EQ(lib::Expr::parse("A B'", pins).eval(st), a && !b) << v;
+    EXPECT_EQ(lib::Expr::parse("!(A^B) C", pins).eval(st), !(a != b) && c) << v;
+    EXPECT_EQ(lib::Expr::parse("A^B&C", pins).eval(st), (a != b) && c) << v;  // xor binds tighter than and
+    EXPECT_EQ(lib::Expr::parse("(A+B)'", pins).eval(st), !(a || b)) << v;
+    EXPECT_EQ(lib::Expr::parse("!A & 1 | 0", pins).eval(st), !a) << v;
+  }
+  EXPECT_EQ(lib::Expr::parse("!(A B) + C", pins).inputs(), (std::vector<int>{0, 1, 2}));
+  EXPECT_THROW(lib::Expr::parse("A &", pins), lib::LibertyError);
+  EXPECT_THROW(lib::Expr::parse("A & D", pins), lib::LibertyError);
+  EXPECT_THROW(lib::Expr::parse("(A B", pins), lib::LibertyError);
+}
+
+TEST(LibertyTable, InterpolatesAndExtrapolates) {
+  lib::Table t;
+  t.var1 = lib::Table::Var::kSlew;
+  t.var2 = lib::Table::Var::kLoad;
+  t.index1 = {0, 1, 3};
+  t.index2 = {0, 10};
+  t.values = {0, 10, 1, 11, 5, 15};  // f(slew) + load, f = 0, 1, 5 at slew 0, 1, 3
+  EXPECT_DOUBLE_EQ(t.lookup(0, 0), 0);
+  EXPECT_DOUBLE_EQ(t.lookup(0.5, 5), 5.5);
+  EXPECT_DOUBLE_EQ(t.lookup(2, 10), 13);
+  EXPECT_DOUBLE_EQ(t.lookup(4, 0), 7);     // past the last slew: the last segment's slope
+  EXPECT_DOUBLE_EQ(t.lookup(-1, 20), 19);  // before the first, and past the last load
+  lib::Table one;
+  one.values = {2.5};
+  EXPECT_DOUBLE_EQ(one.lookup(7, 7), 2.5);
+}
+
+TEST(Liberty, ReadsUnitsCellsAndTables) {
+  const auto lib = tiny_lib();
+  EXPECT_EQ(lib->name, "tiny");
+  EXPECT_DOUBLE_EQ(lib->voltage, 1.0);
+  ASSERT_TRUE(lib->has_wire_load);
+  EXPECT_NEAR(lib->wire_load.cap(1), 1e-15, 1e-27);
+  EXPECT_NEAR(lib->wire_load.cap(2), 1.5e-15, 1e-27);  // interpolated
+  EXPECT_NEAR(lib->wire_load.cap(5), 3e-15, 1e-27);    // the slope past the last entry
+  const lib::Cell& inv = lib->cell("INV");
+  EXPECT_DOUBLE_EQ(inv.area, 1.0);
+  EXPECT_NEAR(inv.leakage, 10e-9, 1e-21);
+  ASSERT_EQ(inv.leakage_when.size(), 2u);
+  const lib::Pin& y = inv.pins[static_cast<std::size_t>(inv.find_pin("Y"))];
+  ASSERT_EQ(y.power.size(), 1u);
+  EXPECT_NEAR(y.power[0].rise.lookup(0, 2e-15), 1.2e-15, 1e-27);  // fJ, at 0 ns and 2 fF
+  EXPECT_NEAR(y.timing[0].rise_transition.lookup(0.5e-9, 5e-15), 0.65e-9, 1e-18);
+  EXPECT_NEAR(inv.pins[static_cast<std::size_t>(inv.find_pin("A"))].cap(), 1e-15, 1e-27);
+  const lib::Cell& ff = lib->cell("DFFR");
+  EXPECT_TRUE(ff.has_ff);
+  EXPECT_FALSE(ff.ff.clear.empty());
+  EXPECT_THROW(lib->cell("NOR9"), lib::LibertyError);
+}
+
+TEST(Liberty, MalformedFilesNameTheLine) {
+  const auto bad = temp_file("bad.lib", "library (x) {\n  time_unit : \"1ns\";\n  cell (A) {\n    area : 1;\n");
+  try {
+    lib::read_liberty(bad.string());
+    FAIL() << "an unclosed group was accepted";
+  } catch (const lib::LibertyError& e) {
+    EXPECT_NE(std::string(e.what()).find("is not closed"), std::string::npos) << e.what();
+  }
+  const auto badnum = temp_file("badnum.lib", "library (x) {\n nom_voltage : 1;\n cell (A) {\n area : big;\n }\n}\n");
+  try {
+    lib::read_liberty(badnum.string());
+    FAIL() << "a non-number area was accepted";
+  } catch (const lib::LibertyError& e) {
+    EXPECT_NE(std::string(e.what()).find(":4:"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(lib::read_liberty("/nonexistent/x.lib"), lib::LibertyError);
+  EXPECT_THROW(lib::read_liberty(temp_file("notlib.lib", "cell (A) { }").string()), lib::LibertyError);
+}
+
+// Every energy of four measured cycles, worked out by hand (V = 1, 10 ns).
+// Nets: a (INV.A 1 fF + wire 1 fF), n1 (DFFR.D 1 + wire 1), q (port 2 + wire
+// 1), rn (RN 1 + wire 1); n1's slew is INV's transition at 2 fF: 0.3 ns.
+TEST(GatePower, EnergiesMatchAHandSum) {
+  const auto n = gate::read_netlist(inv_ff_netlist(), "top", tiny_lib());
+  // a:     0   0   1   1   0      (c0 resets, unmeasured)
+  // q:     0   0   1   0   0
+  const std::vector<gate::StimCycle> stim = {cyc(0, 0, 0, false), cyc(1, 0, 0), cyc(1, 1, 1), cyc(1, 1, 0), cyc(1, 0, 0)};
+  const gate::PowerResult r = gate::simulate_power(n, "clk", stim, 10e-9);
+  EXPECT_TRUE(r.mismatches.empty()) << r.mismatches.front();
+  EXPECT_EQ(r.checked, 5);
+  EXPECT_EQ(r.cycles, 4);
+  // Switching: rn 1 x 1 fJ, a 2 x 1, n1 2 x 1, q 2 x 1.5 = 8 fJ; the clock
+  // net (CK 2 fF + wire 1 fF) rises and falls every cycle: 4 x 3 fJ.
+  const double t = 40e-9;
+  EXPECT_NEAR(r.clock_net_w, 12e-15 / t, 1e-12);
+  EXPECT_NEAR(r.switching_w, 20e-15 / t, 1e-12);
+  // Internal: clock 4 x (3 + 1); Q 2 x 2; D falls once while Q = 1
+  // (0.5 + 0.3 = 0.8; its rise comes with Q = 0); INV: fall 0.5, rise at 0 ns
+  // and 2 fF 1.2.
+  EXPECT_NEAR(r.clock_internal_w, 16e-15 / t, 1e-12);
+  EXPECT_NEAR(r.internal_w, (16 + 4 + 0.8 + 1.7) * 1e-15 / t, 1e-12);
+  // Leakage: INV 8, 12, 12, 8 nW by its input; DFFR 20 nW.
+  EXPECT_NEAR(r.leakage_w, 30e-9, 1e-15);
+  EXPECT_NEAR(r.total_w(), r.internal_w + r.switching_w + r.leakage_w, 1e-18);
+  // The flip-flop: its clock, D and Q pins, q's switching, its leakage.
+  EXPECT_NEAR(r.flop_w, (16 + 4 + 0.8 + 3) * 1e-15 / t + 20e-9, 1e-12);
+}
+
+TEST(GatePower, MismatchNamesCyclePortAndValues) {
+  const auto n = gate::read_netlist(inv_ff_netlist(), "top", tiny_lib());
+  const std::vector<gate::StimCycle> stim = {cyc(0, 0, 0, false), cyc(1, 0, 0), cyc(1, 1, 0)};
+  const gate::PowerResult r = gate::simulate_power(n, "clk", stim, 10e-9);
+  ASSERT_EQ(r.mismatched, 1);
+  EXPECT_NE(r.mismatches[0].find("cycle 2"), std::string::npos) << r.mismatches[0];
+  EXPECT_NE(r.mismatches[0].find("q = 0x1, expected 0x0"), std::string::npos) << r.mismatches[0];
+}
+
+TEST(GatePower, ClearHoldsTheFlipFlop) {
+  const auto n = gate::read_netlist(inv_ff_netlist(), "top", tiny_lib());
+  // With rn = 0 the clock does not load D (= 1): q stays 0.
+  const std::vector<gate::StimCycle> stim = {cyc(0, 0, 0), cyc(0, 0, 0), cyc(0, 1, 0), cyc(1, 0, 0), cyc(1, 0, 1)};
+  const gate::PowerResult r = gate::simulate_power(n, "clk", stim, 10e-9);
+  EXPECT_EQ(r.mismatched, 0) << (r.mismatches.empty() ? "" : r.mismatches.front());
+}
+
+// A submodule wires a port through (o = i) and ties another to 1: both
+// reach the top's nets.
+TEST(GatePower, FlattensHierarchyWithWiresAndConstants) {
+  JsonModule sub;
+  sub.port("i", "input", {2});
+  sub.ports["o"] = {{"direction", "output"}, {"bits", {2}}};
+  sub.ports["one"] = {{"direction", "output"}, {"bits", {"1"}}};
+  sub.port("inv", "output", {3});
+  sub.cell("g", "INV", {{"A", 2}, {"Y", 3}});
+  JsonModule top;
+  top.port("clk", "input", {2});
+  top.port("a", "input", {3});
+  top.port("y", "output", {4});
+  top.port("k", "output", {5});
+  top.port("z", "output", {6});
+  top.cell("u_sub", "sub", {{"i", nlohmann::json::array({3})}, {"o", nlohmann::json::array({7})},
+                            {"one", nlohmann::json::array({5})}, {"inv", nlohmann::json::array({6})}});
+  top.cell("u_buf", "INV", {{"A", 7}, {"Y", 8}});
+  top.cell("u_buf2", "INV", {{"A", 8}, {"Y", 4}});
+  const auto n = gate::read_netlist(write_netlist("hier.json", {{"top", top}, {"sub", sub}}), "top", tiny_lib());
+  EXPECT_EQ(n.insts.size(), 3u);
+  EXPECT_EQ(n.instance_module.at("u_sub"), "sub");
+  std::vector<gate::StimCycle> stim;
+  for (std::uint64_t a : {0, 1, 1, 0}) {
+    gate::StimCycle s;
+    s.in["a"] = a;
+    s.expect = {{"y", a}, {"k", 1}, {"z", !a}};
+    stim.push_back(s);
+  }
+  const gate::PowerResult r = gate::simulate_power(n, "clk", stim, 10e-9);
+  EXPECT_EQ(r.mismatched, 0) << (r.mismatches.empty() ? "" : r.mismatches.front());
+  EXPECT_GT(r.by_instance_w.at({"u_sub", false}), 0);
+}
+
+// Seeded random netlists of NAND2 and INV gates, simulated, against the
+// same DAG evaluated directly.
+TEST(GatePower, RandomNetlistsMatchDirectEvaluation) {
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    std::mt19937_64 rng(seed);
+    SCOPED_TRACE(fmt::format("seed {}", seed));
+    constexpr int kInputs = 6, kGates = 60;
+    JsonModule m;
+    m.port("clk", "input", {2});
+    std::vector<int> in_bits;
+    for (int i = 0; i < kInputs; ++i) in_bits.push_back(3 + i);
+    m.port("x", "input", in_bits);
+    struct G {
+      bool nand;
+      int a, b;
+    };
+    std::vector<G> gates;
+    int next = 3 + kInputs;
+    std::vector<int> nets = in_bits;
+    for (int g = 0; g < kGates; ++g) {
+      G x{rng() % 2 == 0, nets[rng() % nets.size()], nets[rng() % nets.size()]};
+      gates.push_back(x);
+      if (x.nand) m.cell(fmt::format("g{}", g), "NAND2", {{"A", x.a}, {"B", x.b}, {"Y", next}});
+      else m.cell(fmt::format("g{}", g), "INV", {{"A", x.a}, {"Y", next}});
+      nets.push_back(next++);
+    }
+    std::vector<int> outs(nets.end() - 8, nets.end());
+    m.port("y", "output", outs);
+    const auto n = gate::read_netlist(write_netlist(fmt::format("rand{}.json", seed), {{"top", m}}), "top", tiny_lib());
+    std::vector<gate::StimCycle> stim;
+    for (int c = 0; c < 50; ++c) {
+      const std::uint64_t x = rng() % (1u << kInputs);
+      std::map<int, bool> v;
+      for (int i = 0; i < kInputs; ++i) v[in_bits[static_cast<std::size_t>(i)]] = (x >> i) & 1;
+      for (int g = 0; g < kGates; ++g) {
+        const G& gg = gates[static_cast<std::size_t>(g)];
+        v[3 + kInputs + g] = gg.nand ? !(v[gg.a] && v[gg.b]) : !v[gg.a];
+      }
+      std::uint64_t y = 0;
+      for (std::size_t k = 0; k < outs.size(); ++k) y |= static_cast<std::uint64_t>(v[outs[k]]) << k;
+      gate::StimCycle s;
+      s.in["x"] = x;
+      s.expect["y"] = y;
+      stim.push_back(s);
+    }
+    const gate::PowerResult r = gate::simulate_power(n, "clk", stim, 5e-9);
+    EXPECT_EQ(r.mismatched, 0) << (r.mismatches.empty() ? "" : r.mismatches.front());
+    EXPECT_EQ(r.checked, 50);
+    EXPECT_GT(r.switching_w, 0);
+  }
+}
+
+TEST(GatePower, RefusesUnknownCellsAndLoops) {
+  JsonModule m;
+  m.port("clk", "input", {2});
+  m.cell("g", "NOR9", {{"A", 2}});
+  EXPECT_THROW(gate::read_netlist(write_netlist("unknown.json", {{"top", m}}), "top", tiny_lib()), lib::LibertyError);
+  JsonModule loop;
+  loop.port("clk", "input", {2});
+  loop.cell("g1", "INV", {{"A", 3}, {"Y", 4}});
+  loop.cell("g2", "INV", {{"A", 4}, {"Y", 3}});
+  const auto n = gate::read_netlist(write_netlist("loop.json", {{"top", loop}}), "top", tiny_lib());
+  EXPECT_THROW(gate::simulate_power(n, "clk", {}, 1e-9), lib::LibertyError);
+  EXPECT_THROW(gate::read_netlist(write_netlist("loop.json", {{"top", loop}}), "nosuch", tiny_lib()), lib::LibertyError);
+}
