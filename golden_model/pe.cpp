@@ -157,17 +157,10 @@ std::vector<PeCycle> pe_load_schedule(const PeParams&, const std::vector<Wide>& 
   return s;
 }
 
-std::vector<PeCycle> pe_train_schedule(const PeParams& p, const NeuronData& d) {
-  const int k = static_cast<int>(d.x.size());
-  const int n = static_cast<int>(d.g_next.size());
-  const bool trig = p.act == Activation::kSigmoid || p.act == Activation::kTanh;
-  const Wide neg_alpha = -p.alpha_raw;
+std::vector<PeCycle> pe_forward_schedule(const PeParams& p, const std::vector<Wide>& x) {
+  const int k = static_cast<int>(x.size());
   std::vector<PeCycle> s;
-  auto add = [&](const char* phase, PeCtrl c, PeIn in = {}) {
-    in.neg_alpha = neg_alpha;
-    s.push_back(PeCycle{c, in, phase});
-  };
-  // Forward: acc = sum_k X[k] * W[k]; X is forwarded to the next PE.
+  // acc = sum_k X[k] * W[k]; X is forwarded to the next PE.
   for (int i = 0; i < k; ++i) {
     PeCtrl c;
     c.mul_a = MulA::kXIn;
@@ -175,9 +168,23 @@ std::vector<PeCycle> pe_train_schedule(const PeParams& p, const NeuronData& d) {
     c.acc = i == 0 ? AccOp::kLoad : AccOp::kAdd;
     c.fwd = true;
     c.rd_addr = i;
-    add("forward", c, PeIn{d.x[static_cast<std::size_t>(i)], 0, 0});
+    s.push_back(PeCycle{c, PeIn{x[static_cast<std::size_t>(i)], 0, -p.alpha_raw}, "forward"});
   }
-  add("forward", PeCtrl{MulA::kXIn, MulB::kSpad, AccOp::kHold, Dst::kSum, false, 0, 0});
+  s.push_back(PeCycle{PeCtrl{MulA::kXIn, MulB::kSpad, AccOp::kHold, Dst::kSum, false, 0, 0}, PeIn{0, 0, -p.alpha_raw},
+                      "forward"});
+  return s;
+}
+
+std::vector<PeCycle> pe_train_schedule(const PeParams& p, const NeuronData& d) {
+  const int k = static_cast<int>(d.x.size());
+  const int n = static_cast<int>(d.g_next.size());
+  const bool trig = p.act == Activation::kSigmoid || p.act == Activation::kTanh;
+  const Wide neg_alpha = -p.alpha_raw;
+  std::vector<PeCycle> s = pe_forward_schedule(p, d.x);
+  auto add = [&](const char* phase, PeCtrl c, PeIn in = {}) {
+    in.neg_alpha = neg_alpha;
+    s.push_back(PeCycle{c, in, phase});
+  };
   // f'(z): sigma*(1-sigma) on the PE's multiplier, or the ReLU mask.
   if (trig)
     add("deriv", PeCtrl{MulA::kDerivA, MulB::kDerivB, AccOp::kLoad, Dst::kNone, false, 0, 0});

@@ -120,8 +120,10 @@ struct PeCycles {
 };
 PeCycles pe_cycle_model(const PeParams& p, int k, int n);
 
-// Load the weights, then forward, derivative, steps 1-5.
+// Load the weights; one inference (forward: K MACs, then z = rq(acc)); one
+// SGD step (forward, derivative, steps 1-5).
 std::vector<PeCycle> pe_load_schedule(const PeParams& p, const std::vector<Wide>& w);
+std::vector<PeCycle> pe_forward_schedule(const PeParams& p, const std::vector<Wide>& x);
 std::vector<PeCycle> pe_train_schedule(const PeParams& p, const NeuronData& d);
 
 // The algorithmic reference for one neuron (CONTRACT 3, written as maths, not

@@ -1,0 +1,131 @@
+// PE workloads for gate-level power (pe_power.hpp).
+#include "pe_power.hpp"
+
+#include <memory>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "pe.hpp"
+#include "synth.hpp"
+
+namespace taxonn {
+
+const char* to_string(PeWorkload w) { return w == PeWorkload::kTrain ? "training" : "inference"; }
+
+namespace {
+
+// Back-propagated terms per SGD step (step 1's fan-in), as a hidden layer
+// of a small network has.
+constexpr int kBackpropTerms = 8;
+
+std::uint64_t bits64(Wide v, int width) { return static_cast<std::uint64_t>(to_bits(v, width)); }
+
+}  // namespace
+
+std::vector<gate::StimCycle> pe_stimulus(const PeParams& p, PeKind kind, PeWorkload w, int samples, std::uint64_t seed) {
+  if (kind == PeKind::kBase && w == PeWorkload::kTrain)
+    throw std::invalid_argument("the baseline PE cannot train: give it the inference workload");
+  std::mt19937_64 rng(seed);
+  // Trained-size values: |v| < 2^(F-1) LSBs (below 0.5), every low bit random.
+  auto value = [&] { return from_bits(rng(), std::max(1, p.fmt.frac_bits - 1)); };
+  const int k = p.depth;
+  std::vector<Wide> weights;
+  for (int i = 0; i < k; ++i) weights.push_back(value());
+
+  std::vector<gate::StimCycle> stim;
+  Pe pe(p);
+  PeBase base(p);
+  const auto ports = pe_ports(p, kind);
+  auto push = [&](const PeCycle& c, bool measured, const std::string& what) {
+    gate::StimCycle s;
+    s.measured = measured;
+    s.what = what;
+    s.in["rst_ni"] = 1;
+    for (const auto& ps : ports)
+      if (ps.input) s.in[ps.name] = bits64(pe_input_value(ps.name, c), ps.width);
+    // The registers after the previous edge, and the read at this cycle's address.
+    const PeOut o = kind == PeKind::kTaxonn ? pe.outputs(c.ctrl, c.in) : base.outputs(c.ctrl, c.in);
+    const int wd = p.width();
+    s.expect = {{"x_fwd_o", bits64(o.x_fwd, wd)}, {"sum_o", bits64(o.sum, wd)},
+                {"spad_rd_o", bits64(o.spad_rd, wd)}, {"acc_o", bits64(o.acc, p.acc_width())},
+                {"sat_cnt_o", o.sat_cnt}};
+    if (kind == PeKind::kTaxonn) {
+      s.expect["g_o"] = bits64(o.g, wd);
+      s.expect["d_o"] = bits64(o.d, wd);
+    }
+    stim.push_back(std::move(s));
+    if (kind == PeKind::kTaxonn) pe.step(c.ctrl, c.in);
+    else base.step(c.ctrl, c.in);
+  };
+  {
+    gate::StimCycle reset;
+    reset.in["rst_ni"] = 0;
+    for (const auto& ps : ports)
+      if (ps.input) reset.in[ps.name] = 0;
+    reset.measured = false;
+    reset.what = "reset";
+    stim.push_back(reset);
+  }
+  for (const auto& c : pe_load_schedule(p, weights)) push(c, false, "load");
+  for (int s = 0; s < samples; ++s) {
+    std::vector<Wide> x;
+    for (int i = 0; i < k; ++i) x.push_back(value());
+    std::vector<PeCycle> cycles;
+    if (w == PeWorkload::kInfer) {
+      cycles = pe_forward_schedule(p, x);
+    } else {
+      NeuronData d;
+      d.x = x;
+      for (int i = 0; i < kBackpropTerms; ++i) {
+        d.g_next.push_back(value());
+        d.w_next.push_back(value());
+      }
+      cycles = pe_train_schedule(p, d);
+    }
+    for (const auto& c : cycles) push(c, true, fmt::format("sample {} {}", s, c.phase));
+  }
+  push(PeCycle{}, false, "idle (checks the last sample)");
+  return stim;
+}
+
+namespace {
+
+// One parsed liberty per path for the whole run (sweep points share it).
+std::shared_ptr<const lib::Library> cached_liberty(const std::string& path) {
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<const lib::Library>> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& slot = cache[path];
+  if (!slot) slot = lib::read_liberty(path);
+  return slot;
+}
+
+// Samples per workload: several, so that the figure is a steady state and
+// not one sample's data.
+constexpr int kSamples = 6;
+constexpr std::uint64_t kSeed = 1;
+
+}  // namespace
+
+gate::PowerResult pe_gate_power(const std::string& netlist_json, const std::string& top, const std::string& liberty,
+                                const PeParams& p, PeKind kind, PeWorkload w, double clock_ns) {
+  try {
+    const gate::Netlist n = gate::read_netlist(netlist_json, top, cached_liberty(liberty));
+    gate::PowerResult r = gate::simulate_power(n, "clk_i", pe_stimulus(p, kind, w, kSamples, kSeed), clock_ns * 1e-9);
+    if (!r.mismatches.empty()) {
+      std::string list;
+      for (const auto& m : r.mismatches) list += "\n    " + m;
+      throw ToolError(fmt::format("gate-level simulation of {} ({}) differs from its golden twin ({} of {} output "
+                                  "values checked):{}",
+                                  top, to_string(w), r.mismatched, r.checked, list));
+    }
+    return r;
+  } catch (const lib::LibertyError& e) {
+    throw ToolError(fmt::format("gate-level power of {}: {}", top, e.what()));
+  }
+}
+
+}  // namespace taxonn

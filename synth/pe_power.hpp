@@ -1,0 +1,32 @@
+// Gate-level power of the two PEs on their workloads (docs/power.md): the
+// stimulus of a PE loading its weights and then running samples back to
+// back, with the outputs its golden twin expects every cycle (CONTRACT 4
+// and 5), and the mapped netlist's power under it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "pe_interface.hpp"
+#include "power.hpp"
+
+namespace taxonn {
+
+// What a PE does per sample: an SGD step (forward, f', steps 1-5; the
+// TaxoNN PE only), or an inference (the forward pass).
+enum class PeWorkload { kTrain, kInfer };
+const char* to_string(PeWorkload w);
+
+// Reset, the weights' load (neither is measured), then `samples` samples of
+// fresh data in a row (measured), then one idle cycle that checks the last.
+std::vector<gate::StimCycle> pe_stimulus(const PeParams& p, PeKind kind, PeWorkload w, int samples, std::uint64_t seed);
+
+// The PE's netlist (Yosys JSON of module `top`) simulated on the workload;
+// throws ToolError when an output differs from the golden twin.
+gate::PowerResult pe_gate_power(const std::string& netlist_json, const std::string& top,
+                                const std::string& liberty, const PeParams& p, PeKind kind, PeWorkload w,
+                                double clock_ns);
+
+}  // namespace taxonn
