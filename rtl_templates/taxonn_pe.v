@@ -51,9 +51,15 @@ module taxonn_pe #(
   reg  signed [W-1:0] sum_q, g_q, d_q;
 
   // ---- scratchpad: host load, or the rounder writing an updated weight ----
+  // The write data is zero unless a word is written (operand isolation): the
+  // rounder's output changes every MAC cycle and would otherwise toggle the
+  // data inputs of every word (docs/power.md).
   wire [W-1:0]        spad_rd;
-  wire                spad_we = (dst_i == `TAXONN_DST_LOAD) | (dst_i == `TAXONN_DST_SPAD);
+  wire                spad_load = (dst_i == `TAXONN_DST_LOAD);
+  wire                spad_upd  = (dst_i == `TAXONN_DST_SPAD);
+  wire                spad_we   = spad_load | spad_upd;
   wire signed [W-1:0] rq_q;
+  wire        [W-1:0] spad_wr_data = ({W{spad_load}} & w_i) | ({W{spad_upd}} & rq_q);
   taxonn_spad #(
     .W    (W),
     .DEPTH(DEPTH),
@@ -64,7 +70,7 @@ module taxonn_pe #(
     .rd_data_o(spad_rd),
     .we_i     (spad_we),
     .wr_addr_i(wr_addr_i),
-    .wr_data_i((dst_i == `TAXONN_DST_LOAD) ? w_i : rq_q)
+    .wr_data_i(spad_wr_data)
   );
 
   // ---- activation-derivative unit ----
