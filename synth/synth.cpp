@@ -297,6 +297,8 @@ std::string module_base_name(const std::string& m) {
 // The breakdown's row for the nets the PE's input ports drive (the
 // neighbour's wires; their loads are this PE's pins).
 constexpr const char* kInputWires = "input wires";
+// And for the clock net (an ideal clock: its pins and wire load, no tree).
+constexpr const char* kClockNet = "clock net";
 
 // The block a cell of a hierarchical PE netlist is in: the innermost
 // instance around it that is a block, else the PE's own registers or logic
@@ -532,6 +534,7 @@ SynthReport synth_layer(const Config& c, std::size_t idx, const SynthOptions& o)
       p.switching_mw = g.switching_w * 1e3;
       p.leakage_mw = g.leakage_w * 1e3;
       p.clock_mw = g.clock_internal_w * 1e3;
+      p.clock_net_mw = g.clock_net_w * 1e3;
       p.flop_mw = g.flop_w * 1e3;
       p.gate_checked = g.checked;
       if (kind == PeKind::kTaxonn)
@@ -549,6 +552,7 @@ SynthReport synth_layer(const Config& c, std::size_t idx, const SynthOptions& o)
           std::map<std::string, double> b;
           for (const auto& [where, pw] : h.by_instance_w) b[block_of_cell(h, where.first, where.second)] += pw * 1e3;
           b[kInputWires] += h.inputs_switching_w * 1e3;
+          b[kClockNet] += h.clock_net_w * 1e3;
           return std::vector<std::pair<std::string, double>>(b.begin(), b.end());
         };
         p.power_breakdown = by_block(kind == PeKind::kBase ? PeWorkload::kInfer : PeWorkload::kTrain);
@@ -672,6 +676,7 @@ nlohmann::json point_json(const SynthPoint& p) {
     if (!p.workload.empty()) {
       j["workload"] = p.workload;
       j["power_mw"]["clock_pins"] = p.clock_mw;
+      j["power_mw"]["clock_net"] = p.clock_net_mw;
       j["power_mw"]["flip_flops"] = p.flop_mw;
       j["gate_level_values_checked"] = p.gate_checked;
     }
@@ -738,6 +743,9 @@ std::vector<SynthReport> run_sweep(const SweepOptions& so) {
         const int w = so.from + static_cast<int>(k);
         SynthOptions o = so.base;
         o.work_dir = (fs::path(so.base.work_dir) / fmt::format("sweep_w{}", w)).string();
+        // The table breaks the middle width down (its hierarchical run and
+        // its gate-level power by block); the other widths need no breakdown.
+        o.breakdown = so.base.breakdown && k == static_cast<std::size_t>(n / 2);
         const Config cw = with_format(c, idx, so.int_bits, w - so.int_bits, fmt::format("{} at W = {}", so.base.config_path, w));
         reports[k] = synth_layer(cw, idx, o);
       },

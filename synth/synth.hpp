@@ -43,7 +43,7 @@ struct SynthPoint {
   double toggle_rate = 0;  // mean transitions per net per cycle (OpenSTA's global rate)
   // Gate-level only: the workload, the flip-flops' share, outputs checked.
   std::string workload;
-  double clock_mw = 0, flop_mw = 0;
+  double clock_mw = 0, clock_net_mw = 0, flop_mw = 0;  // flip-flops' clock pins, the clock net, flip-flops in all
   long gate_checked = 0;
   // OpenSTA's vectorless power at one global rate (the workload's mean), for reference.
   double sta_power_mw = 0;
