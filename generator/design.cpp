@@ -68,7 +68,7 @@ std::string defs_vh() {
   def("TAXONN_MUL_B_SPAD", vast::dec(kMulBSelBits, static_cast<int>(MulB::kSpad)), "scratchpad");
   def("TAXONN_MUL_B_W_IN", vast::dec(kMulBSelBits, static_cast<int>(MulB::kWIn)), "w_i");
   def("TAXONN_MUL_B_G", vast::dec(kMulBSelBits, static_cast<int>(MulB::kG)), "G, or f'");
-  def("TAXONN_MUL_B_D", vast::dec(kMulBSelBits, static_cast<int>(MulB::kD)), "D");
+  def("TAXONN_MUL_B_SUM", vast::dec(kMulBSelBits, static_cast<int>(MulB::kSum)), "the sum register: D in steps 3-5");
   def("TAXONN_MUL_B_DERIV_B", vast::dec(kMulBSelBits, static_cast<int>(MulB::kDerivB)), "1 - sigma");
   sect("PE control word: the accumulator (MUX3)");
   def("TAXONN_ACC_OP_W", std::to_string(kAccOpBits));
@@ -79,10 +79,9 @@ std::string defs_vh() {
   sect("PE control word: where the rounder's result goes");
   def("TAXONN_DST_W", std::to_string(kDstBits));
   def("TAXONN_DST_NONE", vast::dec(kDstBits, static_cast<int>(Dst::kNone)));
-  def("TAXONN_DST_SUM", vast::dec(kDstBits, static_cast<int>(Dst::kSum)), "z, or R1");
+  def("TAXONN_DST_SUM", vast::dec(kDstBits, static_cast<int>(Dst::kSum)), "z, R1, or D");
   def("TAXONN_DST_FD", vast::dec(kDstBits, static_cast<int>(Dst::kFd)), "f' (into the G register)");
   def("TAXONN_DST_G", vast::dec(kDstBits, static_cast<int>(Dst::kG)), "G");
-  def("TAXONN_DST_D", vast::dec(kDstBits, static_cast<int>(Dst::kD)), "D");
   def("TAXONN_DST_SPAD", vast::dec(kDstBits, static_cast<int>(Dst::kSpad)), "updated weight");
   def("TAXONN_DST_LOAD", vast::dec(kDstBits, static_cast<int>(Dst::kLoad)), "w_i into the scratchpad");
   sect("Network: the layer command of taxonn_fc_layer (golden: NetCmd)");

@@ -74,7 +74,7 @@ Wide Pe::mul_b(const PeCtrl& c, const PeIn& in) const {
     case MulB::kSpad: return spad_.read(c.rd_addr);
     case MulB::kWIn: return in.w;
     case MulB::kG: return g_;
-    case MulB::kD: return d_;
+    case MulB::kSum: return sum_;
     case MulB::kDerivB: return act_deriv(sum_, p_.fmt, p_.act).b;
   }
   return 0;
@@ -83,7 +83,6 @@ Wide Pe::mul_b(const PeCtrl& c, const PeIn& in) const {
 PeOut Pe::outputs(const PeCtrl& c, const PeIn& in) const {
   PeOut o = PeBase::outputs(c, in);
   o.g = g_;
-  o.d = d_;
   return o;
 }
 
@@ -97,11 +96,9 @@ void Pe::step(const PeCtrl& c, const PeIn& in) {
   switch (c.dst) {
     case Dst::kNone: break;
     case Dst::kSum:
-    case Dst::kD:
     case Dst::kSpad: {
       const SatResult r = round_acc(0);
       if (c.dst == Dst::kSum) sum_ = r.value;
-      if (c.dst == Dst::kD) d_ = r.value;
       if (c.dst == Dst::kSpad) spad_.write(c.wr_addr, r.value);
       use_rounder(r.saturated);
       break;
@@ -206,7 +203,8 @@ std::vector<PeCycle> pe_train_schedule(const PeParams& p, const NeuronData& d) {
   // Steps 3-5, two multiplier slots per weight:
   //   even slot: acc = G * X[k']          (step 3, for a later weight)
   //   odd slot:  acc = W[k]*2^F - alpha*D[k]  (steps 4-5 fused)
-  // and the rounder writes D (into d_q) or the new weight (into the scratchpad).
+  // and the rounder writes D (into the sum register: R1 is dead after step 2)
+  // or the new weight (into the scratchpad).
   auto gx = [&](PeCtrl& c, PeIn& in, int i) {
     c.mul_a = MulA::kXIn;
     c.mul_b = MulB::kG;
@@ -223,16 +221,16 @@ std::vector<PeCycle> pe_train_schedule(const PeParams& p, const NeuronData& d) {
     PeCtrl c;
     PeIn in;
     if (k > 1) gx(c, in, 1);
-    c.dst = Dst::kD;  // D[0]
+    c.dst = Dst::kSum;  // D[0]
     add("update", c, in);
   }
   for (int i = 0; i < k; ++i) {
     PeCtrl u;
     u.mul_a = MulA::kNegAlpha;
-    u.mul_b = MulB::kD;
+    u.mul_b = MulB::kSum;
     u.acc = AccOp::kSpad;
     u.rd_addr = i;
-    if (i + 1 < k) u.dst = Dst::kD;  // D[i+1]
+    if (i + 1 < k) u.dst = Dst::kSum;  // D[i+1]
     add("update", u);
     PeCtrl w;
     PeIn in;

@@ -17,9 +17,11 @@ namespace taxonn {
 // The PE control word. Each enum is a mux select or an opcode of the RTL; the
 // generator emits these encodings into taxonn_defs.vh so they exist once.
 enum class MulA : int { kXIn = 0, kNegAlpha = 1, kSum = 2, kDerivA = 3 };  // MUX1
-enum class MulB : int { kSpad = 0, kWIn = 1, kG = 2, kD = 3, kDerivB = 4 };  // MUX2
+// MUX2; kSum is the sum register, which holds D[k] in steps 3-5 (R1 is dead by then).
+enum class MulB : int { kSpad = 0, kWIn = 1, kG = 2, kSum = 3, kDerivB = 4 };
 enum class AccOp : int { kHold = 0, kLoad = 1, kAdd = 2, kSpad = 3 };  // MUX3: acc base
-enum class Dst : int { kNone = 0, kSum = 1, kFd = 2, kG = 3, kD = 4, kSpad = 5, kLoad = 6 };
+// kSum: z, then R1, then D[k] in steps 3-5.
+enum class Dst : int { kNone = 0, kSum = 1, kFd = 2, kG = 3, kSpad = 4, kLoad = 5 };
 constexpr int kMulASelBits = 2;
 constexpr int kMulBSelBits = 3;
 constexpr int kAccOpBits = 2;
@@ -63,7 +65,7 @@ struct PeIn {
 // Every value the RTL exposes, registered except spad_rd (a read at rd_addr).
 // f' has no register of its own: it waits in G until step 2 replaces it.
 struct PeOut {
-  Wide x_fwd = 0, sum = 0, spad_rd = 0, acc = 0, g = 0, d = 0;
+  Wide x_fwd = 0, sum = 0, spad_rd = 0, acc = 0, g = 0;
   std::uint64_t sat_cnt = 0;
 };
 
@@ -95,7 +97,7 @@ class Pe : public PeBase {
  private:
   Wide mul_a(const PeCtrl& c, const PeIn& in) const;
   Wide mul_b(const PeCtrl& c, const PeIn& in) const;
-  Wide g_ = 0, d_ = 0;
+  Wide g_ = 0;
 };
 
 // One cycle of a schedule: the control word and the data on the PE's inputs.

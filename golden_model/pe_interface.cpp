@@ -47,13 +47,13 @@ std::vector<PortSpec> pe_ports(const PeParams& p, PeKind kind) {
   if (kind == PeKind::kTaxonn)
     v.push_back({"neg_alpha_i", true, w, true, q + ": -alpha"});
   v.push_back({"x_fwd_o", false, w, true, q + ": forwarded input"});
-  v.push_back({"sum_o", false, w, true, q + ": z = rq(acc), or R1"});
+  v.push_back({"sum_o", false, w, true,
+               q + (kind == PeKind::kTaxonn ? ": z = rq(acc), then R1, then D = rq(G X)" : ": z = rq(acc)")});
   v.push_back({"spad_rd_o", false, w, true, q + ": scratchpad[rd_addr_i]"});
   v.push_back({"acc_o", false, p.acc_width(), true,
                fmt::format("2W + {} guard bits, 2F fractional", p.guard_bits)});
   if (kind == PeKind::kTaxonn) {
     v.push_back({"g_o", false, w, true, q + ": f'(z), then G_i"});
-    v.push_back({"d_o", false, w, true, q + ": D = rq(G X)"});
   }
   v.push_back({"sat_cnt_o", false, p.sat_cnt_width, false, "saturation events"});
   return v;

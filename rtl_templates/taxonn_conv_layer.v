@@ -299,11 +299,11 @@ module taxonn_conv_layer #(
       acc_op = (pl_q == {CW{1'b0}}) ? `TAXONN_ACC_LOAD : `TAXONN_ACC_ADD;
     end
     if (u_d) begin
-      dst = `TAXONN_DST_D;
+      dst = `TAXONN_DST_SUM;  // D, into the sum register
     end
     if (u_base) begin
       mul_a  = `TAXONN_MUL_A_NEG_ALPHA;
-      mul_b  = `TAXONN_MUL_B_D;
+      mul_b  = `TAXONN_MUL_B_SUM;  // D
       acc_op = `TAXONN_ACC_BASE;
     end
     if (u_wb) begin
@@ -454,7 +454,7 @@ module taxonn_conv_layer #(
         wire [`TAXONN_DST_W-1:0] pe_dst = busy_q ? dst : (load ? `TAXONN_DST_LOAD : `TAXONN_DST_NONE);
         wire signed [W-1:0]    rd_uc;
         wire signed [AccW-1:0] acc_uc;
-        wire signed [W-1:0]  unused_x_fwd, unused_sum, unused_g, unused_d;
+        wire signed [W-1:0]  unused_x_fwd, unused_sum, unused_g;
         wire [SAT_CNT_W-1:0] unused_sat_cnt;
         taxonn_pe #(
           .W        (W),
@@ -486,12 +486,11 @@ module taxonn_conv_layer #(
           .spad_rd_o  (rd_uc),
           .acc_o      (acc_uc),
           .g_o        (unused_g),
-          .d_o        (unused_d),
           .sat_cnt_o  (unused_sat_cnt)
         );
         assign pe_rd[u*P+c]  = rd_uc;
         assign pe_acc[u*P+c] = acc_uc;
-        wire unused_row = ^{xi, gs_word, gx, gy, unused_x_fwd, unused_sum, unused_g, unused_d, unused_sat_cnt};
+        wire unused_row = ^{xi, gs_word, gx, gy, unused_x_fwd, unused_sum, unused_g, unused_sat_cnt};
       end
 
       // The G unit's share: this bank's f' for the output the G unit writes.

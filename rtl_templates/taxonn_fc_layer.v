@@ -244,11 +244,11 @@ module taxonn_fc_layer #(
       acc_op = `TAXONN_ACC_LOAD;
     end
     if (u_dst_d) begin
-      dst = `TAXONN_DST_D;
+      dst = `TAXONN_DST_SUM;  // D, into the sum register
     end
     if (u_even) begin
       mul_a   = `TAXONN_MUL_A_NEG_ALPHA;
-      mul_b   = `TAXONN_MUL_B_D;
+      mul_b   = `TAXONN_MUL_B_SUM;  // D
       acc_op  = `TAXONN_ACC_BASE;
       rd_addr = sbase_q + u_i32[AW-1:0];
     end
@@ -283,7 +283,7 @@ module taxonn_fc_layer #(
       wire                load   = !busy_q && w_we_i && (w_pe_i == p[PIW-1:0]);
       wire [`TAXONN_DST_W-1:0] pe_dst = busy_q ? dst : (load ? `TAXONN_DST_LOAD : `TAXONN_DST_NONE);
       wire signed [AccW-1:0] acc;
-      wire signed [W-1:0]  unused_x_fwd, unused_d;
+      wire signed [W-1:0]  unused_x_fwd;
       wire [SAT_CNT_W-1:0] unused_sat_cnt;
       taxonn_pe #(
         .W        (W),
@@ -315,7 +315,6 @@ module taxonn_fc_layer #(
         .spad_rd_o  (pe_rd[p]),
         .acc_o      (acc),
         .g_o        (pe_g[p]),
-        .d_o        (unused_d),
         .sat_cnt_o  (unused_sat_cnt)
       );
       // Step 1 loads one product into acc: its low 2W bits hold it exactly.

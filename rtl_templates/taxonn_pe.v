@@ -1,8 +1,8 @@
 // taxonn_pe: the TaxoNN PE (CONTRACT 3 and 5, paper IV-C, Fig. 4): the
 // baseline PE's datapath plus MUX1/MUX2 in front of the same multiplier, MUX3
-// in front of the accumulator's adder, the training registers G and D (the
-// sum register doubles as R1, and f' waits in G until step 2 replaces it with
-// G = R1 * f') and the activation-derivative unit. One control
+// in front of the accumulator's adder, the training register G (the sum
+// register doubles as R1 and then as D, and f' waits in G until step 2
+// replaces it with G = R1 * f') and the activation-derivative unit. One control
 // word per cycle executes the SGD steps 1-5 by time multiplexing the
 // multiplier (golden_model/pe.cpp: pe_train_schedule).
 // Golden twin: taxonn::Pe.
@@ -40,7 +40,6 @@ module taxonn_pe #(
   output wire signed [W-1:0]           spad_rd_o,
   output wire signed [2*W+GUARD-1:0]   acc_o,
   output wire signed [W-1:0]           g_o,
-  output wire signed [W-1:0]           d_o,
   output wire        [SAT_CNT_W-1:0]   sat_cnt_o
 );
 
@@ -48,7 +47,7 @@ module taxonn_pe #(
   localparam integer RoundW = AccW + 1 - F;
   localparam         Trig   = (ACT == `TAXONN_ACT_SIGMOID) || (ACT == `TAXONN_ACT_TANH);
 
-  reg  signed [W-1:0] sum_q, g_q, d_q;
+  reg  signed [W-1:0] sum_q, g_q;
 
   // ---- scratchpad: host load, or the rounder writing an updated weight ----
   // The write data is zero unless a word is written (operand isolation): the
@@ -103,7 +102,7 @@ module taxonn_pe #(
       `TAXONN_MUL_B_SPAD:    mul_b = spad_rd;
       `TAXONN_MUL_B_W_IN:    mul_b = w_i;
       `TAXONN_MUL_B_G:       mul_b = g_q;
-      `TAXONN_MUL_B_D:       mul_b = d_q;
+      `TAXONN_MUL_B_SUM:     mul_b = sum_q;  // D in steps 3-5
       `TAXONN_MUL_B_DERIV_B: mul_b = deriv_b;
       default:               mul_b = {W{1'b0}};
     endcase
@@ -135,8 +134,7 @@ module taxonn_pe #(
   );
 
   // ---- the one rounder, its LFSR and saturation counter ----
-  wire dst_rq   = (dst_i == `TAXONN_DST_SUM) | (dst_i == `TAXONN_DST_D) |
-                  (dst_i == `TAXONN_DST_SPAD);
+  wire dst_rq   = (dst_i == `TAXONN_DST_SUM) | (dst_i == `TAXONN_DST_SPAD);
   wire dst_trig = Trig & ((dst_i == `TAXONN_DST_FD) | (dst_i == `TAXONN_DST_G));
   wire use_rq   = dst_rq | dst_trig;
 
@@ -221,7 +219,6 @@ module taxonn_pe #(
       x_fwd_q <= {W{1'b0}};
       sum_q   <= {W{1'b0}};
       g_q     <= {W{1'b0}};
-      d_q     <= {W{1'b0}};
     end else begin
       if (fwd_en_i) begin
         x_fwd_q <= x_i;
@@ -234,9 +231,6 @@ module taxonn_pe #(
       end else if (dst_i == `TAXONN_DST_FD && ACT != `TAXONN_ACT_IDENTITY) begin
         g_q <= fd_new;
       end
-      if (dst_i == `TAXONN_DST_D) begin
-        d_q <= rq_q;
-      end
     end
   end
 
@@ -245,6 +239,5 @@ module taxonn_pe #(
   assign spad_rd_o = spad_rd;
   assign acc_o     = acc_q;
   assign g_o       = g_q;
-  assign d_o       = d_q;
 
 endmodule

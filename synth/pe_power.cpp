@@ -52,10 +52,7 @@ std::vector<gate::StimCycle> pe_stimulus(const PeParams& p, PeKind kind, PeWorkl
     s.expect = {{"x_fwd_o", bits64(o.x_fwd, wd)}, {"sum_o", bits64(o.sum, wd)},
                 {"spad_rd_o", bits64(o.spad_rd, wd)}, {"acc_o", bits64(o.acc, p.acc_width())},
                 {"sat_cnt_o", o.sat_cnt}};
-    if (kind == PeKind::kTaxonn) {
-      s.expect["g_o"] = bits64(o.g, wd);
-      s.expect["d_o"] = bits64(o.d, wd);
-    }
+    if (kind == PeKind::kTaxonn) s.expect["g_o"] = bits64(o.g, wd);
     stim.push_back(std::move(s));
     if (kind == PeKind::kTaxonn) pe.step(c.ctrl, c.in);
     else base.step(c.ctrl, c.in);

@@ -459,8 +459,8 @@ Activity measure_activity(const PeParams& p, PeKind kind) {
                    flips(static_cast<unsigned __int128>(o.sat_cnt), static_cast<unsigned __int128>(prev_out.sat_cnt));
     reg_bits += 3 * w + aw + p.sat_cnt_width;
     if (kind == PeKind::kTaxonn) {
-      reg_toggles += flips(to_bits(o.g, w), to_bits(prev_out.g, w)) + flips(to_bits(o.d, w), to_bits(prev_out.d, w));
-      reg_bits += 2 * w;
+      reg_toggles += flips(to_bits(o.g, w), to_bits(prev_out.g, w));
+      reg_bits += w;
     }
     for (int i = 0; i < p.depth; ++i) {
       const Wide v = kind == PeKind::kTaxonn ? pe.spad(i) : base.spad(i);

@@ -49,7 +49,6 @@ class PeCosim {
     check("sat_cnt_o", static_cast<Wide>(rtl.sat_cnt), static_cast<Wide>(want.sat_cnt), case_.params.sat_cnt_width, 0);
     if (pe_) {
       check("g_o", rtl.g, want.g, w, q.frac_bits);
-      check("d_o", rtl.d, want.d, w, q.frac_bits);
       pe_->step(s.cyc.ctrl, s.cyc.in);
     } else {
       base_->step(s.cyc.ctrl, s.cyc.in);
@@ -158,7 +157,6 @@ PeOut read_outputs(const PeCase& c, const std::vector<int>& out_off, const BitVe
     else if (ps.name == "spad_rd_o") o.spad_rd = v;
     else if (ps.name == "acc_o") o.acc = v;
     else if (ps.name == "g_o") o.g = v;
-    else if (ps.name == "d_o") o.d = v;
     else if (ps.name == "sat_cnt_o") o.sat_cnt = static_cast<std::uint64_t>(v);
   }
   return o;

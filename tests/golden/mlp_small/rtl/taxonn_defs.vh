@@ -31,7 +31,7 @@
 `define TAXONN_MUL_B_SPAD      3'd0               // scratchpad
 `define TAXONN_MUL_B_W_IN      3'd1               // w_i
 `define TAXONN_MUL_B_G         3'd2               // G, or f'
-`define TAXONN_MUL_B_D         3'd3               // D
+`define TAXONN_MUL_B_SUM       3'd3               // the sum register: D in steps 3-5
 `define TAXONN_MUL_B_DERIV_B   3'd4               // 1 - sigma
 
 // PE control word: the accumulator (MUX3)
@@ -44,12 +44,11 @@
 // PE control word: where the rounder's result goes
 `define TAXONN_DST_W           3
 `define TAXONN_DST_NONE        3'd0
-`define TAXONN_DST_SUM         3'd1               // z, or R1
+`define TAXONN_DST_SUM         3'd1               // z, R1, or D
 `define TAXONN_DST_FD          3'd2               // f' (into the G register)
 `define TAXONN_DST_G           3'd3               // G
-`define TAXONN_DST_D           3'd4               // D
-`define TAXONN_DST_SPAD        3'd5               // updated weight
-`define TAXONN_DST_LOAD        3'd6               // w_i into the scratchpad
+`define TAXONN_DST_SPAD        3'd4               // updated weight
+`define TAXONN_DST_LOAD        3'd5               // w_i into the scratchpad
 
 // Network: the layer command of taxonn_fc_layer (golden: NetCmd)
 `define TAXONN_NET_CMD_W       2

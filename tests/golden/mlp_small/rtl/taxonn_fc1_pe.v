@@ -18,11 +18,10 @@ module taxonn_fc1_pe (
   input  wire signed [13:0] w_i,          // Q(2,12): W_{i+1} or a weight to load
   input  wire signed [13:0] neg_alpha_i,  // Q(2,12): -alpha
   output wire signed [13:0] x_fwd_o,      // Q(2,12): forwarded input
-  output wire signed [13:0] sum_o,        // Q(2,12): z = rq(acc), or R1
+  output wire signed [13:0] sum_o,        // Q(2,12): z = rq(acc), then R1, then D = rq(G X)
   output wire signed [13:0] spad_rd_o,    // Q(2,12): scratchpad[rd_addr_i]
   output wire signed [31:0] acc_o,        // 2W + 4 guard bits, 2F fractional
   output wire signed [13:0] g_o,          // Q(2,12): f'(z), then G_i
-  output wire signed [13:0] d_o,          // Q(2,12): D = rq(G X)
   output wire [15:0]        sat_cnt_o     // saturation events
 );
 
@@ -56,7 +55,6 @@ module taxonn_fc1_pe (
     .spad_rd_o  (spad_rd_o),
     .acc_o      (acc_o),
     .g_o        (g_o),
-    .d_o        (d_o),
     .sat_cnt_o  (sat_cnt_o)
   );
 

@@ -15,7 +15,7 @@ module taxonn_fc1_pe_base (
   input  wire signed [13:0] x_i,        // Q(2,12): X, G_{i+1} or X_i
   input  wire signed [13:0] w_i,        // Q(2,12): W_{i+1} or a weight to load
   output wire signed [13:0] x_fwd_o,    // Q(2,12): forwarded input
-  output wire signed [13:0] sum_o,      // Q(2,12): z = rq(acc), or R1
+  output wire signed [13:0] sum_o,      // Q(2,12): z = rq(acc)
   output wire signed [13:0] spad_rd_o,  // Q(2,12): scratchpad[rd_addr_i]
   output wire signed [31:0] acc_o,      // 2W + 4 guard bits, 2F fractional
   output wire [15:0]        sat_cnt_o   // saturation events

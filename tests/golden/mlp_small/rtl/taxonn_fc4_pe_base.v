@@ -15,7 +15,7 @@ module taxonn_fc4_pe_base (
   input  wire signed [12:0] x_i,        // Q(3,10): X, G_{i+1} or X_i
   input  wire signed [12:0] w_i,        // Q(3,10): W_{i+1} or a weight to load
   output wire signed [12:0] x_fwd_o,    // Q(3,10): forwarded input
-  output wire signed [12:0] sum_o,      // Q(3,10): z = rq(acc), or R1
+  output wire signed [12:0] sum_o,      // Q(3,10): z = rq(acc)
   output wire signed [12:0] spad_rd_o,  // Q(3,10): scratchpad[rd_addr_i]
   output wire signed [29:0] acc_o,      // 2W + 4 guard bits, 2F fractional
   output wire [15:0]        sat_cnt_o   // saturation events
