@@ -30,9 +30,9 @@ if not r["generic_cells"]:
         assert r[pe]["power_source"] == "gate-level simulation" and r[pe]["gate_level_values_checked"] > 1000, r[pe]
         assert 0 < p["clock_pins"] < p["flip_flops"] < p["total"], p
         assert 0 < r[pe]["toggle_rate"] < 1 and r[pe]["opensta_power_mw"] > 0
-        # By block, from the hierarchical netlist: near the flat figure.
+        # By block (the same hierarchical netlist): the parts add up to the whole.
         pb = r[pe]["power_breakdown_mw"]
-        assert pb["scratchpad"] > 0 and pb["multiplier"] > 0 and abs(sum(pb.values()) / p["total"] - 1) < 0.15, (pb, p)
+        assert pb["scratchpad"] > 0 and pb["multiplier"] > 0 and abs(sum(pb.values()) / p["total"] - 1) < 1e-6, (pb, p)
     assert r["baseline"]["workload"] == "inference" and r["taxonn"]["workload"] == "training"
     # The TaxoNN PE costs more on the same work than the baseline, and more
     # again when it trains.
