@@ -15,6 +15,8 @@
 #include <sstream>
 #include <thread>
 
+#include <sys/wait.h>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <zlib.h>
@@ -96,7 +98,8 @@ std::string run_tool(const fs::path& work, const std::string& tool, const std::s
           ? fmt::format("cd {} && yosys -q -l {} -s {} >/dev/null 2>&1", quote(work.string()), quote(log), quote(script_name))
           : fmt::format("cd {} && timeout 600 sta -no_splash -exit {} > {} 2>&1", quote(work.string()), quote(script_name),
                         quote(log));
-  const int rc = std::system(cmd.c_str());
+  const int status = std::system(cmd.c_str());
+  const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : status;
   const std::string text = read_file(work / log);
   const bool sta_error = tool == "sta" && text.find("Error") != std::string::npos;
   if (rc != 0 || sta_error)

@@ -51,7 +51,7 @@ check "$work/generic.json"
 area() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["baseline"]["area"], r["taxonn"]["area"])' "$1"; }
 # A rerun with the same script and RTL reuses each Yosys run (its log is not
 # rewritten) and reports the same areas.
-stamp_logs() { stat -c '%n %Y.%y' "$1"/*.flat.ys.log; }
+stamp_logs() { stat -c '%n %Y.%y' "$1"/*.ys.log; }
 stamp_logs "$work/generic" >"$work/logs.before"
 sleep 1
 "$taxonn" synth --config "$src/configs/pe_w16.json" --work "$work/generic" --json "$work/generic2.json" >/dev/null
@@ -84,6 +84,19 @@ for pe in ("baseline", "taxonn"):
     assert abs(b[pe]["area"] - a[pe]["area"]) > 1.0, f"{pe}: a changed liberty reused the old netlist ({a[pe]['area']} -> {b[pe]['area']})"
 print("synth_smoke: a changed liberty of the same name remapped both PEs")
 PY
+  # A damaged liberty (cut in the middle of a cell): an error that names
+  # the tool and the step, no report left behind.
+  python3 - "$lib" "$work/cut.lib" <<'PY'
+import gzip, sys
+t = gzip.open(sys.argv[1], "rt").read()
+open(sys.argv[2], "w").write(t[: t.index("cell (DFF_X1)") + 200])
+PY
+  if "$taxonn" synth --config "$src/configs/pe_w16.json" --liberty "$work/cut.lib" --no-breakdown --work "$work/cut" \
+      --json "$work/cut.json" 2>"$work/cut.err"; then
+    echo "a damaged liberty was accepted"; exit 1
+  fi
+  grep -q "failed at step\|gate-level power of" "$work/cut.err" && [ ! -e "$work/cut.json" ]
+  echo "synth_smoke: a damaged liberty rejected: $(head -n 1 "$work/cut.err")"
 else
   echo "synth_smoke: $lib not present: Nangate45 part skipped"
 fi
