@@ -85,10 +85,11 @@ synth-sweep: build
 # of the MNIST MLP, unfolded and folded, and of LeNet-5, unit by unit (docs/accel/).
 ACCEL_CONFIGS ?= mlp_mnist mlp_mnist_folded lenet5_mnist
 accel: build
-	@mkdir -p docs/accel
+	@mkdir -p docs/accel $(BUILD)/accel
 	@set -e; for c in $(ACCEL_CONFIGS); do \
 	  $(BUILD)/taxonn synth --network --config configs/$$c.json $(if $(LIBERTY),--liberty $(LIBERTY)) --jobs $(JOBS) \
-	    --work $(BUILD)/accel/$$c --json docs/accel/$$c.json | tee docs/accel/$$c.txt; \
+	    --work $(BUILD)/accel/$$c --json docs/accel/$$c.json > $(BUILD)/accel/$$c.txt; \
+	  cp $(BUILD)/accel/$$c.txt docs/accel/$$c.txt; cat docs/accel/$$c.txt; \
 	done
 
 # Throughput figures (printed, not asserted): LeNet-5 training, fixed and

@@ -163,7 +163,7 @@ std::string yosys_map(const fs::path& work, const std::vector<std::string>& file
     s += fmt::format("stat -liberty {}\n", liberty);
     if (r.json) s += fmt::format("write_json {}.netlist.json\n", r.tag);
     if (!r.flatten) s += "flatten\nsplitnets\nopt_clean -purge\n";
-    if (bb) s += "splitnets -ports\n";
+    if (bb) s += "splitnets -ports\nopt_clean -purge\n";
     s += fmt::format("write_verilog -noattr -noexpr {}.netlist.v\n", r.tag);
     if (bb) s += fmt::format("write_verilog -noattr -noexpr -blackboxes {}.stubs.v\n", r.tag);
   } else {
@@ -636,7 +636,7 @@ std::string format_report(const SynthReport& r) {
   if (!r.taxonn.breakdown.empty()) {
     const bool pw = !r.taxonn.power_breakdown.empty();
     s += fmt::format("  where the area{} is ({}{}):\n  {:<24} {:>12} {:>12} {:>12}", pw ? " and power" : "",
-                     r.generic ? "transistors" : "um^2", pw ? "; mW of the hierarchical netlist" : "", "block",
+                     r.generic ? "transistors" : "um^2", pw ? "; gate-level mW" : "", "block",
                      "baseline", "TaxoNN", "added");
     if (pw) s += fmt::format(" {:>10} {:>10} {:>10} {:>10}", "base infer", "TaxoNN inf", "TaxoNN trn", "added");
     s += "\n";

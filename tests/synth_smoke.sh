@@ -84,6 +84,18 @@ for pe in ("baseline", "taxonn"):
     assert abs(b[pe]["area"] - a[pe]["area"]) > 1.0, f"{pe}: a changed liberty reused the old netlist ({a[pe]['area']} -> {b[pe]['area']})"
 print("synth_smoke: a changed liberty of the same name remapped both PEs")
 PY
+  # The whole accelerator of the default config with Nangate45: black-box
+  # units through OpenSTA (its reader takes no concatenated connections).
+  "$taxonn" synth --network --config "$src/configs/mlp_small.json" --liberty "$lib" --work "$work/net_ng" \
+    --json "$work/net_ng.json" --jobs 2 >"$work/net_ng.txt"
+  python3 - "$work/net_ng.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert 10 < r["fmax_mhz"] < 5000 and r["power_mw"] > 0 and r["energy_per_step_nj"] > 0, r
+for u in r["units"]:
+    assert u["power_mw"]["total"] > 0 and u["fmax_mhz"] > 0, u
+print(f"synth_smoke: network mlp_small with Nangate45: {r['area']:.0f} um^2, {r['fmax_mhz']:.0f} MHz, {r['power_mw']:.1f} mW")
+PY
   # A damaged liberty (cut in the middle of a cell): an error that names
   # the tool and the step, no report left behind.
   python3 - "$lib" "$work/cut.lib" <<'PY'
