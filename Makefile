@@ -8,20 +8,22 @@ NAME     := $(basename $(notdir $(CONFIG)))
 OUT      ?= $(BUILD)/out/$(NAME)
 # Nangate45 from ../shared/pdk when the checkout has it; else LIBERTY= (generic cells).
 LIBERTY  ?= $(wildcard ../shared/pdk/nangate45_typ.lib.gz)
-SYNTH_LAYER ?= fc1
+# Empty: the first fc/conv layer.
+SYNTH_LAYER ?=
 CYCLES   ?= 20000
 NET_STEPS ?= 200
-# The default config's 16 inputs match no dataset: it trains on random samples.
-NET_DATA ?= $(if $(filter mlp_small,$(NAME)),--dataset random)
+# More `taxonn sim` options, e.g. SIM_FLAGS=--pe-only for a config the
+# network RTL does not cover, or SIM_FLAGS="--dataset fashion-mnist".
+SIM_FLAGS ?=
 # Network testbenches of the cycle table (cmake/testbench_stage.cmake).
 NET_CONFIGS := mlp_small mlp_mixed mlp_mnist mlp_mnist_folded mlp_mnist100 cnn_small lenet5_mnist
 JOBS     ?= $(shell nproc)
 
 DEB_PACKAGES := cmake make g++ python3 verilator yosys iverilog opensta gnuplot-nox \
-                libfmt-dev nlohmann-json3-dev libcli11-dev libgtest-dev zlib1g-dev \
+                libfmt-dev nlohmann-json3-dev libcli11-dev libgtest-dev zlib1g-dev libxxhash-dev \
                 dataset-fashion-mnist
 
-.PHONY: all deps build run test synth synth-sweep accel bench table1 cycles regress-mlp regress-lenet update-golden clean
+.PHONY: all deps build run test synth synth-sweep accel bench bench-sim table1 cycles regress-mlp regress-lenet update-golden clean
 
 all: run
 
@@ -43,28 +45,25 @@ build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
 	cmake --build $(BUILD) --parallel $(JOBS)
 
-# The main job on the default config: generate the RTL, co-simulate both PEs
-# of every layer against the golden model, synthesize one layer's PE pair.
+# The main job on CONFIG (any config, not only the shipped ones): generate
+# the RTL, co-simulate it with `taxonn sim` (both PEs of every layer, then
+# the network training, each against the golden model; the testbenches are
+# built on demand and cached), synthesize one layer's PE pair. A check that
+# fails or cannot run fails the job.
 run: build
 	@set -e; \
 	echo "== generate $(CONFIG)"; \
 	$(BUILD)/taxonn generate --config $(CONFIG) --out $(OUT); \
-	echo "== co-simulate (Verilator vs golden model, $(CYCLES) cycles)"; \
-	tb=$(BUILD)/verilator_tb/tb_pe_$(NAME); \
-	if [ -x $$tb ]; then $$tb --config $(CONFIG) --iters $(CYCLES) --repro-dir $(OUT) | tee $(OUT)/cosim.txt; \
-	else echo "no testbench is built for $(NAME) (see cmake/testbench_stage.cmake): skipped" | tee $(OUT)/cosim.txt; fi; \
-	echo "== train the network RTL (Verilator vs golden model, $(NET_STEPS) SGD steps)"; \
-	tb=$(BUILD)/verilator_tb/tb_net_$(NAME); \
-	if [ -x $$tb ]; then $$tb --config $(CONFIG) --steps $(NET_STEPS) $(NET_DATA) --repro-dir $(OUT) --json $(OUT)/net.json \
-	  | tee $(OUT)/net.txt; \
-	else echo "no network testbench is built for $(NAME) (see cmake/testbench_stage.cmake): skipped" | tee $(OUT)/net.txt; fi; \
-	echo "== synthesize layer $(SYNTH_LAYER)"; \
-	$(BUILD)/taxonn synth --config $(CONFIG) --layer $(SYNTH_LAYER) $(if $(LIBERTY),--liberty $(LIBERTY)) \
+	echo "== co-simulate (taxonn sim: Verilator vs golden model, $(CYCLES) PE cycles, $(NET_STEPS) SGD steps)"; \
+	$(BUILD)/taxonn sim --config $(CONFIG) --out $(OUT)/sim --iters $(CYCLES) --steps $(NET_STEPS) \
+	  --jobs $(JOBS) --quiet $(SIM_FLAGS) \
+	  || { echo "taxonn: the co-simulation of $(CONFIG) failed or could not run: the main job fails"; exit 1; }; \
+	echo "== synthesize $(if $(SYNTH_LAYER),layer $(SYNTH_LAYER),the first weighted layer)"; \
+	$(BUILD)/taxonn synth --config $(CONFIG) $(if $(SYNTH_LAYER),--layer $(SYNTH_LAYER)) $(if $(LIBERTY),--liberty $(LIBERTY)) \
 	  --work $(OUT)/synth --json $(OUT)/synth.json | tee $(OUT)/synth.txt; \
 	echo; echo "== summary of $(NAME)"; \
 	echo "  RTL:       $(OUT)/rtl ($$(ls $(OUT)/rtl | wc -l) files), $(OUT)/filelist.f"; \
-	echo "  cosim:     $$(tail -n 1 $(OUT)/cosim.txt)"; \
-	echo "  network:   $$(grep -m1 '^tb_net: [0-9]' $(OUT)/net.txt || tail -n 1 $(OUT)/net.txt)"; \
+	sed 's/^/  cosim: /' $(OUT)/sim/summary.txt; \
 	echo "  synthesis: $$(grep overhead $(OUT)/synth.txt | sed "s/^ *//") ($(OUT)/synth.json)"
 
 test: build
@@ -72,7 +71,7 @@ test: build
 
 # Area of the PE pair at one format: make synth CONFIG=configs/pe_w16.json SYNTH_LAYER=pe
 synth: build
-	$(BUILD)/taxonn synth --config $(CONFIG) --layer $(SYNTH_LAYER) $(if $(LIBERTY),--liberty $(LIBERTY)) \
+	$(BUILD)/taxonn synth --config $(CONFIG) $(if $(SYNTH_LAYER),--layer $(SYNTH_LAYER)) $(if $(LIBERTY),--liberty $(LIBERTY)) \
 	  --work $(OUT)/synth --json $(OUT)/synth.json
 
 # The paper's Tables II and III, measured: both PEs at W = 13..21 with area,
@@ -102,6 +101,12 @@ bench: build
 	@echo "== RTL simulation vs golden model: LeNet-5 (lenet5_mnist), 100 SGD steps"
 	$(BUILD)/verilator_tb/tb_net_lenet5_mnist --config configs/lenet5_mnist.json --steps 100 --check-every 1000000 \
 	  --quiet | grep -E '^(speed|tb_net: [0-9])'
+
+# Build times of `taxonn sim` testbenches (issue 13): each config's PE and
+# network testbench from an empty cache, stage by stage (docs/sim/).
+SIM_BENCH_CONFIGS ?= mlp_small mlp_mnist lenet5_mnist
+bench-sim: build
+	$(BUILD)/taxonn bench-sim $(foreach c,$(SIM_BENCH_CONFIGS),--config configs/$(c).json) --jobs $(JOBS) --out docs/sim
 
 # The cycle table (docs/cycles.md): every network testbench runs one SGD step
 # and reports its per-phase counters, set beside the paper's formulas.

@@ -1,10 +1,7 @@
 # Second stage: generate the co-simulation RTL and harnesses with the tools
 # just built, then build verilator_tb/ as an external project on them.
-add_executable(taxonn_tb_harness
-  ${CMAKE_SOURCE_DIR}/verilator_tb/harness_gen.cpp
-  ${CMAKE_SOURCE_DIR}/verilator_tb/cases.cpp)
-target_include_directories(taxonn_tb_harness PRIVATE ${CMAKE_SOURCE_DIR}/verilator_tb)
-target_link_libraries(taxonn_tb_harness PRIVATE taxonn_gen CLI11::CLI11)
+add_executable(taxonn_tb_harness ${CMAKE_SOURCE_DIR}/verilator_tb/harness_gen.cpp)
+target_link_libraries(taxonn_tb_harness PRIVATE taxonn_sim CLI11::CLI11)
 
 set(TAXONN_TB_GEN ${CMAKE_BINARY_DIR}/tb_gen)
 # The PE testbenches' configs: the width/activation/rounding sweep of the

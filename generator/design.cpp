@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -436,6 +437,31 @@ vast::Module net_top(const Config& c, const std::vector<NetLayerHw>& hw) {
 }
 
 }  // namespace
+
+namespace {
+std::vector<Template> g_override;
+std::vector<std::string> g_override_text;
+}  // namespace
+
+const std::vector<Template>& templates() { return g_override.empty() ? embedded_templates() : g_override; }
+
+void use_template_dir(const std::string& dir) {
+  std::vector<std::string> text;
+  for (const auto& t : embedded_templates()) {
+    const std::string path = (std::filesystem::path(dir) / t.name).string();
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+      throw ConfigError(fmt::format("--templates {}: {} is missing; the folder must hold every file of rtl_templates/",
+                                    dir, t.name));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text.push_back(ss.str());
+  }
+  g_override_text = std::move(text);
+  g_override.clear();
+  for (std::size_t i = 0; i < g_override_text.size(); ++i)
+    g_override.push_back({embedded_templates()[i].name, g_override_text[i].c_str()});
+}
 
 std::vector<GeneratedFile> generate_design(const Config& c) {
   std::vector<GeneratedFile> out;

@@ -29,7 +29,13 @@ struct Template {
   const char* name;
   const char* text;
 };
+const std::vector<Template>& embedded_templates();
+// The templates generate_design() uses: the embedded ones, or after
+// use_template_dir() the files of the same names in that folder (a user's
+// modified datapath; the tests' deliberately broken copy).
 const std::vector<Template>& templates();
+// Every embedded template must be in `dir`; a missing one is a ConfigError.
+void use_template_dir(const std::string& dir);
 
 std::vector<GeneratedFile> generate_design(const Config& c);
 

@@ -15,6 +15,7 @@
 #include "dataset.hpp"
 #include "experiment.hpp"
 #include "io_util.hpp"
+#include "sim.hpp"
 #include "synth.hpp"
 #include "trainer.hpp"
 
@@ -109,8 +110,47 @@ int main(int argc, char** argv) {
   cyc->add_option("--measured", measured, "tb_net --json files")->required();
   cyc->add_option("--out", cycles_out, "folder for cycles.md and cycles.csv")->required();
 
+  taxonn::SimOptions sim;
+  auto* sm = app.add_subcommand("sim", "co-simulate a config's RTL against the golden model: both PEs of every layer, "
+                                       "then the network training (builds its testbenches on demand, cached)");
+  sm->add_option("--config", sim.config, "JSON config (see docs/config.md)")->required();
+  sm->add_option("--out", sim.out_dir, "logs, results and reproducers (default build/sim/<config name>)");
+  sm->add_option("--json", sim.json_out, "the report (default <out>/sim.json)");
+  sm->add_option("--iters", sim.iters, "PE co-simulation cycles")->default_val(20000)->check(CLI::Range(1ULL, 1ULL << 40));
+  sm->add_option("--steps", sim.steps, "network SGD steps")->default_val(200)->check(CLI::Range(1ULL, 1ULL << 40));
+  sm->add_option("--seed", sim.seed, "seed of the stimulus, the weights and the sample order")->default_val(1);
+  sm->add_option("--dataset", sim.dataset, "mnist, fashion-mnist, cifar10 or random (default: the one the input size "
+                                           "fits; random samples when none does)");
+  sm->add_option("--data-dir", sim.data_dir, "dataset folder (default: as for train)");
+  sm->add_option("--eval", sim.eval, "evaluate the RTL-trained weights on N test images");
+  sm->add_option("--check-every", sim.check_every, "compare every weight every N steps (Y, G, cycles: every step)")
+      ->default_val(1)->check(CLI::Range(1ULL, 1ULL << 40));
+  sm->add_option("--save-weights", sim.save_weights, "write the weights the RTL trained (docs/weights.md)");
+  sm->add_option("--replay", sim.replay, "run a reproducer written by a failed run instead of the checks");
+  sm->add_option("--templates", sim.templates, "build from the templates in this folder instead of the built-in ones");
+  sm->add_option("--cache", sim.cache_dir, "testbench cache (default <build>/cache/sim, or $TAXONN_SIM_CACHE)");
+  sm->add_option("--kit", sim.kit, "simulation kit (default: the build's sim_kit.json)");
+  sm->add_option("--jobs", sim.jobs, "compile jobs")->default_val(2);
+  sm->add_flag("--pe-only", sim.pe_only, "PE co-simulation only (for a config the network RTL does not cover)");
+  sm->add_flag("--build-only", sim.build_only, "build (or find in the cache) the testbenches; run nothing");
+  sm->add_flag("--quiet", sim.quiet, "no per-step progress lines");
+
+  std::vector<std::string> bench_configs;
+  std::string bench_out, bench_kit;
+  int bench_jobs = 2;
+  auto* bs = app.add_subcommand("bench-sim", "benchmark: build each config's testbenches from an empty cache, stage by stage");
+  bs->add_option("--config", bench_configs, "configs")->required();
+  bs->add_option("--out", bench_out, "folder for build_times.{json,md}")->required();
+  bs->add_option("--jobs", bench_jobs, "compile jobs")->default_val(2);
+  bs->add_option("--kit", bench_kit, "simulation kit (default: the build's sim_kit.json)");
+
   CLI11_PARSE(app, argc, argv);
   try {
+    if (sm->parsed()) return taxonn::run_sim(sim);
+    if (bs->parsed()) {
+      taxonn::bench_sim_builds(bench_configs, bench_out, bench_jobs, bench_kit);
+      return 0;
+    }
     if (gen->parsed()) return cmd_generate(config, out);
     if (syn->parsed()) {
       if (!format.empty()) {
@@ -153,6 +193,9 @@ int main(int argc, char** argv) {
                  r.epochs.size(), last.loss, last.train_acc, last.test_acc, last.images_per_second);
       return 0;
     }
+  } catch (const taxonn::SimInputError& e) {
+    fmt::print(stderr, "taxonn sim: {}\n", e.what());
+    return 2;
   } catch (const taxonn::DatasetError& e) {
     fmt::print(stderr, "taxonn: dataset error: {}\n", e.what());
     return 2;

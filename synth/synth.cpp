@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 #include <zlib.h>
 
+#include "content_key.hpp"
 #include "design.hpp"
 #include "net_model.hpp"
 #include "io_util.hpp"
@@ -58,26 +59,17 @@ std::string quote(const std::string& s) {
 // What a Yosys run depends on: its script (top, parameters, clock), the RTL
 // in work/rtl and the other files it reads (`inputs`: the liberty, ABC's
 // constraints), by content: an expanded liberty keeps its path whatever
-// library it came from. FNV-1a, 64 bits.
+// library it came from.
 std::string yosys_key(const fs::path& work, const std::string& script, const std::vector<fs::path>& inputs) {
-  std::uint64_t h = 1469598103934665603ULL;
-  auto mix = [&h](const std::string& s) {
-    for (const unsigned char ch : s) {
-      h ^= ch;
-      h *= 1099511628211ULL;
-    }
-  };
-  mix(script);
+  ContentKey key;
+  key.add(script);
   std::vector<fs::path> files;
   if (fs::is_directory(work / "rtl"))
     for (const auto& e : fs::directory_iterator(work / "rtl")) files.push_back(e.path());
   std::sort(files.begin(), files.end());
   files.insert(files.end(), inputs.begin(), inputs.end());
-  for (const auto& f : files) {
-    mix(f.filename().string());
-    mix(read_file(f));
-  }
-  return fmt::format("{:016x}", h);
+  for (const auto& f : files) key.add_file(f);
+  return key.hex();
 }
 
 // Run a tool on a script in `work`; on failure the error names the tool, the

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <cstdint>
 #include <fstream>
 #include <iostream>
@@ -14,86 +16,12 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "bitvec.hpp"
+#include "dut.hpp"
 #include "fixed_format.hpp"
 #include "io_util.hpp"
 
 namespace taxonn::tb {
-
-using U128 = unsigned __int128;
-
-// A little-endian bit vector the size of a harness bus.
-class BitVec {
- public:
-  explicit BitVec(int bits) : w_(static_cast<std::size_t>((bits + 31) / 32), 0u) {}
-  void set(int off, int width, U128 v) {
-    while (width > 0) {  // a word-aligned chunk at a time
-      const std::size_t i = static_cast<std::size_t>(off / 32);
-      const int sh = off % 32, n = std::min(32 - sh, width);
-      const std::uint32_t m = (n == 32 ? 0xFFFFFFFFu : ((1u << n) - 1)) << sh;
-      w_[i] = (w_[i] & ~m) | ((static_cast<std::uint32_t>(v) << sh) & m);
-      v >>= n;
-      off += n;
-      width -= n;
-    }
-  }
-  U128 get(int off, int width) const {
-    U128 v = 0;
-    int got = 0;
-    while (got < width) {
-      const std::size_t i = static_cast<std::size_t>(off / 32);
-      const int sh = off % 32, n = std::min(32 - sh, width - got);
-      const std::uint32_t chunk = (w_[i] >> sh) & (n == 32 ? 0xFFFFFFFFu : ((1u << n) - 1));
-      v |= static_cast<U128>(chunk) << got;
-      got += n;
-      off += n;
-    }
-    return v;
-  }
-  // Copy to / from a Verilator signal: an integer up to 64 bits or a VlWide.
-  template <class T>
-  void to(T& sig) const {
-    if constexpr (std::is_integral_v<T>) {
-      std::uint64_t v = w_[0];
-      if (w_.size() > 1) v |= static_cast<std::uint64_t>(w_[1]) << 32;
-      sig = static_cast<T>(v);
-    } else {
-      for (std::size_t i = 0; i < w_.size(); ++i) sig[i] = w_[i];
-    }
-  }
-  template <class T>
-  void from(const T& sig) {
-    if constexpr (std::is_integral_v<T>) {
-      const auto v = static_cast<std::uint64_t>(sig);
-      w_[0] = static_cast<std::uint32_t>(v);
-      if (w_.size() > 1) w_[1] = static_cast<std::uint32_t>(v >> 32);
-    } else {
-      for (std::size_t i = 0; i < w_.size(); ++i) w_[i] = sig[i];
-    }
-  }
-  int words() const { return static_cast<int>(w_.size()); }
-
- private:
-  std::vector<std::uint32_t> w_;
-};
-
-// An asynchronous reset: it fires on a falling edge of rst_ni, so make one
-// (Verilator starts rst_ni at 0, which is no edge), then release it.
-template <class V>
-void pulse_reset(V& top) {
-  top.rst_ni = 1;
-  top.eval();
-  top.rst_ni = 0;
-  top.eval();
-  top.rst_ni = 1;
-  top.eval();
-}
-
-// A Verilator port holds at least `bits` bits and less than a word more.
-template <class T>
-bool port_fits(int bits) {
-  const int have = static_cast<int>(sizeof(T) * 8);
-  return have >= bits && (bits > 64 ? have < bits + 32 : true);
-}
 
 inline std::string hex_bits(U128 v, int width) {
   std::string s;
@@ -129,29 +57,45 @@ struct Args {
   std::string replay;            // a reproducer to run instead
   std::string repro_dir = ".";   // where a failure writes its reproducer
   std::string config;            // tb_pe: the config its harness was built from
+  std::string json_out;          // the result as JSON (tb_pe)
 };
+
+[[noreturn]] inline void args_error(const char* prog, const std::string& msg) {
+  std::cerr << prog << ": " << msg
+            << " (options: --seed N, --iters N, --replay FILE, --repro-dir DIR, --config FILE, --json FILE)\n";
+  std::exit(2);
+}
+
+inline std::uint64_t parse_count(const char* prog, const std::string& opt, const std::string& v, std::uint64_t min) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long x = std::strtoull(v.c_str(), &end, 0);
+  if (v.empty() || v[0] == '-' || *end || errno != 0 || x < min)
+    args_error(prog, fmt::format("{} '{}' is not a whole number >= {}", opt, v, min));
+  return x;
+}
 
 inline Args parse_args(int argc, char** argv) {
   Args a;
-  if (const char* env = std::getenv("TAXONN_SEED")) a.seed = std::strtoull(env, nullptr, 0);
+  if (const char* env = std::getenv("TAXONN_SEED")) a.seed = parse_count(argv[0], "TAXONN_SEED", env, 0);
   for (int i = 1; i < argc; ++i) {
     const std::string k = argv[i];
     auto val = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::cerr << argv[0] << ": " << k << " needs a value\n";
-        std::exit(2);
-      }
+      if (i + 1 >= argc) args_error(argv[0], k + " needs a value");
       return argv[++i];
     };
-    if (k == "--seed") a.seed = std::strtoull(val().c_str(), nullptr, 0);
-    else if (k == "--iters") a.iters = std::strtoull(val().c_str(), nullptr, 0);
+    if (k == "--seed") a.seed = parse_count(argv[0], k, val(), 0);
+    else if (k == "--iters") a.iters = parse_count(argv[0], k, val(), 1);
     else if (k == "--replay") a.replay = val();
     else if (k == "--repro-dir") a.repro_dir = val();
     else if (k == "--config") a.config = val();
-    else {
-      std::cerr << argv[0] << ": unknown option " << k
-                << " (use --seed N, --iters N, --replay FILE, --repro-dir DIR, --config FILE)\n";
-      std::exit(2);
+    else if (k == "--json") a.json_out = val();
+    else if (k == "--help" || k == "-h") {
+      std::cout << "usage: " << argv[0]
+                << " [--seed N] [--iters N] [--replay FILE] [--repro-dir DIR] [--config FILE] [--json FILE]\n";
+      std::exit(0);
+    } else {
+      args_error(argv[0], "unknown option " + k);
     }
   }
   return a;

@@ -7,6 +7,7 @@
 // divergence is reported with layer, neuron, weight index, step, phase and
 // both values, raw and real, and written as a one-file reproducer.
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <chrono>
 #include <filesystem>
@@ -25,7 +26,7 @@
 #include "io_util.hpp"
 #include "net_model.hpp"
 #include "network.hpp"
-#include VTOP_HEADER
+#include "dut.hpp"
 
 namespace taxonn::tb {
 namespace {
@@ -59,8 +60,10 @@ NetArgs parse(int argc, char** argv) {
     auto num = [&]() -> std::uint64_t {
       const std::string v = val();
       char* end = nullptr;
+      errno = 0;
       const auto x = std::strtoull(v.c_str(), &end, 0);
-      if (v.empty() || *end) usage_error(fmt::format("{} = '{}' is not a number", k, v));
+      if (v.empty() || v[0] == '-' || *end || errno != 0)
+        usage_error(fmt::format("{} '{}' is not a whole number >= 0", k, v));
       return x;
     };
     if (k == "--config") a.config = val();
@@ -76,49 +79,53 @@ NetArgs parse(int argc, char** argv) {
     else if (k == "--repro-dir") a.repro_dir = val();
     else if (k == "--replay") a.replay = val();
     else if (k == "--quiet") a.quiet = true;
-    else usage_error("unknown option " + k);
+    else if (k == "--help" || k == "-h") {
+      usage_error("co-simulates the network RTL against the golden model (docs/network.md)");
+    } else usage_error("unknown option " + k);
   }
+  if (a.steps == 0) usage_error("--steps 0: give at least one SGD step");
   return a;
 }
 
 // The DUT behind its host interface (docs/network.md).
 class NetDut {
  public:
-  explicit NetDut(const std::vector<NetLayerHw>& hw) : hw_(hw), top_(std::make_unique<VTOP>()) {
-    top_->clk_i = 0;
-    top_->start_i = 0;
-    top_->wr_en_i = 0;
-    top_->rst_ni = 1;
+  explicit NetDut(const std::vector<NetLayerHw>& hw) : hw_(hw), top_(make_net_dut()) {
+    if (!top_) throw std::runtime_error("this binary holds no network model (a harness was linked): rebuild it");
+    top_->set(NetIn::kClk, 0);
+    top_->set(NetIn::kStart, 0);
+    top_->set(NetIn::kWrEn, 0);
+    top_->set(NetIn::kRstN, 1);
     top_->eval();
-    top_->rst_ni = 0;
+    top_->set(NetIn::kRstN, 0);
     top_->eval();
-    top_->rst_ni = 1;
+    top_->set(NetIn::kRstN, 1);
     top_->eval();
   }
   void tick() {
-    top_->clk_i = 1;
+    top_->set(NetIn::kClk, 1);
     top_->eval();
-    top_->clk_i = 0;
+    top_->set(NetIn::kClk, 0);
     top_->eval();
     ++cycles_;
   }
   void write(HostWrite what, int layer, int row, int col, std::int32_t data) {
-    top_->wr_en_i = 1;
-    top_->wr_target_i = static_cast<int>(what);
-    top_->wr_layer_i = static_cast<unsigned>(layer);
-    top_->wr_row_i = static_cast<unsigned>(row);
-    top_->wr_col_i = static_cast<unsigned>(col);
-    top_->wr_data_i = static_cast<std::uint32_t>(data);
+    top_->set(NetIn::kWrEn, 1);
+    top_->set(NetIn::kWrTarget, static_cast<std::uint32_t>(what));
+    top_->set(NetIn::kWrLayer, static_cast<std::uint32_t>(layer));
+    top_->set(NetIn::kWrRow, static_cast<std::uint32_t>(row));
+    top_->set(NetIn::kWrCol, static_cast<std::uint32_t>(col));
+    top_->set(NetIn::kWrData, static_cast<std::uint32_t>(data));
     tick();
-    top_->wr_en_i = 0;
+    top_->set(NetIn::kWrEn, 0);
   }
   std::int32_t read(HostRead what, int layer, int row, int col) {
-    top_->rd_target_i = static_cast<int>(what);
-    top_->rd_layer_i = static_cast<unsigned>(layer);
-    top_->rd_row_i = static_cast<unsigned>(row);
-    top_->rd_col_i = static_cast<unsigned>(col);
+    top_->set(NetIn::kRdTarget, static_cast<std::uint32_t>(what));
+    top_->set(NetIn::kRdLayer, static_cast<std::uint32_t>(layer));
+    top_->set(NetIn::kRdRow, static_cast<std::uint32_t>(row));
+    top_->set(NetIn::kRdCol, static_cast<std::uint32_t>(col));
     top_->eval();
-    return static_cast<std::int32_t>(top_->rd_data_o);
+    return static_cast<std::int32_t>(top_->rd_data());
   }
   // Weight `flat` of the golden model's layout (fc [n][k], conv [oc][ic][u][v]).
   std::int32_t weight(int layer, std::size_t flat) {
@@ -133,25 +140,25 @@ class NetDut {
   // Host writes of every kind are attempted on some busy cycles (garbage
   // sample, target, alpha and weight words): the network must ignore them.
   std::uint64_t run(bool train, std::uint64_t limit, std::mt19937_64& rng) {
-    top_->start_i = 1;
-    top_->train_i = train ? 1 : 0;
+    top_->set(NetIn::kStart, 1);
+    top_->set(NetIn::kTrain, train ? 1 : 0);
     tick();
-    top_->start_i = 0;
+    top_->set(NetIn::kStart, 0);
     std::uint64_t busy = 0;
-    while (top_->busy_o) {
+    while (top_->busy()) {
       ++busy;
       const bool poke = rng() % 64 == 0;
       if (poke) {
-        top_->wr_en_i = 1;
-        top_->wr_target_i = static_cast<unsigned>(rng() % 4);
-        top_->wr_layer_i = static_cast<unsigned>(rng() % hw_.size());
-        top_->wr_row_i = 0;
-        top_->wr_col_i = static_cast<unsigned>(rng() % 4);
-        top_->wr_data_i = static_cast<std::uint32_t>(rng());
+        top_->set(NetIn::kWrEn, 1);
+        top_->set(NetIn::kWrTarget, static_cast<std::uint32_t>(rng() % 4));
+        top_->set(NetIn::kWrLayer, static_cast<std::uint32_t>(rng() % hw_.size()));
+        top_->set(NetIn::kWrRow, 0);
+        top_->set(NetIn::kWrCol, static_cast<std::uint32_t>(rng() % 4));
+        top_->set(NetIn::kWrData, static_cast<std::uint32_t>(rng()));
       }
-      const bool done = top_->done_o;
+      const bool done = top_->done();
       tick();
-      top_->wr_en_i = 0;
+      top_->set(NetIn::kWrEn, 0);
       if (done) break;
       if (busy > limit) break;
     }
@@ -161,7 +168,7 @@ class NetDut {
 
  private:
   const std::vector<NetLayerHw>& hw_;
-  std::unique_ptr<VTOP> top_;
+  std::unique_ptr<NetDutPorts> top_;
   std::uint64_t cycles_ = 0;
 };
 
@@ -187,12 +194,10 @@ std::string real_str(std::int64_t raw, int frac) { return fmt::format("{:.6g}", 
 int run(const NetArgs& a) {
   const Config cfg = load_config(a.config);
   const std::vector<NetLayerHw> hw = net_hw(cfg);
-#ifdef TB_CONFIG
   // The RTL is compiled in: a different config would drive the wrong network.
-  if (cfg.name != TB_CONFIG)
-    throw ConfigError(fmt::format("{}: tb_net_{} runs config '{}', not '{}'; use tb_net_{} (NET_CONFIGS in the Makefile)",
-                                  a.config, TB_CONFIG, TB_CONFIG, cfg.name, cfg.name));
-#endif
+  if (cfg.name != dut_name())
+    throw ConfigError(fmt::format("{}: this testbench runs config '{}', not '{}'; use `taxonn sim --config {}`",
+                                  a.config, dut_name(), cfg.name, a.config));
   const int nl = static_cast<int>(hw.size());
   std::string dataset = a.dataset;
   if (dataset.empty()) {
@@ -256,7 +261,12 @@ int run(const NetArgs& a) {
                         {"data_dir", a.data_dir}, {"steps", step + 1}, {"first_mismatch", what}};
     const std::string path = (fs::path(a.repro_dir) / fmt::format("repro_net_{}_seed{}_step{}.json", cfg.name, a.seed, step)).string();
     write_atomic(path, r.dump(1) + "\n");
-    fmt::print("reproducer written: {} (replay: tb_net_{} --replay {})\n", path, cfg.name, path);
+    fmt::print("reproducer written: {} (replay: taxonn sim --config {} --replay {})\n", path, a.config, path);
+    if (!a.json_out.empty())
+      write_atomic(a.json_out, nlohmann::json({{"testbench", "tb_net"}, {"config", cfg.name}, {"seed", a.seed},
+                                               {"dataset", dataset}, {"steps", a.steps}, {"mismatches", 1},
+                                               {"failed_step", step}, {"first_mismatch", what},
+                                               {"reproducer", path}}).dump(2) + "\n");
     return 1;
   };
 
@@ -451,14 +461,18 @@ int run(const NetArgs& a) {
   }
   res["phases"] = ph;
 
-  if (a.eval > 0) {
-    // The weights the RTL trained, evaluated by the golden model, beside the golden model's own.
-    Network<FixedArith> rtl_net(cfg, a.seed);
+  // The weights the RTL trained, read back through the host interface.
+  Network<FixedArith> rtl_net(cfg, a.seed);
+  if (a.eval > 0 || !a.save_weights.empty()) {
     for (int l = 0; l < nl; ++l) {
       const NetLayerHw& h = hw[static_cast<std::size_t>(l)];
       auto& L = rtl_net.layers()[h.index];
       for (std::size_t f = 0; f < h.weights(); ++f) L.w[f] = dut.weight(l, f);
     }
+  }
+  if (!a.save_weights.empty()) write_atomic(a.save_weights, rtl_net.weights_json().dump() + "\n");
+  if (a.eval > 0) {
+    // The RTL's weights evaluated by the golden model, beside the golden model's own.
     const std::size_t n = std::min<std::size_t>(a.eval, data.test.size());
     std::size_t ok_rtl = 0, ok_gold = 0;
     for (std::size_t i = 0; i < n; ++i) {
@@ -471,7 +485,6 @@ int run(const NetArgs& a) {
     res["test_images"] = n;
     res["test_accuracy_rtl_weights"] = acc_rtl;
     res["test_accuracy_golden"] = acc_gold;
-    if (!a.save_weights.empty()) write_atomic(a.save_weights, rtl_net.weights_json().dump() + "\n");
   }
   if (!a.json_out.empty()) write_atomic(a.json_out, res.dump(2) + "\n");
   if (!a.curve.empty()) {
@@ -505,13 +518,23 @@ int main(int argc, char** argv) {
     if (!a.replay.empty()) {
       std::ifstream in(a.replay);
       if (!in) tb::usage_error(a.replay + ": cannot open the reproducer");
-      const auto j = nlohmann::json::parse(in);
-      a.seed = j.at("seed").get<std::uint64_t>();
-      a.steps = j.at("steps").get<std::uint64_t>();
-      a.dataset = j.at("dataset").get<std::string>();
-      a.data_dir = j.value("data_dir", "");
+      try {
+        const auto j = nlohmann::json::parse(in);
+        if (j.value("testbench", "") != "tb_net") tb::usage_error(a.replay + ": not a tb_net reproducer (no \"testbench\": \"tb_net\")");
+        a.seed = j.at("seed").get<std::uint64_t>();
+        a.steps = j.at("steps").get<std::uint64_t>();
+        a.dataset = j.at("dataset").get<std::string>();
+        a.data_dir = j.value("data_dir", "");
+      } catch (const nlohmann::json::exception& e) {
+        tb::usage_error(a.replay + ": not a tb_net reproducer: " + e.what());
+      }
     }
     if (a.config.empty()) tb::usage_error("--config is required");
+    // Outputs are checked before the run, not lost after it.
+    if (!a.json_out.empty()) check_writable(a.json_out, "--json");
+    if (!a.save_weights.empty()) check_writable(a.save_weights, "--save-weights");
+    if (!a.curve.empty()) check_writable(a.curve + ".csv", "--curve");
+    check_writable_dir(a.repro_dir, "--repro-dir");
     return tb::run(a);
   } catch (const ConfigError& e) {
     std::cerr << "tb_net: " << e.what() << "\n";

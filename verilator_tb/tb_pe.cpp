@@ -9,7 +9,6 @@
 #include "cases.hpp"
 #include "pe.hpp"
 #include "tb_common.hpp"
-#include VTOP_HEADER
 
 namespace taxonn::tb {
 namespace {
@@ -211,15 +210,15 @@ int run(const Args& a) {
     std::cerr << "tb_pe: --config FILE is required (the config the harness was generated from)\n";
     return 2;
   }
-  if (load_config(a.config).name != TB_CONFIG) {
-    std::cerr << "tb_pe: this testbench was built for config '" << TB_CONFIG << "', not " << a.config << "\n";
+  const Config cfg = load_config(a.config);
+  if (cfg.name != dut_name()) {
+    std::cerr << "tb_pe: this testbench was built for config '" << dut_name() << "', not " << a.config << "\n";
     return 2;
   }
-  const Config cfg = load_config(a.config);
   const auto cases = pe_cases(cfg);
   const Layout lay = pe_layout(cases);
-  auto top = std::make_unique<VTOP>();
-  if (!port_fits<decltype(top->in_i)>(lay.in_total) || !port_fits<decltype(top->out_o)>(lay.out_total)) {
+  auto top = make_flat_dut();
+  if (!top->fits(lay.in_total, lay.out_total)) {
     std::cerr << "tb_pe: the harness was not generated from " << a.config << ": rebuild it\n";
     return 2;
   }
@@ -252,7 +251,7 @@ int run(const Args& a) {
     streams.emplace_back(cases[k].params, a.seed * 7919u + k);
   }
   BitVec in(lay.in_total), out(lay.out_total);
-  top->clk_i = 0;
+  top->set_clk(false);
   pulse_reset(*top);
   std::vector<Stim> cur(cases.size());
   std::vector<std::uint64_t> first_bad(cases.size(), 0);
@@ -268,24 +267,27 @@ int run(const Args& a) {
       }
       drive_inputs(cases[k], lay.in_off[k], cur[k].cyc, in);
     }
-    in.to(top->in_i);
-    top->clk_i = 0;
+    top->set_in(in);
+    top->set_clk(false);
     top->eval();
-    out.from(top->out_o);
+    top->get_out(out);
     for (std::size_t k = 0; k < cases.size(); ++k) {
       const std::uint64_t before = cosim[k].errors().count();
       cosim[k].step(cur[k], read_outputs(cases[k], lay.out_off[k], out), cyc, a.seed);
       if (before == 0 && cosim[k].errors().count() > 0) first_bad[k] = cyc + 1;
     }
-    top->clk_i = 1;
+    top->set_clk(true);
     top->eval();
   }
-  top->final();
+  top->finish();
   std::uint64_t bad = 0;
+  nlohmann::json failed = nlohmann::json::array();
   for (std::size_t k = 0; k < cases.size(); ++k) {
     bad += cosim[k].errors().count();
     cosim[k].errors().print(std::cout);
-    if (cosim[k].errors().count() > 0 && a.replay.empty()) {
+    if (cosim[k].errors().count() == 0) continue;
+    std::string repro;
+    if (a.replay.empty()) {
       nlohmann::json j;
       j["config"] = cfg.name;
       j["module"] = cases[k].module;
@@ -293,11 +295,25 @@ int run(const Args& a) {
       j["first_mismatch_cycle"] = first_bad[k] - 1;
       j["cycles"] = nlohmann::json::array();
       for (const auto& c : history[k]) j["cycles"].push_back(stim_json(unpack(c)));
-      write_reproducer(fmt::format("{}/repro_pe_{}_seed{}.json", a.repro_dir, cases[k].module, a.seed), j);
+      repro = fmt::format("{}/repro_pe_{}_seed{}.json", a.repro_dir, cases[k].module, a.seed);
+      write_reproducer(repro, j);
     }
+    failed.push_back({{"module", cases[k].module},
+                      {"mismatches", cosim[k].errors().count()},
+                      {"first_mismatch", cosim[k].errors().first().front()},
+                      {"reproducer", repro}});
   }
   std::cout << fmt::format("tb_pe: {} instances x {} cycles ({} neurons trained per instance at most), {} mismatches (seed {})\n",
                            cases.size(), cycles, neurons, bad, a.seed);
+  if (!a.json_out.empty()) {
+    nlohmann::json modules = nlohmann::json::array();
+    for (const auto& c : cases) modules.push_back(c.module);
+    const nlohmann::json res = {{"testbench", "tb_pe"}, {"config", cfg.name},     {"seed", a.seed},
+                                {"cycles", cycles},     {"instances", cases.size()}, {"modules", modules},
+                                {"neurons_per_instance", neurons}, {"mismatches", bad}, {"failed", failed},
+                                {"replay", a.replay}};
+    write_atomic(a.json_out, res.dump(2) + "\n");
+  }
   return bad == 0 ? 0 : 1;
 }
 
@@ -305,6 +321,13 @@ int run(const Args& a) {
 }  // namespace taxonn::tb
 
 int main(int argc, char** argv) {
-  Verilated::commandArgs(argc, argv);
-  return taxonn::tb::run(taxonn::tb::parse_args(argc, argv));
+  const taxonn::tb::Args a = taxonn::tb::parse_args(argc, argv);
+  try {
+    if (!a.json_out.empty()) taxonn::check_writable(a.json_out, "--json");
+    return taxonn::tb::run(a);
+  } catch (const std::exception& e) {
+    // A bad config, an unreadable reproducer or output: one line, no abort.
+    std::cerr << "tb_pe: " << e.what() << "\n";
+    return 2;
+  }
 }

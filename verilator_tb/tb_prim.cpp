@@ -1,13 +1,13 @@
 // Co-simulation of one primitive's harness (all its parameter sets at once)
 // against its golden twin, every output bit on every vector or cycle.
-// Built once per primitive with TB_PRIM and VTOP set (verilator_tb/CMakeLists.txt).
+// Compiled once; each primitive's binary links it with its harness model and
+// glue (dut_glue.hpp), which names the primitive (verilator_tb/CMakeLists.txt).
 #include <memory>
 
 #include "cases.hpp"
 #include "pe.hpp"
 #include "primitives.hpp"
 #include "tb_common.hpp"
-#include VTOP_HEADER
 
 namespace taxonn::tb {
 namespace {
@@ -269,12 +269,12 @@ void compare(Run& r, std::size_t ci, const BitVec& out, const std::vector<Wide>&
     const U128 got = out.get(r.lay.out_off[ci][k], f.width);
     const U128 exp = to_bits(want[k], f.width);
     if (got == exp) continue;
-    r.errors.add(fmt::format("{} case {} [{}] {} {}: inputs {} | {}: rtl {} golden {} | seed {}", TB_PRIM, ci,
+    r.errors.add(fmt::format("{} case {} [{}] {} {}: inputs {} | {}: rtl {} golden {} | seed {}", dut_name(), ci,
                              c.describe(), c.sequential ? "cycle" : "vector", iter, input_text(c, in), f.port,
                              hex_bits(got, f.width), hex_bits(exp, f.width), a.seed));
     if (r.repro.is_null()) {
       nlohmann::json j;
-      j["prim"] = TB_PRIM;
+      j["prim"] = dut_name();
       j["case"] = ci;
       j["describe"] = c.describe();
       j["seed"] = a.seed;
@@ -292,13 +292,13 @@ void compare(Run& r, std::size_t ci, const BitVec& out, const std::vector<Wide>&
 
 int run(const Args& a) {
   Run r;
-  r.cases = prim_cases(TB_PRIM);
+  r.cases = prim_cases(dut_name());
   r.lay = layout(r.cases);
   for (const auto& c : r.cases) r.models.push_back(make_model(c));
   r.history.resize(r.cases.size());
-  auto top = std::make_unique<VTOP>();
-  if (!port_fits<decltype(top->in_i)>(r.lay.in_total) || !port_fits<decltype(top->out_o)>(r.lay.out_total)) {
-    std::cerr << TB_PRIM << ": the harness does not match verilator_tb/cases.cpp: rebuild it\n";
+  auto top = make_flat_dut();
+  if (!top->fits(r.lay.in_total, r.lay.out_total)) {
+    std::cerr << dut_name() << ": the harness does not match verilator_tb/cases.cpp: rebuild it\n";
     return 2;
   }
   BitVec in(r.lay.in_total), out(r.lay.out_total);
@@ -311,13 +311,13 @@ int run(const Args& a) {
   if (!a.replay.empty()) {
     std::ifstream f(a.replay);
     if (!f) {
-      std::cerr << TB_PRIM << ": cannot open reproducer " << a.replay << "\n";
+      std::cerr << dut_name() << ": cannot open reproducer " << a.replay << "\n";
       return 2;
     }
     const nlohmann::json j = nlohmann::json::parse(f);
     only = j.at("case").get<std::size_t>();
-    if (j.at("prim") != TB_PRIM || only >= r.cases.size()) {
-      std::cerr << TB_PRIM << ": " << a.replay << " is a reproducer of another harness\n";
+    if (j.at("prim") != dut_name() || only >= r.cases.size()) {
+      std::cerr << dut_name() << ": " << a.replay << " is a reproducer of another harness\n";
       return 2;
     }
     for (const auto& row : j.at("inputs")) {
@@ -326,7 +326,7 @@ int run(const Args& a) {
       replay[only].push_back(v);
     }
     iters = replay[only].size();
-    std::cout << TB_PRIM << ": replaying " << a.replay << " (" << iters << " vectors)\n";
+    std::cout << dut_name() << ": replaying " << a.replay << " (" << iters << " vectors)\n";
   }
   // Each case runs its own plan; the run lasts as long as the longest.
   std::vector<std::uint64_t> planned(r.cases.size(), iters);
@@ -339,7 +339,7 @@ int run(const Args& a) {
       n_exhaustive += r.cases[ci].exhaustive();
     }
   }
-  std::cout << fmt::format("{}: {} cases ({} exhaustive, the others {} random {}), seed {}\n", TB_PRIM,
+  std::cout << fmt::format("{}: {} cases ({} exhaustive, the others {} random {}), seed {}\n", dut_name(),
                            r.cases.size(), n_exhaustive, a.iters, sequential ? "cycles" : "vectors", a.seed);
 
   std::vector<std::mt19937_64> rng;
@@ -358,12 +358,12 @@ int run(const Args& a) {
       for (std::size_t k = 0; k < r.cases[ci].in.size(); ++k)
         in.set(r.lay.in_off[ci][k], r.cases[ci].in[k].width, to_bits(cur[ci][k], r.cases[ci].in[k].width));
     }
-    in.to(top->in_i);
+    top->set_in(in);
   };
 
   std::uint64_t checked = 0;
   if (sequential) {
-    top->clk_i = 0;
+    top->set_clk(false);
     pulse_reset(*top);
   }
   for (std::uint64_t it = 0; it < iters; ++it) {
@@ -378,9 +378,9 @@ int run(const Args& a) {
       }
     }
     next_inputs(it);
-    if (sequential) top->clk_i = 0;
+    if (sequential) top->set_clk(false);
     top->eval();
-    out.from(top->out_o);
+    top->get_out(out);
     for (std::size_t ci = 0; ci < r.cases.size(); ++ci) {
       if (only != r.cases.size() && ci != only) continue;
       if (it >= planned[ci]) continue;
@@ -389,16 +389,16 @@ int run(const Args& a) {
       ++checked;
     }
     if (sequential) {
-      top->clk_i = 1;
+      top->set_clk(true);
       top->eval();
       for (std::size_t ci = 0; ci < r.cases.size(); ++ci) r.models[ci]->clock(cur[ci]);
     }
   }
-  top->final();
+  top->finish();
   r.errors.print(std::cout);
   if (!r.repro.is_null() && a.replay.empty())
-    write_reproducer(fmt::format("{}/repro_{}_seed{}.json", a.repro_dir, TB_PRIM, a.seed), r.repro);
-  std::cout << fmt::format("{}: {} checks, {} mismatches (seed {})\n", TB_PRIM, checked, r.errors.count(), a.seed);
+    write_reproducer(fmt::format("{}/repro_{}_seed{}.json", a.repro_dir, dut_name(), a.seed), r.repro);
+  std::cout << fmt::format("{}: {} checks, {} mismatches (seed {})\n", dut_name(), checked, r.errors.count(), a.seed);
   return r.errors.count() == 0 ? 0 : 1;
 }
 
@@ -406,6 +406,12 @@ int run(const Args& a) {
 }  // namespace taxonn::tb
 
 int main(int argc, char** argv) {
-  Verilated::commandArgs(argc, argv);
-  return taxonn::tb::run(taxonn::tb::parse_args(argc, argv));
+  const taxonn::tb::Args a = taxonn::tb::parse_args(argc, argv);
+  try {
+    return taxonn::tb::run(a);
+  } catch (const std::exception& e) {
+    // An unreadable or malformed reproducer: one line, no abort.
+    std::cerr << taxonn::tb::dut_name() << ": " << e.what() << "\n";
+    return 2;
+  }
 }
