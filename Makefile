@@ -57,7 +57,8 @@ run: build
 	echo "== co-simulate (taxonn sim: Verilator vs golden model, $(CYCLES) PE cycles, $(NET_STEPS) SGD steps)"; \
 	$(BUILD)/taxonn sim --config $(CONFIG) --out $(OUT)/sim --iters $(CYCLES) --steps $(NET_STEPS) \
 	  --jobs $(JOBS) --quiet $(SIM_FLAGS) \
-	  || { echo "taxonn: the co-simulation of $(CONFIG) failed or could not run: the main job fails"; exit 1; }; \
+	  || { echo "taxonn: the co-simulation of $(CONFIG) failed or could not run: the main job fails" \
+	       "(for a config the network RTL does not cover: SIM_FLAGS=--pe-only)"; exit 1; }; \
 	echo "== synthesize $(if $(SYNTH_LAYER),layer $(SYNTH_LAYER),the first weighted layer)"; \
 	$(BUILD)/taxonn synth --config $(CONFIG) $(if $(SYNTH_LAYER),--layer $(SYNTH_LAYER)) $(if $(LIBERTY),--liberty $(LIBERTY)) \
 	  --work $(OUT)/synth --json $(OUT)/synth.json | tee $(OUT)/synth.txt; \

@@ -126,6 +126,7 @@ int main(int argc, char** argv) {
   sm->add_option("--check-every", sim.check_every, "compare every weight every N steps (Y, G, cycles: every step)")
       ->default_val(1)->check(CLI::Range(1ULL, 1ULL << 40));
   sm->add_option("--save-weights", sim.save_weights, "write the weights the RTL trained (docs/weights.md)");
+  sm->add_option("--curve", sim.curve, "the network run's loss and test-accuracy curve: PREFIX.csv, .gp, .svg");
   sm->add_option("--replay", sim.replay, "run a reproducer written by a failed run instead of the checks");
   sm->add_option("--templates", sim.templates, "build from the templates in this folder instead of the built-in ones");
   sm->add_option("--cache", sim.cache_dir, "testbench cache (default <build>/cache/sim, or $TAXONN_SIM_CACHE)");

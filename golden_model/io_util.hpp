@@ -1,4 +1,6 @@
-// Writing result files so that a reader never sees half of one: write a
+// File helpers shared by the tools: reading a file, quoting for a shell, a
+// log's last lines, checking an output is writable before long work, and
+// writing result files so that a reader never sees half of one: write a
 // temporary beside the file, then rename it over. Each call has its own
 // temporary (process id and a counter): parallel synthesis jobs write the
 // same small file (abc.constr) and must not rename each other's temporary.
@@ -10,10 +12,37 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace taxonn {
+
+// A whole file as text ("" when it cannot be read).
+inline std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// `s` as one word of a POSIX shell command.
+inline std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// The last `n` lines of a tool's log, indented, for an error message.
+inline std::string last_lines(const std::string& text, std::size_t n) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  std::string out;
+  for (std::size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i) out += "    " + lines[i] + "\n";
+  return out;
+}
 
 inline void write_atomic(const std::filesystem::path& p, const std::string& text) {
   const auto parent = p.parent_path();

@@ -33,29 +33,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string last_lines(const std::string& text, int n) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) lines.push_back(l);
-  std::string out;
-  for (std::size_t i = lines.size() > static_cast<std::size_t>(n) ? lines.size() - n : 0; i < lines.size(); ++i)
-    out += "    " + lines[i] + "\n";
-  return out;
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
 // What a Yosys run depends on: its script (top, parameters, clock), the RTL
 // in work/rtl and the other files it reads (`inputs`: the liberty, ABC's
 // constraints), by content: an expanded liberty keeps its path whatever
@@ -83,16 +60,16 @@ std::string run_tool(const fs::path& work, const std::string& tool, const std::s
   const std::string log = script_name + ".log";
   const fs::path stamp = work / (script_name + ".ok");
   const std::string key = tool == "yosys" ? yosys_key(work, script, inputs) : "";
-  if (!key.empty() && fs::exists(stamp) && fs::exists(work / log) && read_file(stamp) == key) return read_file(work / log);
+  if (!key.empty() && fs::exists(stamp) && fs::exists(work / log) && read_text(stamp) == key) return read_text(work / log);
   write_atomic(work / script_name, script);
   const std::string cmd =
       tool == "yosys"
-          ? fmt::format("cd {} && yosys -q -l {} -s {} >/dev/null 2>&1", quote(work.string()), quote(log), quote(script_name))
-          : fmt::format("cd {} && timeout 600 sta -no_splash -exit {} > {} 2>&1", quote(work.string()), quote(script_name),
-                        quote(log));
+          ? fmt::format("cd {} && yosys -q -l {} -s {} >/dev/null 2>&1", shell_quote(work.string()), shell_quote(log), shell_quote(script_name))
+          : fmt::format("cd {} && timeout 600 sta -no_splash -exit {} > {} 2>&1", shell_quote(work.string()), shell_quote(script_name),
+                        shell_quote(log));
   const int status = std::system(cmd.c_str());
   const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : status;
-  const std::string text = read_file(work / log);
+  const std::string text = read_text(work / log);
   const bool sta_error = tool == "sta" && text.find("Error") != std::string::npos;
   if (rc != 0 || sta_error)
     throw ToolError(fmt::format("{} failed at step '{}' (exit {}); last lines of {}:\n{}", tool, step, rc,
@@ -109,7 +86,7 @@ std::string run_tool(const fs::path& work, const std::string& tool, const std::s
 // A liberty without a BUF_X1 (not Nangate-like) gets the delay target only.
 std::string abc_map(const fs::path& work, const std::string& liberty, double clock_ns) {
   static const std::regex buf_re(R"(cell\s*\(\s*"?BUF_X1"?\s*\))");
-  if (!std::regex_search(read_file(liberty), buf_re))
+  if (!std::regex_search(read_text(liberty), buf_re))
     return fmt::format("abc -D {:.0f} -liberty {}\n", clock_ns * 1000, liberty);
   write_atomic(work / "abc.constr", fmt::format("set_driving_cell BUF_X1\nset_load {:.1f}\n", gate::kPortLoadFf));
   return fmt::format("abc -D {:.0f} -constr abc.constr -liberty {}\n", clock_ns * 1000, liberty);
@@ -261,7 +238,7 @@ void opensta(const fs::path& work, const std::string& top, const std::string& li
 std::map<std::string, double> cell_areas(const std::string& liberty) {
   // The first `area :` after each `cell (NAME)` (groups nested before it are skipped).
   std::map<std::string, double> a;
-  const std::string text = read_file(liberty);
+  const std::string text = read_text(liberty);
   const std::regex cell_re(R"re(cell\s*\(\s*"?([A-Za-z0-9_]+)"?\s*\))re");
   const std::regex area_re(R"(area\s*:\s*([0-9.]+))");
   for (auto it = std::sregex_iterator(text.begin(), text.end(), cell_re); it != std::sregex_iterator(); ++it) {
@@ -389,7 +366,7 @@ std::string prepare_liberty(const std::string& path, const std::string& work_dir
   }
   gzclose(in);
   if (bad) throw ToolError(fmt::format("liberty '{}' is a damaged gzip file", path));
-  const std::string head = read_file(out).substr(0, 4096);
+  const std::string head = read_text(out).substr(0, 4096);
   if (head.find("library") == std::string::npos)
     throw ToolError(fmt::format("'{}' does not look like a liberty file (no 'library' group)", path));
   return out.string();
@@ -865,7 +842,7 @@ std::vector<SynthReport> run_sweep(const SweepOptions& so) {
       "  set multiplot layout 1,{0}\n{1}  unset multiplot\n}}\n",
       panels, plots);
   write_atomic(out / "area_power.gp", gp);
-  if (std::system(fmt::format("cd {} && gnuplot area_power.gp >/dev/null 2>&1", quote(out.string())).c_str()) != 0)
+  if (std::system(fmt::format("cd {} && gnuplot area_power.gp >/dev/null 2>&1", shell_quote(out.string())).c_str()) != 0)
     fmt::print(stderr, "synth sweep: gnuplot not available or failed: area_power.gp written, no SVG\n");
   write_atomic(out / "table.md", md);
   fmt::print("{}", md);
@@ -891,7 +868,7 @@ struct Unit {
 // OpenSTA's Verilog reader takes no parameter lists: drop them from the
 // black-box instances of a mapped netlist (its only "#(" are those).
 void strip_instance_params(const fs::path& netlist) {
-  const std::string text = read_file(netlist);
+  const std::string text = read_text(netlist);
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {

@@ -75,7 +75,20 @@ sim --config "$work/odd_net.json" --templates "$work/broken" --replay "$repro" -
 sim --config "$work/odd_stoch.json" --pe-only --out "$work/pe_only" > "$work/pe_only.txt" 2>&1 || no "--pe-only run failed"
 grep -qE "^  network +not covered" "$work/pe_only.txt" || no "--pe-only does not say why the network did not run"
 
-# 5. Bad input: one line on stderr, exit 2, nothing written.
+# 5. Two runs of the same config at once, on an empty cache: both pass, and
+# the cache holds one entry per testbench (the second rename lost, cleanly).
+pids=()
+for i in 1 2; do
+  sim --config "$work/odd_stoch.json" --pe-only --cache "$work/cache2" --out "$work/conc$i" > "$work/conc$i.txt" 2>&1 &
+  pids+=($!)
+done
+wait "${pids[0]}" || no "concurrent run 1 failed"
+wait "${pids[1]}" || no "concurrent run 2 failed"
+[ "$(ls "$work/cache2/bin" | wc -l)" -eq 1 ] && [ "$(ls "$work/cache2/model" | wc -l)" -eq 1 ] \
+  || no "concurrent runs left $(ls "$work/cache2/bin" | wc -l) bin entries"
+[ -z "$(ls -A "$work/cache2/tmp" 2>/dev/null)" ] || no "concurrent runs left temporaries: $(ls "$work/cache2/tmp")"
+
+# 6. Bad input: one line on stderr, exit 2, nothing written.
 bad() {  # expected text, then arguments
   local want=$1; shift
   err=$("$taxonn" sim --quiet "$@" 2>&1 >/dev/null); rc=$?

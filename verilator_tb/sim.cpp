@@ -55,31 +55,9 @@ using nlohmann::json;
 
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string last_lines(const std::string& text, std::size_t n) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) lines.push_back(l);
-  std::string out;
-  for (std::size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i) out += "    " + lines[i] + "\n";
-  return out;
-}
-
 // Run a shell command with its output into `log`; the exit code.
 int run_logged(const std::string& cmd, const fs::path& log) {
-  const int st = std::system(fmt::format("{} > {} 2>&1", cmd, quote(log.string())).c_str());
+  const int st = std::system(fmt::format("{} > {} 2>&1", cmd, shell_quote(log.string())).c_str());
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
@@ -125,7 +103,7 @@ Kit load_kit(const std::string& path) {
       if (l.rfind("-", 0) != 0 && !fs::exists(l))
         throw SimInputError(fmt::format("{}: {} library {} is missing; rebuild the project (make build)",
                                         k.file.string(), kind, l));
-  FILE* p = popen(fmt::format("{} --version 2>&1", quote(k.verilator)).c_str(), "r");
+  FILE* p = popen(fmt::format("{} --version 2>&1", shell_quote(k.verilator)).c_str(), "r");
   char buf[256] = {0};
   if (p && std::fgets(buf, sizeof buf, p)) k.verilator_version = buf;
   const int st = p ? pclose(p) : -1;
@@ -139,7 +117,7 @@ Kit load_kit(const std::string& path) {
 
 std::string join(const std::vector<std::string>& v, bool quoted = true) {
   std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : " ") + (quoted ? quote(x) : x);
+  for (const auto& x : v) s += (s.empty() ? "" : " ") + (quoted ? shell_quote(x) : x);
   return s;
 }
 
@@ -295,8 +273,8 @@ class Builder {
     t = Clock::now();
     const std::string make = fmt::format(
         "make -C {} -f {}.mk -j{} {}__ALL.a CXX={} OPT_FAST={} OPT_SLOW={} OPT_GLOBAL={} VM_PARALLEL_BUILDS=1",
-        quote(obj.string()), s.prefix, jobs_, s.prefix, quote(kit_.cxx), quote(join(kit_.opt_fast, false)),
-        quote(join(kit_.opt_slow, false)), quote(join(kit_.opt_fast, false)));
+        shell_quote(obj.string()), s.prefix, jobs_, s.prefix, shell_quote(kit_.cxx), shell_quote(join(kit_.opt_fast, false)),
+        shell_quote(join(kit_.opt_slow, false)), shell_quote(join(kit_.opt_fast, false)));
     step(s, fmt::format("compile the model ({} jobs)", jobs_), make, tmp / "compile.log", t, b);
 
     t = Clock::now();
@@ -482,6 +460,7 @@ int run_sim(const SimOptions& o) {
     check_writable_dir(out, "--out");
     check_writable(report, "--json");
     if (!o.save_weights.empty()) check_writable(o.save_weights, "--save-weights");
+    if (!o.curve.empty()) check_writable(o.curve + ".csv", "--curve");
   } catch (const std::runtime_error& e) {
     std::error_code ec;
     if (!had_out) fs::remove(out, ec);  // no output from a run that did not start (only if still empty)
@@ -544,6 +523,7 @@ int run_sim(const SimOptions& o) {
         if (o.eval > 0) args.insert(args.end(), {"--eval", std::to_string(o.eval)});
       }
       if (!o.save_weights.empty()) args.insert(args.end(), {"--save-weights", o.save_weights});
+      if (!o.curve.empty()) args.insert(args.end(), {"--curve", o.curve});
       if (o.quiet) args.push_back("--quiet");
       fmt::print("sim: [network] the network RTL trains beside the golden model{}\n",
                  replay_kind == "net" ? ", replaying " + o.replay

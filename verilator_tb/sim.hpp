@@ -28,6 +28,7 @@ struct SimOptions {
   std::string templates;     // build from these templates instead of the embedded ones
   std::string replay;        // run one reproducer instead of the checks
   std::string dataset, data_dir, save_weights;
+  std::string curve;         // tb_net --curve: loss and accuracy curve, PREFIX.csv/.svg
   std::uint64_t seed = 1;
   std::uint64_t iters = 20000;  // PE cosim cycles
   std::uint64_t steps = 200;    // network SGD steps
