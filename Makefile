@@ -104,10 +104,12 @@ bench: build
 	  --quiet | grep -E '^(speed|tb_net: [0-9])'
 
 # Build times of `taxonn sim` testbenches (issue 13): each config's PE and
-# network testbench from an empty cache, stage by stage (docs/sim/).
+# network testbench from an empty cache, stage by stage, and the model's
+# compile flags against -O3 on 784-100-10 (docs/sim/, about 4 minutes).
 SIM_BENCH_CONFIGS ?= mlp_small mlp_mnist lenet5_mnist
 bench-sim: build
-	$(BUILD)/taxonn bench-sim $(foreach c,$(SIM_BENCH_CONFIGS),--config configs/$(c).json) --jobs $(JOBS) --out docs/sim
+	$(BUILD)/taxonn bench-sim $(foreach c,$(SIM_BENCH_CONFIGS),--config configs/$(c).json) --jobs $(JOBS) \
+	  --compare-opt configs/mlp_mnist100.json --out docs/sim
 
 # The cycle table (docs/cycles.md): every network testbench runs one SGD step
 # and reports its per-phase counters, set beside the paper's formulas.

@@ -137,19 +137,20 @@ int main(int argc, char** argv) {
   sm->add_flag("--quiet", sim.quiet, "no per-step progress lines");
 
   std::vector<std::string> bench_configs;
-  std::string bench_out, bench_kit;
+  std::string bench_out, bench_kit, bench_compare;
   int bench_jobs = 2;
   auto* bs = app.add_subcommand("bench-sim", "benchmark: build each config's testbenches from an empty cache, stage by stage");
   bs->add_option("--config", bench_configs, "configs")->required();
   bs->add_option("--out", bench_out, "folder for build_times.{json,md}")->required();
   bs->add_option("--jobs", bench_jobs, "compile jobs")->default_val(2);
   bs->add_option("--kit", bench_kit, "simulation kit (default: the build's sim_kit.json)");
+  bs->add_option("--compare-opt", bench_compare, "also build this config's network testbench at -O3 and time both");
 
   CLI11_PARSE(app, argc, argv);
   try {
     if (sm->parsed()) return taxonn::run_sim(sim);
     if (bs->parsed()) {
-      taxonn::bench_sim_builds(bench_configs, bench_out, bench_jobs, bench_kit);
+      taxonn::bench_sim_builds(bench_configs, bench_out, bench_jobs, bench_kit, bench_compare);
       return 0;
     }
     if (gen->parsed()) return cmd_generate(config, out);

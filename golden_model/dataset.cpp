@@ -1,6 +1,8 @@
 // Dataset readers.
 #include "dataset.hpp"
 
+#include <algorithm>
+
 #include <filesystem>
 #include <fstream>
 
@@ -131,6 +133,46 @@ DatasetPair load_dataset(const std::string& name, const std::string& dir_in) {
     p.test = load_idx(pick("t10k-images-idx3-ubyte"), pick("t10k-labels-idx1-ubyte"), name);
   }
   return p;
+}
+
+std::string choose_net_dataset(const std::string& name, int image_values, std::string* note) {
+  const auto& names = dataset_names();
+  if (!name.empty()) {
+    if (name != "random" && std::find(names.begin(), names.end(), name) == names.end())
+      throw DatasetError(fmt::format("--dataset '{}': not a dataset; use mnist, fashion-mnist, cifar10 or random", name));
+    return name;
+  }
+  auto have = [](const std::string& n) { return fs::is_directory(default_dataset_dir(n)); };
+  if (image_values == 28 * 28) {
+    if (have("mnist")) return "mnist";
+    if (have("fashion-mnist")) {
+      *note = fmt::format("MNIST not found in {}: training on Debian's Fashion-MNIST ({}); --dataset/--data-dir choose",
+                          fs::weakly_canonical(default_dataset_dir("mnist")).string(), default_dataset_dir("fashion-mnist"));
+      return "fashion-mnist";
+    }
+    throw DatasetError(fmt::format("28x28 inputs, but neither {} nor {} exists: give --dataset and --data-dir, or "
+                                   "--dataset random",
+                                   default_dataset_dir("mnist"), default_dataset_dir("fashion-mnist")));
+  }
+  if (image_values == 3 * 32 * 32) {
+    if (have("cifar10")) return "cifar10";
+    throw DatasetError(fmt::format("32x32x3 inputs, but {} does not exist: give --data-dir, or --dataset random",
+                                   default_dataset_dir("cifar10")));
+  }
+  *note = fmt::format("no dataset has images of {} values: training on seeded random samples (--dataset random)",
+                      image_values);
+  return "random";
+}
+
+void check_dataset_fits(const DatasetPair& d, int image_values, int classes, const std::string& config_name) {
+  if (d.train.image_size() != static_cast<std::size_t>(image_values))
+    throw DatasetError(fmt::format("{}: images of {} values, but config '{}' takes {}; pick a matching dataset or config",
+                                   d.source, d.train.image_size(), config_name, image_values));
+  for (const Dataset* s : {&d.train, &d.test})
+    for (std::size_t i = 0; i < s->size(); ++i)
+      if (s->labels[i] >= classes)
+        throw DatasetError(fmt::format("{} ({}): label {} of sample {} is out of range for {} outputs; check the labels file",
+                                       d.source, s->name, static_cast<int>(s->labels[i]), i, classes));
 }
 
 }  // namespace taxonn

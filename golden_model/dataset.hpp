@@ -43,6 +43,18 @@ DatasetPair load_dataset(const std::string& name, const std::string& dir);
 std::string default_dataset_dir(const std::string& name);
 const std::vector<std::string>& dataset_names();
 
+// The training data of a network run (tb_net, `taxonn sim`): `name` as
+// given, checked; when empty, the dataset whose images have `image_values`
+// values (28x28: MNIST, else Debian's Fashion-MNIST; 32x32x3: CIFAR-10), or
+// "random" (seeded random samples) when no dataset has that size. `note`
+// says what was chosen when it was not asked for. A name that is none of
+// dataset_names() nor "random", or a size whose datasets are all missing,
+// is a DatasetError.
+std::string choose_net_dataset(const std::string& name, int image_values, std::string* note);
+// A dataset fits a network: images of `image_values` values, labels below
+// `classes`; the error names the dataset, the sample and the fix.
+void check_dataset_fits(const DatasetPair& d, int image_values, int classes, const std::string& config_name);
+
 // Read a whole file, gunzipping when it is gzip.
 std::vector<std::uint8_t> read_maybe_gz(const std::string& path);
 

@@ -10,6 +10,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -32,6 +36,19 @@ inline std::string shell_quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
+}
+
+// A whole number >= `min` written in decimal (or 0x hex): no sign, nothing
+// after it, no overflow. strtoull alone takes "-1" as 2^64-1.
+inline bool parse_count(const std::string& v, std::uint64_t min, std::uint64_t* out) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long x = std::strtoull(v.c_str(), &end, 0);
+  if (v.empty() || v[0] == '-' || v[0] == '+' || std::isspace(static_cast<unsigned char>(v[0])) || *end || errno != 0 ||
+      x < min)
+    return false;
+  *out = x;
+  return true;
 }
 
 // The last `n` lines of a tool's log, indented, for an error message.

@@ -2,10 +2,12 @@
 # Bad input to the network testbench (tb_net): a missing dataset folder, a
 # truncated sample file, a label out of range, a config the network RTL
 # does not cover and a config other than the compiled one each get one line naming the file or field, a non-zero
-# exit, and no --json result left behind.
-# Usage: net_bad_input.sh TB_NET_BINARY SOURCE_DIR WORK_DIR
+# exit, and no --json result left behind; so do counts that are not whole numbers, a file that is not a
+# reproducer and an unwritable output. The PE testbench (TB_PE_BINARY) gets a missing and a foreign config
+# and a bad count: exit 2 and one line, never an abort.
+# Usage: net_bad_input.sh TB_NET_BINARY SOURCE_DIR WORK_DIR TB_PE_BINARY
 set -uo pipefail
-tb=$1 src=$2 work=$3
+tb=$1 src=$2 work=$3 tb_pe=$4
 rm -rf "$work" && mkdir -p "$work"
 fail=0 n=0
 check() {  # expected-text tb_net-arguments...
@@ -53,5 +55,22 @@ PY
 check "layers[3].type: the network RTL's loss unit sits in an fc output layer" --config "$work/conv_last.json" --dataset random
 check "runs config 'mlp_mnist', not 'cnn_small'" --config "$src/configs/cnn_small.json" --dataset random
 check "cannot open the config file" --config "$work/missing.json"
+check "--steps '-1' is not a whole number" --config "$cfg" --dataset random --steps -1
+check "--steps 0: give at least one SGD step" --config "$cfg" --dataset random --steps 0
+check "--seed '12x' is not a whole number" --config "$cfg" --dataset random --seed 12x
+check "not a tb_net reproducer" --config "$cfg" --replay "$cfg"
+check "(--json): cannot write" --config "$cfg" --dataset random --json /proc/taxonn/result.json
+# The PE testbench: exit 2 and one line (an uncaught error used to abort, exit 134).
+pe_check() {  # expected-text tb_pe-arguments...
+  local want=$1; shift
+  err=$("$tb_pe" --iters 10 "$@" 2>&1 >/dev/null); rc=$?
+  n=$((n + 1))
+  if [ $rc -ne 2 ]; then echo "FAIL tb_pe $*: exit $rc, want 2"; fail=1; fi
+  if [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ]; then echo "FAIL tb_pe $*: not one line: $err"; fail=1; fi
+  if ! grep -qF -- "$want" <<<"$err"; then echo "FAIL tb_pe $*: '$want' not in: $err"; fail=1; fi
+}
+pe_check "cannot open the config file" --config "$work/missing.json"
+pe_check "built for config 'mlp_small'" --config "$cfg"
+pe_check "--iters '0' is not a whole number >= 1" --config "$src/configs/mlp_small.json" --iters 0
 echo "net_bad_input: $n bad inputs, $([ $fail -eq 0 ] && echo all rejected cleanly || echo FAILURES)"
 exit $fail

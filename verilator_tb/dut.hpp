@@ -55,7 +55,9 @@ inline void pulse_reset(FlatDut& top) {
 }
 
 // Defined by the glue of the model a testbench binary is linked with: the
-// name it was built for (a config or a primitive) and the model itself.
+// name it was built for (a config or a primitive) and the factory of that
+// testbench's kind (a harness glue defines make_flat_dut, a network glue
+// make_net_dut; linking a glue of the other kind fails at link time).
 const char* dut_name();
 std::unique_ptr<FlatDut> make_flat_dut();
 std::unique_ptr<NetDutPorts> make_net_dut();

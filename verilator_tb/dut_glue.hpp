@@ -65,14 +65,12 @@ class NetDutOf final : public NetDutPorts {
 
 }  // namespace taxonn::tb
 
-// A harness model (tb_prim, tb_pe); the other factory is never called.
-#define TAXONN_FLAT_DUT(V, NAME)                                                                              \
-  const char* taxonn::tb::dut_name() { return NAME; }                                                         \
-  std::unique_ptr<taxonn::tb::FlatDut> taxonn::tb::make_flat_dut() { return std::make_unique<FlatDutOf<V>>(); } \
-  std::unique_ptr<taxonn::tb::NetDutPorts> taxonn::tb::make_net_dut() { return nullptr; }
+// A harness model, for tb_prim and tb_pe (which call make_flat_dut).
+#define TAXONN_FLAT_DUT(V, NAME)                      \
+  const char* taxonn::tb::dut_name() { return NAME; } \
+  std::unique_ptr<taxonn::tb::FlatDut> taxonn::tb::make_flat_dut() { return std::make_unique<FlatDutOf<V>>(); }
 
-// A network top (tb_net).
-#define TAXONN_NET_DUT(V, NAME)                                                                          \
-  const char* taxonn::tb::dut_name() { return NAME; }                                                    \
-  std::unique_ptr<taxonn::tb::FlatDut> taxonn::tb::make_flat_dut() { return nullptr; }                   \
+// A network top, for tb_net (which calls make_net_dut).
+#define TAXONN_NET_DUT(V, NAME)                       \
+  const char* taxonn::tb::dut_name() { return NAME; } \
   std::unique_ptr<taxonn::tb::NetDutPorts> taxonn::tb::make_net_dut() { return std::make_unique<NetDutOf<V>>(); }

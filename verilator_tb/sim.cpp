@@ -123,7 +123,10 @@ std::string join(const std::vector<std::string>& v, bool quoted = true) {
 
 // ---- the cache ----
 
+enum class StageKind { kVerilate, kCompileModel, kGlue, kLink };
+
 struct Stage {
+  StageKind kind;
   std::string name;
   double seconds;
 };
@@ -134,15 +137,20 @@ struct Built {
   std::string model_key, bin_key;
   std::vector<Stage> stages;
   double seconds = 0;
+  double stage_seconds(StageKind k) const {
+    double s = 0;
+    for (const auto& x : stages) s += x.kind == k ? x.seconds : 0;
+    return s;
+  }
 };
 
 // What one testbench is built from.
 struct TbSpec {
   std::string kind;    // "pe" or "net": the kit's library set
-  std::string label;   // for progress lines
+  std::string label;   // for progress lines and the report
   std::string top;     // Verilog top module
   std::string prefix;  // Verilated class
-  std::string dut_name;
+  GeneratedFile glue;  // tb::glue_file
   std::vector<GeneratedFile> files;  // rtl/*.v, rtl/*.vh and the harness
 };
 
@@ -178,19 +186,22 @@ void publish(const fs::path& tmp, const fs::path& dst) {
   }
 }
 
+void say(const std::string& label, const std::string& what) {
+  fmt::print("sim: [{}] {}\n", label, what);
+  std::fflush(stdout);
+}
+
 class Builder {
  public:
-  Builder(const Kit& kit, fs::path cache, int jobs, bool quiet) : kit_(kit), cache_(std::move(cache)), jobs_(jobs), quiet_(quiet) {}
+  Builder(const Kit& kit, fs::path cache, int jobs) : kit_(kit), cache_(std::move(cache)), jobs_(jobs) {}
 
   Built build(const TbSpec& s) {
     Built b;
     const auto t0 = Clock::now();
-    const std::string glue = fmt::format("#include \"{0}.h\"\n#include \"dut_glue.hpp\"\nTAXONN_{1}_DUT({0}, \"{2}\")\n",
-                                         s.prefix, s.kind == "net" ? "NET" : "FLAT", s.dut_name);
     ContentKey mk;
     mk.add("taxonn-sim-model-1").add(kit_.verilator_version).add(join(kit_.verilator_args)).add(kit_.cxx);
     mk.add(join(kit_.cxxflags)).add(join(kit_.opt_fast)).add(join(kit_.opt_slow));
-    mk.add(s.top).add(s.prefix).add(glue);
+    mk.add(s.top).add(s.prefix).add(s.glue.content);
     for (const char* h : {"dut.hpp", "dut_glue.hpp", "bitvec.hpp"}) mk.add_file(fs::path(kit_.tb_dir) / h);
     for (const auto& f : s.files) mk.add(f.path).add(f.content);
     b.model_key = mk.hex();
@@ -205,34 +216,30 @@ class Builder {
     b.binary = bin / "tb";
     if (fs::exists(b.binary)) {
       b.cached = true;
-      say(s, fmt::format("cached: {} (model {}), no build", b.binary.string(), b.model_key.substr(0, 12)));
+      say(s.label, fmt::format("cached: {} (model {}), no build", b.binary.string(), b.model_key.substr(0, 12)));
       return b;
     }
-    if (!fs::exists(model / "glue.o")) build_model(s, glue, model, b);
-    else say(s, fmt::format("model {} cached; linking with the current kit", b.model_key.substr(0, 12)));
+    if (!fs::exists(model / "glue.o")) build_model(s, model, b);
+    else say(s.label, fmt::format("model {} cached; linking with the current kit", b.model_key.substr(0, 12)));
     const fs::path tmp = new_tmp(cache_, "bin");
-    const auto t = Clock::now();
     std::vector<std::string> cmd = {kit_.cxx, "-o", (tmp / "tb").string(), (model / "glue.o").string(),
                                     (model / (s.prefix + "__ALL.a")).string()};
     for (const auto& l : kit_.libs.at(s.kind)) cmd.push_back(l);
     for (const auto& f : kit_.ldflags) cmd.push_back(f);
-    step(s, "link", join(cmd), tmp / "link.log", t, b);
+    step(s, StageKind::kLink, "link", cmd, tmp / "link.log", b);
     publish(tmp, bin);
     b.seconds = since(t0);
     return b;
   }
 
  private:
-  void say(const TbSpec& s, const std::string& what) const {
-    fmt::print("sim: [{}] {}\n", s.label, what);
-    std::fflush(stdout);
-  }
-
-  void step(const TbSpec& s, const std::string& name, const std::string& cmd, const fs::path& log,
-            Clock::time_point t, Built& b) const {
-    const int rc = run_logged(cmd, log);
+  // Runs one build stage; a failure's first line says what failed (the
+  // tool's first error, else its log's first line), then the log's tail.
+  void step(const TbSpec& s, StageKind kind, const std::string& name, const std::vector<std::string>& cmd,
+            const fs::path& log, Built& b) const {
+    const auto t = Clock::now();
+    const int rc = run_logged(join(cmd), log);
     if (rc != 0) {
-      // The first line says what failed: the tool's first error, else its last line.
       const std::string text = read_text(log);
       std::string first;
       std::istringstream in(text);
@@ -246,12 +253,12 @@ class Builder {
       throw std::runtime_error(fmt::format("building the {} testbench failed at '{}' (exit {}): {}\n  last lines of {}:\n{}",
                                            s.label, name, rc, first, log.string(), last_lines(text, 15)));
     }
-    b.stages.push_back({name, since(t)});
-    say(s, fmt::format("{}: {:.1f} s", name, since(t)));
+    b.stages.push_back({kind, name, since(t)});
+    say(s.label, fmt::format("{}: {:.1f} s", name, b.stages.back().seconds));
   }
 
-  void build_model(const TbSpec& s, const std::string& glue, const fs::path& model, Built& b) {
-    say(s, fmt::format("building the testbench of {} (model {}): not in the cache", s.dut_name, b.model_key.substr(0, 12)));
+  void build_model(const TbSpec& s, const fs::path& model, Built& b) {
+    say(s.label, fmt::format("building the testbench of {} (model {}): not in the cache", s.top, b.model_key.substr(0, 12)));
     const fs::path tmp = new_tmp(cache_, "model");
     const fs::path src = tmp / "src", obj = tmp / "obj";
     std::vector<std::string> sources;
@@ -261,33 +268,28 @@ class Builder {
       if (p.extension() == ".v") sources.push_back(p.string());
     }
     std::sort(sources.begin(), sources.end());
-    auto t = Clock::now();
     std::vector<std::string> vl = {kit_.verilator, "--cc"};
-    for (const auto& a : kit_.verilator_args) vl.push_back(a);
-    for (const auto& a : {std::string("--top-module"), s.top, std::string("--prefix"), s.prefix, std::string("--Mdir"),
-                          obj.string(), "-I" + src.string()})
-      vl.push_back(a);
-    for (const auto& f : sources) vl.push_back(f);
-    step(s, fmt::format("verilate ({} files)", sources.size()), join(vl), tmp / "verilate.log", t, b);
+    vl.insert(vl.end(), kit_.verilator_args.begin(), kit_.verilator_args.end());
+    vl.insert(vl.end(), {"--top-module", s.top, "--prefix", s.prefix, "--Mdir", obj.string(), "-I" + src.string()});
+    vl.insert(vl.end(), sources.begin(), sources.end());
+    step(s, StageKind::kVerilate, fmt::format("verilate ({} files)", sources.size()), vl, tmp / "verilate.log", b);
 
-    t = Clock::now();
-    const std::string make = fmt::format(
-        "make -C {} -f {}.mk -j{} {}__ALL.a CXX={} OPT_FAST={} OPT_SLOW={} OPT_GLOBAL={} VM_PARALLEL_BUILDS=1",
-        shell_quote(obj.string()), s.prefix, jobs_, s.prefix, shell_quote(kit_.cxx), shell_quote(join(kit_.opt_fast, false)),
-        shell_quote(join(kit_.opt_slow, false)), shell_quote(join(kit_.opt_fast, false)));
-    step(s, fmt::format("compile the model ({} jobs)", jobs_), make, tmp / "compile.log", t, b);
+    // Verilator's own makefile, for the model's archive only (the runtime is the kit's).
+    const std::vector<std::string> make = {
+        "make", "-C", obj.string(), "-f", s.prefix + ".mk", fmt::format("-j{}", jobs_), s.prefix + "__ALL.a",
+        "CXX=" + kit_.cxx, "OPT_FAST=" + join(kit_.opt_fast, false), "OPT_SLOW=" + join(kit_.opt_slow, false),
+        "OPT_GLOBAL=" + join(kit_.opt_fast, false), "VM_PARALLEL_BUILDS=1"};
+    step(s, StageKind::kCompileModel, fmt::format("compile the model ({} jobs)", jobs_), make, tmp / "compile.log", b);
 
-    t = Clock::now();
-    write_atomic(obj / "glue.cpp", glue);
+    write_atomic(obj / "glue.cpp", s.glue.content);
     std::vector<std::string> cc = {kit_.cxx};
-    for (const auto& f : kit_.cxxflags) cc.push_back(f);
-    for (const auto& f : kit_.opt_fast) cc.push_back(f);
+    cc.insert(cc.end(), kit_.cxxflags.begin(), kit_.cxxflags.end());
+    cc.insert(cc.end(), kit_.opt_fast.begin(), kit_.opt_fast.end());
     for (const auto& i : {obj.string(), kit_.tb_dir, kit_.verilator_root + "/include",
                           kit_.verilator_root + "/include/vltstd"})
       cc.push_back("-I" + i);
-    for (const std::string& f : {std::string("-c"), (obj / "glue.cpp").string(), std::string("-o"), (tmp / "glue.o").string()})
-      cc.push_back(f);
-    step(s, "compile the glue", join(cc), tmp / "glue.log", t, b);
+    cc.insert(cc.end(), {"-c", (obj / "glue.cpp").string(), "-o", (tmp / "glue.o").string()});
+    step(s, StageKind::kGlue, "compile the glue", cc, tmp / "glue.log", b);
 
     // Keep what linking needs and the logs; the sources and objects go.
     fs::rename(obj / (s.prefix + "__ALL.a"), tmp / (s.prefix + "__ALL.a"));
@@ -300,86 +302,22 @@ class Builder {
   const Kit& kit_;
   fs::path cache_;
   int jobs_;
-  bool quiet_;
 };
 
-// ---- running a testbench ----
-
-struct TbRun {
-  int rc = 0;
-  std::string first_mismatch, last_line;
-};
-
-// Run a testbench, its output echoed (progress lines too, unless quiet) and
-// kept in `log`; the first MISMATCH line is kept for the summary.
-TbRun run_tb(const fs::path& binary, const std::vector<std::string>& args, const fs::path& log, bool quiet) {
-  TbRun r;
-  std::vector<std::string> cmd = {binary.string()};
-  cmd.insert(cmd.end(), args.begin(), args.end());
-  FILE* p = popen((join(cmd) + " 2>&1").c_str(), "r");
-  if (!p) throw std::runtime_error(fmt::format("cannot start {}", binary.string()));
-  std::ofstream out(log);
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, p)) {
-    const std::string line(buf);
-    out << line;
-    const bool progress = line.rfind("  step ", 0) == 0;
-    if (!quiet || !progress) {
-      std::fputs(buf, stdout);
-      std::fflush(stdout);
-    }
-    std::string trimmed = line;
-    while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r')) trimmed.pop_back();
-    if (!trimmed.empty()) r.last_line = trimmed;
-    if (r.first_mismatch.empty() && trimmed.rfind("MISMATCH ", 0) == 0) r.first_mismatch = trimmed.substr(9);
-  }
-  const int st = pclose(p);
-  r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-  return r;
+// The testbench specs of a config: its PE harness, and its network top.
+TbSpec pe_spec(const Config& c, const std::vector<GeneratedFile>& design) {
+  TbSpec s{"pe", "pe", "tb_pe_" + c.name, "Vtb_pe_" + c.name, tb::glue_file("Vtb_pe_" + c.name, c.name, tb::GlueKind::kFlat), {}};
+  for (const auto& f : design)
+    if (f.path.rfind("rtl/", 0) == 0) s.files.push_back(f);
+  s.files.push_back({"harness/tb_pe_" + c.name + ".v", tb::pe_harness(c)});
+  return s;
 }
 
-// ---- the dataset of the network check ----
-
-// The dataset a config's network trains on when none is named: the one its
-// input size fits; seeded random samples when no dataset has that size.
-std::string pick_dataset(const Config& c, std::string* note) {
-  const int in = c.layers.front().in_shape.size();
-  auto have = [](const std::string& n) { return fs::is_directory(default_dataset_dir(n)); };
-  if (in == 28 * 28) {
-    if (have("mnist")) return "mnist";
-    if (have("fashion-mnist")) {
-      *note = fmt::format("MNIST not found in {}: training on Fashion-MNIST ({}); --dataset/--data-dir choose",
-                          default_dataset_dir("mnist"), default_dataset_dir("fashion-mnist"));
-      return "fashion-mnist";
-    }
-    throw SimInputError(fmt::format("config '{}' takes 28x28 images but neither {} nor {} exists: give --dataset and "
-                                    "--data-dir, or --dataset random",
-                                    c.name, default_dataset_dir("mnist"), default_dataset_dir("fashion-mnist")));
-  }
-  if (in == 3 * 32 * 32) {
-    if (have("cifar10")) return "cifar10";
-    throw SimInputError(fmt::format("config '{}' takes 32x32x3 images but {} does not exist: give --data-dir, or "
-                                    "--dataset random",
-                                    c.name, default_dataset_dir("cifar10")));
-  }
-  *note = fmt::format("no dataset has images of {} values (config '{}'): training on seeded random samples "
-                      "(--dataset random)",
-                      in, c.name);
-  return "random";
-}
-
-// Loads a named dataset once before any build, so a missing or mismatched
-// one fails in a second, not after the build.
-void check_dataset(const Config& c, const std::string& name, const std::string& dir) {
-  if (name == "random") return;
-  const auto& names = dataset_names();
-  if (std::find(names.begin(), names.end(), name) == names.end())
-    throw SimInputError(fmt::format("--dataset '{}': not a dataset; use mnist, fashion-mnist, cifar10 or random", name));
-  const DatasetPair d = load_dataset(name, dir);  // DatasetError names the file
-  const std::size_t want = static_cast<std::size_t>(c.layers.front().in_shape.size());
-  if (d.train.image_size() != want)
-    throw SimInputError(fmt::format("{}: images of {} values, but config '{}' takes {}; pick a matching dataset or config",
-                                    d.source, d.train.image_size(), c.name, want));
+TbSpec net_spec(const Config& c, const std::vector<GeneratedFile>& design) {
+  TbSpec s{"net", "network", net_module_name(c), "Vnet_" + c.name, tb::glue_file("Vnet_" + c.name, c.name, tb::GlueKind::kNet), {}};
+  for (const auto& f : design)
+    if (f.path.rfind("rtl/", 0) == 0) s.files.push_back(f);
+  return s;
 }
 
 json built_json(const Built& b) {
@@ -394,180 +332,233 @@ fs::path default_cache(const Kit& kit) {
   return kit.file.parent_path() / "cache" / "sim";
 }
 
-// The testbench specs of a config: its PE harness and, when covered, its network top.
-TbSpec pe_spec(const Config& c, const std::vector<GeneratedFile>& design) {
-  TbSpec s{"pe", "pe", "tb_pe_" + c.name, "Vtb_pe_" + c.name, c.name, {}};
-  for (const auto& f : design)
-    if (f.path.rfind("rtl/", 0) == 0) s.files.push_back(f);
-  s.files.push_back({"harness/tb_pe_" + c.name + ".v", tb::pe_harness(c)});
-  return s;
+// ---- running a testbench ----
+
+struct TbRun {
+  int rc = 0;
+  std::string first_mismatch, summary;
+};
+
+// Run testbench `name` (tb_pe, tb_net), its output echoed (progress lines
+// too, unless quiet) and kept in `log`. Its summary is the last line it
+// prints under its own name (its result, or its one-line error); the first
+// MISMATCH line is kept for the summary too.
+TbRun run_tb(const std::string& name, const fs::path& binary, const std::vector<std::string>& args,
+             const fs::path& log, bool quiet) {
+  TbRun r;
+  std::vector<std::string> cmd = {binary.string()};
+  cmd.insert(cmd.end(), args.begin(), args.end());
+  FILE* p = popen((join(cmd) + " 2>&1").c_str(), "r");
+  if (!p) throw std::runtime_error(fmt::format("cannot start {}", binary.string()));
+  std::ofstream out(log);
+  char buf[4096];
+  while (std::fgets(buf, sizeof buf, p)) {
+    std::string line(buf);
+    out << line;
+    if (!quiet || line.rfind("  step ", 0) != 0) {
+      std::fputs(buf, stdout);
+      std::fflush(stdout);
+    }
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    if (line.rfind(name + ": ", 0) == 0) r.summary = line;
+    if (r.first_mismatch.empty() && line.rfind("MISMATCH ", 0) == 0) r.first_mismatch = line.substr(9);
+  }
+  const int st = pclose(p);
+  r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+  return r;
 }
 
-TbSpec net_spec(const Config& c, const std::vector<GeneratedFile>& design) {
-  TbSpec s{"net", "network", net_module_name(c), "Vnet_" + c.name, c.name, {}};
-  for (const auto& f : design)
-    if (f.path.rfind("rtl/", 0) == 0) s.files.push_back(f);
-  return s;
+// One check: run the testbench, then its entry of the report (its own
+// --json result embedded; a stale one never stands for this run).
+json run_check(const std::string& check, const std::string& tb_name, const Built& b, std::vector<std::string> args,
+               const fs::path& out, const std::string& stem, bool quiet) {
+  const fs::path result = out / (stem + ".json"), log = out / (stem + ".txt");
+  std::error_code ec;
+  fs::remove(result, ec);
+  args.insert(args.end(), {"--json", result.string()});
+  const TbRun r = run_tb(tb_name, b.binary, args, log, quiet);
+  json chk = {{"check", check}, {"status", r.rc == 0 ? "pass" : "fail"}, {"exit_code", r.rc},
+              {"summary", r.summary}, {"log", log.string()}, {"build", built_json(b)}};
+  if (!r.first_mismatch.empty()) chk["first_mismatch"] = r.first_mismatch;
+  if (fs::exists(result)) chk["result"] = json::parse(read_text(result));
+  return chk;
 }
 
-}  // namespace
+// ---- what a run does, decided before anything is built ----
 
-int run_sim(const SimOptions& o) {
-  // Everything that can be wrong with the input is found before any build.
-  const Config c = load_config(o.config);
+struct Plan {
+  Config config;
+  std::string net_why;       // why the network RTL does not cover the config ("" when it does)
+  std::string replay_kind;   // "pe", "net" or "" (no --replay)
+  bool run_pe = false, run_net = false;
+  std::string dataset, dataset_note;
+  fs::path out, report;
+};
+
+// The reproducer of --replay: which testbench it belongs to ("pe" or "net").
+std::string replay_kind_of(const std::string& path, const Config& c) {
+  std::ifstream in(path);
+  if (!in) throw SimInputError(fmt::format("--replay {}: cannot open the reproducer", path));
+  try {
+    const json j = json::parse(in);
+    std::string kind;
+    if (j.is_object() && j.value("testbench", "") == "tb_net") kind = "net";
+    else if (j.is_object() && j.contains("module")) kind = "pe";
+    else throw SimInputError(fmt::format("--replay {}: not a reproducer of tb_pe or tb_net", path));
+    if (j.value("config", "") != c.name)
+      throw SimInputError(fmt::format("--replay {}: a reproducer of config '{}', not '{}'; give its --config", path,
+                                      j.value("config", "?"), c.name));
+    return kind;
+  } catch (const json::exception& e) {
+    throw SimInputError(fmt::format("--replay {}: not a reproducer ({})", path, e.what()));
+  }
+}
+
+Plan plan_sim(const SimOptions& o) {
+  Plan p{load_config(o.config), "", "", false, false, "", "", {}, {}};
+  const Config& c = p.config;
   if (!o.templates.empty()) use_template_dir(o.templates);
-  std::string why;
-  const bool net_ok = net_supported(c, &why);
-  const bool want_net = !o.pe_only;
-  if (want_net && !net_ok && o.replay.empty())
+  if (o.jobs < 1) throw SimInputError(fmt::format("--jobs {}: give at least 1", o.jobs));
+  const bool net_ok = net_supported(c, &p.net_why);
+  if (!o.replay.empty()) p.replay_kind = replay_kind_of(o.replay, c);
+  if (!net_ok && (p.replay_kind == "net" || (p.replay_kind.empty() && !o.pe_only)))
     throw SimInputError(fmt::format("{}: the network RTL does not cover config '{}' ({}); fix that field, or run the "
                                     "PE co-simulation alone with --pe-only",
-                                    o.config, c.name, why));
-  if (o.jobs < 1) throw SimInputError(fmt::format("--jobs {}: give at least 1", o.jobs));
-  std::string replay_kind;
-  if (!o.replay.empty()) {
-    std::ifstream in(o.replay);
-    if (!in) throw SimInputError(fmt::format("--replay {}: cannot open the reproducer", o.replay));
-    json j;
-    try {
-      j = json::parse(in);
-    } catch (const json::exception& e) {
-      throw SimInputError(fmt::format("--replay {}: not a JSON reproducer ({})", o.replay, e.what()));
+                                    o.config, c.name, p.net_why));
+  p.run_pe = p.replay_kind != "net";
+  p.run_net = net_ok && !o.pe_only && p.replay_kind != "pe";
+  if (p.run_net && p.replay_kind.empty() && !o.build_only) {
+    // Loaded once here, so a missing or mismatched dataset fails in a second,
+    // not after the build (the testbench loads it again to train on).
+    const LayerConfig& first = c.layers.front();
+    p.dataset = choose_net_dataset(o.dataset, first.in_shape.size(), &p.dataset_note);
+    if (p.dataset != "random") {
+      const auto hw = net_hw(c);
+      check_dataset_fits(load_dataset(p.dataset, o.data_dir), first.in_shape.size(),
+                         c.layers[hw.back().index].neurons, c.name);
     }
-    if (j.is_object() && j.value("testbench", "") == "tb_net") replay_kind = "net";
-    else if (j.is_object() && j.contains("module")) replay_kind = "pe";
-    else throw SimInputError(fmt::format("--replay {}: not a reproducer of tb_pe or tb_net", o.replay));
-    if (j.value("config", "") != c.name)
-      throw SimInputError(fmt::format("--replay {}: a reproducer of config '{}', not '{}'; give its --config",
-                                      o.replay, j.value("config", "?"), c.name));
-    if (replay_kind == "net" && !net_ok)
-      throw SimInputError(fmt::format("--replay {}: the network RTL does not cover config '{}' ({})", o.replay, c.name, why));
   }
-  const bool run_pe = o.replay.empty() || replay_kind == "pe";
-  const bool run_net = net_ok && want_net && (o.replay.empty() || replay_kind == "net");
-  std::string dataset = o.dataset, dataset_note;
-  if (run_net && o.replay.empty() && !o.build_only) {
-    if (dataset.empty()) dataset = pick_dataset(c, &dataset_note);
-    check_dataset(c, dataset, o.data_dir);
-  }
-  const Kit kit = load_kit(o.kit);
-  const fs::path cache = o.cache_dir.empty() ? default_cache(kit) : fs::path(o.cache_dir);
-  const fs::path out = o.out_dir.empty() ? fs::path("build/sim") / c.name : fs::path(o.out_dir);
-  const fs::path report = o.json_out.empty() ? out / "sim.json" : fs::path(o.json_out);
-  const bool had_out = fs::exists(out);
+  p.out = o.out_dir.empty() ? fs::path("build/sim") / c.name : fs::path(o.out_dir);
+  p.report = o.json_out.empty() ? p.out / "sim.json" : fs::path(o.json_out);
+  return p;
+}
+
+// The outputs can be written, before a build of minutes; a run that fails
+// here leaves no output folder behind.
+void check_outputs(const SimOptions& o, const Plan& p, const fs::path& cache) {
+  const bool had_out = fs::exists(p.out);
   try {
     check_writable_dir(cache, "--cache");
-    check_writable_dir(out, "--out");
-    check_writable(report, "--json");
+    check_writable_dir(p.out, "--out");
+    check_writable(p.report, "--json");
     if (!o.save_weights.empty()) check_writable(o.save_weights, "--save-weights");
     if (!o.curve.empty()) check_writable(o.curve + ".csv", "--curve");
   } catch (const std::runtime_error& e) {
     std::error_code ec;
-    if (!had_out) fs::remove(out, ec);  // no output from a run that did not start (only if still empty)
+    if (!had_out) fs::remove(p.out, ec);  // only removes it while empty
     throw SimInputError(e.what());
   }
-  sweep_tmp(cache / "tmp");
+}
 
-  fmt::print("sim: config '{}' ({}), {}{}\n", c.name, o.config,
-             run_pe ? "PE co-simulation" : "", run_net ? (run_pe ? " and network training" : "network training") : "");
-  if (!net_ok && o.pe_only) fmt::print("sim: no network check: the network RTL does not cover this config ({})\n", why);
-  if (!dataset_note.empty()) fmt::print("sim: {}\n", dataset_note);
-  const auto design = generate_design(c);
-  Builder builder(kit, cache, o.jobs, o.quiet);
-  const auto t_build = Clock::now();
-  std::optional<Built> pe_b, net_b;
-  json checks = json::array();
-  bool ok = true;
-  auto build = [&](const TbSpec& s, std::optional<Built>& dst, const char* check) {
-    try {
-      dst = builder.build(s);
-      return true;
-    } catch (const std::exception& e) {
-      fmt::print("sim: [{}] {}\n", s.label, e.what());
-      checks.push_back({{"check", check}, {"status", "error"}, {"error", e.what()}});
-      ok = false;
-      return false;
-    }
-  };
-  if (run_pe) build(pe_spec(c, design), pe_b, "pe");
-  if (run_net) build(net_spec(c, design), net_b, "network");
-  const double build_s = since(t_build);
+std::vector<std::string> pe_args(const SimOptions& o, const Plan& p) {
+  if (p.replay_kind == "pe") return {"--config", o.config, "--replay", o.replay};
+  return {"--config", o.config, "--seed", std::to_string(o.seed), "--iters", std::to_string(o.iters),
+          "--repro-dir", p.out.string()};
+}
 
-  if (!o.build_only) {
-    if (pe_b) {
-      std::vector<std::string> args = {"--config", o.config, "--seed", std::to_string(o.seed), "--iters",
-                                       std::to_string(o.iters), "--repro-dir", out.string(), "--json",
-                                       (out / "pe.json").string()};
-      if (replay_kind == "pe") args = {"--config", o.config, "--replay", o.replay, "--json", (out / "pe.json").string()};
-      fmt::print("sim: [pe] both PEs of every layer against the golden model{}\n",
-                 replay_kind == "pe" ? ", replaying " + o.replay : fmt::format(", {} cycles, seed {}", o.iters, o.seed));
-      std::error_code ec;
-      fs::remove(out / "pe.json", ec);  // a stale result never stands for this run
-      const TbRun r = run_tb(pe_b->binary, args, out / "pe.txt", o.quiet);
-      json chk = {{"check", "pe"}, {"status", r.rc == 0 ? "pass" : "fail"}, {"exit_code", r.rc},
-                  {"summary", r.last_line}, {"log", (out / "pe.txt").string()}, {"build", built_json(*pe_b)}};
-      if (!r.first_mismatch.empty()) chk["first_mismatch"] = r.first_mismatch;
-      if (fs::exists(out / "pe.json")) chk["result"] = json::parse(read_text(out / "pe.json"));
-      checks.push_back(chk);
-      ok &= r.rc == 0;
-    }
-    if (net_b) {
-      std::vector<std::string> args = {"--config", o.config, "--repro-dir", out.string(), "--json",
-                                       (out / "net.json").string()};
-      if (replay_kind == "net") {
-        args.insert(args.end(), {"--replay", o.replay});
-      } else {
-        args.insert(args.end(), {"--seed", std::to_string(o.seed), "--steps", std::to_string(o.steps), "--dataset",
-                                 dataset, "--check-every", std::to_string(o.check_every)});
-        if (!o.data_dir.empty()) args.insert(args.end(), {"--data-dir", o.data_dir});
-        if (o.eval > 0) args.insert(args.end(), {"--eval", std::to_string(o.eval)});
-      }
-      if (!o.save_weights.empty()) args.insert(args.end(), {"--save-weights", o.save_weights});
-      if (!o.curve.empty()) args.insert(args.end(), {"--curve", o.curve});
-      if (o.quiet) args.push_back("--quiet");
-      fmt::print("sim: [network] the network RTL trains beside the golden model{}\n",
-                 replay_kind == "net" ? ", replaying " + o.replay
-                                      : fmt::format(", {} SGD steps on {}, seed {}", o.steps, dataset, o.seed));
-      std::error_code ec;
-      fs::remove(out / "net.json", ec);
-      const TbRun r = run_tb(net_b->binary, args, out / "net.txt", o.quiet);
-      json chk = {{"check", "network"}, {"status", r.rc == 0 ? "pass" : "fail"}, {"exit_code", r.rc},
-                  {"summary", r.last_line}, {"log", (out / "net.txt").string()}, {"build", built_json(*net_b)}};
-      if (!r.first_mismatch.empty()) chk["first_mismatch"] = r.first_mismatch;
-      if (fs::exists(out / "net.json")) chk["result"] = json::parse(read_text(out / "net.json"));
-      // tb_net's summary is its "tb_net: N steps, 0 mismatches ..." line, not the speed line after it.
-      std::istringstream lines(read_text(out / "net.txt"));
-      for (std::string l; std::getline(lines, l);)
-        if (l.rfind("tb_net: ", 0) == 0 && l.find(" steps, ") != std::string::npos) chk["summary"] = l;
-      checks.push_back(chk);
-      ok &= r.rc == 0;
-    }
+std::vector<std::string> net_args(const SimOptions& o, const Plan& p) {
+  std::vector<std::string> a = {"--config", o.config, "--repro-dir", p.out.string()};
+  if (p.replay_kind == "net") {
+    a.insert(a.end(), {"--replay", o.replay});
+  } else {
+    a.insert(a.end(), {"--seed", std::to_string(o.seed), "--steps", std::to_string(o.steps), "--dataset", p.dataset,
+                       "--check-every", std::to_string(o.check_every)});
+    if (!o.data_dir.empty()) a.insert(a.end(), {"--data-dir", o.data_dir});
+    if (o.eval > 0) a.insert(a.end(), {"--eval", std::to_string(o.eval)});
   }
-  if (!net_ok && o.pe_only) checks.push_back({{"check", "network"}, {"status", "not covered"}, {"why", why}});
+  if (!o.save_weights.empty()) a.insert(a.end(), {"--save-weights", o.save_weights});
+  if (!o.curve.empty()) a.insert(a.end(), {"--curve", o.curve});
+  if (o.quiet) a.push_back("--quiet");
+  return a;
+}
 
-  // The summary: every check, what it did and how it ended (also <out>/summary.txt).
-  std::string summary;
+// Every check's line: what it did and how it ended.
+std::string summary_text(const json& checks, bool build_only, const std::optional<Built>& pe_b,
+                         const std::optional<Built>& net_b, double build_s, const fs::path& report) {
+  std::string out;
   for (const auto& k : checks) {
     const std::string status = k.at("status").get<std::string>();
     std::string detail;
     if (k.contains("first_mismatch")) detail = "first divergence: " + k["first_mismatch"].get<std::string>();
     else if (k.contains("error")) detail = k["error"].get<std::string>().substr(0, k["error"].get<std::string>().find('\n'));
     else if (k.contains("why")) detail = k["why"].get<std::string>();
-    else if (k.contains("summary")) detail = k["summary"].get<std::string>();
-    summary += fmt::format("{:<8} {:<11} {}\n", k.at("check").get<std::string>(),
-                           status == "pass" ? "PASS" : status == "fail" ? "FAIL" : status, detail);
+    else detail = k.value("summary", "");
+    out += fmt::format("{:<8} {:<11} {}\n", k.at("check").get<std::string>(),
+                       status == "pass" ? "PASS" : status == "fail" ? "FAIL" : status, detail);
   }
-  if (o.build_only) {
-    if (pe_b) summary += fmt::format("{:<8} {:<11} {}\n", "pe", "built", pe_b->binary.string());
-    if (net_b) summary += fmt::format("{:<8} {:<11} {}\n", "network", "built", net_b->binary.string());
+  if (build_only) {
+    if (pe_b) out += fmt::format("{:<8} {:<11} {}\n", "pe", "built", pe_b->binary.string());
+    if (net_b) out += fmt::format("{:<8} {:<11} {}\n", "network", "built", net_b->binary.string());
   }
   const bool all_cached = (pe_b || net_b) && (!pe_b || pe_b->cached) && (!net_b || net_b->cached);
-  summary += fmt::format("{:<8} {:.1f} s ({}), report {}\n", "build", build_s,
-                         all_cached ? "all from the cache, no build" : "built now", report.string());
+  out += fmt::format("{:<8} {:.1f} s ({}), report {}\n", "build", build_s,
+                     all_cached ? "all from the cache, no build" : "built now", report.string());
+  return out;
+}
+
+}  // namespace
+
+int run_sim(const SimOptions& o) {
+  // Everything that can be wrong with the input is found before any build.
+  const Plan p = plan_sim(o);
+  const Config& c = p.config;
+  const Kit kit = load_kit(o.kit);
+  const fs::path cache = o.cache_dir.empty() ? default_cache(kit) : fs::path(o.cache_dir);
+  check_outputs(o, p, cache);
+  sweep_tmp(cache / "tmp");
+
+  fmt::print("sim: config '{}' ({}): {}\n", c.name, o.config,
+             p.run_pe && p.run_net ? "PE co-simulation and network training"
+                                   : p.run_pe ? "PE co-simulation" : "network training");
+  if (!p.net_why.empty()) fmt::print("sim: no network check: the network RTL does not cover this config ({})\n", p.net_why);
+  if (!p.dataset_note.empty()) fmt::print("sim: {}\n", p.dataset_note);
+  const auto design = generate_design(c);
+  Builder builder(kit, cache, o.jobs);
+  const auto t_build = Clock::now();
+  std::optional<Built> pe_b, net_b;
+  json checks = json::array();
+  auto build = [&](const TbSpec& s, std::optional<Built>& dst, const char* check) {
+    try {
+      dst = builder.build(s);
+    } catch (const std::exception& e) {
+      say(s.label, e.what());
+      checks.push_back({{"check", check}, {"status", "error"}, {"error", e.what()}});
+    }
+  };
+  if (p.run_pe) build(pe_spec(c, design), pe_b, "pe");
+  if (p.run_net) build(net_spec(c, design), net_b, "network");
+  const double build_s = since(t_build);
+
+  if (!o.build_only && pe_b) {
+    fmt::print("sim: [pe] both PEs of every layer against the golden model{}\n",
+               p.replay_kind == "pe" ? ", replaying " + o.replay : fmt::format(", {} cycles, seed {}", o.iters, o.seed));
+    checks.push_back(run_check("pe", "tb_pe", *pe_b, pe_args(o, p), p.out, "pe", o.quiet));
+  }
+  if (!o.build_only && net_b) {
+    fmt::print("sim: [network] the network RTL trains beside the golden model{}\n",
+               p.replay_kind == "net" ? ", replaying " + o.replay
+                                      : fmt::format(", {} SGD steps on {}, seed {}", o.steps, p.dataset, o.seed));
+    checks.push_back(run_check("network", "tb_net", *net_b, net_args(o, p), p.out, "net", o.quiet));
+  }
+  if (!p.net_why.empty()) checks.push_back({{"check", "network"}, {"status", "not covered"}, {"why", p.net_why}});
+  bool ok = true;
+  for (const auto& k : checks) ok &= k["status"] == "pass" || k["status"] == "not covered";
+
+  const std::string summary = summary_text(checks, o.build_only, pe_b, net_b, build_s, p.report);
   fmt::print("\n== taxonn sim: {}: {}\n", c.name, ok ? "all checks passed" : "FAILED");
   std::istringstream sl(summary);
   for (std::string l; std::getline(sl, l);) fmt::print("  {}\n", l);
-  write_atomic(out / "summary.txt", summary);
+  write_atomic(p.out / "summary.txt", summary);
   json rep = {{"config", c.name},
               {"config_file", o.config},
               {"templates", o.templates.empty() ? "embedded" : o.templates},
@@ -580,51 +571,126 @@ int run_sim(const SimOptions& o) {
     if (pe_b) rep["builds"]["pe"] = built_json(*pe_b);
     if (net_b) rep["builds"]["network"] = built_json(*net_b);
   }
-  write_atomic(report, rep.dump(2) + "\n");
+  write_atomic(p.report, rep.dump(2) + "\n");
   return ok ? 0 : 1;
 }
 
-void bench_sim_builds(const std::vector<std::string>& configs, const std::string& out_dir, int jobs,
-                      const std::string& kit_path) {
-  const Kit kit = load_kit(kit_path);
-  check_writable_dir(out_dir, "--out");
-  json rows = json::array();
+// ---- the build benchmark ----
+
+namespace {
+
+// build_times.md, from build_times.json's content.
+std::string build_times_md(const json& j) {
   std::string md = fmt::format(
       "# Build times of `taxonn sim` testbenches\n\nWritten by `make bench-sim` (taxonn bench-sim) from "
-      "build_times.json: each config's PE and network testbenches built from an empty cache with {} compile jobs "
-      "on this machine ({} cores), {}. The kit (testbench code, golden model, Verilator runtime) is built once by "
-      "`make`, so a config's build is: verilate, compile the model, compile the glue, link.\n\n"
+      "build_times.json beside it: each config's PE and network testbenches built from an empty cache with {} "
+      "compile jobs on a machine of {} cores, {}. The kit (testbench code, golden model, Verilator runtime) is "
+      "built once by `make`, so a config's build is: verilate, compile the model, compile the glue, link.\n\n"
       "| config | testbench | verilate (s) | compile the model (s) | glue (s) | link (s) | total (s) |\n"
       "| --- | --- | ---: | ---: | ---: | ---: | ---: |\n",
-      jobs, std::thread::hardware_concurrency(), kit.verilator_version);
+      j.at("jobs").get<int>(), j.at("cores").get<int>(), j.at("verilator").get<std::string>());
+  for (const auto& r : j.at("rows"))
+    md += fmt::format("| {} | {} | {:.1f} | {:.1f} | {:.1f} | {:.1f} | {:.1f} |\n", r["config"].get<std::string>(),
+                      r["testbench"].get<std::string>(), r["verilate_s"].get<double>(), r["compile_model_s"].get<double>(),
+                      r["glue_s"].get<double>(), r["link_s"].get<double>(), r["total_s"].get<double>());
+  if (j.contains("opt_compare")) {
+    const json& c = j["opt_compare"];
+    auto speeds = [](const json& v) {
+      std::string s;
+      for (const auto& x : v) s += fmt::format("{}{:.1f}", s.empty() ? "" : ", ", x.get<double>());
+      return s;
+    };
+    md += fmt::format(
+        "\n## The model's optimization level\n\n`taxonn sim` compiles a model's fast code at {} and its "
+        "construction code at {} (sim_kit.json's opt_fast, opt_slow). Against -O3 for both, on {}'s network "
+        "testbench: each binary built from an empty cache, then both run {} SGD steps on {} (weights compared "
+        "after the last step only), alternately, {} times.\n\n"
+        "| flags | compile the model (s) | RTL samples/s, each run |\n| --- | ---: | --- |\n"
+        "| {} / {} | {:.1f} | {} |\n| -O3 / -O3 | {:.1f} | {} |\n",
+        c["opt_fast"].get<std::string>(), c["opt_slow"].get<std::string>(), c["config"].get<std::string>(),
+        c["steps"].get<int>(), c["dataset"].get<std::string>(), c["rounds"].get<int>(),
+        c["opt_fast"].get<std::string>(), c["opt_slow"].get<std::string>(), c["kit"]["compile_model_s"].get<double>(),
+        speeds(c["kit"]["samples_per_s"]), c["o3"]["compile_model_s"].get<double>(), speeds(c["o3"]["samples_per_s"]));
+  }
+  return md;
+}
+
+// RTL samples/s of a network testbench, from its --json result.
+double net_speed(const fs::path& tb, const std::string& config, const std::string& dataset, int steps, const fs::path& work) {
+  const fs::path res = work / "speed.json";
+  std::error_code ec;
+  fs::remove(res, ec);
+  const TbRun r = run_tb("tb_net", tb,
+                         {"--config", config, "--steps", std::to_string(steps), "--dataset", dataset, "--check-every",
+                          "1000000000", "--quiet", "--repro-dir", work.string(), "--json", res.string()},
+                         work / "speed.txt", true);
+  if (r.rc != 0 || !fs::exists(res))
+    throw std::runtime_error(fmt::format("{}: speed run failed (exit {}): {}", tb.string(), r.rc, r.summary));
+  return json::parse(read_text(res)).at("rtl_samples_per_s").get<double>();
+}
+
+}  // namespace
+
+void bench_sim_builds(const std::vector<std::string>& configs, const std::string& out_dir, int jobs,
+                      const std::string& kit_path, const std::string& compare_config) {
+  const Kit kit = load_kit(kit_path);
+  check_writable_dir(out_dir, "--out");
+  const fs::path cache = kit.file.parent_path() / "cache" / "bench-sim";  // emptied before every build
+  std::error_code ec;
+  json rows = json::array();
   for (const auto& path : configs) {
     const Config c = load_config(path);
-    const fs::path cache = kit.file.parent_path() / "cache" / "bench-sim";  // empty for every config
-    std::error_code ec;
-    fs::remove_all(cache, ec);
-    Builder b(kit, cache, jobs, false);
     const auto design = generate_design(c);
     std::vector<TbSpec> specs = {pe_spec(c, design)};
     if (net_supported(c, nullptr)) specs.push_back(net_spec(c, design));
     for (const auto& s : specs) {
-      const Built r = b.build(s);
-      double st[4] = {0, 0, 0, 0};
-      for (const auto& x : r.stages) {
-        const int i = x.name.rfind("verilate", 0) == 0 ? 0 : x.name.rfind("compile the model", 0) == 0 ? 1
-                      : x.name == "compile the glue" ? 2 : 3;
-        st[i] += x.seconds;
-      }
-      rows.push_back({{"config", c.name}, {"testbench", s.label}, {"verilate_s", st[0]}, {"compile_model_s", st[1]},
-                      {"glue_s", st[2]}, {"link_s", st[3]}, {"total_s", r.seconds}, {"jobs", jobs}});
+      fs::remove_all(cache, ec);
+      const Built r = Builder(kit, cache, jobs).build(s);
+      rows.push_back({{"config", c.name},
+                      {"testbench", s.label},
+                      {"verilate_s", r.stage_seconds(StageKind::kVerilate)},
+                      {"compile_model_s", r.stage_seconds(StageKind::kCompileModel)},
+                      {"glue_s", r.stage_seconds(StageKind::kGlue)},
+                      {"link_s", r.stage_seconds(StageKind::kLink)},
+                      {"total_s", r.seconds}});
     }
-    fs::remove_all(cache, ec);
   }
-  for (const auto& r : rows)
-    md += fmt::format("| {} | {} | {:.1f} | {:.1f} | {:.1f} | {:.1f} | {:.1f} |\n", r["config"].get<std::string>(),
-                      r["testbench"].get<std::string>(), r["verilate_s"].get<double>(), r["compile_model_s"].get<double>(),
-                      r["glue_s"].get<double>(), r["link_s"].get<double>(), r["total_s"].get<double>());
-  write_atomic(fs::path(out_dir) / "build_times.json",
-               json({{"verilator", kit.verilator_version}, {"jobs", jobs}, {"rows", rows}}).dump(2) + "\n");
+  json j = {{"verilator", kit.verilator_version},
+            {"jobs", jobs},
+            {"cores", std::thread::hardware_concurrency()},
+            {"rows", rows}};
+  if (!compare_config.empty()) {
+    // The kit's flags against -O3 everywhere, on one network testbench.
+    const Config c = load_config(compare_config);
+    const auto spec = net_spec(c, generate_design(c));
+    Kit o3 = kit;
+    o3.opt_fast = o3.opt_slow = {"-O3"};
+    std::string note;
+    const std::string dataset = choose_net_dataset("", c.layers.front().in_shape.size(), &note);
+    constexpr int kSteps = 300, kRounds = 2;
+    json cmp = {{"config", c.name}, {"steps", kSteps}, {"rounds", kRounds}, {"dataset", dataset},
+                {"opt_fast", join(kit.opt_fast, false)}, {"opt_slow", join(kit.opt_slow, false)}};
+    std::vector<fs::path> bins;
+    for (const Kit* k : std::initializer_list<const Kit*>{&kit, &o3}) {
+      fs::remove_all(cache / (k == &kit ? "kit" : "o3"), ec);
+      const Built b = Builder(*k, cache / (k == &kit ? "kit" : "o3"), jobs).build(spec);
+      cmp[k == &kit ? "kit" : "o3"] = {{"compile_model_s", b.stage_seconds(StageKind::kCompileModel)},
+                                       {"samples_per_s", json::array()}};
+      bins.push_back(b.binary);
+    }
+    const fs::path work = cache / "speed";
+    fs::create_directories(work);
+    for (int round = 0; round < kRounds; ++round)
+      for (std::size_t i = 0; i < bins.size(); ++i) {
+        const double sps = net_speed(bins[i], compare_config, dataset, kSteps, work);
+        fmt::print("sim: [bench] {} {}: {:.1f} RTL samples/s\n", c.name, i == 0 ? "kit flags" : "-O3", sps);
+        cmp[i == 0 ? "kit" : "o3"]["samples_per_s"].push_back(sps);
+      }
+    j["opt_compare"] = cmp;
+  }
+  fs::remove_all(cache, ec);
+  write_atomic(fs::path(out_dir) / "build_times.json", j.dump(2) + "\n");
+  const std::string md = build_times_md(json::parse(read_text(fs::path(out_dir) / "build_times.json")));
   write_atomic(fs::path(out_dir) / "build_times.md", md);
   fmt::print("{}", md);
 }

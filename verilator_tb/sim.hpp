@@ -46,8 +46,10 @@ struct SimOptions {
 int run_sim(const SimOptions& o);
 
 // The build benchmark (make bench-sim): each config's testbenches built from
-// an empty cache, stage by stage, into <out>/build_times.{json,md}.
+// an empty cache, stage by stage, into <out>/build_times.json and the table
+// written from it, build_times.md; with `compare_config`, that config's
+// network testbench also built with -O3 and both timed on the same steps.
 void bench_sim_builds(const std::vector<std::string>& configs, const std::string& out_dir, int jobs,
-                      const std::string& kit);
+                      const std::string& kit, const std::string& compare_config);
 
 }  // namespace taxonn

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
 #include <cstdint>
 #include <fstream>
@@ -57,7 +56,7 @@ struct Args {
   std::string replay;            // a reproducer to run instead
   std::string repro_dir = ".";   // where a failure writes its reproducer
   std::string config;            // tb_pe: the config its harness was built from
-  std::string json_out;          // the result as JSON (tb_pe)
+  std::string json_out;          // the result as JSON
 };
 
 [[noreturn]] inline void args_error(const char* prog, const std::string& msg) {
@@ -66,26 +65,23 @@ struct Args {
   std::exit(2);
 }
 
-inline std::uint64_t parse_count(const char* prog, const std::string& opt, const std::string& v, std::uint64_t min) {
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long long x = std::strtoull(v.c_str(), &end, 0);
-  if (v.empty() || v[0] == '-' || *end || errno != 0 || x < min)
-    args_error(prog, fmt::format("{} '{}' is not a whole number >= {}", opt, v, min));
+inline std::uint64_t count_arg(const char* prog, const std::string& opt, const std::string& v, std::uint64_t min) {
+  std::uint64_t x = 0;
+  if (!parse_count(v, min, &x)) args_error(prog, fmt::format("{} '{}' is not a whole number >= {}", opt, v, min));
   return x;
 }
 
 inline Args parse_args(int argc, char** argv) {
   Args a;
-  if (const char* env = std::getenv("TAXONN_SEED")) a.seed = parse_count(argv[0], "TAXONN_SEED", env, 0);
+  if (const char* env = std::getenv("TAXONN_SEED")) a.seed = count_arg(argv[0], "TAXONN_SEED", env, 0);
   for (int i = 1; i < argc; ++i) {
     const std::string k = argv[i];
     auto val = [&]() -> std::string {
       if (i + 1 >= argc) args_error(argv[0], k + " needs a value");
       return argv[++i];
     };
-    if (k == "--seed") a.seed = parse_count(argv[0], k, val(), 0);
-    else if (k == "--iters") a.iters = parse_count(argv[0], k, val(), 1);
+    if (k == "--seed") a.seed = count_arg(argv[0], k, val(), 0);
+    else if (k == "--iters") a.iters = count_arg(argv[0], k, val(), 1);
     else if (k == "--replay") a.replay = val();
     else if (k == "--repro-dir") a.repro_dir = val();
     else if (k == "--config") a.config = val();

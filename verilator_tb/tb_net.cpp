@@ -7,7 +7,6 @@
 // divergence is reported with layer, neuron, weight index, step, phase and
 // both values, raw and real, and written as a one-file reproducer.
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
 #include <chrono>
 #include <filesystem>
@@ -40,17 +39,22 @@ struct NetArgs {
   bool quiet = false;
 };
 
+constexpr const char* kUsage =
+    "usage: tb_net --config FILE [--steps N] [--seed N] [--dataset mnist|fashion-mnist|cifar10|random] [--data-dir DIR]\n"
+    "              [--check-every N] [--eval N] [--json FILE] [--save-weights FILE] [--curve PREFIX] [--repro-dir DIR]\n"
+    "              [--replay FILE] [--quiet]\n"
+    "co-simulates the network RTL against the golden model (docs/network.md)\n";
+
+// Bad input: one line (the usage is --help's).
 [[noreturn]] void usage_error(const std::string& msg) {
-  std::cerr << "tb_net: " << msg << "\n"
-            << "usage: tb_net --config FILE [--steps N] [--seed N] [--dataset mnist|fashion-mnist|random] [--data-dir DIR]\n"
-            << "              [--check-every N] [--eval N] [--json FILE] [--save-weights FILE] [--curve PREFIX] [--repro-dir DIR]\n"
-            << "              [--replay FILE] [--quiet]\n";
+  std::cerr << "tb_net: " << msg << " (tb_net --help lists the options)\n";
   std::exit(2);
 }
 
 NetArgs parse(int argc, char** argv) {
   NetArgs a;
-  if (const char* env = std::getenv("TAXONN_SEED")) a.seed = std::strtoull(env, nullptr, 0);
+  if (const char* env = std::getenv("TAXONN_SEED"); env && !parse_count(env, 0, &a.seed))
+    usage_error(fmt::format("TAXONN_SEED '{}' is not a whole number >= 0", env));
   for (int i = 1; i < argc; ++i) {
     const std::string k = argv[i];
     auto val = [&]() -> std::string {
@@ -59,11 +63,8 @@ NetArgs parse(int argc, char** argv) {
     };
     auto num = [&]() -> std::uint64_t {
       const std::string v = val();
-      char* end = nullptr;
-      errno = 0;
-      const auto x = std::strtoull(v.c_str(), &end, 0);
-      if (v.empty() || v[0] == '-' || *end || errno != 0)
-        usage_error(fmt::format("{} '{}' is not a whole number >= 0", k, v));
+      std::uint64_t x = 0;
+      if (!parse_count(v, 0, &x)) usage_error(fmt::format("{} '{}' is not a whole number >= 0", k, v));
       return x;
     };
     if (k == "--config") a.config = val();
@@ -80,7 +81,8 @@ NetArgs parse(int argc, char** argv) {
     else if (k == "--replay") a.replay = val();
     else if (k == "--quiet") a.quiet = true;
     else if (k == "--help" || k == "-h") {
-      usage_error("co-simulates the network RTL against the golden model (docs/network.md)");
+      std::cout << kUsage;
+      std::exit(0);
     } else usage_error("unknown option " + k);
   }
   if (a.steps == 0) usage_error("--steps 0: give at least one SGD step");
@@ -91,7 +93,6 @@ NetArgs parse(int argc, char** argv) {
 class NetDut {
  public:
   explicit NetDut(const std::vector<NetLayerHw>& hw) : hw_(hw), top_(make_net_dut()) {
-    if (!top_) throw std::runtime_error("this binary holds no network model (a harness was linked): rebuild it");
     top_->set(NetIn::kClk, 0);
     top_->set(NetIn::kStart, 0);
     top_->set(NetIn::kWrEn, 0);
@@ -199,25 +200,14 @@ int run(const NetArgs& a) {
     throw ConfigError(fmt::format("{}: this testbench runs config '{}', not '{}'; use `taxonn sim --config {}`",
                                   a.config, dut_name(), cfg.name, a.config));
   const int nl = static_cast<int>(hw.size());
-  std::string dataset = a.dataset;
-  if (dataset.empty()) {
-    dataset = fs::is_directory(default_dataset_dir("mnist")) ? "mnist" : "fashion-mnist";
-    if (dataset != "mnist" && !a.quiet)
-      fmt::print("tb_net: {} not found: training on Debian's Fashion-MNIST ({}) instead; --dataset/--data-dir choose\n",
-                 fs::weakly_canonical(default_dataset_dir("mnist")).string(), default_dataset_dir("fashion-mnist"));
-  }
   const LayerConfig& first = cfg.layers[hw.front().index];
   const LayerConfig& out = cfg.layers[hw.back().index];
+  std::string note;
+  const std::string dataset = choose_net_dataset(a.dataset, first.in_shape.size(), &note);
+  if (!note.empty() && !a.quiet) fmt::print("tb_net: {}\n", note);
   const DatasetPair data = dataset == "random" ? random_data(first.in_shape.size(), out.neurons, a.seed)
                                                : load_dataset(dataset, a.data_dir);
-  if (data.train.image_size() != static_cast<std::size_t>(first.in_shape.size()))
-    throw DatasetError(fmt::format("{}: images of {} values, but config '{}' takes {}; pick a matching dataset or config",
-                                   data.source, data.train.image_size(), cfg.name, first.in_shape.size()));
-  for (const Dataset* d : {&data.train, &data.test})
-    for (std::size_t i = 0; i < d->size(); ++i)
-      if (d->labels[i] >= out.neurons)
-        throw DatasetError(fmt::format("{} ({}): label {} of sample {} is out of range for {} outputs; check the labels file",
-                                       data.source, d->name, static_cast<int>(d->labels[i]), i, out.neurons));
+  check_dataset_fits(data, first.in_shape.size(), out.neurons, cfg.name);
 
   fmt::print("tb_net: config {} ({} layers), {} steps on {} ({}), seed {}\n", cfg.name, nl, a.steps, dataset,
              data.source, a.seed);

@@ -399,6 +399,13 @@ int run(const Args& a) {
   if (!r.repro.is_null() && a.replay.empty())
     write_reproducer(fmt::format("{}/repro_{}_seed{}.json", a.repro_dir, dut_name(), a.seed), r.repro);
   std::cout << fmt::format("{}: {} checks, {} mismatches (seed {})\n", dut_name(), checked, r.errors.count(), a.seed);
+  if (!a.json_out.empty()) {
+    nlohmann::json res = {{"testbench", "tb_prim"}, {"prim", dut_name()},           {"seed", a.seed},
+                          {"cases", r.cases.size()}, {"checks", checked},           {"mismatches", r.errors.count()},
+                          {"replay", a.replay}};
+    if (!r.errors.first().empty()) res["first_mismatch"] = r.errors.first().front();
+    write_atomic(a.json_out, res.dump(2) + "\n");
+  }
   return r.errors.count() == 0 ? 0 : 1;
 }
 
@@ -408,9 +415,10 @@ int run(const Args& a) {
 int main(int argc, char** argv) {
   const taxonn::tb::Args a = taxonn::tb::parse_args(argc, argv);
   try {
+    if (!a.json_out.empty()) taxonn::check_writable(a.json_out, "--json");
     return taxonn::tb::run(a);
   } catch (const std::exception& e) {
-    // An unreadable or malformed reproducer: one line, no abort.
+    // An unreadable or malformed reproducer, an unwritable output: one line, no abort.
     std::cerr << taxonn::tb::dut_name() << ": " << e.what() << "\n";
     return 2;
   }
