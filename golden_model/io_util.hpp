@@ -86,36 +86,26 @@ inline void write_atomic(const std::filesystem::path& p, const std::string& text
   }
 }
 
-// Before long work: can `p` (given as option `what`) be written? Creates the
-// missing parent folders and probes them with a temporary file, so a run
-// fails at its start, not after hours, when its output cannot be kept.
-inline void check_writable(const std::filesystem::path& p, const std::string& what) {
+// Before long work: can a run write its output at `p` (given as option
+// `what`), a file or, with `folder`, a folder it will fill? The nearest
+// folder that exists on the way to `p` is probed with a temporary file, and
+// nothing is created, so a run fails at its start, not after hours, and a
+// run that fails here leaves nothing behind.
+inline void check_writable(const std::filesystem::path& p, const std::string& what, bool folder = false) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (fs::is_directory(p, ec))
-    throw std::runtime_error(p.string() + " (" + what + ") is a folder; give a file name");
-  const fs::path parent = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  fs::create_directories(parent, ec);
-  const fs::path probe = parent / (".taxonn-probe." + std::to_string(::getpid()));
+  auto fail = [&](const std::string& why) {
+    throw std::runtime_error(p.string() + " (" + what + "): " + why + "; choose a writable place");
+  };
+  if (!folder && fs::is_directory(p, ec)) fail("is a folder, not a file");
+  if (folder && fs::exists(p, ec) && !fs::is_directory(p, ec)) fail("is a file, not a folder");
+  fs::path base = fs::absolute(folder ? p : p.parent_path(), ec);
+  while (!base.empty() && !fs::exists(base, ec) && base != base.root_path()) base = base.parent_path();
+  if (!fs::is_directory(base, ec)) fail(base.string() + " is not a folder");
+  const fs::path probe = base / (".taxonn-probe." + std::to_string(::getpid()));
   {
     std::ofstream o(probe, std::ios::binary);
-    if (!o) throw std::runtime_error(p.string() + " (" + what + "): cannot write in " + parent.string() +
-                                     "; choose a writable place");
-  }
-  fs::remove(probe, ec);
-}
-
-// Same for a folder that a run will fill.
-inline void check_writable_dir(const std::filesystem::path& d, const std::string& what) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(d, ec);
-  if (!fs::is_directory(d, ec))
-    throw std::runtime_error(d.string() + " (" + what + "): cannot create this folder; choose a writable place");
-  const fs::path probe = d / (".taxonn-probe." + std::to_string(::getpid()));
-  {
-    std::ofstream o(probe, std::ios::binary);
-    if (!o) throw std::runtime_error(d.string() + " (" + what + "): cannot write in this folder; choose a writable place");
+    if (!o) fail("cannot write in " + base.string());
   }
   fs::remove(probe, ec);
 }

@@ -443,19 +443,15 @@ Plan plan_sim(const SimOptions& o) {
   return p;
 }
 
-// The outputs can be written, before a build of minutes; a run that fails
-// here leaves no output folder behind.
+// The outputs can be written, before a build of minutes.
 void check_outputs(const SimOptions& o, const Plan& p, const fs::path& cache) {
-  const bool had_out = fs::exists(p.out);
   try {
-    check_writable_dir(cache, "--cache");
-    check_writable_dir(p.out, "--out");
+    check_writable(cache, "--cache", true);
+    check_writable(p.out, "--out", true);
     check_writable(p.report, "--json");
     if (!o.save_weights.empty()) check_writable(o.save_weights, "--save-weights");
     if (!o.curve.empty()) check_writable(o.curve + ".csv", "--curve");
   } catch (const std::runtime_error& e) {
-    std::error_code ec;
-    if (!had_out) fs::remove(p.out, ec);  // only removes it while empty
     throw SimInputError(e.what());
   }
 }
@@ -515,6 +511,7 @@ int run_sim(const SimOptions& o) {
   const Kit kit = load_kit(o.kit);
   const fs::path cache = o.cache_dir.empty() ? default_cache(kit) : fs::path(o.cache_dir);
   check_outputs(o, p, cache);
+  fs::create_directories(p.out);
   sweep_tmp(cache / "tmp");
 
   fmt::print("sim: config '{}' ({}): {}\n", c.name, o.config,
@@ -634,7 +631,7 @@ double net_speed(const fs::path& tb, const std::string& config, const std::strin
 void bench_sim_builds(const std::vector<std::string>& configs, const std::string& out_dir, int jobs,
                       const std::string& kit_path, const std::string& compare_config) {
   const Kit kit = load_kit(kit_path);
-  check_writable_dir(out_dir, "--out");
+  check_writable(out_dir, "--out", true);
   const fs::path cache = kit.file.parent_path() / "cache" / "bench-sim";  // emptied before every build
   std::error_code ec;
   json rows = json::array();

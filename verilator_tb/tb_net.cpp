@@ -524,7 +524,7 @@ int main(int argc, char** argv) {
     if (!a.json_out.empty()) check_writable(a.json_out, "--json");
     if (!a.save_weights.empty()) check_writable(a.save_weights, "--save-weights");
     if (!a.curve.empty()) check_writable(a.curve + ".csv", "--curve");
-    check_writable_dir(a.repro_dir, "--repro-dir");
+    check_writable(a.repro_dir, "--repro-dir", true);
     return tb::run(a);
   } catch (const ConfigError& e) {
     std::cerr << "tb_net: " << e.what() << "\n";
