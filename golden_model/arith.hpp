@@ -13,6 +13,7 @@
 
 #include "fixed_format.hpp"
 #include "primitives.hpp"
+#include "rounding.hpp"
 
 namespace taxonn {
 
@@ -36,7 +37,7 @@ class FixedArithT {
 
   FixedArithT(const QFormat& f, Activation a, double alpha, const LfsrParams& lfsr)
       : fmt_(f), act_(a), lfsr_(lfsr) {
-    neg_alpha_ = -static_cast<V>(std::nearbyint(alpha * std::ldexp(1.0, f.frac_bits)));
+    neg_alpha_ = -static_cast<V>(real_to_raw(alpha, f.frac_bits));
     max_ = static_cast<std::int64_t>(f.max_raw());
     min_ = static_cast<std::int64_t>(f.min_raw());
   }
@@ -45,7 +46,7 @@ class FixedArithT {
   bool draws() const { return fmt_.rounding == Rounding::kStochastic; }
 
   V from_real(double r) {
-    const double v = std::nearbyint(r * std::ldexp(1.0, fmt_.frac_bits));
+    const double v = real_to_raw(r, fmt_.frac_bits);
     return clamp(static_cast<Acc>(std::max(-9.0e18, std::min(9.0e18, v))));
   }
   double to_real(V v) const { return std::ldexp(static_cast<double>(v), -fmt_.frac_bits); }
@@ -106,31 +107,18 @@ class FixedArithT {
     return static_cast<V>(v);
   }
   V clamp(std::int64_t v) {
-    if (v > max_) {
-      ++counters.saturations;
-      return static_cast<V>(max_);
-    }
-    if (v < min_) {
-      ++counters.saturations;
-      return static_cast<V>(min_);
-    }
-    return static_cast<V>(v);
+    const Clamped<std::int64_t> c = saturate<std::int64_t>(v, min_, max_);
+    if (c.saturated) ++counters.saturations;
+    return static_cast<V>(c.value);
   }
-  // rq on 64-bit integers: the contract's rounding (same as taxonn::rq, which
-  // the unit tests check), a post-shift, saturation, and the counters.
+  // rq on 64-bit integers: the contract's rounding core (rounding.hpp, the
+  // same as taxonn::rq's), a post-shift, saturation, and the counters.
   V round_shift(Acc xa, int s, int post) {
     ++counters.roundings;
     const auto x = static_cast<std::int64_t>(xa);  // exact: xa is an integer
-    std::int64_t r = x;
-    if (s > 0) {
-      std::int64_t bias = 0;
-      if (fmt_.rounding == Rounding::kNearest) bias = std::int64_t{1} << (s - 1);
-      if (fmt_.rounding == Rounding::kStochastic) {
-        bias = static_cast<std::int64_t>(lfsr_.state() & ((std::uint64_t{1} << s) - 1));
-        lfsr_.step();
-      }
-      r = (x + bias) >> s;  // arithmetic shift: floor (C++20 semantics, GCC always)
-    }
+    const std::uint64_t rnd = s > 0 && draws() ? lfsr_.state() : 0;
+    std::int64_t r = taxonn::round_shift<std::int64_t>(x, s, fmt_.rounding, rnd);
+    if (s > 0 && draws()) lfsr_.step();
     r *= std::int64_t{1} << post;
     if (r == 0 && x != 0) ++counters.underflows;
     return clamp(r);

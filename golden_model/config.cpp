@@ -279,7 +279,7 @@ Config parse_config(const std::string& text, const std::string& source) {
         fail(source, o.field("activation"), fmt::format("unknown activation '{}'", a),
              "use identity, relu, sigmoid or tanh");
       L.alpha = o.has("alpha") ? o.number("alpha") : c.alpha;
-      const double raw = std::nearbyint(L.alpha * std::ldexp(1.0, L.format.frac_bits));
+      const double raw = real_to_raw(L.alpha, L.format.frac_bits);
       if (!(raw >= 1.0))
         fail(source, o.has("alpha") ? o.field("alpha") : "alpha",
              fmt::format("= {} rounds to 0 in {} of layer '{}'", L.alpha, L.format.name(), L.name),
@@ -416,7 +416,7 @@ PeParams pe_params(const Config& c, std::size_t i, int depth) {
   p.guard_bits = clog2(static_cast<std::uint64_t>(terms));
   p.sat_cnt_width = c.sat_counter_width;
   p.lfsr = c.lfsr;
-  p.alpha_raw = static_cast<Wide>(std::nearbyint(L.alpha * std::ldexp(1.0, L.format.frac_bits)));
+  p.alpha_raw = static_cast<Wide>(real_to_raw(L.alpha, L.format.frac_bits));
   return p;
 }
 

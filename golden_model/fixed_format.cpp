@@ -65,6 +65,8 @@ Wide from_bits(unsigned __int128 u, int bits) {
   return (u & sign) ? static_cast<Wide>(u) - (Wide{1} << bits) : static_cast<Wide>(u);
 }
 
+double real_to_raw(double real, int frac_bits) { return std::nearbyint(real * std::ldexp(1.0, frac_bits)); }
+
 Wide wrap(Wide v, int bits) { return from_bits(static_cast<unsigned __int128>(v), bits); }
 
 Wide asr(Wide v, int s) {

@@ -58,5 +58,9 @@ bool fits_signed(Wide v, int bits);
 // Ceil(log2(n)) for n >= 1, as Verilog's $clog2.
 int clog2(std::uint64_t n);
 std::string to_string_wide(Wide v);
+// A real constant (alpha) as a raw value with `frac_bits` fractional bits:
+// round to nearest, ties to even (std::nearbyint in the default mode). The
+// result is a double so that callers can range-check it before narrowing.
+double real_to_raw(double real, int frac_bits);
 
 }  // namespace taxonn

@@ -1,29 +1,19 @@
 // Golden twins of the arithmetic primitives (CONTRACT section 2).
 #include "primitives.hpp"
 
+#include "rounding.hpp"
+
 namespace taxonn {
 
 Wide mul(Wide a, Wide b) { return a * b; }
 
 SatResult sat(Wide v, int out_width) {
-  const Wide hi = (Wide{1} << (out_width - 1)) - 1;
-  const Wide lo = -(Wide{1} << (out_width - 1));
-  if (v > hi) return {hi, true};
-  if (v < lo) return {lo, true};
-  return {v, false};
+  const Clamped<Wide> c = saturate<Wide>(v, -(Wide{1} << (out_width - 1)), (Wide{1} << (out_width - 1)) - 1);
+  return {c.value, c.saturated};
 }
 
 Wide rq_round(Wide x, int shift, Rounding mode, std::uint64_t rnd) {
-  if (shift <= 0) return x;
-  Wide bias = 0;
-  switch (mode) {
-    case Rounding::kNearest: bias = Wide{1} << (shift - 1); break;
-    case Rounding::kTruncate: bias = 0; break;
-    case Rounding::kStochastic:
-      bias = static_cast<Wide>(rnd & ((std::uint64_t{1} << shift) - 1));
-      break;
-  }
-  return asr(x + bias, shift);
+  return round_shift<Wide>(x, shift, mode, rnd);
 }
 
 PoolResult pool(const Wide x[4], Wide g, int arg_in, PoolKind kind, const QFormat& q) {

@@ -3,11 +3,13 @@
 // corner cases, seeded random cases, a sweep over widths.
 #include <cmath>
 #include <random>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "arith.hpp"
 #include "primitives.hpp"
+#include "rounding.hpp"
 #include "test_util.hpp"
 
 namespace taxonn {
@@ -70,6 +72,37 @@ TEST(Rq, RandomCasesAgainstRealArithmetic) {
   }
 }
 
+// The rounding core (rounding.hpp) at both integer types the models use:
+// int64 (network arithmetic) and Wide (PE twins) against the real-arithmetic
+// reference. Corners (ties, +-1, limits), seeded random values, every shift.
+TEST(RoundingCore, Int64AndWideAgreeWithRealArithmetic) {
+  std::mt19937_64 rng(test::seed("RoundingCore.Int64AndWideAgreeWithRealArithmetic"));
+  const Rounding modes[] = {Rounding::kNearest, Rounding::kTruncate, Rounding::kStochastic};
+  const QFormat wide_out = q(40, 0);  // never clamps the values below
+  int checked = 0;
+  for (int s = 0; s <= 24; ++s) {
+    const std::int64_t tie = s > 0 ? std::int64_t{1} << (s - 1) : 0;
+    std::vector<std::int64_t> xs = {0, 1, -1, tie, -tie, tie + 1, -tie - 1, tie - 1, -tie + 1,
+                                    (std::int64_t{1} << 38) - 1, -(std::int64_t{1} << 38)};
+    for (int r = 0; r < 40; ++r) xs.push_back(static_cast<std::int64_t>(from_bits(rng(), 39)));
+    for (const std::int64_t x : xs)
+      for (const Rounding m : modes) {
+        const std::uint64_t draw = rng();
+        bool sat = false;
+        const long double want = ref_rq(static_cast<long double>(x), s, m, draw, wide_out, sat);
+        ASSERT_EQ(static_cast<long double>(round_shift<std::int64_t>(x, s, m, draw)), want) << "x=" << x << " s=" << s;
+        ASSERT_EQ(static_cast<long double>(round_shift<Wide>(x, s, m, draw)), want) << "x=" << x << " s=" << s;
+        ++checked;
+      }
+  }
+  for (const std::int64_t v : {-9, -8, -7, 0, 7, 8, 9}) {
+    const Clamped<std::int64_t> c = saturate<std::int64_t>(v, -8, 7);
+    EXPECT_EQ(c.value, std::min<std::int64_t>(7, std::max<std::int64_t>(-8, v)));
+    EXPECT_EQ(c.saturated, v < -8 || v > 7);
+  }
+  EXPECT_GT(checked, 3000);
+}
+
 TEST(Rq, StochasticIsUnbiasedOverAllDraws) {
   // Hermite's identity: the mean of floor((x + r) / 2^s) over every r in
   // [0, 2^s) is exactly x / 2^s, which is what stochastic rounding promises.
@@ -98,7 +131,7 @@ TEST(Convert, CornersRandomAndAFormatSweepAgainstTheNetworkArithmetic) {
           for (Rounding r : {Rounding::kNearest, Rounding::kTruncate}) {
             QFormat from{fi, ff, r}, to{ti, tf, r};
             FixedArith a_from(from, Activation::kIdentity, 0.0, lfsr), a_to(to, Activation::kIdentity, 0.0, lfsr);
-            std::vector<std::int64_t> xs = {from.min_raw(), from.max_raw(), 0, 1, -1};  // corners
+            std::vector<std::int64_t> xs = {static_cast<std::int64_t>(from.min_raw()), static_cast<std::int64_t>(from.max_raw()), 0, 1, -1};  // corners
             for (int k = 0; k < 200; ++k) xs.push_back(from.min_raw() + static_cast<std::int64_t>(rng() % (from.max_raw() - from.min_raw() + 1)));
             for (const std::int64_t x : xs) {
               ASSERT_EQ(a_to.convert(static_cast<std::int32_t>(x), a_from), convert(x, ff, to).value) << from.name() << "->" << to.name() << " x=" << x;
