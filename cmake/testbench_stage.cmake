@@ -2,7 +2,7 @@
 # tools just built, then build verilator_tb/ as an external project on them,
 # linking the simulation kit this project compiled (sim_kit.json).
 add_executable(taxonn_tb_harness ${CMAKE_SOURCE_DIR}/verilator_tb/harness_gen.cpp)
-target_link_libraries(taxonn_tb_harness PRIVATE taxonn_sim CLI11::CLI11)
+target_link_libraries(taxonn_tb_harness PRIVATE taxonn_harness CLI11::CLI11)
 
 set(TAXONN_TB_GEN ${CMAKE_BINARY_DIR}/tb_gen)
 # The PE testbenches' configs: the width/activation/rounding sweep of the

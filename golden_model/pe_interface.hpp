@@ -22,13 +22,6 @@ struct PortSpec {
 };
 std::vector<PortSpec> pe_ports(const PeParams& p, PeKind kind);
 
-// A module parameter and its value, in the template's order. The generator
-// prints these (encodings as their macros) and `taxonn synth --network` sets
-// them with Yosys's chparam: one list, so no value is written twice.
-struct HwParam {
-  std::string name;
-  long long value;
-};
 std::vector<HwParam> pe_param_values(const PeParams& p, PeKind kind);
 std::string pe_module_name(const std::string& layer, PeKind kind);
 std::string act_module_name(const std::string& layer);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "config.hpp"
 #include "fixed_format.hpp"
 
 namespace taxonn {
@@ -30,7 +31,6 @@ Wide rq_round(Wide x, int shift, Rounding mode, std::uint64_t rnd);
 // scan order (top-left, top-right, bottom-left, bottom-right). Max: the first
 // maximum and its index; its gradient goes to that input. Avg: rq(sum, 2) in
 // q's rounding mode; each input gets rq(g, 2). The encoding is taxonn_defs.vh's.
-enum class PoolKind { kMax = 0, kAvg = 1 };
 struct PoolResult {
   Wide y = 0;
   int arg = 0;  // max: which input won (avg: 0)
@@ -51,11 +51,6 @@ SatResult rq(Wide x, int shift, const QFormat& out, Rounding mode, std::uint64_t
 // taxonn_lfsr: Galois LFSR shifting right; when the bit shifted out is 1 the
 // state is XORed with the polynomial. The rounder uses the state's low bits,
 // then the LFSR advances (one step per rounding that uses it).
-struct LfsrParams {
-  int width = 16;
-  std::uint32_t polynomial = 0xB400;  // x^16 + x^14 + x^13 + x^11 + 1 (maximal)
-  std::uint32_t seed = 0xACE1;
-};
 class Lfsr {
  public:
   explicit Lfsr(const LfsrParams& p) : p_(p), state_(p.seed) {}

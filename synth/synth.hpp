@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "config.hpp"
+#include "io_util.hpp"
 #include "pe_interface.hpp"
+#include "pe_power.hpp"
 
 namespace taxonn {
 
@@ -74,12 +76,6 @@ struct SynthReport {
   }
 };
 
-// A failing tool: the message names the tool, the step and its last lines.
-class ToolError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 SynthReport run_synth(const SynthOptions& o);
 std::string format_report(const SynthReport& r);
 std::string report_json(const SynthReport& r);
@@ -117,15 +113,5 @@ struct SweepOptions {
   std::string out_dir;
 };
 std::vector<SynthReport> run_sweep(const SweepOptions& o);
-
-// Toggle rates of a PE running one training step (load, forward, f', steps
-// 1-5) on its golden twin, which the co-simulation shows equal to the RTL bit
-// for bit: per input bit, and the mean over register and scratchpad bits.
-struct Activity {
-  std::map<std::string, double> input_bits;  // "x_i[3]" -> toggles per cycle
-  double registers = 0;
-  double inputs_mean = 0;
-};
-Activity measure_activity(const PeParams& p, PeKind kind);
 
 }  // namespace taxonn

@@ -1,4 +1,4 @@
-// The network's hardware shape and cycle model (golden_model/net_model.cpp,
+// The network's hardware shape and cycle model (golden_model/core/net_model.cpp,
 // docs/network.md): where weights live, the controller's phase order, the
 // cycles of each phase for unfolded and folded layers, and the configs the
 // network RTL refuses with the field named. The RTL is held to these numbers

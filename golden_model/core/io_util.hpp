@@ -23,6 +23,14 @@
 
 namespace taxonn {
 
+// A failing tool or an external check (Yosys, OpenSTA, a compiler, a
+// gate-level simulation): the message names the tool, the step and its last
+// lines.
+class ToolError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // A whole file as text ("" when it cannot be read).
 inline std::string read_text(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "pe.hpp"
-#include "synth.hpp"
+#include "io_util.hpp"
 
 namespace taxonn {
 
@@ -123,6 +123,78 @@ gate::PowerResult pe_gate_power(const std::string& netlist_json, const std::stri
   } catch (const lib::LibertyError& e) {
     throw ToolError(fmt::format("gate-level power of {}: {}", top, e.what()));
   }
+}
+
+Activity measure_activity(const PeParams& p, PeKind kind) {
+  // One training step of one neuron with a full scratchpad of trained-size
+  // values, 8 back-propagated terms.
+  std::mt19937_64 rng(1);
+  auto small = [&] { return from_bits(rng(), std::max(1, p.fmt.frac_bits - 1)); };
+  NeuronData d;
+  for (int i = 0; i < p.depth; ++i) {
+    d.w.push_back(small());
+    d.x.push_back(small());
+  }
+  for (int i = 0; i < 8; ++i) {
+    d.g_next.push_back(small());
+    d.w_next.push_back(small());
+  }
+  std::vector<PeCycle> cyc = pe_load_schedule(p, d.w);
+  const auto t = pe_train_schedule(p, d);
+  cyc.insert(cyc.end(), t.begin(), t.end());
+  const auto ports = pe_ports(p, kind);
+  Pe pe(p);
+  PeBase base(p);
+  std::map<std::string, std::uint64_t> toggles;
+  std::uint64_t reg_toggles = 0, reg_bits = 0;
+  std::map<std::string, unsigned __int128> prev_in;
+  PeOut prev_out;
+  std::vector<Wide> prev_spad(static_cast<std::size_t>(p.depth), 0);
+  auto flips = [](unsigned __int128 a, unsigned __int128 b) {
+    int n = 0;
+    for (unsigned __int128 x = a ^ b; x; x &= x - 1) ++n;
+    return n;
+  };
+  for (const auto& c : cyc) {
+    for (const auto& ps : ports) {
+      if (!ps.input) continue;
+      const Wide v = pe_input_value(ps.name, c);
+      const auto bits = to_bits(v, ps.width);
+      for (int b = 0; b < ps.width; ++b) {
+        const std::string name = ps.width > 1 ? fmt::format("{}[{}]", ps.name, b) : ps.name;
+        toggles[name] += ((bits ^ prev_in[ps.name]) >> b) & 1;
+      }
+      prev_in[ps.name] = bits;
+    }
+    if (kind == PeKind::kTaxonn) pe.step(c.ctrl, c.in);
+    else base.step(c.ctrl, c.in);
+    const PeOut o = kind == PeKind::kTaxonn ? pe.outputs(PeCtrl{}, PeIn{}) : base.outputs(PeCtrl{}, PeIn{});
+    const int w = p.width(), aw = p.acc_width();
+    reg_toggles += flips(to_bits(o.x_fwd, w), to_bits(prev_out.x_fwd, w)) + flips(to_bits(o.sum, w), to_bits(prev_out.sum, w)) +
+                   flips(to_bits(o.acc, aw), to_bits(prev_out.acc, aw)) +
+                   flips(static_cast<unsigned __int128>(o.sat_cnt), static_cast<unsigned __int128>(prev_out.sat_cnt));
+    reg_bits += 3 * w + aw + p.sat_cnt_width;
+    if (kind == PeKind::kTaxonn) {
+      reg_toggles += flips(to_bits(o.g, w), to_bits(prev_out.g, w));
+      reg_bits += w;
+    }
+    for (int i = 0; i < p.depth; ++i) {
+      const Wide v = kind == PeKind::kTaxonn ? pe.spad(i) : base.spad(i);
+      reg_toggles += flips(to_bits(v, w), to_bits(prev_spad[static_cast<std::size_t>(i)], w));
+      prev_spad[static_cast<std::size_t>(i)] = v;
+    }
+    reg_bits += static_cast<std::uint64_t>(p.depth) * w;
+    prev_out = o;
+  }
+  Activity a;
+  double sum = 0;
+  for (const auto& [name, n] : toggles) {
+    a.input_bits[name] = static_cast<double>(n) / cyc.size();
+    sum += a.input_bits[name];
+  }
+  a.inputs_mean = toggles.empty() ? 0 : sum / toggles.size();
+  a.registers = reg_bits ? static_cast<double>(reg_toggles) / reg_bits : 0;
+  return a;
 }
 
 }  // namespace taxonn

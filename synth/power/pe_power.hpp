@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,5 +29,15 @@ std::vector<gate::StimCycle> pe_stimulus(const PeParams& p, PeKind kind, PeWorkl
 gate::PowerResult pe_gate_power(const std::string& netlist_json, const std::string& top,
                                 const std::string& liberty, const PeParams& p, PeKind kind, PeWorkload w,
                                 double clock_ns);
+
+// Toggle rates of a PE running one training step (load, forward, f', steps
+// 1-5) on its golden twin, which the co-simulation shows equal to the RTL bit
+// for bit: per input bit, and the mean over register and scratchpad bits.
+struct Activity {
+  std::map<std::string, double> input_bits;  // "x_i[3]" -> toggles per cycle
+  double registers = 0;
+  double inputs_mean = 0;
+};
+Activity measure_activity(const PeParams& p, PeKind kind);
 
 }  // namespace taxonn

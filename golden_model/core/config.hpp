@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <utility>
 #include <stdexcept>
@@ -14,7 +15,6 @@
 #include <nlohmann/json.hpp>
 
 #include "fixed_format.hpp"
-#include "primitives.hpp"
 
 namespace taxonn {
 
@@ -25,6 +25,24 @@ class ConfigError : public std::runtime_error {
 };
 
 enum class LayerType { kFc, kConv, kPool };
+
+// A 2x2 pooling window's kind (taxonn_pool.v; the encoding is taxonn_defs.vh's).
+enum class PoolKind { kMax = 0, kAvg = 1 };
+
+// The Galois LFSR of stochastic rounding (taxonn_lfsr.v, taxonn::Lfsr).
+struct LfsrParams {
+  int width = 16;
+  std::uint32_t polynomial = 0xB400;  // x^16 + x^14 + x^13 + x^11 + 1 (maximal)
+  std::uint32_t seed = 0xACE1;
+};
+
+// A module parameter and its value, in the template's order. The generator
+// prints these (encodings as their macros) and `taxonn synth --network` sets
+// them with Yosys's chparam: one list, so no value is written twice.
+struct HwParam {
+  std::string name;
+  long long value;
+};
 
 struct Shape {
   int channels = 1, height = 1, width = 1;

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "config.hpp"
-#include "pe_interface.hpp"
 
 namespace taxonn {
 

@@ -2,7 +2,7 @@
 // XXH3 hash (Debian's libxxhash-dev, header-only) of a sequence of named
 // pieces. Each piece goes in with its length, so ("ab","c") and ("a","bc")
 // differ. Used by the synthesis reuse (synth.cpp) and the `taxonn sim`
-// model cache (verilator_tb/sim.cpp).
+// model cache (apps/sim.cpp).
 #pragma once
 
 #include <cstdint>

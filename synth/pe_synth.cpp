@@ -1,0 +1,170 @@
+// Both PEs of one layer: Yosys area (flat and by block), OpenSTA timing,
+// gate-level power on their workloads (synth.hpp, run_synth); and the
+// liberty's preparation.
+#include "flow.hpp"
+
+#include "synth.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <random>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <sys/wait.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <zlib.h>
+
+#include "content_key.hpp"
+#include "design.hpp"
+#include "net_model.hpp"
+#include "io_util.hpp"
+#include "pe.hpp"
+#include "pe_power.hpp"
+
+
+namespace taxonn {
+
+using namespace flow;
+
+std::string prepare_liberty(const std::string& path, const std::string& work_dir) {
+  if (!fs::exists(path))
+    throw ToolError(fmt::format("liberty '{}' does not exist; pass an existing file with --liberty", path));
+  if (path.size() < 3 || path.substr(path.size() - 3) != ".gz") {
+    std::ifstream probe(path);
+    if (!probe) throw ToolError(fmt::format("liberty '{}' is not readable; check its permissions", path));
+    return fs::absolute(path).string();
+  }
+  fs::create_directories(fs::absolute(work_dir));
+  const fs::path out = fs::absolute(work_dir) / fs::path(path).stem();
+  gzFile in = gzopen(path.c_str(), "rb");
+  if (!in) throw ToolError(fmt::format("liberty '{}' cannot be opened as gzip", path));
+  bool bad = false;
+  {
+    std::ofstream o(out, std::ios::binary);
+    char buf[1 << 16];
+    int n = 0;
+    while ((n = gzread(in, buf, sizeof buf)) > 0) o.write(buf, n);
+    bad = n < 0;
+    if (!o) throw ToolError(fmt::format("{}: cannot write the expanded liberty", out.string()));
+  }
+  gzclose(in);
+  if (bad) throw ToolError(fmt::format("liberty '{}' is a damaged gzip file", path));
+  const std::string head = read_text(out).substr(0, 4096);
+  if (head.find("library") == std::string::npos)
+    throw ToolError(fmt::format("'{}' does not look like a liberty file (no 'library' group)", path));
+  return out.string();
+}
+
+// Both PEs of one layer of a (possibly format-overridden) config.
+// The config's generated RTL in `work`; returns its Verilog files (relative).
+std::vector<std::string> flow::write_design(const Config& c, const fs::path& work) {
+  const auto files = generate_design(c);
+  write_files(work.string(), files);
+  std::vector<std::string> verilog;
+  for (const auto& f : files)
+    if (f.path.size() > 2 && f.path.substr(f.path.size() - 2) == ".v") verilog.push_back(f.path);
+  return verilog;
+}
+
+SynthReport flow::synth_layer(const Config& c, std::size_t idx, const SynthOptions& o) {
+  const fs::path work = fs::absolute(o.work_dir);
+  fs::create_directories(work);
+  const std::vector<std::string> verilog = write_design(c, work);
+  SynthReport r;
+  r.config = c.name;
+  r.layer = c.layers[idx].name;
+  r.format = c.layers[idx].format.name();
+  r.width = c.layers[idx].format.width();
+  r.depth = c.scratchpad_depth;
+  r.generic = o.liberty.empty();
+  r.clock_ns = o.clock_ns;
+  const std::string lib = r.generic ? "" : prepare_liberty(o.liberty, work.string());
+  r.liberty = r.generic ? "(none: Yosys generic cells)" : o.liberty;
+  r.unit = r.generic ? "transistors (yosys stat -tech cmos)" : "um^2";
+  const PeParams params = pe_params(c, idx);
+  for (PeKind kind : {PeKind::kBase, PeKind::kTaxonn}) {
+    SynthPoint& p = kind == PeKind::kBase ? r.base : r.taxonn;
+    p.module = pe_module_name(r.layer, kind);
+    // The hierarchy is kept (as Design Compiler keeps it by default): the
+    // blocks both PEs share then map to the same cells, and the overhead is
+    // the added logic's, not the mapper's noise on a flattened design (which
+    // moved the same RTL by +-3%).
+    YosysRun run{p.module, p.module, p.module + ".ys", "synthesis of " + p.module + ", hierarchy kept", {}, {}};
+    run.json = !r.generic;
+    run.flatten = false;
+    const std::string log = yosys_map(work, verilog, run, lib, o.clock_ns, p);
+    if (o.breakdown) p.breakdown = area_breakdown(log, lib);
+    if (r.generic) continue;
+    // Power from the gate-level simulation of each PE's own workload (the
+    // baseline can only infer), and the TaxoNN PE inferring too; OpenSTA
+    // times the netlist and gives its vectorless figure at the workload's
+    // mean toggle rate for reference.
+    const std::string json = (work / (p.module + ".netlist.json")).string();
+    auto by_block = [&](const gate::PowerResult& g) {
+      std::map<std::string, double> b;
+      for (const auto& [where, pw] : g.by_instance_w) b[block_of_cell(g, where.first, where.second)] += pw * 1e3;
+      b[kInputWires] += g.inputs_switching_w * 1e3;
+      b[kClockNet] += g.clock_net_w * 1e3;
+      return std::vector<std::pair<std::string, double>>(b.begin(), b.end());
+    };
+    const PeWorkload own = kind == PeKind::kBase ? PeWorkload::kInfer : PeWorkload::kTrain;
+    const gate::PowerResult g = pe_gate_power(json, p.module, lib, params, kind, own, o.clock_ns);
+    Activity act;
+    act.registers = g.toggle_rate;
+    opensta(work, p.module, lib, o.clock_ns, act, p);
+    p.power_source = "gate-level simulation";
+    p.workload = to_string(own);
+    p.power_mw = g.total_w() * 1e3;
+    p.internal_mw = g.internal_w * 1e3;
+    p.switching_mw = g.switching_w * 1e3;
+    p.leakage_mw = g.leakage_w * 1e3;
+    p.clock_mw = g.clock_internal_w * 1e3;
+    p.clock_net_mw = g.clock_net_w * 1e3;
+    p.flop_mw = g.flop_w * 1e3;
+    p.gate_checked = g.checked;
+    if (o.breakdown) p.power_breakdown = by_block(g);
+    if (kind == PeKind::kTaxonn) {
+      const gate::PowerResult gi = pe_gate_power(json, p.module, lib, params, kind, PeWorkload::kInfer, o.clock_ns);
+      p.infer_power_mw = gi.total_w() * 1e3;
+      if (o.breakdown) p.infer_power_breakdown = by_block(gi);
+    }
+  }
+  return r;
+}
+
+std::size_t flow::pick_layer(const Config& c, const std::string& layer, const std::string& path) {
+  for (std::size_t i = 0; i < c.layers.size(); ++i)
+    if (c.layers[i].weighted() && (layer.empty() || c.layers[i].name == layer)) return i;
+  throw ConfigError(fmt::format("--layer '{}': no weighted layer of that name in {}; pick one of its fc/conv layers",
+                                layer, path));
+}
+
+Config flow::with_format(const Config& c, std::size_t idx, int i, int f, const std::string& what) {
+  ConfigOverrides o;
+  o.formats[idx] = {i, f};
+  return apply_overrides(c, o, what);
+}
+
+
+SynthReport run_synth(const SynthOptions& o) {
+  Config c = load_config(o.config_path);
+  const std::size_t idx = pick_layer(c, o.layer, o.config_path);
+  if (o.format)
+    c = with_format(c, idx, o.format->first, o.format->second,
+                    fmt::format("{} with --format {},{}", o.config_path, o.format->first, o.format->second));
+  if (!o.liberty.empty()) prepare_liberty(o.liberty, fs::absolute(o.work_dir).string());  // fail early
+  return synth_layer(c, idx, o);
+}
+
+}  // namespace taxonn

@@ -1,0 +1,215 @@
+// The Table II/III sweep over the width W, beside the paper's numbers
+// (synth.hpp, run_sweep).
+#include "flow.hpp"
+
+#include "synth.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <random>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <sys/wait.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <zlib.h>
+
+#include "content_key.hpp"
+#include "design.hpp"
+#include "net_model.hpp"
+#include "io_util.hpp"
+#include "pe.hpp"
+#include "pe_power.hpp"
+
+
+namespace taxonn {
+
+using namespace flow;
+
+struct PaperPoint {
+  double base_area, taxonn_area, base_power, taxonn_power;
+};
+const std::map<int, PaperPoint>& paper_tables() {
+  static const std::map<int, PaperPoint> t = {
+      {21, {14.3, 15.5, 4.54, 4.84}}, {20, {13.1, 14.3, 4.48, 4.78}}, {19, {11.8, 12.9, 4.42, 4.70}},
+      {18, {11.1, 12.1, 4.31, 4.65}}, {17, {10.6, 11.7, 4.22, 4.49}}, {16, {10.1, 11.2, 4.10, 4.31}},
+      {15, {9.7, 10.6, 3.98, 4.15}},  {14, {9.0, 9.9, 3.88, 4.13}},   {13, {8.1, 9.0, 3.75, 4.04}}};
+  return t;
+}
+
+std::vector<SynthReport> run_sweep(const SweepOptions& so) {
+  const Config c = load_config(so.base.config_path);
+  const std::size_t idx = pick_layer(c, so.base.layer, so.base.config_path);
+  if (so.from > so.to || so.from - so.int_bits < 1)
+    throw ConfigError(fmt::format("--sweep {}:{}: use FROM:TO with FROM <= TO and FROM > --int-bits ({})", so.from,
+                                  so.to, so.int_bits));
+  const fs::path out = fs::absolute(so.out_dir);
+  fs::create_directories(out);
+  if (!so.base.liberty.empty()) prepare_liberty(so.base.liberty, so.base.work_dir);  // fail early, not into out
+  const int n = so.to - so.from + 1;
+  std::vector<SynthReport> reports(static_cast<std::size_t>(n));
+  fmt::print(stderr, "synth sweep: W = {}..{} (Q({},W-{})), both PEs, {} parallel jobs\n", so.from, so.to, so.int_bits,
+             so.int_bits, so.jobs);
+  const auto errors = run_jobs(
+      static_cast<std::size_t>(n), so.jobs,
+      [&](std::size_t k) {
+        const int w = so.from + static_cast<int>(k);
+        SynthOptions o = so.base;
+        o.work_dir = (fs::path(so.base.work_dir) / fmt::format("sweep_w{}", w)).string();
+        const Config cw = with_format(c, idx, so.int_bits, w - so.int_bits, fmt::format("{} at W = {}", so.base.config_path, w));
+        reports[k] = synth_layer(cw, idx, o);
+      },
+      [&](std::size_t k, const std::string& err) {
+        const auto& r = reports[k];
+        return fmt::format("W = {}: {}", so.from + static_cast<int>(k),
+                           err.empty() ? fmt::format("baseline {:.0f}, TaxoNN {:.0f} ({:+.1f}%)", r.base.area,
+                                                     r.taxonn.area, r.overhead_percent())
+                                       : "FAILED: " + err);
+      });
+  for (int k = 0; k < n; ++k)
+    if (!errors[static_cast<std::size_t>(k)].empty())
+      throw ToolError(fmt::format("synth sweep: W = {} failed: {}", so.from + k, errors[static_cast<std::size_t>(k)]));
+
+  // Results: JSON, CSV, Markdown beside the paper, and a plot.
+  const bool timed = !reports.front().generic;
+  nlohmann::json all = nlohmann::json::array();
+  std::string csv = "width,format,base_area,taxonn_area,area_overhead_percent,paper_base_area,paper_taxonn_area,"
+                    "base_power_mw,taxonn_power_mw,power_overhead_percent,paper_base_power_mw,paper_taxonn_power_mw,"
+                    "base_fmax_mhz,taxonn_fmax_mhz,taxonn_inference_power_mw,power_overhead_same_work_percent,"
+                    "base_opensta_power_mw,taxonn_opensta_power_mw,opensta_power_overhead_percent\n";
+  std::string dat;
+  double sum_area_ovh = 0, sum_power_ovh = 0, sum_paper_area_ovh = 0, sum_paper_power_ovh = 0, sum_same_ovh = 0,
+         sum_sta_ovh = 0;
+  std::string rows;
+  for (const auto& r : reports) {
+    all.push_back(nlohmann::json::parse(report_json(r)));
+    const auto pp = paper_tables().count(r.width) ? paper_tables().at(r.width) : PaperPoint{0, 0, 0, 0};
+    const double pa = pp.base_area ? 100 * (pp.taxonn_area / pp.base_area - 1) : 0;
+    const double pw = pp.base_power ? 100 * (pp.taxonn_power / pp.base_power - 1) : 0;
+    sum_area_ovh += r.overhead_percent();
+    sum_paper_area_ovh += pa;
+    if (timed) {
+      sum_power_ovh += r.power_overhead_percent();
+      sum_same_ovh += r.power_overhead_same_work_percent();
+      sum_sta_ovh += r.sta_power_overhead_percent();
+      sum_paper_power_ovh += pw;
+    }
+    csv += fmt::format("{},\"{}\",{:.1f},{:.1f},{:.2f},{:.0f},{:.0f},{:.4f},{:.4f},{:.2f},{:.2f},{:.2f},{:.0f},{:.0f},"
+                       "{:.4f},{:.2f},{:.4f},{:.4f},{:.2f}\n",
+                       r.width, r.format, r.base.area, r.taxonn.area, r.overhead_percent(), pp.base_area * 1000,
+                       pp.taxonn_area * 1000, r.base.power_mw, r.taxonn.power_mw, timed ? r.power_overhead_percent() : 0,
+                       pp.base_power, pp.taxonn_power, r.base.fmax_mhz, r.taxonn.fmax_mhz, r.taxonn.infer_power_mw,
+                       timed ? r.power_overhead_same_work_percent() : 0, r.base.sta_power_mw, r.taxonn.sta_power_mw,
+                       timed ? r.sta_power_overhead_percent() : 0);
+    dat += fmt::format("{} {:.1f} {:.1f} {:.0f} {:.0f} {:.4f} {:.4f} {:.2f} {:.2f} {:.4f}\n", r.width, r.base.area,
+                       r.taxonn.area, pp.base_area * 1000, pp.taxonn_area * 1000, r.base.power_mw, r.taxonn.power_mw,
+                       pp.base_power, pp.taxonn_power, r.taxonn.infer_power_mw);
+    rows += fmt::format("| {} | {:.0f} ({:+.0f}%) | {:.0f} | {:.0f} | {:.0f} | {:+.1f}% | {:.1f}% |", r.width, r.base.area,
+                        pp.base_area ? 100 * (r.base.area / (pp.base_area * 1000) - 1) : 0, pp.base_area * 1000,
+                        r.taxonn.area, pp.taxonn_area * 1000, r.overhead_percent(), pa);
+    if (timed)
+      rows += fmt::format(" {:.3f} | {:.2f} | {:.3f} | {:.3f} | {:.2f} | **{:+.1f}%** | {:+.1f}% | {:.1f}% | {:+.1f}% | "
+                          "{:.0f} / {:.0f} |",
+                          r.base.power_mw, pp.base_power, r.taxonn.infer_power_mw, r.taxonn.power_mw, pp.taxonn_power,
+                          r.power_overhead_same_work_percent(), r.power_overhead_percent(), pw,
+                          r.sta_power_overhead_percent(), r.base.fmax_mhz, r.taxonn.fmax_mhz);
+    rows += "\n";
+  }
+  const auto& r0 = reports.front();
+  std::string md = fmt::format(
+      "# Tables II and III, measured: PE area, power and Fmax against W\n\n"
+      "Both PEs of layer '{}' of config '{}' at Q({},W-{}), scratchpad {} words, liberty {}{}. "
+      "Paper: Synopsys Design Compiler, 45 nm (its Tables II and III).\n"
+      "Regenerate: `make synth-sweep` (`taxonn synth --sweep {}:{} ...`). The scratchpad depth is chosen so that the "
+      "baseline's area matches the paper's baseline (docs/results.md).\n\n",
+      r0.layer, r0.config, so.int_bits, so.int_bits, r0.depth, r0.liberty,
+      timed ? fmt::format("; timing (OpenSTA) and power at {:.1f} ns ({:.0f} MHz), power from a gate-level "
+                          "simulation of each PE's own workload (docs/power.md)",
+                          r0.clock_ns, 1000 / r0.clock_ns)
+            : "",
+      so.from, so.to);
+  md += fmt::format("| W | baseline ({}, vs paper) | paper baseline | TaxoNN | paper TaxoNN | area overhead | paper |", r0.generic ? "transistors" : "um^2");
+  if (timed)
+    md += " baseline mW (inference) | paper | TaxoNN mW (inference) | TaxoNN mW (training) | paper TaxoNN | power "
+          "overhead, same work | training vs inference | paper | OpenSTA vectorless | Fmax MHz base / TaxoNN |";
+  md += "\n|";
+  for (int k = 0; k < (timed ? 17 : 7); ++k) md += " --- |";
+  md += "\n" + rows;
+  md += fmt::format("\nAverage TaxoNN overhead: area {:+.1f}% (paper {:+.1f}%)", sum_area_ovh / n, sum_paper_area_ovh / n);
+  if (timed)
+    md += fmt::format(", power at the same work **{:+.1f}%** (paper {:+.1f}%); the TaxoNN PE training against the "
+                      "baseline inferring {:+.1f}%; OpenSTA's vectorless figure {:+.1f}%",
+                      sum_same_ovh / n, sum_paper_power_ovh / n, sum_power_ovh / n, sum_sta_ovh / n);
+  md += ".\n";
+  if (timed)
+    md += "\nPower is from a zero-delay simulation of the mapped netlist, its outputs checked against the golden "
+          "twin every cycle, priced event by event with the liberty's internal-power, capacitance and leakage "
+          "tables (docs/power.md), back-to-back samples after the weights are loaded. \"Same work\": both PEs "
+          "inferring, the cost of carrying the training hardware, the comparison at one switching activity a "
+          "synthesis table like the paper's makes. \"Training vs inference\": each PE on its own workload, the "
+          "TaxoNN PE training (forward, f', steps 1-5), the baseline inferring (it cannot train). "
+          "\"OpenSTA vectorless\": Debian's OpenSTA with one global toggle rate (each "
+          "workload's measured mean), which sums rise and fall energies per transition and propagates no "
+          "per-net rates, for reference.\n";
+  // Where the overhead is, at the middle width.
+  const auto& mid = reports[static_cast<std::size_t>(n / 2)];
+  if (!mid.taxonn.breakdown.empty()) {
+    const bool pw = !mid.taxonn.power_breakdown.empty();
+    md += fmt::format("\n## Where the overhead is (W = {}, per-module areas{} from hierarchical synthesis)\n\n"
+                      "| block | baseline | TaxoNN | added |{}\n| --- | --- | --- | --- |{}\n",
+                      mid.width, pw ? " and gate-level power" : "",
+                      pw ? " baseline mW (inference) | TaxoNN mW (inference) | TaxoNN mW (training) | added (training) |" : "",
+                      pw ? " --- | --- | --- | --- |" : "");
+    for (const auto& b : breakdown_rows(mid)) {
+      md += fmt::format("| {} | {:.0f} | {:.0f} | {:+.0f} |", b.block, b.base_area, b.taxonn_area, b.taxonn_area - b.base_area);
+      if (pw)
+        md += fmt::format(" {:.3f} | {:.3f} | {:.3f} | {:+.3f} |", b.base_mw, b.taxonn_infer_mw, b.taxonn_mw,
+                          b.taxonn_mw - b.base_mw);
+      md += "\n";
+    }
+  }
+  md += "\n![area and power against W](area_power.svg)\n";
+  write_atomic(out / "sweep.json", all.dump(2) + "\n");
+  write_atomic(out / "sweep.csv", csv);
+  write_atomic(out / "sweep.dat", dat);
+  // The plots once, rendered as SVG (docs) and PNG (quick looks) where gnuplot has it.
+  std::string plots = fmt::format(
+      "set title \"PE area\"\nset ylabel \"{}\"\n"
+      "plot \"sweep.dat\" using 1:2 with linespoints lw 2 title \"baseline (ours)\", "
+      "\"\" using 1:3 with linespoints lw 2 title \"TaxoNN (ours)\", "
+      "\"\" using 1:4 with linespoints dt 2 title \"baseline (paper)\", \"\" using 1:5 with linespoints dt 2 title \"TaxoNN (paper)\"\n",
+      r0.generic ? "transistors" : "um^2");
+  if (timed)
+    plots += "set title \"PE power\"\nset ylabel \"mW\"\n"
+             "plot \"sweep.dat\" using 1:6 with linespoints lw 2 title \"baseline inferring (ours)\", "
+             "\"\" using 1:7 with linespoints lw 2 title \"TaxoNN training (ours)\", "
+             "\"\" using 1:10 with linespoints lw 1 title \"TaxoNN inferring (ours)\", "
+             "\"\" using 1:8 with linespoints dt 2 title \"baseline (paper)\", "
+             "\"\" using 1:9 with linespoints dt 2 title \"TaxoNN (paper)\"\n";
+  const int panels = timed ? 2 : 1;
+  const std::string gp = fmt::format(
+      "set grid\nset xlabel \"W (bits)\"\nset key top left\n"
+      "set terminal svg size 1000,420 font \"sans,12\"\nset output \"area_power.svg\"\n"
+      "set multiplot layout 1,{0}\n{1}unset multiplot\n"
+      "if (strstrt(GPVAL_TERMINALS, \" png \") > 0) {{\n  set terminal png size 1000,420\n  set output \"area_power.png\"\n"
+      "  set multiplot layout 1,{0}\n{1}  unset multiplot\n}}\n",
+      panels, plots);
+  write_atomic(out / "area_power.gp", gp);
+  if (std::system(fmt::format("cd {} && gnuplot area_power.gp >/dev/null 2>&1", shell_quote(out.string())).c_str()) != 0)
+    fmt::print(stderr, "synth sweep: gnuplot not available or failed: area_power.gp written, no SVG\n");
+  write_atomic(out / "table.md", md);
+  fmt::print("{}", md);
+  return reports;
+}
+
+}  // namespace taxonn
