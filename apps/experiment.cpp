@@ -44,21 +44,11 @@ std::string formats_text(const Run& r, const Config& c) {
   return s;
 }
 
-}  // namespace
-
-int run_experiment(const ExperimentOptions& o) {
-  std::ifstream in(o.spec);
-  if (!in) throw ConfigError(fmt::format("{}: cannot open the experiment spec; check the path", o.spec));
-  json spec;
-  try {
-    spec = json::parse(in);
-  } catch (const json::exception&) {
-    throw ConfigError(fmt::format("{}: not valid JSON; fix the syntax", o.spec));
-  }
-  const fs::path base = fs::path(o.spec).parent_path();
-  const int epochs = o.epochs > 0 ? o.epochs : spec.value("epochs", 1);
+// The runs of every study whose data is on this machine; the others are
+// listed in `skipped` with the reason.
+std::vector<Run> plan_runs(const json& spec, const fs::path& base, const ExperimentOptions& o, int epochs,
+                           std::vector<std::string>& skipped) {
   std::vector<Run> runs;
-  std::vector<std::string> skipped;
   for (const auto& st : spec.at("studies")) {
     const std::string study = st.at("name"), dataset = st.at("dataset");
     try {  // a study whose data is not on this machine is skipped, and said so
@@ -90,10 +80,11 @@ int run_experiment(const ExperimentOptions& o) {
       runs.push_back(std::move(run));
     }
   }
-  for (const auto& s : skipped) fmt::print(stderr, "experiment: skipped study {}\n", s);
-  fmt::print(stderr, "experiment '{}': {} runs, {} epochs each, {} parallel jobs\n", spec.value("name", "?"),
-             runs.size(), epochs, o.jobs);
+  return runs;
+}
 
+// Every run on `jobs` threads, with a progress line per epoch and per run.
+void execute(std::vector<Run>& runs, int jobs) {
   std::mutex mu;
   std::atomic<std::size_t> next{0}, finished{0};
   const auto t0 = std::chrono::steady_clock::now();
@@ -118,25 +109,15 @@ int run_experiment(const ExperimentOptions& o) {
     }
   };
   std::vector<std::thread> pool;
-  for (int j = 0; j < std::max(1, o.jobs); ++j) pool.emplace_back(worker);
+  for (int j = 0; j < std::max(1, jobs); ++j) pool.emplace_back(worker);
   for (auto& t : pool) t.join();
 
-  // Results: JSON, CSV, a Markdown table, loss curves and their plot.
-  fs::create_directories(o.out_dir);
-  json all;
-  all["experiment"] = spec.value("name", "");
-  all["spec"] = o.spec;
-  all["epochs"] = epochs;
-  all["train_limit"] = o.train_limit;
-  all["skipped"] = skipped;
-  std::string csv = "study,label,dataset,arith,formats,epochs,test_acc,train_acc,loss,float_test_acc,gap_to_float,paper_acc,error\n";
-  std::string curves = "study,label,images,loss\n";
-  std::string md = fmt::format("# {}\n\n{}\n\nEach run: {} epochs of SGD (batch 1), seed {}{}. Regenerate with\n"
-                               "`make table1` (`taxonn experiment --spec {}`).\n",
-                               spec.value("title", "Experiment"), spec.value("description", ""), epochs,
-                               spec.value("seed", 1),
-                               o.train_limit ? fmt::format(", {} training images per epoch", o.train_limit) : "",
-                               o.spec);
+}
+
+// The results' rows: JSON, CSV, loss curves and the Markdown table; returns
+// the number of failed runs.
+int tabulate(const std::vector<Run>& runs, int epochs, json& all, std::string& csv, std::string& curves,
+             std::string& md) {
   int failed = 0;
   std::string study;
   for (const Run& r : runs) {
@@ -175,11 +156,12 @@ int run_experiment(const ExperimentOptions& o) {
     all["runs"].push_back(jr);
     for (const auto& [n, l] : r.result.curve) curves += fmt::format("{},\"{}\",{},{:.6f}\n", r.study, r.label, n, l);
   }
-  if (!skipped.empty()) {
-    md += "\nSkipped (data not on this machine):\n\n";
-    for (const auto& s : skipped) md += "- " + s + "\n";
-  }
-  // One loss-curve plot per study (Fig. 5), if gnuplot is installed.
+  return failed;
+}
+
+// One loss-curve plot per study (Fig. 5): the data, a gnuplot script, and
+// the SVG when gnuplot is installed; their links go into the table.
+void plot_studies(const std::vector<Run>& runs, const std::string& out_dir, std::string& md) {
   std::vector<std::string> studies;
   for (const Run& r : runs)
     if (studies.empty() || studies.back() != r.study) studies.push_back(r.study);
@@ -198,7 +180,7 @@ int run_experiment(const ExperimentOptions& o) {
       ++idx;
     }
     if (idx == 0) continue;
-    write_atomic(fs::path(o.out_dir) / (st + "_loss.dat"), dat);
+    write_atomic(fs::path(out_dir) / (st + "_loss.dat"), dat);
     // The SVG for docs, and a PNG for quick looks where gnuplot has one.
     const std::string gp = fmt::format(
         "set title \"LeNet-5 training loss, {0} (moving mean over 1000 images)\"\nset xlabel \"training images\"\n"
@@ -207,12 +189,56 @@ int run_experiment(const ExperimentOptions& o) {
         "if (strstrt(GPVAL_TERMINALS, \" png \") > 0) {{\n  set terminal png size 800,480\n"
         "  set output \"{0}_loss.png\"\n  replot\n}}\n",
         st, plot);
-    write_atomic(fs::path(o.out_dir) / (st + "_loss.gp"), gp);
+    write_atomic(fs::path(out_dir) / (st + "_loss.gp"), gp);
     if (plotted)
-      plotted = std::system(fmt::format("cd '{}' && gnuplot '{}_loss.gp'", o.out_dir, st).c_str()) == 0;
+      plotted = std::system(fmt::format("cd '{}' && gnuplot '{}_loss.gp'", out_dir, st).c_str()) == 0;
     md += fmt::format("\n![{0} loss]({0}_loss.svg)\n", st);
   }
   if (!plotted) fmt::print(stderr, "experiment: gnuplot not available or failed: the .gp scripts are written, no SVG\n");
+}
+
+}  // namespace
+
+int run_experiment(const ExperimentOptions& o) {
+  std::ifstream in(o.spec);
+  if (!in) throw ConfigError(fmt::format("{}: cannot open the experiment spec; check the path", o.spec));
+  json spec;
+  try {
+    spec = json::parse(in);
+  } catch (const json::exception&) {
+    throw ConfigError(fmt::format("{}: not valid JSON; fix the syntax", o.spec));
+  }
+  const fs::path base = fs::path(o.spec).parent_path();
+  const int epochs = o.epochs > 0 ? o.epochs : spec.value("epochs", 1);
+  std::vector<std::string> skipped;
+  std::vector<Run> runs = plan_runs(spec, base, o, epochs, skipped);
+  for (const auto& s : skipped) fmt::print(stderr, "experiment: skipped study {}\n", s);
+  fmt::print(stderr, "experiment '{}': {} runs, {} epochs each, {} parallel jobs\n", spec.value("name", "?"),
+             runs.size(), epochs, o.jobs);
+  execute(runs, o.jobs);
+
+  // Results: JSON, CSV, a Markdown table, loss curves and their plot.
+  fs::create_directories(o.out_dir);
+  json all;
+  all["experiment"] = spec.value("name", "");
+  all["spec"] = o.spec;
+  all["epochs"] = epochs;
+  all["train_limit"] = o.train_limit;
+  all["skipped"] = skipped;
+  std::string csv = "study,label,dataset,arith,formats,epochs,test_acc,train_acc,loss,float_test_acc,gap_to_float,paper_acc,error\n";
+  std::string curves = "study,label,images,loss\n";
+  std::string md = fmt::format("# {}\n\n{}\n\nEach run: {} epochs of SGD (batch 1), seed {}{}. Regenerate with\n"
+                               "`make table1` (`taxonn experiment --spec {}`).\n",
+                               spec.value("title", "Experiment"), spec.value("description", ""), epochs,
+                               spec.value("seed", 1),
+                               o.train_limit ? fmt::format(", {} training images per epoch", o.train_limit) : "",
+                               o.spec);
+  const int failed = tabulate(runs, epochs, all, csv, curves, md);
+  if (!skipped.empty()) {
+    md += "\nSkipped (data not on this machine):\n\n";
+    for (const auto& s : skipped) md += "- " + s + "\n";
+  }
+  plot_studies(runs, o.out_dir, md);
   write_atomic(fs::path(o.out_dir) / "results.json", all.dump(2) + "\n");
   write_atomic(fs::path(o.out_dir) / "results.csv", csv);
   write_atomic(fs::path(o.out_dir) / "curves.csv", curves);

@@ -2,7 +2,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <memory>
+#include <utility>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
@@ -44,38 +47,86 @@ int cmd_synth(const taxonn::SynthOptions& o) {
   return 0;
 }
 
-}  // namespace
+// A subcommand: its options are parsed into state the handler owns.
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
 
-int main(int argc, char** argv) {
-  CLI::App app{"taxonn: low-bitwidth DNN training accelerator generator (TaxoNN, ISCAS 2020)"};
-  app.require_subcommand(1);
-
-  std::string config, out;
+Command add_generate(CLI::App& app) {
+  auto st = std::make_shared<std::pair<std::string, std::string>>();
   auto* gen = app.add_subcommand("generate", "write the RTL of a config: rtl/*.v, filelist.f, config.resolved.json");
-  gen->add_option("--config", config, "JSON config (see docs/config.md)")->required();
-  gen->add_option("--out", out, "output folder")->required();
+  gen->add_option("--config", st->first, "JSON config (see docs/config.md)")->required();
+  gen->add_option("--out", st->second, "output folder")->required();
+  return {gen, [st] { return cmd_generate(st->first, st->second); }};
+}
 
-  taxonn::SynthOptions so;
-  std::string format;
+Command add_synth(CLI::App& app) {
+  struct State {
+    taxonn::SynthOptions so;
+    taxonn::SweepOptions sw;
+    std::string format, sweep;
+    bool no_breakdown = false, network = false;
+  };
+  auto st = std::make_shared<State>();
+  taxonn::SynthOptions& so = st->so;
+  taxonn::SweepOptions& sw = st->sw;
   auto* syn = app.add_subcommand("synth", "Yosys area of the baseline and the TaxoNN PE of one layer");
   syn->add_option("--config", so.config_path, "JSON config")->required();
   syn->add_option("--layer", so.layer, "layer name (default: the first fc/conv layer)");
-  syn->add_option("--format", format, "override the layer's format, I,F (e.g. 2,14)");
+  syn->add_option("--format", st->format, "override the layer's format, I,F (e.g. 2,14)");
   syn->add_option("--liberty", so.liberty, "liberty file (.lib or .lib.gz); default: Yosys generic cells");
   syn->add_option("--work", so.work_dir, "folder for RTL, scripts and logs")->default_val("build/synth");
   syn->add_option("--json", so.json_out, "write the report as JSON too");
   syn->add_option("--clock-ns", so.clock_ns, "clock period: ABC's delay target and the power clock")->default_val(5.0);
-  bool no_breakdown = false, network = false;
-  syn->add_flag("--network", network, "the whole accelerator of a config (fc, conv, pooling), unit by unit, rolled up");
-  syn->add_flag("--no-breakdown", no_breakdown, "skip the per-module area breakdown");
-  taxonn::SweepOptions sw;
-  std::string sweep;
-  syn->add_option("--sweep", sweep, "FROM:TO: both PEs at every W in FROM..TO (Tables II/III), into --out");
+  syn->add_flag("--network", st->network, "the whole accelerator of a config (fc, conv, pooling), unit by unit, rolled up");
+  syn->add_flag("--no-breakdown", st->no_breakdown, "skip the per-module area breakdown");
+  syn->add_option("--sweep", st->sweep, "FROM:TO: both PEs at every W in FROM..TO (Tables II/III), into --out");
   syn->add_option("--int-bits", sw.int_bits, "integer bits of the swept format Q(I, W-I)")->default_val(4);
   syn->add_option("--jobs", sw.jobs, "parallel sweep points")->default_val(2);
   syn->add_option("--out", sw.out_dir, "sweep results folder")->default_val("build/synth_sweep");
 
-  taxonn::TrainOptions to;
+  return {syn, [st] {
+    taxonn::SynthOptions& so = st->so;
+    taxonn::SweepOptions& sw = st->sw;
+    const std::string& format = st->format;
+    const std::string& sweep = st->sweep;
+    if (!format.empty()) {
+      int i = 0, f = 0;
+      char comma = 0;
+      std::istringstream in(format);
+      if (!(in >> i >> comma >> f) || comma != ',' || !in.eof())
+        throw taxonn::ConfigError(fmt::format("--format '{}': expected I,F such as 2,14", format));
+      so.format = std::make_pair(i, f);
+    }
+    so.breakdown = !st->no_breakdown;
+    if (st->network) {
+      so.jobs = sw.jobs;
+      const auto r = taxonn::run_net_synth(so);
+      fmt::print("{}", taxonn::format_net_report(r));
+      if (!so.json_out.empty()) taxonn::write_atomic(so.json_out, taxonn::net_report_json(r));
+      return 0;
+    }
+    if (!sweep.empty()) {
+      char colon = 0;
+      std::istringstream in(sweep);
+      if (!(in >> sw.from >> colon >> sw.to) || colon != ':' || !in.eof())
+        throw taxonn::ConfigError(fmt::format("--sweep '{}': expected FROM:TO such as 13:21", sweep));
+      sw.base = so;
+      taxonn::run_sweep(sw);
+      return 0;
+    }
+    return cmd_synth(so);
+  }};
+}
+
+Command add_train(CLI::App& app) {
+  struct State {
+    taxonn::TrainOptions to;
+    std::string formats;
+  };
+  auto st = std::make_shared<State>();
+  taxonn::TrainOptions& to = st->to;
   auto* trn = app.add_subcommand("train", "train a config's network on a dataset (golden model, fixed or float)");
   trn->add_option("--config", to.config, "JSON config")->required();
   trn->add_option("--dataset", to.dataset, "mnist, fashion-mnist or cifar10")->default_val("fashion-mnist");
@@ -92,10 +143,23 @@ int main(int argc, char** argv) {
   trn->add_option("--save", to.save, "write the trained weights (docs/weights.md)");
   trn->add_option("--load", to.load, "start from these weights");
   trn->add_flag("--quiet", to.quiet, "no progress output");
-  std::string formats;
-  trn->add_option("--formats", formats, "per-layer formats of the fc/conv layers, e.g. \"2,12 2,12 2,12 1,12 3,10\"");
+  trn->add_option("--formats", st->formats, "per-layer formats of the fc/conv layers, e.g. \"2,12 2,12 2,12 1,12 3,10\"");
 
-  taxonn::ExperimentOptions eo;
+  return {trn, [st] {
+    taxonn::TrainOptions& to = st->to;
+    const std::string& formats = st->formats;
+    if (!formats.empty()) to.formats = taxonn::parse_formats(formats, "--formats");
+    const auto r = taxonn::run_train(to);
+    const auto& last = r.epochs.back();
+    fmt::print("taxonn train: {} epochs, final loss {:.4f}, train {:.2f}%, test {:.2f}%, {:.0f} images/s\n",
+               r.epochs.size(), last.loss, last.train_acc, last.test_acc, last.images_per_second);
+    return 0;
+  }};
+}
+
+Command add_experiment(CLI::App& app) {
+  auto st = std::make_shared<taxonn::ExperimentOptions>();
+  taxonn::ExperimentOptions& eo = *st;
   auto* exp = app.add_subcommand("experiment", "a sweep of training runs from a spec (configs/experiments/table1.json)");
   exp->add_option("--spec", eo.spec, "experiment spec (JSON)")->required();
   exp->add_option("--out", eo.out_dir, "results folder")->required();
@@ -104,13 +168,23 @@ int main(int argc, char** argv) {
   exp->add_option("--train-limit", eo.train_limit, "images per epoch (quick runs)");
   exp->add_option("--test-limit", eo.test_limit, "test images");
 
-  std::vector<std::string> measured;
-  std::string cycles_out;
-  auto* cyc = app.add_subcommand("cycles", "the cycle table: tb_net's measured cycles beside the paper's formulas");
-  cyc->add_option("--measured", measured, "tb_net --json files")->required();
-  cyc->add_option("--out", cycles_out, "folder for cycles.md and cycles.csv")->required();
+  return {exp, [st] { return taxonn::run_experiment(*st) == 0 ? 0 : 1; }};
+}
 
-  taxonn::SimOptions sim;
+Command add_cycles(CLI::App& app) {
+  auto st = std::make_shared<std::pair<std::vector<std::string>, std::string>>();
+  auto* cyc = app.add_subcommand("cycles", "the cycle table: tb_net's measured cycles beside the paper's formulas");
+  cyc->add_option("--measured", st->first, "tb_net --json files")->required();
+  cyc->add_option("--out", st->second, "folder for cycles.md and cycles.csv")->required();
+  return {cyc, [st] {
+    taxonn::write_cycle_report(st->first, st->second);
+    return 0;
+  }};
+}
+
+Command add_sim(CLI::App& app) {
+  auto st = std::make_shared<taxonn::SimOptions>();
+  taxonn::SimOptions& sim = *st;
   auto* sm = app.add_subcommand("sim", "co-simulate a config's RTL against the golden model: both PEs of every layer, "
                                        "then the network training (builds its testbenches on demand, cached)");
   sm->add_option("--config", sim.config, "JSON config (see docs/config.md)")->required();
@@ -136,65 +210,39 @@ int main(int argc, char** argv) {
   sm->add_flag("--build-only", sim.build_only, "build (or find in the cache) the testbenches; run nothing");
   sm->add_flag("--quiet", sim.quiet, "no per-step progress lines");
 
-  std::vector<std::string> bench_configs;
-  std::string bench_out, bench_kit, bench_compare;
-  int bench_jobs = 2;
-  auto* bs = app.add_subcommand("bench-sim", "benchmark: build each config's testbenches from an empty cache, stage by stage");
-  bs->add_option("--config", bench_configs, "configs")->required();
-  bs->add_option("--out", bench_out, "folder for build_times.{json,md}")->required();
-  bs->add_option("--jobs", bench_jobs, "compile jobs")->default_val(2);
-  bs->add_option("--kit", bench_kit, "simulation kit (default: the build's sim_kit.json)");
-  bs->add_option("--compare-opt", bench_compare, "also build this config's network testbench at -O3 and time both");
+  return {sm, [st] { return taxonn::run_sim(*st); }};
+}
 
+Command add_bench_sim(CLI::App& app) {
+  struct State {
+    std::vector<std::string> configs;
+    std::string out, kit, compare;
+    int jobs = 2;
+  };
+  auto st = std::make_shared<State>();
+  auto* bs = app.add_subcommand("bench-sim", "benchmark: build each config's testbenches from an empty cache, stage by stage");
+  bs->add_option("--config", st->configs, "configs")->required();
+  bs->add_option("--out", st->out, "folder for build_times.{json,md}")->required();
+  bs->add_option("--jobs", st->jobs, "compile jobs")->default_val(2);
+  bs->add_option("--kit", st->kit, "simulation kit (default: the build's sim_kit.json)");
+  bs->add_option("--compare-opt", st->compare, "also build this config's network testbench at -O3 and time both");
+  return {bs, [st] {
+    taxonn::bench_sim_builds(st->configs, st->out, st->jobs, st->kit, st->compare);
+    return 0;
+  }};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"taxonn: low-bitwidth DNN training accelerator generator (TaxoNN, ISCAS 2020)"};
+  app.require_subcommand(1);
+  const std::vector<Command> commands = {add_generate(app), add_synth(app),   add_train(app),    add_experiment(app),
+                                         add_cycles(app),   add_sim(app),     add_bench_sim(app)};
   CLI11_PARSE(app, argc, argv);
   try {
-    if (sm->parsed()) return taxonn::run_sim(sim);
-    if (bs->parsed()) {
-      taxonn::bench_sim_builds(bench_configs, bench_out, bench_jobs, bench_kit, bench_compare);
-      return 0;
-    }
-    if (gen->parsed()) return cmd_generate(config, out);
-    if (syn->parsed()) {
-      if (!format.empty()) {
-        int i = 0, f = 0;
-        char comma = 0;
-        std::istringstream in(format);
-        if (!(in >> i >> comma >> f) || comma != ',' || !in.eof())
-          throw taxonn::ConfigError(fmt::format("--format '{}': expected I,F such as 2,14", format));
-        so.format = std::make_pair(i, f);
-      }
-      so.breakdown = !no_breakdown;
-      if (network) {
-        so.jobs = sw.jobs;
-        const auto r = taxonn::run_net_synth(so);
-        fmt::print("{}", taxonn::format_net_report(r));
-        if (!so.json_out.empty()) taxonn::write_atomic(so.json_out, taxonn::net_report_json(r));
-        return 0;
-      }
-      if (!sweep.empty()) {
-        char colon = 0;
-        std::istringstream in(sweep);
-        if (!(in >> sw.from >> colon >> sw.to) || colon != ':' || !in.eof())
-          throw taxonn::ConfigError(fmt::format("--sweep '{}': expected FROM:TO such as 13:21", sweep));
-        sw.base = so;
-        taxonn::run_sweep(sw);
-        return 0;
-      }
-      return cmd_synth(so);
-    }
-    if (cyc->parsed()) {
-      taxonn::write_cycle_report(measured, cycles_out);
-      return 0;
-    }
-    if (exp->parsed()) return taxonn::run_experiment(eo) == 0 ? 0 : 1;
-    if (trn->parsed()) {
-      if (!formats.empty()) to.formats = taxonn::parse_formats(formats, "--formats");
-      const auto r = taxonn::run_train(to);
-      const auto& last = r.epochs.back();
-      fmt::print("taxonn train: {} epochs, final loss {:.4f}, train {:.2f}%, test {:.2f}%, {:.0f} images/s\n",
-                 r.epochs.size(), last.loss, last.train_acc, last.test_acc, last.images_per_second);
-      return 0;
-    }
+    for (const Command& c : commands)
+      if (c.app->parsed()) return c.run();
   } catch (const taxonn::SimInputError& e) {
     fmt::print(stderr, "taxonn sim: {}\n", e.what());
     return 2;

@@ -130,23 +130,15 @@ int LayerConfig::fan_in() const {
   return 0;
 }
 
-Config parse_config(const std::string& text, const std::string& source) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw ConfigError(fmt::format("{}: not valid JSON (byte {}); fix the syntax", source, e.byte));
-  }
-  Obj top(j, "", source);
-  top.only({"name", "description", "input_shape", "input_format", "rounding", "scratchpad_depth",
-            "sat_counter_width", "lfsr", "alpha", "layers"});
-  Config c;
+namespace {
+
+// The config's top-level fields other than the layers.
+void parse_globals(const Obj& top, const std::string& source, Config& c) {
   c.name = top.string("name");
   if (!valid_identifier(c.name))
     fail(source, "name", fmt::format("'{}' is not a lower_snake_case identifier", c.name),
          "use [a-z][a-z0-9_]*, at most 32 characters");
   if (top.has("description")) c.description = top.string("description");
-
   {
     Obj s(top.get("input_shape"), "input_shape", source);
     s.only({"channels", "height", "width"});
@@ -182,124 +174,164 @@ Config parse_config(const std::string& text, const std::string& source) {
   c.alpha = top.number("alpha");
   if (!(c.alpha > 0.0))
     fail(source, "alpha", fmt::format("= {} must be > 0", c.alpha), "use a positive learning rate");
+}
 
+void parse_fc(const Obj& o, const std::string& source, const Shape& shape, LayerConfig& L) {
+  L.type = LayerType::kFc;
+  L.neurons = static_cast<int>(o.integer("neurons", 1, 65536, "use 1..65536 neurons"));
+  if (o.has("inputs")) {
+    const long long in = o.integer("inputs", 1, 1 << 24, "use a positive size");
+    if (in != shape.size())
+      fail(source, o.field("inputs"),
+           fmt::format("= {} but the layer before gives {} values", in, shape.size()),
+           "make the sizes chain (or drop 'inputs': it is derived)");
+  }
+  L.pes = static_cast<int>(o.integer_or(
+      "pes", L.neurons, 1, L.neurons,
+      fmt::format("a layer of {} neurons has 1..{} PEs (fewer folds it over passes)", L.neurons, L.neurons)));
+  L.out_shape = Shape{1, 1, L.neurons};
+}
+
+// The conv layer's PE array (rows x columns of the row-stationary mapping).
+void parse_conv_array(const Obj& o, const std::string& source, LayerConfig& L) {
+  if (!o.has("array")) {
+    L.array_rows = L.kernel;
+    L.array_cols = L.out_channels;
+    return;
+  }
+  Obj a(o.get("array"), o.field("array"), source);
+  L.array_rows = static_cast<int>(a.integer_or("rows", L.kernel, 1, 64, "use 1..64 rows"));
+  if (L.array_rows < L.kernel)
+    fail(source, a.field("rows"),
+         fmt::format("= {} is too small for the row-stationary mapping of layer '{}': its {}x{} kernel needs one "
+                     "array row per filter row", L.array_rows, L.name, L.kernel, L.kernel),
+         fmt::format("use rows = {}", L.kernel));
+  if (L.array_rows > L.kernel)
+    fail(source, a.field("rows"),
+         fmt::format("= {} exceeds the {} rows of layer '{}'s kernel: the extra array rows would idle",
+                     L.array_rows, L.kernel, L.name),
+         fmt::format("use rows = {}", L.kernel));
+  L.array_cols = static_cast<int>(a.integer_or(
+      "cols", L.out_channels, 1, L.out_channels,
+      fmt::format("a layer of {} output channels has 1..{} columns (fewer folds it over passes)",
+                  L.out_channels, L.out_channels)));
+  a.only({"rows", "cols"});
+}
+
+void parse_conv(const Obj& o, const std::string& source, const Shape& shape, LayerConfig& L) {
+  L.type = LayerType::kConv;
+  L.out_channels = static_cast<int>(o.integer("out_channels", 1, 4096, "use 1..4096"));
+  L.kernel = static_cast<int>(o.integer("kernel", 1, 64, "use a 1..64 kernel"));
+  if (o.has("in_channels")) {
+    const long long in = o.integer("in_channels", 1, 4096, "use 1..4096");
+    if (in != shape.channels)
+      fail(source, o.field("in_channels"),
+           fmt::format("= {} for layer '{}', but the layer before it gives {} channels", in, L.name, shape.channels),
+           "make the channels chain (or drop 'in_channels': it is derived)");
+  }
+  if (L.kernel > shape.height || L.kernel > shape.width)
+    fail(source, o.field("kernel"),
+         fmt::format("= {} of layer '{}' is larger than its {}x{} input", L.kernel, L.name, shape.height, shape.width),
+         "use a kernel no larger than the input (valid convolution)");
+  L.out_shape = Shape{L.out_channels, shape.height - L.kernel + 1, shape.width - L.kernel + 1};
+  parse_conv_array(o, source, L);
+}
+
+void parse_pool(const Obj& o, const std::string& source, const Shape& shape, bool first, LayerConfig& L) {
+  L.type = LayerType::kPool;
+  if (first)
+    fail(source, o.field("type"), "a pooling layer has no format of its own and needs an fc or conv layer before it",
+         "move it after a weighted layer");
+  const std::string kind = o.string("kind");
+  if (kind == "max") L.pool = PoolKind::kMax;
+  else if (kind == "avg") L.pool = PoolKind::kAvg;
+  else fail(source, o.field("kind"), fmt::format("unknown pooling '{}'", kind), "use max or avg");
+  L.pool_size = static_cast<int>(o.integer_or("size", 2, 2, 2, "only 2x2 pooling is supported"));
+  if (shape.height % L.pool_size || shape.width % L.pool_size)
+    fail(source, o.field("size"),
+         fmt::format("{}x{} input is not divisible by {}", shape.height, shape.width, L.pool_size),
+         "pool an input with even height and width");
+  L.out_shape = Shape{shape.channels, shape.height / L.pool_size, shape.width / L.pool_size};
+}
+
+// A weighted layer's format, activation and learning rate.
+void parse_weighted(const Obj& o, const std::string& source, const Config& c, LayerConfig& L) {
+  L.format = parse_format(Obj(o.get("format"), o.field("format"), source), c.rounding);
+  const std::string a = o.string("activation");
+  if (!parse_activation(a, L.activation))
+    fail(source, o.field("activation"), fmt::format("unknown activation '{}'", a),
+         "use identity, relu, sigmoid or tanh");
+  L.alpha = o.has("alpha") ? o.number("alpha") : c.alpha;
+  const double raw = real_to_raw(L.alpha, L.format.frac_bits);
+  if (!(raw >= 1.0))
+    fail(source, o.has("alpha") ? o.field("alpha") : "alpha",
+         fmt::format("= {} rounds to 0 in {} of layer '{}'", L.alpha, L.format.name(), L.name),
+         "raise alpha or give the layer more fractional bits");
+  if (raw > static_cast<double>(L.format.max_raw()))
+    fail(source, o.has("alpha") ? o.field("alpha") : "alpha",
+         fmt::format("= {} does not fit {} of layer '{}'", L.alpha, L.format.name(), L.name),
+         "lower alpha or give the layer more integer bits");
+  if (L.format.rounding == Rounding::kStochastic && L.format.frac_bits > c.lfsr.width)
+    fail(source, "lfsr.width",
+         fmt::format("= {} gives fewer random bits than layer '{}' drops (F = {})",
+                     c.lfsr.width, L.name, L.format.frac_bits),
+         "widen the LFSR to at least F bits");
+}
+
+LayerConfig parse_layer(const json& j, std::size_t i, const std::string& source, const Config& c,
+                        const Shape& shape, std::set<std::string>& names) {
+  const std::string path = fmt::format("layers[{}]", i);
+  Obj o(j, path, source);
+  LayerConfig L;
+  L.name = o.string("name");
+  if (!valid_identifier(L.name))
+    fail(source, o.field("name"), fmt::format("'{}' is not a lower_snake_case identifier", L.name),
+         "use [a-z][a-z0-9_]*, at most 32 characters");
+  if (!names.insert(L.name).second)
+    fail(source, o.field("name"), fmt::format("'{}' is used twice", L.name), "give every layer its own name");
+  const std::string type = o.string("type");
+  L.in_shape = shape;
+  if (type == "fc") {
+    parse_fc(o, source, shape, L);
+  } else if (type == "conv") {
+    parse_conv(o, source, shape, L);
+  } else if (type == "pool") {
+    parse_pool(o, source, shape, c.layers.empty(), L);
+  } else {
+    fail(source, o.field("type"), fmt::format("unknown layer type '{}'", type), "use fc, conv or pool");
+  }
+  if (L.weighted()) {
+    parse_weighted(o, source, c, L);
+    o.only({"name", "type", "neurons", "pes", "inputs", "out_channels", "in_channels", "kernel", "array",
+            "format", "activation", "alpha"});
+  } else {
+    o.only({"name", "type", "kind", "size"});
+  }
+  return L;
+}
+
+}  // namespace
+
+Config parse_config(const std::string& text, const std::string& source) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw ConfigError(fmt::format("{}: not valid JSON (byte {}); fix the syntax", source, e.byte));
+  }
+  Obj top(j, "", source);
+  top.only({"name", "description", "input_shape", "input_format", "rounding", "scratchpad_depth",
+            "sat_counter_width", "lfsr", "alpha", "layers"});
+  Config c;
+  parse_globals(top, source, c);
   const json& layers = top.get("layers");
   if (!layers.is_array() || layers.empty())
     fail(source, "layers", "must be a non-empty array", "list the network's layers in order");
   Shape shape = c.input_shape;
   std::set<std::string> names;
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    const std::string path = fmt::format("layers[{}]", i);
-    Obj o(layers[i], path, source);
-    LayerConfig L;
-    L.name = o.string("name");
-    if (!valid_identifier(L.name))
-      fail(source, o.field("name"), fmt::format("'{}' is not a lower_snake_case identifier", L.name),
-           "use [a-z][a-z0-9_]*, at most 32 characters");
-    if (!names.insert(L.name).second)
-      fail(source, o.field("name"), fmt::format("'{}' is used twice", L.name),
-           "give every layer its own name");
-    const std::string type = o.string("type");
-    L.in_shape = shape;
-    if (type == "fc") {
-      L.type = LayerType::kFc;
-      L.neurons = static_cast<int>(o.integer("neurons", 1, 65536, "use 1..65536 neurons"));
-      if (o.has("inputs")) {
-        const long long in = o.integer("inputs", 1, 1 << 24, "use a positive size");
-        if (in != shape.size())
-          fail(source, o.field("inputs"),
-               fmt::format("= {} but the layer before gives {} values", in, shape.size()),
-               "make the sizes chain (or drop 'inputs': it is derived)");
-      }
-      L.pes = static_cast<int>(o.integer_or(
-          "pes", L.neurons, 1, L.neurons,
-          fmt::format("a layer of {} neurons has 1..{} PEs (fewer folds it over passes)", L.neurons, L.neurons)));
-      L.out_shape = Shape{1, 1, L.neurons};
-    } else if (type == "conv") {
-      L.type = LayerType::kConv;
-      L.out_channels = static_cast<int>(o.integer("out_channels", 1, 4096, "use 1..4096"));
-      L.kernel = static_cast<int>(o.integer("kernel", 1, 64, "use a 1..64 kernel"));
-      if (o.has("in_channels")) {
-        const long long in = o.integer("in_channels", 1, 4096, "use 1..4096");
-        if (in != shape.channels)
-          fail(source, o.field("in_channels"),
-               fmt::format("= {} for layer '{}', but the layer before it gives {} channels", in, L.name, shape.channels),
-               "make the channels chain (or drop 'in_channels': it is derived)");
-      }
-      if (L.kernel > shape.height || L.kernel > shape.width)
-        fail(source, o.field("kernel"),
-             fmt::format("= {} of layer '{}' is larger than its {}x{} input", L.kernel, L.name, shape.height, shape.width),
-             "use a kernel no larger than the input (valid convolution)");
-      L.out_shape = Shape{L.out_channels, shape.height - L.kernel + 1, shape.width - L.kernel + 1};
-      if (o.has("array")) {
-        Obj a(o.get("array"), o.field("array"), source);
-        L.array_rows = static_cast<int>(a.integer_or("rows", L.kernel, 1, 64, "use 1..64 rows"));
-        if (L.array_rows < L.kernel)
-          fail(source, a.field("rows"),
-               fmt::format("= {} is too small for the row-stationary mapping of layer '{}': its {}x{} kernel needs one "
-                           "array row per filter row", L.array_rows, L.name, L.kernel, L.kernel),
-               fmt::format("use rows = {}", L.kernel));
-        if (L.array_rows > L.kernel)
-          fail(source, a.field("rows"),
-               fmt::format("= {} exceeds the {} rows of layer '{}'s kernel: the extra array rows would idle",
-                           L.array_rows, L.kernel, L.name),
-               fmt::format("use rows = {}", L.kernel));
-        L.array_cols = static_cast<int>(a.integer_or(
-            "cols", L.out_channels, 1, L.out_channels,
-            fmt::format("a layer of {} output channels has 1..{} columns (fewer folds it over passes)",
-                        L.out_channels, L.out_channels)));
-        a.only({"rows", "cols"});
-      } else {
-        L.array_rows = L.kernel;
-        L.array_cols = L.out_channels;
-      }
-    } else if (type == "pool") {
-      L.type = LayerType::kPool;
-      if (c.layers.empty())
-        fail(source, o.field("type"), "a pooling layer has no format of its own and needs an fc or conv layer before it",
-             "move it after a weighted layer");
-      const std::string kind = o.string("kind");
-      if (kind == "max") L.pool = PoolKind::kMax;
-      else if (kind == "avg") L.pool = PoolKind::kAvg;
-      else fail(source, o.field("kind"), fmt::format("unknown pooling '{}'", kind), "use max or avg");
-      L.pool_size = static_cast<int>(o.integer_or("size", 2, 2, 2, "only 2x2 pooling is supported"));
-      if (shape.height % L.pool_size || shape.width % L.pool_size)
-        fail(source, o.field("size"),
-             fmt::format("{}x{} input is not divisible by {}", shape.height, shape.width, L.pool_size),
-             "pool an input with even height and width");
-      L.out_shape = Shape{shape.channels, shape.height / L.pool_size, shape.width / L.pool_size};
-    } else {
-      fail(source, o.field("type"), fmt::format("unknown layer type '{}'", type),
-           "use fc, conv or pool");
-    }
-    if (L.weighted()) {
-      L.format = parse_format(Obj(o.get("format"), o.field("format"), source), c.rounding);
-      const std::string a = o.string("activation");
-      if (!parse_activation(a, L.activation))
-        fail(source, o.field("activation"), fmt::format("unknown activation '{}'", a),
-             "use identity, relu, sigmoid or tanh");
-      L.alpha = o.has("alpha") ? o.number("alpha") : c.alpha;
-      const double raw = real_to_raw(L.alpha, L.format.frac_bits);
-      if (!(raw >= 1.0))
-        fail(source, o.has("alpha") ? o.field("alpha") : "alpha",
-             fmt::format("= {} rounds to 0 in {} of layer '{}'", L.alpha, L.format.name(), L.name),
-             "raise alpha or give the layer more fractional bits");
-      if (raw > static_cast<double>(L.format.max_raw()))
-        fail(source, o.has("alpha") ? o.field("alpha") : "alpha",
-             fmt::format("= {} does not fit {} of layer '{}'", L.alpha, L.format.name(), L.name),
-             "lower alpha or give the layer more integer bits");
-      if (L.format.rounding == Rounding::kStochastic && L.format.frac_bits > c.lfsr.width)
-        fail(source, "lfsr.width",
-             fmt::format("= {} gives fewer random bits than layer '{}' drops (F = {})",
-                         c.lfsr.width, L.name, L.format.frac_bits),
-             "widen the LFSR to at least F bits");
-      o.only({"name", "type", "neurons", "pes", "inputs", "out_channels", "in_channels", "kernel", "array",
-              "format", "activation", "alpha"});
-    } else {
-      o.only({"name", "type", "kind", "size"});
-    }
-    shape = L.out_shape;
-    c.layers.push_back(L);
+    c.layers.push_back(parse_layer(layers[i], i, source, c, shape, names));
+    shape = c.layers.back().out_shape;
   }
   c.input_format_given = top.has("input_format");
   if (c.input_format_given)
