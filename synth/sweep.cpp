@@ -47,15 +47,10 @@ const std::map<int, PaperPoint>& paper_tables() {
   return t;
 }
 
-std::vector<SynthReport> run_sweep(const SweepOptions& so) {
-  const Config c = load_config(so.base.config_path);
-  const std::size_t idx = pick_layer(c, so.base.layer, so.base.config_path);
-  if (so.from > so.to || so.from - so.int_bits < 1)
-    throw ConfigError(fmt::format("--sweep {}:{}: use FROM:TO with FROM <= TO and FROM > --int-bits ({})", so.from,
-                                  so.to, so.int_bits));
-  const fs::path out = fs::absolute(so.out_dir);
-  fs::create_directories(out);
-  if (!so.base.liberty.empty()) prepare_liberty(so.base.liberty, so.base.work_dir);  // fail early, not into out
+namespace {
+
+// Both PEs at every width, `so.jobs` in parallel, with progress.
+std::vector<SynthReport> synth_points(const SweepOptions& so, const Config& c, std::size_t idx) {
   const int n = so.to - so.from + 1;
   std::vector<SynthReport> reports(static_cast<std::size_t>(n));
   fmt::print(stderr, "synth sweep: W = {}..{} (Q({},W-{})), both PEs, {} parallel jobs\n", so.from, so.to, so.int_bits,
@@ -80,7 +75,12 @@ std::vector<SynthReport> run_sweep(const SweepOptions& so) {
     if (!errors[static_cast<std::size_t>(k)].empty())
       throw ToolError(fmt::format("synth sweep: W = {} failed: {}", so.from + k, errors[static_cast<std::size_t>(k)]));
 
-  // Results: JSON, CSV, Markdown beside the paper, and a plot.
+  return reports;
+}
+
+// sweep.{json,csv,dat} and the Markdown table beside the paper's numbers.
+std::string sweep_tables(const SweepOptions& so, const std::vector<SynthReport>& reports, const fs::path& out) {
+  const int n = static_cast<int>(reports.size());
   const bool timed = !reports.front().generic;
   nlohmann::json all = nlohmann::json::array();
   std::string csv = "width,format,base_area,taxonn_area,area_overhead_percent,paper_base_area,paper_taxonn_area,"
@@ -161,8 +161,15 @@ std::vector<SynthReport> run_sweep(const SweepOptions& so) {
           "\"OpenSTA vectorless\": Debian's OpenSTA with one global toggle rate (each "
           "workload's measured mean), which sums rise and fall energies per transition and propagates no "
           "per-net rates, for reference.\n";
-  // Where the overhead is, at the middle width.
-  const auto& mid = reports[static_cast<std::size_t>(n / 2)];
+  write_atomic(out / "sweep.json", all.dump(2) + "\n");
+  write_atomic(out / "sweep.csv", csv);
+  write_atomic(out / "sweep.dat", dat);
+  return md;
+}
+
+// Where the overhead is, at the middle width: area (and power) by block.
+std::string sweep_breakdown(const SynthReport& mid) {
+  std::string md;
   if (!mid.taxonn.breakdown.empty()) {
     const bool pw = !mid.taxonn.power_breakdown.empty();
     md += fmt::format("\n## Where the overhead is (W = {}, per-module areas{} from hierarchical synthesis)\n\n"
@@ -178,11 +185,12 @@ std::vector<SynthReport> run_sweep(const SweepOptions& so) {
       md += "\n";
     }
   }
-  md += "\n![area and power against W](area_power.svg)\n";
-  write_atomic(out / "sweep.json", all.dump(2) + "\n");
-  write_atomic(out / "sweep.csv", csv);
-  write_atomic(out / "sweep.dat", dat);
-  // The plots once, rendered as SVG (docs) and PNG (quick looks) where gnuplot has it.
+  return md;
+}
+
+// The area and power plots (gnuplot), as SVG for the docs and PNG where gnuplot has it.
+void sweep_plot(const SynthReport& r0, const fs::path& out) {
+  const bool timed = !r0.generic;
   std::string plots = fmt::format(
       "set title \"PE area\"\nset ylabel \"{}\"\n"
       "plot \"sweep.dat\" using 1:2 with linespoints lw 2 title \"baseline (ours)\", "
@@ -207,6 +215,24 @@ std::vector<SynthReport> run_sweep(const SweepOptions& so) {
   write_atomic(out / "area_power.gp", gp);
   if (std::system(fmt::format("cd {} && gnuplot area_power.gp >/dev/null 2>&1", shell_quote(out.string())).c_str()) != 0)
     fmt::print(stderr, "synth sweep: gnuplot not available or failed: area_power.gp written, no SVG\n");
+}
+
+}  // namespace
+
+std::vector<SynthReport> run_sweep(const SweepOptions& so) {
+  const Config c = load_config(so.base.config_path);
+  const std::size_t idx = pick_layer(c, so.base.layer, so.base.config_path);
+  if (so.from > so.to || so.from - so.int_bits < 1)
+    throw ConfigError(fmt::format("--sweep {}:{}: use FROM:TO with FROM <= TO and FROM > --int-bits ({})", so.from,
+                                  so.to, so.int_bits));
+  const fs::path out = fs::absolute(so.out_dir);
+  fs::create_directories(out);
+  if (!so.base.liberty.empty()) prepare_liberty(so.base.liberty, so.base.work_dir);  // fail early, not into out
+  const std::vector<SynthReport> reports = synth_points(so, c, idx);
+  std::string md = sweep_tables(so, reports, out);
+  md += sweep_breakdown(reports[reports.size() / 2]);
+  md += "\n![area and power against W](area_power.svg)\n";
+  sweep_plot(reports.front(), out);
   write_atomic(out / "table.md", md);
   fmt::print("{}", md);
   return reports;

@@ -1,0 +1,105 @@
+// The build-and-run half of `taxonn sim` (docs/sim.md): the simulation kit the
+// project's build wrote, and the two-level testbench cache (model/<key>,
+// bin/<key>; see sim.cpp's header). Internal to apps/.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config.hpp"
+#include "design.hpp"
+
+namespace taxonn::simb {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+double since(Clock::time_point t0);
+// Run a shell command with its output into `log`; the exit code.
+int run_logged(const std::string& cmd, const fs::path& log);
+// Words of a command line, shell-quoted unless `quoted` is false.
+std::string join(const std::vector<std::string>& v, bool quoted = true);
+// A progress line: "sim: [label] what".
+void say(const std::string& label, const std::string& what);
+
+struct Kit {
+  fs::path file;
+  std::string cxx, verilator, verilator_root, tb_dir, verilator_version;
+  std::vector<std::string> verilator_args, cxxflags, opt_fast, opt_slow, ldflags;
+  std::map<std::string, std::vector<std::string>> libs;  // "pe", "net": in link order
+};
+// The kit at `path` (empty: the build's); SimInputError when it is missing,
+// malformed, or its libraries or Verilator are.
+Kit load_kit(const std::string& path);
+// Remove the folders of tmp/ whose process is gone (left by a killed build).
+void sweep_tmp(const fs::path& tmp);
+// The cache folder: $TAXONN_SIM_CACHE, else the kit's build's cache/sim.
+fs::path default_cache(const Kit& kit);
+
+enum class StageKind { kVerilate, kCompileModel, kGlue, kLink };
+
+struct Stage {
+  StageKind kind;
+  std::string name;
+  double seconds;
+};
+
+struct Built {
+  fs::path binary;
+  bool cached = false;  // nothing was built
+  std::string model_key, bin_key;
+  std::vector<Stage> stages;
+  double seconds = 0;
+  double stage_seconds(StageKind k) const {
+    double s = 0;
+    for (const auto& x : stages) s += x.kind == k ? x.seconds : 0;
+    return s;
+  }
+};
+json built_json(const Built& b);
+
+// What one testbench is built from.
+struct TbSpec {
+  std::string kind;    // "pe" or "net": the kit's library set
+  std::string label;   // for progress lines and the report
+  std::string top;     // Verilog top module
+  std::string prefix;  // Verilated class
+  GeneratedFile glue;  // tb::glue_file
+  std::vector<GeneratedFile> files;  // rtl/*.v, rtl/*.vh and the harness
+};
+// The testbench specs of a config: its PE harness, and its network top.
+TbSpec pe_spec(const Config& c, const std::vector<GeneratedFile>& design);
+TbSpec net_spec(const Config& c, const std::vector<GeneratedFile>& design);
+
+// Builds testbenches into the cache, or finds them there.
+class Builder {
+ public:
+  Builder(const Kit& kit, fs::path cache, int jobs) : kit_(kit), cache_(std::move(cache)), jobs_(jobs) {}
+  Built build(const TbSpec& s);
+
+ private:
+  void step(const TbSpec& s, StageKind kind, const std::string& name, const std::vector<std::string>& cmd,
+            const fs::path& log, Built& b) const;
+  void build_model(const TbSpec& s, const fs::path& model, Built& b);
+
+  const Kit& kit_;
+  fs::path cache_;
+  int jobs_;
+};
+
+struct TbRun {
+  int rc = 0;
+  std::string first_mismatch, summary;
+};
+// Run testbench `name` (tb_pe, tb_net), its output echoed (progress lines
+// too, unless quiet) and kept in `log`; its summary line and first mismatch.
+TbRun run_tb(const std::string& name, const fs::path& binary, const std::vector<std::string>& args,
+             const fs::path& log, bool quiet);
+
+}  // namespace taxonn::simb
