@@ -42,15 +42,14 @@ module taxonn_conv_layer #(
   parameter [LFSR_W-1:0] LFSR_SEED = 16'hACE1,
   parameter [W-1:0]      NEG_ALPHA = 16'hFF00,  // -alpha in Q(I,F), the reset value
   parameter integer      HAS_STEP1 = 1,   // a weighted layer below exists
-  // Derived; the generator passes the same values (golden: net_hw).
-  parameter integer      T         = (OC + P - 1) / P,
-  parameter integer      DEPTH     = T * IC * KS,
-  parameter integer      AW        = (DEPTH > 1) ? $clog2(DEPTH) : 1,
-  parameter integer      NIW       = (OC * (IH - KS + 1) * (IW - KS + 1) > 1) ?
-                                     $clog2(OC * (IH - KS + 1) * (IW - KS + 1)) : 1,
-  parameter integer      KIW       = (IC * IH * IW > 1) ? $clog2(IC * IH * IW) : 1,
-  parameter integer      PIW       = (KS * P > 1) ? $clog2(KS * P) : 1,
-  parameter integer      TREE_W    = 2 * W + $clog2(KS * KS * OC) + 1
+  // Derived (checked below): passes, scratchpad words and index widths.
+  parameter integer      T         = 1,
+  parameter integer      DEPTH     = 3,
+  parameter integer      AW        = 2,
+  parameter integer      NIW       = 7,
+  parameter integer      KIW       = 6,
+  parameter integer      PIW       = 3,
+  parameter integer      TREE_W    = 38
 ) (
   input  wire                         clk_i,
   input  wire                         rst_ni,
@@ -96,6 +95,7 @@ module taxonn_conv_layer #(
   localparam integer ICK   = IC * KS;        // words per pass and PE
   localparam integer BANK  = T * M;          // words per column bank
   localparam integer NPE   = KS * P;
+
   localparam integer AccW  = 2 * W + GUARD;
   localparam integer ColW  = AccW + $clog2(KS + 1);  // a column's exact sum
   localparam integer CW    = $clog2(NIN + NOUT + 2);  // position counters
@@ -112,6 +112,34 @@ module taxonn_conv_layer #(
                       IhL = IhL32[CW-1:0], ML = ML32[CW-1:0], NinL = NinL32[CW-1:0], NoutL = NoutL32[CW-1:0];
   localparam [CW-1:0] One = {{(CW-1){1'b0}}, 1'b1};
   localparam [TW-1:0] TLast = TL32[TW-1:0];
+
+  // Derived parameters: the generator derives them once (NetLayerHw,
+  // golden_model/core/net_model.cpp) and passes them; the defaults above are
+  // their values for the default shape, for linting this module alone. A
+  // value that disagrees with the contract's formula below stops
+  // elaboration: an instance of an undefined module is the one check all
+  // three tools (the simulator, the synthesizer, Icarus) report.
+  if (T != (OC + P - 1) / P) begin : gen_check_t
+    taxonn_conv_layer_bad_t u_bad_param ();
+  end
+  if (DEPTH != T * IC * KS) begin : gen_check_depth
+    taxonn_conv_layer_bad_depth u_bad_param ();
+  end
+  if (AW != ((DEPTH > 1) ? $clog2(DEPTH) : 1)) begin : gen_check_aw
+    taxonn_conv_layer_bad_aw u_bad_param ();
+  end
+  if (NIW != ((NOUT > 1) ? $clog2(NOUT) : 1)) begin : gen_check_niw
+    taxonn_conv_layer_bad_niw u_bad_param ();
+  end
+  if (KIW != ((NIN > 1) ? $clog2(NIN) : 1)) begin : gen_check_kiw
+    taxonn_conv_layer_bad_kiw u_bad_param ();
+  end
+  if (PIW != ((NPE > 1) ? $clog2(NPE) : 1)) begin : gen_check_piw
+    taxonn_conv_layer_bad_piw u_bad_param ();
+  end
+  if (TREE_W != 2 * W + $clog2(KS * KS * OC) + 1) begin : gen_check_tree_w
+    taxonn_conv_layer_bad_tree_w u_bad_param ();
+  end
 
   // ---------------------------------------------------------------- sequencer
   reg                         busy_q;

@@ -32,14 +32,14 @@ module taxonn_fc_layer #(
   parameter [W-1:0]      NEG_ALPHA = 16'hFF00,  // -alpha in Q(I,F), the reset value
   parameter integer      HAS_LOSS  = 0,   // the output layer: target buffer and loss unit
   parameter integer      HAS_STEP1 = 1,   // a layer below exists: step 1 and its tree
-  // Derived; the generator passes the same values (golden: net_layer_hw).
-  parameter integer      T         = (N + P - 1) / P,
-  parameter integer      DEPTH     = T * K,
-  parameter integer      AW        = (DEPTH > 1) ? $clog2(DEPTH) : 1,
-  parameter integer      NIW       = (N > 1) ? $clog2(N) : 1,
-  parameter integer      KIW       = (K > 1) ? $clog2(K) : 1,
-  parameter integer      PIW       = (P > 1) ? $clog2(P) : 1,
-  parameter integer      TREE_W    = 2 * W + ((N > 1) ? $clog2(N) : 0) + 1
+  // Derived (checked below): passes, scratchpad words and index widths.
+  parameter integer      T         = 1,
+  parameter integer      DEPTH     = 16,
+  parameter integer      AW        = 4,
+  parameter integer      NIW       = 3,
+  parameter integer      KIW       = 4,
+  parameter integer      PIW       = 3,
+  parameter integer      TREE_W    = 36
 ) (
   input  wire                        clk_i,
   input  wire                        rst_ni,
@@ -110,6 +110,34 @@ module taxonn_fc_layer #(
   localparam [BW-1:0] NB       = N32[BW-1:0];
   localparam [BW-1:0] PB       = P32[BW-1:0];
   localparam [AW-1:0] KA       = K32[AW-1:0];
+
+  // Derived parameters: the generator derives them once (NetLayerHw,
+  // golden_model/core/net_model.cpp) and passes them; the defaults above are
+  // their values for the default shape, for linting this module alone. A
+  // value that disagrees with the contract's formula below stops
+  // elaboration: an instance of an undefined module is the one check all
+  // three tools (the simulator, the synthesizer, Icarus) report.
+  if (T != (N + P - 1) / P) begin : gen_check_t
+    taxonn_fc_layer_bad_t u_bad_param ();
+  end
+  if (DEPTH != T * K) begin : gen_check_depth
+    taxonn_fc_layer_bad_depth u_bad_param ();
+  end
+  if (AW != ((DEPTH > 1) ? $clog2(DEPTH) : 1)) begin : gen_check_aw
+    taxonn_fc_layer_bad_aw u_bad_param ();
+  end
+  if (NIW != ((N > 1) ? $clog2(N) : 1)) begin : gen_check_niw
+    taxonn_fc_layer_bad_niw u_bad_param ();
+  end
+  if (KIW != ((K > 1) ? $clog2(K) : 1)) begin : gen_check_kiw
+    taxonn_fc_layer_bad_kiw u_bad_param ();
+  end
+  if (PIW != ((P > 1) ? $clog2(P) : 1)) begin : gen_check_piw
+    taxonn_fc_layer_bad_piw u_bad_param ();
+  end
+  if (TREE_W != 2 * W + ((N > 1) ? $clog2(N) : 0) + 1) begin : gen_check_tree_w
+    taxonn_fc_layer_bad_tree_w u_bad_param ();
+  end
 
   // ---------------------------------------------------------------- sequencer
   reg                         busy_q;

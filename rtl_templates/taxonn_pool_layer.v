@@ -17,9 +17,9 @@ module taxonn_pool_layer #(
   parameter integer C    = 2,  // channels
   parameter integer IH   = 8,  // input height, even
   parameter integer IW   = 8,  // input width, even
-  // Derived; the generator passes the same values (golden: net_hw).
-  parameter integer NIW  = (C * (IH / 2) * (IW / 2) > 1) ? $clog2(C * (IH / 2) * (IW / 2)) : 1,
-  parameter integer KIW  = (C * IH * IW > 1) ? $clog2(C * IH * IW) : 1
+  // Derived (checked below): index widths of outputs and inputs.
+  parameter integer NIW  = 5,
+  parameter integer KIW  = 7
 ) (
   input  wire                         clk_i,
   input  wire                         rst_ni,
@@ -58,6 +58,19 @@ module taxonn_pool_layer #(
   localparam [31:0]  WL32 = OW - 1, HL32 = OH - 1, IwL32 = IW - 1, IhL32 = IH - 1, NoutL32 = NOUT - 1,
                      NinL32 = NIN - 1;
   localparam [CW-1:0] One = {{(CW-1){1'b0}}, 1'b1};
+
+  // Derived parameters: the generator derives them once (NetLayerHw,
+  // golden_model/core/net_model.cpp) and passes them; the defaults above are
+  // their values for the default shape, for linting this module alone. A
+  // value that disagrees with the contract's formula below stops
+  // elaboration: an instance of an undefined module is the one check all
+  // three tools (the simulator, the synthesizer, Icarus) report.
+  if (NIW != ((NOUT > 1) ? $clog2(NOUT) : 1)) begin : gen_check_niw
+    taxonn_pool_layer_bad_niw u_bad_param ();
+  end
+  if (KIW != ((NIN > 1) ? $clog2(NIN) : 1)) begin : gen_check_kiw
+    taxonn_pool_layer_bad_kiw u_bad_param ();
+  end
 
   // ---------------------------------------------------------------- sequencer
   // x, y, channel and linear index of an output (FWD) or an input (STEP1)

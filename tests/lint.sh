@@ -26,5 +26,25 @@ for cfg in "$src"/configs/*.json; do
   done
   cd - >/dev/null
 done
+# The layer templates check the derived parameters they are given (T, DEPTH,
+# AW, NIW, KIW, PIW, TREE_W) against the contract's formulas: a network top
+# whose value disagrees must not elaborate. cnn_small has fc, conv and pool.
+net="$work/cnn_small/rtl/taxonn_cnn_small_net.v"
+for p in T NIW KIW TREE_W; do
+  for nth in 1 2; do
+    bad="$work/bad_param" && rm -rf "$bad" && cp -r "$work/cnn_small" "$bad"
+    # add 1 to the nth instance's value of parameter $p
+    awk -v p="$p" -v nth="$nth" '
+      $0 ~ "^ *\\."p" *\\(" { k++; if (k == nth) { match($0, /\(([0-9]+)\)/); v = substr($0, RSTART + 1, RLENGTH - 2);
+        sub(/\([0-9]+\)/, "(" v + 1 ")") } } { print }' "$net" > "$bad/rtl/taxonn_cnn_small_net.v"
+    if cmp -s "$net" "$bad/rtl/taxonn_cnn_small_net.v"; then continue; fi
+    if out=$(cd "$bad" && verilator --lint-only -Wall -Irtl $(grep '^rtl/' filelist.f) --top-module taxonn_cnn_small_net 2>&1); then
+      echo "lint: a wrong $p (instance $nth) in the network top elaborated: the template's check is missing"; fail=1
+    elif ! grep -q "_bad_$(echo "$p" | tr 'A-Z' 'a-z')" <<<"$out"; then
+      echo "lint: a wrong $p (instance $nth) failed, but not at the template's check:"; echo "$out" | head -5; fail=1
+    fi
+    count=$((count + 1))
+  done
+done
 [ $fail -eq 0 ] && echo "lint: $count module elaborations over $(ls "$src"/configs/*.json | wc -l) configs, 0 warnings"
 exit $fail

@@ -5,18 +5,58 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include <gtest/gtest.h>
 
 #include "config.hpp"
 #include "design.hpp"
+#include "net_model.hpp"
 
 namespace taxonn {
 namespace {
 namespace fs = std::filesystem;
 
 const std::string kRoot = TAXONN_SOURCE_DIR;
+
+// The port list of `module` in its template, as the layer interface spells
+// it: name, direction, signedness and the parameter of its width.
+std::vector<LayerPort> template_ports(const std::string& module) {
+  std::string text;
+  for (const auto& t : embedded_templates())
+    if (std::string(t.name) == module + ".v") text = t.text;
+  const auto head = text.find("module " + module);
+  const auto open = text.find(") (", head), close = text.find(");", open);
+  if (head == std::string::npos || open == std::string::npos || close == std::string::npos) return {};
+  std::vector<LayerPort> v;
+  const std::regex port(R"(^\s*(input|output)\s+wire\s+(signed\s+)?(\[(\S+)-1:0\]\s+)?(\w+))");
+  std::istringstream in(text.substr(open, close - open));
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (std::regex_search(line, m, port))
+      v.push_back({m[5].str(), m[1].str() == "input", m[4].str(), m[2].matched});
+  }
+  return v;
+}
+
+// One layer interface (layer_ports) from which the network top's instances
+// are written: each layer template must declare exactly those ports, in
+// that order, with those widths.
+TEST(Generator, LayerTemplatesHaveTheLayerInterface) {
+  const std::pair<LayerType, const char*> kinds[] = {
+      {LayerType::kFc, "taxonn_fc_layer"}, {LayerType::kConv, "taxonn_conv_layer"}, {LayerType::kPool, "taxonn_pool_layer"}};
+  for (const auto& [type, module] : kinds) {
+    const std::vector<LayerPort> want = layer_ports(type), got = template_ports(module);
+    ASSERT_EQ(got.size(), want.size()) << module;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(got[i].name, want[i].name) << module << " port " << i;
+      EXPECT_EQ(got[i].input, want[i].input) << module << " " << want[i].name;
+      EXPECT_EQ(got[i].width, want[i].width) << module << " " << want[i].name;
+      EXPECT_EQ(got[i].is_signed, want[i].is_signed) << module << " " << want[i].name;
+    }
+  }
+}
 
 TEST(Generator, Deterministic) {
   const Config c = load_config(kRoot + "/configs/mlp_small.json");

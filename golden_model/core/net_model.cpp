@@ -161,6 +161,38 @@ std::vector<HwParam> layer_param_values(const std::vector<NetLayerHw>& hw, std::
   return v;
 }
 
+std::vector<LayerPort> layer_ports(LayerType t) {
+  std::vector<LayerPort> v = {
+      {"clk_i", true, "", false},          {"rst_ni", true, "", false},
+      // the network controller
+      {"start_i", true, "", false},        {"cmd_i", true, "`TAXONN_NET_CMD_W", false},
+      {"busy_o", false, "", false},        {"done_o", false, "", false},
+      // forward: the input stream in, the output stream out
+      {"x_we_i", true, "", false},         {"x_idx_i", true, "KIW", false},
+      {"x_data_i", true, "W", true},       {"y_valid_o", false, "", false},
+      {"y_idx_o", false, "NIW", false},    {"y_o", false, "W", true},
+      // backward: R1 in from the layer above, step 1's result out to the one below
+      {"r1_valid_i", true, "", false},     {"r1_idx_i", true, "NIW", false},
+      {"r1_i", true, "W", true},           {"s1_valid_o", false, "", false},
+      {"s1_idx_o", false, "KIW", false}};
+  if (t == LayerType::kPool) {
+    v.push_back({"s1_o", false, "W", true});
+  } else {
+    v.insert(v.end(), {{"s1_sum_o", false, "TREE_W", true},
+                       // the host: weights, targets (fc), alpha
+                       {"w_we_i", true, "", false},
+                       {"w_pe_i", true, "PIW", false},
+                       {"w_addr_i", true, "AW", false},
+                       {"w_data_i", true, "W", true},
+                       {"w_rd_o", false, "W", true}});
+    if (t == LayerType::kFc)
+      v.insert(v.end(), {{"t_we_i", true, "", false}, {"t_idx_i", true, "NIW", false}, {"t_data_i", true, "W", true}});
+    v.insert(v.end(), {{"alpha_we_i", true, "", false}, {"neg_alpha_i", true, "W", true}});
+  }
+  v.insert(v.end(), {{"rd_idx_i", true, "NIW", false}, {"y_rd_o", false, "W", true}, {"g_rd_o", false, "W", true}});
+  return v;
+}
+
 bool net_supported(const Config& c, std::string* why) {
   try {
     net_hw(c);

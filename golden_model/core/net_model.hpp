@@ -68,6 +68,19 @@ struct NetLayerHw {
 // complement).
 std::vector<HwParam> layer_param_values(const std::vector<NetLayerHw>& hw, std::size_t l);
 const char* layer_module(const NetLayerHw& h);
+// One port of the layer interface that taxonn_fc_layer, taxonn_conv_layer and
+// taxonn_pool_layer share (docs/network.md), in the templates' order: the
+// generator writes every layer instance of the network top from this list,
+// and a unit test checks each template's port list against it. `width`
+// names the template parameter (or macro) that sizes the port, "" for 1 bit.
+struct LayerPort {
+  std::string name;
+  bool input = true;
+  std::string width;
+  bool is_signed = false;
+};
+std::vector<LayerPort> layer_ports(LayerType t);
+
 // The weighted layer below layer l (-1: none); pool layers take its format.
 int weighted_below(const std::vector<NetLayerHw>& hw, int l);
 // An index of n values: clog2(n) bits, at least 1.
