@@ -18,25 +18,6 @@
 namespace taxonn {
 namespace fs = std::filesystem;
 
-std::string act_macro(Activation a) {
-  switch (a) {
-    case Activation::kIdentity: return "`TAXONN_ACT_IDENTITY";
-    case Activation::kRelu: return "`TAXONN_ACT_RELU";
-    case Activation::kSigmoid: return "`TAXONN_ACT_SIGMOID";
-    case Activation::kTanh: return "`TAXONN_ACT_TANH";
-  }
-  return "";
-}
-
-std::string rnd_macro(Rounding r) {
-  switch (r) {
-    case Rounding::kNearest: return "`TAXONN_RND_NEAREST";
-    case Rounding::kTruncate: return "`TAXONN_RND_TRUNCATE";
-    case Rounding::kStochastic: return "`TAXONN_RND_STOCHASTIC";
-  }
-  return "";
-}
-
 std::string defs_vh() {
   vast::File f;
   f.header = {"taxonn_defs.vh: encodings shared by the RTL templates and the golden model.",
@@ -127,7 +108,7 @@ std::vector<vast::ParamValue> render_params(const std::vector<HwParam>& values, 
     else if (name == "RND") text = rnd_macro(static_cast<Rounding>(v));
     else if (name == "LFSR_POLY" || name == "LFSR_SEED") text = vast::hex(p.lfsr.width, static_cast<unsigned long long>(v));
     else if (name == "NEG_ALPHA") text = vast::hex(p.width(), static_cast<unsigned long long>(v));
-    else if (name == "KIND") text = v == static_cast<int>(PoolKind::kMax) ? "`TAXONN_POOL_MAX" : "`TAXONN_POOL_AVG";
+    else if (name == "KIND") text = pool_macro(static_cast<PoolKind>(v));
     if (name == "W") comment = p.fmt.name();
     else if (name == "NEG_ALPHA") comment = fmt::format("-alpha, alpha = {} LSB", static_cast<long long>(p.alpha_raw));
     else if (auto it = comments.find(name); it != comments.end()) comment = it->second;

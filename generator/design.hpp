@@ -19,10 +19,6 @@ struct GeneratedFile {
   std::string content;
 };
 
-// The Verilog name of an encoding, e.g. `TAXONN_ACT_SIGMOID.
-std::string act_macro(Activation a);
-std::string rnd_macro(Rounding r);
-
 std::string defs_vh();
 // The templates, embedded in the binary at build time (rtl_templates/*.v).
 struct Template {

@@ -3,6 +3,7 @@
 // corner vectors each.
 #include "cases.hpp"
 
+#include <map>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -14,21 +15,8 @@ namespace {
 
 constexpr int kGuard = 4;  // guard bits of the accumulator-sized cases
 
-const char* rnd_macro_name(int r) {
-  switch (r) {
-    case 0: return "`TAXONN_RND_NEAREST";
-    case 1: return "`TAXONN_RND_TRUNCATE";
-    default: return "`TAXONN_RND_STOCHASTIC";
-  }
-}
-const char* act_macro_name(int a) {
-  switch (a) {
-    case 0: return "`TAXONN_ACT_IDENTITY";
-    case 1: return "`TAXONN_ACT_RELU";
-    case 2: return "`TAXONN_ACT_SIGMOID";
-    default: return "`TAXONN_ACT_TANH";
-  }
-}
+std::string rnd_macro_name(int r) { return rnd_macro(static_cast<Rounding>(r)); }
+std::string act_macro_name(int a) { return act_macro(static_cast<Activation>(a)); }
 
 Param num(const std::string& n, long long v) { return {n, v, std::to_string(v)}; }
 
@@ -91,196 +79,268 @@ const std::vector<std::string>& prim_names() {
   return v;
 }
 
-std::vector<PrimCase> prim_cases(const std::string& prim) {
+namespace {
+
+std::vector<PrimCase> cases_mul(const std::string& prim) {
   std::vector<PrimCase> out;
-  if (prim == "mul") {
-    for (const Fmt& q : all_formats()) {
+  for (const Fmt& q : all_formats()) {
+    PrimCase c = base_case(prim, q);
+    c.params = {num("W", c.w)};
+    c.in = {{"a_i", c.w, true}, {"b_i", c.w, true}};
+    c.out = {{"p_o", 2 * c.w, true}};
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<PrimCase> cases_sat(const std::string& prim) {
+  std::vector<PrimCase> out;
+  for (const Fmt& q : all_formats()) {
+    for (int extra : {-2, 0, 3, kGuard + q.f}) {  // narrower, equal, and wider inputs
       PrimCase c = base_case(prim, q);
-      c.params = {num("W", c.w)};
-      c.in = {{"a_i", c.w, true}, {"b_i", c.w, true}};
-      c.out = {{"p_o", 2 * c.w, true}};
+      const int in_w = std::max(1, c.w + extra);
+      c.params = {num("IN_W", in_w), num("OUT_W", c.w)};
+      c.in = {{"x_i", in_w, true}};
+      c.out = {{"q_o", c.w, true}, {"sat_o", 1, false}};
       out.push_back(c);
     }
-  } else if (prim == "sat") {
-    for (const Fmt& q : all_formats()) {
-      for (int extra : {-2, 0, 3, kGuard + q.f}) {  // narrower, equal, and wider inputs
+  }
+  return out;
+}
+
+std::vector<PrimCase> cases_rq(const std::string& prim) {
+  std::vector<PrimCase> out;
+  for (const Fmt& q : all_formats()) {
+    for (int rnd = 0; rnd < 3; ++rnd) {
+      for (int post : {0, 2}) {
         PrimCase c = base_case(prim, q);
-        const int in_w = std::max(1, c.w + extra);
-        c.params = {num("IN_W", in_w), num("OUT_W", c.w)};
+        // Exhaustive cases round a product (2W bits); wide ones an accumulator.
+        const int in_w = c.w <= 8 ? 2 * c.w : 2 * c.w + kGuard;
+        const int round_w = in_w + 1 - q.f;
+        c.params = {num("IN_W", in_w), num("SHIFT", q.f), num("OUT_W", c.w),
+                    Param{"RND", rnd, rnd_macro_name(rnd)}, num("POST_SHIFT", post)};
+        c.in = {{"x_i", in_w, true}, {"rnd_i", q.f, false, rnd == 2}};
+        c.out = {{"q_o", c.w, true}, {"sat_o", 1, false}, {"rounded_o", round_w, true}};
+        out.push_back(c);
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<PrimCase> cases_convert(const std::string& prim) {
+  std::vector<PrimCase> out;
+  // Into Q(I,F) from: step 1's sum of products (2F fractional bits, wider),
+  // a neighbour with 2 more fractional bits, one with fewer (exact widening),
+  // and one of the same F with more integer bits (saturation only).
+  struct From {
+    int w_extra, f_extra;
+  };
+  for (const Fmt& q : all_formats()) {
+    for (const From fr : {From{q.i + q.f + 3, q.f}, From{1, 2}, From{-1, -1}, From{2, 0}}) {
+      const int in_f = q.f + fr.f_extra, in_w = q.i + q.f + fr.w_extra;
+      if (in_f < 1 || in_w < 2 || in_w > 64) continue;
+      for (int rnd = 0; rnd < 2; ++rnd) {
+        PrimCase c = base_case(prim, q);
+        c.params = {num("IN_W", in_w), num("IN_F", in_f), num("OUT_W", c.w), num("OUT_F", q.f),
+                    Param{"RND", rnd, rnd_macro_name(rnd)}};
         c.in = {{"x_i", in_w, true}};
         c.out = {{"q_o", c.w, true}, {"sat_o", 1, false}};
         out.push_back(c);
       }
     }
-  } else if (prim == "rq") {
-    for (const Fmt& q : all_formats()) {
-      for (int rnd = 0; rnd < 3; ++rnd) {
-        for (int post : {0, 2}) {
-          PrimCase c = base_case(prim, q);
-          // Exhaustive cases round a product (2W bits); wide ones an accumulator.
-          const int in_w = c.w <= 8 ? 2 * c.w : 2 * c.w + kGuard;
-          const int round_w = in_w + 1 - q.f;
-          c.params = {num("IN_W", in_w), num("SHIFT", q.f), num("OUT_W", c.w),
-                      Param{"RND", rnd, rnd_macro_name(rnd)}, num("POST_SHIFT", post)};
-          c.in = {{"x_i", in_w, true}, {"rnd_i", q.f, false, rnd == 2}};
-          c.out = {{"q_o", c.w, true}, {"sat_o", 1, false}, {"rounded_o", round_w, true}};
-          out.push_back(c);
-        }
-      }
-    }
-  } else if (prim == "convert") {
-    // Into Q(I,F) from: step 1's sum of products (2F fractional bits, wider),
-    // a neighbour with 2 more fractional bits, one with fewer (exact widening),
-    // and one of the same F with more integer bits (saturation only).
-    struct From {
-      int w_extra, f_extra;
-    };
-    for (const Fmt& q : all_formats()) {
-      for (const From fr : {From{q.i + q.f + 3, q.f}, From{1, 2}, From{-1, -1}, From{2, 0}}) {
-        const int in_f = q.f + fr.f_extra, in_w = q.i + q.f + fr.w_extra;
-        if (in_f < 1 || in_w < 2 || in_w > 64) continue;
-        for (int rnd = 0; rnd < 2; ++rnd) {
-          PrimCase c = base_case(prim, q);
-          c.params = {num("IN_W", in_w), num("IN_F", in_f), num("OUT_W", c.w), num("OUT_F", q.f),
-                      Param{"RND", rnd, rnd_macro_name(rnd)}};
-          c.in = {{"x_i", in_w, true}};
-          c.out = {{"q_o", c.w, true}, {"sat_o", 1, false}};
-          out.push_back(c);
-        }
-      }
-    }
-  } else if (prim == "pool") {
-    for (const Fmt& q : all_formats()) {
-      for (int kind = 0; kind < 2; ++kind) {
-        for (int rnd = 0; rnd < (kind == 0 ? 1 : 2); ++rnd) {  // max does not round
-          PrimCase c = base_case(prim, q);
-          c.params = {num("W", c.w), Param{"KIND", kind, kind == 0 ? "`TAXONN_POOL_MAX" : "`TAXONN_POOL_AVG"},
-                      Param{"RND", rnd, rnd_macro_name(rnd)}};
-          c.in = {{"a_i", c.w, true}, {"b_i", c.w, true}, {"c_i", c.w, true}, {"d_i", c.w, true},
-                  {"g_i", c.w, true}, {"arg_i", 2, false, kind == 0}};
-          c.out = {{"y_o", c.w, true}, {"arg_o", 2, false}, {"ga_o", c.w, true},
-                   {"gb_o", c.w, true}, {"gc_o", c.w, true}, {"gd_o", c.w, true}};
-          out.push_back(c);
-        }
-      }
-    }
-  } else if (prim == "g_unit" || prim == "fd_unit") {
-    for (const Fmt& q : all_formats()) {
-      for (int a = 0; a < 4; ++a) {
-        for (int rnd = 0; rnd < 2; ++rnd) {
-          PrimCase c = base_case(prim, q);
-          c.params = {num("W", c.w), num("F", q.f), Param{"ACT", a, act_macro_name(a)},
-                      Param{"RND", rnd, rnd_macro_name(rnd)}};
-          if (prim == "g_unit") {
-            c.in = {{"r1_i", c.w, true}, {"fd_i", c.w, true}};
-            c.out = {{"g_o", c.w, true}};
-          } else {
-            c.in = {{"z_i", c.w, true}};
-            c.out = {{"fd_o", c.w, true}};
-          }
-          out.push_back(c);
-        }
-      }
-    }
-  } else if (prim == "plan_sigmoid") {
-    for (const Fmt& q : all_formats()) {
-      for (int doubled : {0, 1}) {  // tanh feeds it 2z, one bit wider
-        PrimCase c = base_case(prim, q);
-        c.params = {num("IN_W", c.w + doubled), num("F", q.f)};
-        c.in = {{"x_i", c.w + doubled, true}};
-        c.out = {{"s_o", q.f + 1, false}};
-        out.push_back(c);
-      }
-    }
-  } else if (prim == "act" || prim == "act_deriv") {
-    for (const Fmt& q : all_formats()) {
-      for (int a = 0; a < 4; ++a) {
-        PrimCase c = base_case(prim, q);
-        c.params = {num("W", c.w), num("F", q.f), Param{"ACT", a, act_macro_name(a)}};
-        c.in = {{"z_i", c.w, true}};
-        if (prim == "act") c.out = {{"y_o", c.w, true}, {"sat_o", 1, false}};
-        else c.out = {{"a_o", c.w, true}, {"b_o", c.w, true}, {"mask_o", 1, false}};
-        out.push_back(c);
-      }
-    }
-  } else if (prim == "lfsr") {
-    struct L {
-      int w;
-      long long poly, seed;
-    };
-    for (const L& l : {L{2, 0x3, 0x1}, L{4, 0xC, 0x9}, L{8, 0xB8, 0x5A}, L{16, 0xB400, 0xACE1},
-                       L{24, 0xE10000, 0xACE1}, L{32, 0xA3000000, 0x12345678}}) {
-      PrimCase c;
-      c.prim = prim;
-      c.module = "taxonn_lfsr";
-      c.w = l.w;
-      c.params = {num("LW", l.w), Param{"POLY", l.poly, fmt::format("{}'h{:X}", l.w, l.poly)},
-                  Param{"SEED", l.seed, fmt::format("{}'h{:X}", l.w, l.seed)}};
-      c.in = {{"en_i", 1, false}};
-      c.out = {{"state_o", l.w, false}};
-      c.sequential = true;
-      out.push_back(c);
-    }
-  } else if (prim == "sat_counter") {
-    for (int cw : {1, 2, 3, 8, 16, 32}) {
-      PrimCase c;
-      c.prim = prim;
-      c.module = "taxonn_sat_counter";
-      c.w = cw;
-      c.params = {num("CW", cw)};
-      c.in = {{"inc_i", 1, false}};
-      c.out = {{"count_o", cw, false}};
-      c.sequential = true;
-      out.push_back(c);
-    }
-  } else if (prim == "acc") {
-    for (const Fmt& q : all_formats()) {
-      for (int has_base : {0, 1}) {
-        PrimCase c = base_case(prim, q);
-        const int acc_w = 2 * c.w + kGuard;
-        c.params = {num("ACC_W", acc_w), num("P_W", 2 * c.w), num("HAS_BASE", has_base)};
-        c.in = {{"op_i", kAccOpBits, false}, {"prod_i", 2 * c.w, true}, {"base_i", acc_w, true}};
-        c.out = {{"acc_o", acc_w, true}};
-        c.sequential = true;
-        out.push_back(c);
-      }
-    }
-  } else if (prim == "spad") {
-    struct S {
-      int w, depth, aw;
-    };
-    for (const S& s : {S{4, 1, 1}, S{8, 5, 3}, S{16, 8, 3}, S{13, 16, 4}, S{21, 7, 3}, S{32, 33, 6}}) {
-      PrimCase c;
-      c.prim = prim;
-      c.module = "taxonn_spad";
-      c.w = s.w;
-      c.params = {num("W", s.w), num("DEPTH", s.depth), num("AW", s.aw)};
-      c.in = {{"rd_addr_i", s.aw, false}, {"we_i", 1, false}, {"wr_addr_i", s.aw, false}, {"wr_data_i", s.w, false}};
-      c.out = {{"rd_data_o", s.w, false}};
-      c.sequential = true;
-      c.reset = false;
-      out.push_back(c);
-    }
-  } else if (prim == "rounder") {
-    // A 32-bit LFSR, so that every F up to 24 has its random bits.
-    constexpr long long kPoly = 0xA3000000, kSeed = 0x12345678;
-    for (const Fmt& q : all_formats()) {
-      for (int rnd = 0; rnd < 3; ++rnd) {
-        PrimCase c = base_case(prim, q);
-        const int in_w = 2 * c.w + kGuard;
-        c.params = {num("IN_W", in_w), num("F", q.f), num("OUT_W", c.w), Param{"RND", rnd, rnd_macro_name(rnd)},
-                    num("LFSR_W", 32), Param{"LFSR_POLY", kPoly, "32'hA3000000"},
-                    Param{"LFSR_SEED", kSeed, "32'h12345678"}};
-        c.in = {{"use_i", 1, false}, {"x_i", in_w, true}};
-        c.out = {{"q_o", c.w, true}, {"sat_o", 1, false}, {"rounded_o", in_w + 1 - q.f, true}};
-        c.sequential = true;
-        out.push_back(c);
-      }
-    }
-  } else {
-    throw std::invalid_argument("unknown primitive '" + prim + "'");
   }
   return out;
+}
+
+std::vector<PrimCase> cases_pool(const std::string& prim) {
+  std::vector<PrimCase> out;
+  for (const Fmt& q : all_formats()) {
+    for (int kind = 0; kind < 2; ++kind) {
+      for (int rnd = 0; rnd < (kind == 0 ? 1 : 2); ++rnd) {  // max does not round
+        PrimCase c = base_case(prim, q);
+        c.params = {num("W", c.w), Param{"KIND", kind, pool_macro(static_cast<PoolKind>(kind))},
+                    Param{"RND", rnd, rnd_macro_name(rnd)}};
+        c.in = {{"a_i", c.w, true}, {"b_i", c.w, true}, {"c_i", c.w, true}, {"d_i", c.w, true},
+                {"g_i", c.w, true}, {"arg_i", 2, false, kind == 0}};
+        c.out = {{"y_o", c.w, true}, {"arg_o", 2, false}, {"ga_o", c.w, true},
+                 {"gb_o", c.w, true}, {"gc_o", c.w, true}, {"gd_o", c.w, true}};
+        out.push_back(c);
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<PrimCase> cases_g_unit(const std::string& prim) {
+  std::vector<PrimCase> out;
+  for (const Fmt& q : all_formats()) {
+    for (int a = 0; a < 4; ++a) {
+      for (int rnd = 0; rnd < 2; ++rnd) {
+        PrimCase c = base_case(prim, q);
+        c.params = {num("W", c.w), num("F", q.f), Param{"ACT", a, act_macro_name(a)},
+                    Param{"RND", rnd, rnd_macro_name(rnd)}};
+        if (prim == "g_unit") {
+          c.in = {{"r1_i", c.w, true}, {"fd_i", c.w, true}};
+          c.out = {{"g_o", c.w, true}};
+        } else {
+          c.in = {{"z_i", c.w, true}};
+          c.out = {{"fd_o", c.w, true}};
+        }
+        out.push_back(c);
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<PrimCase> cases_plan_sigmoid(const std::string& prim) {
+  std::vector<PrimCase> out;
+  for (const Fmt& q : all_formats()) {
+    for (int doubled : {0, 1}) {  // tanh feeds it 2z, one bit wider
+      PrimCase c = base_case(prim, q);
+      c.params = {num("IN_W", c.w + doubled), num("F", q.f)};
+      c.in = {{"x_i", c.w + doubled, true}};
+      c.out = {{"s_o", q.f + 1, false}};
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::vector<PrimCase> cases_act(const std::string& prim) {
+  std::vector<PrimCase> out;
+  for (const Fmt& q : all_formats()) {
+    for (int a = 0; a < 4; ++a) {
+      PrimCase c = base_case(prim, q);
+      c.params = {num("W", c.w), num("F", q.f), Param{"ACT", a, act_macro_name(a)}};
+      c.in = {{"z_i", c.w, true}};
+      if (prim == "act") c.out = {{"y_o", c.w, true}, {"sat_o", 1, false}};
+      else c.out = {{"a_o", c.w, true}, {"b_o", c.w, true}, {"mask_o", 1, false}};
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::vector<PrimCase> cases_lfsr(const std::string& prim) {
+  std::vector<PrimCase> out;
+  struct L {
+    int w;
+    long long poly, seed;
+  };
+  for (const L& l : {L{2, 0x3, 0x1}, L{4, 0xC, 0x9}, L{8, 0xB8, 0x5A}, L{16, 0xB400, 0xACE1},
+                     L{24, 0xE10000, 0xACE1}, L{32, 0xA3000000, 0x12345678}}) {
+    PrimCase c;
+    c.prim = prim;
+    c.module = "taxonn_lfsr";
+    c.w = l.w;
+    c.params = {num("LW", l.w), Param{"POLY", l.poly, fmt::format("{}'h{:X}", l.w, l.poly)},
+                Param{"SEED", l.seed, fmt::format("{}'h{:X}", l.w, l.seed)}};
+    c.in = {{"en_i", 1, false}};
+    c.out = {{"state_o", l.w, false}};
+    c.sequential = true;
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<PrimCase> cases_sat_counter(const std::string& prim) {
+  std::vector<PrimCase> out;
+  for (int cw : {1, 2, 3, 8, 16, 32}) {
+    PrimCase c;
+    c.prim = prim;
+    c.module = "taxonn_sat_counter";
+    c.w = cw;
+    c.params = {num("CW", cw)};
+    c.in = {{"inc_i", 1, false}};
+    c.out = {{"count_o", cw, false}};
+    c.sequential = true;
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<PrimCase> cases_acc(const std::string& prim) {
+  std::vector<PrimCase> out;
+  for (const Fmt& q : all_formats()) {
+    for (int has_base : {0, 1}) {
+      PrimCase c = base_case(prim, q);
+      const int acc_w = 2 * c.w + kGuard;
+      c.params = {num("ACC_W", acc_w), num("P_W", 2 * c.w), num("HAS_BASE", has_base)};
+      c.in = {{"op_i", kAccOpBits, false}, {"prod_i", 2 * c.w, true}, {"base_i", acc_w, true}};
+      c.out = {{"acc_o", acc_w, true}};
+      c.sequential = true;
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::vector<PrimCase> cases_spad(const std::string& prim) {
+  std::vector<PrimCase> out;
+  struct S {
+    int w, depth, aw;
+  };
+  for (const S& s : {S{4, 1, 1}, S{8, 5, 3}, S{16, 8, 3}, S{13, 16, 4}, S{21, 7, 3}, S{32, 33, 6}}) {
+    PrimCase c;
+    c.prim = prim;
+    c.module = "taxonn_spad";
+    c.w = s.w;
+    c.params = {num("W", s.w), num("DEPTH", s.depth), num("AW", s.aw)};
+    c.in = {{"rd_addr_i", s.aw, false}, {"we_i", 1, false}, {"wr_addr_i", s.aw, false}, {"wr_data_i", s.w, false}};
+    c.out = {{"rd_data_o", s.w, false}};
+    c.sequential = true;
+    c.reset = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<PrimCase> cases_rounder(const std::string& prim) {
+  std::vector<PrimCase> out;
+  // A 32-bit LFSR, so that every F up to 24 has its random bits.
+  constexpr long long kPoly = 0xA3000000, kSeed = 0x12345678;
+  for (const Fmt& q : all_formats()) {
+    for (int rnd = 0; rnd < 3; ++rnd) {
+      PrimCase c = base_case(prim, q);
+      const int in_w = 2 * c.w + kGuard;
+      c.params = {num("IN_W", in_w), num("F", q.f), num("OUT_W", c.w), Param{"RND", rnd, rnd_macro_name(rnd)},
+                  num("LFSR_W", 32), Param{"LFSR_POLY", kPoly, "32'hA3000000"},
+                  Param{"LFSR_SEED", kSeed, "32'h12345678"}};
+      c.in = {{"use_i", 1, false}, {"x_i", in_w, true}};
+      c.out = {{"q_o", c.w, true}, {"sat_o", 1, false}, {"rounded_o", in_w + 1 - q.f, true}};
+      c.sequential = true;
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<PrimCase> prim_cases(const std::string& prim) {
+  using Builder = std::vector<PrimCase> (*)(const std::string&);
+  static const std::map<std::string, Builder> builders = {
+      {"mul", cases_mul},
+      {"sat", cases_sat},
+      {"rq", cases_rq},
+      {"convert", cases_convert},
+      {"pool", cases_pool},
+      {"g_unit", cases_g_unit},
+      {"fd_unit", cases_g_unit},
+      {"plan_sigmoid", cases_plan_sigmoid},
+      {"act", cases_act},
+      {"act_deriv", cases_act},
+      {"lfsr", cases_lfsr},
+      {"sat_counter", cases_sat_counter},
+      {"acc", cases_acc},
+      {"spad", cases_spad},
+      {"rounder", cases_rounder},
+  };
+  const auto it = builders.find(prim);
+  if (it == builders.end()) throw std::invalid_argument("unknown primitive '" + prim + "'");
+  return it->second(prim);
 }
 
 Layout layout(const std::vector<PrimCase>& cases) {

@@ -452,4 +452,25 @@ PeParams pe_params(const Config& c, std::size_t i, int depth) {
   return p;
 }
 
+std::string act_macro(Activation a) {
+  switch (a) {
+    case Activation::kIdentity: return "`TAXONN_ACT_IDENTITY";
+    case Activation::kRelu: return "`TAXONN_ACT_RELU";
+    case Activation::kSigmoid: return "`TAXONN_ACT_SIGMOID";
+    case Activation::kTanh: return "`TAXONN_ACT_TANH";
+  }
+  return "";
+}
+
+std::string rnd_macro(Rounding r) {
+  switch (r) {
+    case Rounding::kNearest: return "`TAXONN_RND_NEAREST";
+    case Rounding::kTruncate: return "`TAXONN_RND_TRUNCATE";
+    case Rounding::kStochastic: return "`TAXONN_RND_STOCHASTIC";
+  }
+  return "";
+}
+
+std::string pool_macro(PoolKind k) { return k == PoolKind::kMax ? "`TAXONN_POOL_MAX" : "`TAXONN_POOL_AVG"; }
+
 }  // namespace taxonn

@@ -36,6 +36,13 @@ struct LfsrParams {
   std::uint32_t seed = 0xACE1;
 };
 
+// The Verilog macro of an encoding (taxonn_defs.vh, which the generator
+// writes from these enums), e.g. `TAXONN_ACT_SIGMOID: the generator's
+// parameters and the testbench harnesses both print them from here.
+std::string act_macro(Activation a);
+std::string rnd_macro(Rounding r);
+std::string pool_macro(PoolKind k);
+
 // A module parameter and its value, in the template's order. The generator
 // prints these (encodings as their macros) and `taxonn synth --network` sets
 // them with Yosys's chparam: one list, so no value is written twice.
