@@ -382,6 +382,89 @@ std::uint64_t port_value(const Sim& s, const Netlist::Port& p) {
   return v;
 }
 
+// One instance's energy in a measured cycle: the internal energy of its
+// toggled pins (input pins by their slew; output pins by the arcs from the
+// inputs that switched, the clock for a flip-flop), its clock pin's, the
+// switching of a flip-flop's outputs (added to `e_flop` pin by pin), and its
+// leakage power in this state.
+struct InstEnergy {
+  double internal = 0, clock = 0, leakage_w = 0;
+};
+InstEnergy instance_energy(const Netlist& n, Sim& s, std::size_t i, const std::vector<char>& toggled, double v2,
+                           double& e_flop) {
+  InstEnergy r;
+  const auto& in = n.insts[i];
+  const lib::Cell& cell = *in.cell;
+  auto& st = s.gather(i);
+  double& e = r.internal;
+  double& e_clk = r.clock;
+  for (std::size_t p = 0; p < in.pin_net.size(); ++p) {
+    const int x = in.pin_net[p];
+    if (x < 0) continue;
+    const auto ux = static_cast<std::size_t>(x);
+    const lib::Pin& pin = cell.pins[p];
+    const bool is_clock = x == s.clock;
+    if (pin.input && is_clock) {
+      // The clock pin: a fall and a rise every cycle.
+      for (const auto& ip : pin.power) {
+        if (ip.related_pin >= 0 || (!ip.when.empty() && !ip.when.eval(st))) continue;
+        e_clk += ip.rise.lookup(0, 0) + ip.fall.lookup(0, 0);
+      }
+      continue;
+    }
+    if (!toggled[ux] || x < 2) continue;
+    const bool rise = st[p] != 0;
+    if (pin.input) {
+      const double slew = rise ? s.slew_rise[ux] : s.slew_fall[ux];
+      for (const auto& ip : pin.power) {
+        if (ip.related_pin >= 0 || (!ip.when.empty() && !ip.when.eval(st))) continue;
+        e += (rise ? ip.rise : ip.fall).lookup(slew, 0);
+      }
+    } else if (pin.output) {
+      // The arcs from the inputs that switched this cycle (the clock
+      // for a flip-flop), averaged; `when` read on the new state.
+      double sum = 0;
+      int count = 0;
+      for (int pass = 0; pass < 2 && count == 0; ++pass)
+        for (const auto& ip : pin.power) {
+          if (ip.related_pin < 0) continue;
+          const int y = in.pin_net[static_cast<std::size_t>(ip.related_pin)];
+          if (y < 0) continue;
+          const bool from_switched = y == s.clock || (y >= 2 && toggled[static_cast<std::size_t>(y)]);
+          if (!from_switched) continue;
+          if (pass == 0 && !ip.when.empty() && !ip.when.eval(st)) continue;
+          const auto uy = static_cast<std::size_t>(y);
+          const double slew = y == s.clock ? 0.0 : (st[static_cast<std::size_t>(ip.related_pin)] ? s.slew_rise[uy] : s.slew_fall[uy]);
+          sum += (rise ? ip.rise : ip.fall).lookup(slew, s.load_cap[ux]);
+          ++count;
+        }
+      if (count) e += sum / count;
+      if (cell.has_ff) e_flop += 0.5 * s.load_cap[ux] * v2;
+    }
+  }
+  // Leakage in this state (a flip-flop's clock is high half the cycle).
+  double leak = cell.leakage;
+  if (!cell.leakage_when.empty()) {
+    double sum = 0;
+    const int clk_pin = s.clock_pin[i];
+    for (int half = 0; half < (clk_pin >= 0 ? 2 : 1); ++half) {
+      if (clk_pin >= 0) st[static_cast<std::size_t>(clk_pin)] = static_cast<char>(half);
+      for (const auto& [when, w] : cell.leakage_when)
+        if (when.eval(st)) {
+          sum += w;
+          break;
+        }
+    }
+    if (clk_pin >= 0) {
+      st[static_cast<std::size_t>(clk_pin)] = 0;
+      sum /= 2;
+    }
+    if (sum > 0) leak = sum;
+  }
+  r.leakage_w = leak;
+  return r;
+}
+
 }  // namespace
 
 PowerResult simulate_power(const Netlist& n, const std::string& clock, const std::vector<StimCycle>& stim,
@@ -439,78 +522,14 @@ PowerResult simulate_power(const Netlist& n, const std::string& clock, const std
       }
       // Per instance: internal energy of its toggled pins, its leakage.
       for (std::size_t i = 0; i < n.insts.size(); ++i) {
-        const auto& in = n.insts[i];
-        const lib::Cell& cell = *in.cell;
-        auto& st = s.gather(i);
-        double e = 0, e_clk = 0;
-        for (std::size_t p = 0; p < in.pin_net.size(); ++p) {
-          const int x = in.pin_net[p];
-          if (x < 0) continue;
-          const auto ux = static_cast<std::size_t>(x);
-          const lib::Pin& pin = cell.pins[p];
-          const bool is_clock = x == s.clock;
-          if (pin.input && is_clock) {
-            // The clock pin: a fall and a rise every cycle.
-            for (const auto& ip : pin.power) {
-              if (ip.related_pin >= 0 || (!ip.when.empty() && !ip.when.eval(st))) continue;
-              e_clk += ip.rise.lookup(0, 0) + ip.fall.lookup(0, 0);
-            }
-            continue;
-          }
-          if (!toggled[ux] || x < 2) continue;
-          const bool rise = st[p] != 0;
-          if (pin.input) {
-            const double slew = rise ? s.slew_rise[ux] : s.slew_fall[ux];
-            for (const auto& ip : pin.power) {
-              if (ip.related_pin >= 0 || (!ip.when.empty() && !ip.when.eval(st))) continue;
-              e += (rise ? ip.rise : ip.fall).lookup(slew, 0);
-            }
-          } else if (pin.output) {
-            // The arcs from the inputs that switched this cycle (the clock
-            // for a flip-flop), averaged; `when` read on the new state.
-            double sum = 0;
-            int count = 0;
-            for (int pass = 0; pass < 2 && count == 0; ++pass)
-              for (const auto& ip : pin.power) {
-                if (ip.related_pin < 0) continue;
-                const int y = in.pin_net[static_cast<std::size_t>(ip.related_pin)];
-                if (y < 0) continue;
-                const bool from_switched = y == s.clock || (y >= 2 && toggled[static_cast<std::size_t>(y)]);
-                if (!from_switched) continue;
-                if (pass == 0 && !ip.when.empty() && !ip.when.eval(st)) continue;
-                const auto uy = static_cast<std::size_t>(y);
-                const double slew = y == s.clock ? 0.0 : (st[static_cast<std::size_t>(ip.related_pin)] ? s.slew_rise[uy] : s.slew_fall[uy]);
-                sum += (rise ? ip.rise : ip.fall).lookup(slew, s.load_cap[ux]);
-                ++count;
-              }
-            if (count) e += sum / count;
-            if (cell.has_ff) e_flop += 0.5 * s.load_cap[ux] * v2;
-          }
-        }
-        // Leakage in this state (a flip-flop's clock is high half the cycle).
-        double leak = cell.leakage;
-        if (!cell.leakage_when.empty()) {
-          double sum = 0;
-          const int clk_pin = s.clock_pin[i];
-          for (int half = 0; half < (clk_pin >= 0 ? 2 : 1); ++half) {
-            if (clk_pin >= 0) st[static_cast<std::size_t>(clk_pin)] = static_cast<char>(half);
-            for (const auto& [when, w] : cell.leakage_when)
-              if (when.eval(st)) {
-                sum += w;
-                break;
-              }
-          }
-          if (clk_pin >= 0) {
-            st[static_cast<std::size_t>(clk_pin)] = 0;
-            sum /= 2;
-          }
-          if (sum > 0) leak = sum;
-        }
+        const InstEnergy ie = instance_energy(n, s, i, toggled, v2, e_flop);
+        const double e = ie.internal, e_clk = ie.clock, leak = ie.leakage_w;
+        const bool ff = n.insts[i].cell->has_ff;
         e_internal += e + e_clk;
         e_leak_s += leak;
         e_inst[i] += e + e_clk + leak * period_s;
         e_clock += e_clk;
-        if (cell.has_ff) e_flop += e + e_clk + leak * period_s;
+        if (ff) e_flop += e + e_clk + leak * period_s;
       }
     }
     prev = s.net;

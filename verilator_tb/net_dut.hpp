@@ -1,0 +1,101 @@
+// The network accelerator's DUT behind its host interface (docs/network.md):
+// reset, host writes and reads, weights by the golden model's layout, and a
+// run clocked until done with host writes attempted while busy. The network
+// testbench's (tb_net.cpp) view of the Verilated model, through dut.hpp.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "dut.hpp"
+#include "net_model.hpp"
+
+namespace taxonn::tb {
+
+// The DUT behind its host interface (docs/network.md).
+class NetDut {
+ public:
+  explicit NetDut(const std::vector<NetLayerHw>& hw) : hw_(hw), top_(make_net_dut()) {
+    top_->set(NetIn::kClk, 0);
+    top_->set(NetIn::kStart, 0);
+    top_->set(NetIn::kWrEn, 0);
+    top_->set(NetIn::kRstN, 1);
+    top_->eval();
+    top_->set(NetIn::kRstN, 0);
+    top_->eval();
+    top_->set(NetIn::kRstN, 1);
+    top_->eval();
+  }
+  void tick() {
+    top_->set(NetIn::kClk, 1);
+    top_->eval();
+    top_->set(NetIn::kClk, 0);
+    top_->eval();
+    ++cycles_;
+  }
+  void write(HostWrite what, int layer, int row, int col, std::int32_t data) {
+    top_->set(NetIn::kWrEn, 1);
+    top_->set(NetIn::kWrTarget, static_cast<std::uint32_t>(what));
+    top_->set(NetIn::kWrLayer, static_cast<std::uint32_t>(layer));
+    top_->set(NetIn::kWrRow, static_cast<std::uint32_t>(row));
+    top_->set(NetIn::kWrCol, static_cast<std::uint32_t>(col));
+    top_->set(NetIn::kWrData, static_cast<std::uint32_t>(data));
+    tick();
+    top_->set(NetIn::kWrEn, 0);
+  }
+  std::int32_t read(HostRead what, int layer, int row, int col) {
+    top_->set(NetIn::kRdTarget, static_cast<std::uint32_t>(what));
+    top_->set(NetIn::kRdLayer, static_cast<std::uint32_t>(layer));
+    top_->set(NetIn::kRdRow, static_cast<std::uint32_t>(row));
+    top_->set(NetIn::kRdCol, static_cast<std::uint32_t>(col));
+    top_->eval();
+    return static_cast<std::int32_t>(top_->rd_data());
+  }
+  // Weight `flat` of the golden model's layout (fc [n][k], conv [oc][ic][u][v]).
+  std::int32_t weight(int layer, std::size_t flat) {
+    const auto at = hw_[static_cast<std::size_t>(layer)].loc(flat);
+    return read(HostRead::kWeight, layer, at.pe, at.addr);
+  }
+  void set_weight(int layer, std::size_t flat, std::int32_t v) {
+    const auto at = hw_[static_cast<std::size_t>(layer)].loc(flat);
+    write(HostWrite::kWeight, layer, at.pe, at.addr, v);
+  }
+  // Start a run and clock until done; returns the cycles the DUT was busy.
+  // Host writes of every kind are attempted on some busy cycles (garbage
+  // sample, target, alpha and weight words): the network must ignore them.
+  std::uint64_t run(bool train, std::uint64_t limit, std::mt19937_64& rng) {
+    top_->set(NetIn::kStart, 1);
+    top_->set(NetIn::kTrain, train ? 1 : 0);
+    tick();
+    top_->set(NetIn::kStart, 0);
+    std::uint64_t busy = 0;
+    while (top_->busy()) {
+      ++busy;
+      const bool poke = rng() % 64 == 0;
+      if (poke) {
+        top_->set(NetIn::kWrEn, 1);
+        top_->set(NetIn::kWrTarget, static_cast<std::uint32_t>(rng() % 4));
+        top_->set(NetIn::kWrLayer, static_cast<std::uint32_t>(rng() % hw_.size()));
+        top_->set(NetIn::kWrRow, 0);
+        top_->set(NetIn::kWrCol, static_cast<std::uint32_t>(rng() % 4));
+        top_->set(NetIn::kWrData, static_cast<std::uint32_t>(rng()));
+      }
+      const bool done = top_->done();
+      tick();
+      top_->set(NetIn::kWrEn, 0);
+      if (done) break;
+      if (busy > limit) break;
+    }
+    return busy;
+  }
+  std::uint64_t cycles() const { return cycles_; }
+
+ private:
+  const std::vector<NetLayerHw>& hw_;
+  std::unique_ptr<NetDutPorts> top_;
+  std::uint64_t cycles_ = 0;
+};
+
+}  // namespace taxonn::tb
