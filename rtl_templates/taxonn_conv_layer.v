@@ -142,15 +142,17 @@ module taxonn_conv_layer #(
   end
 
   // ---------------------------------------------------------------- sequencer
-  reg                         busy_q;
-  reg [`TAXONN_NET_CMD_W-1:0] cmd_q;
+  reg                         busy_q, busy_d;
+  reg [`TAXONN_NET_CMD_W-1:0] cmd_q, cmd_d;
   reg [1:0]                   st_q, ust_q;  // RUN / TAIL / DRAIN; UPDATE's step
-  reg [TW-1:0]                pass_q;
-  reg [31:0]                  sbase_q;      // pass * IC*KS: the pass's first word
-  reg [31:0]                  gbase_q;      // pass * OH*OW: the pass's bank words
-  reg [31:0]                  obase_q;      // pass * P: the pass's first channel
-  reg [CW-1:0]                v_q, ic_q;    // kernel column, input channel
+  reg [1:0]                   st_d, ust_d;
+  reg [TW-1:0]                pass_q, pass_d;
+  reg [31:0]                  sbase_q, sbase_d;  // pass * IC*KS: the pass's first word
+  reg [31:0]                  gbase_q, gbase_d;  // pass * OH*OW: the pass's bank words
+  reg [31:0]                  obase_q, obase_d;  // pass * P: the pass's first channel
+  reg [CW-1:0]                v_q, ic_q, v_d, ic_d;  // kernel column, input channel
   reg [CW-1:0]                px_q, py_q, pl_q;  // a position: x, y, linear
+  reg [CW-1:0]                px_d, py_d, pl_d;
 
   wire is_fwd = busy_q & (cmd_q == `TAXONN_NET_CMD_FWD);
   wire is_s1  = busy_q & (cmd_q == `TAXONN_NET_CMD_STEP1);
@@ -169,6 +171,120 @@ module taxonn_conv_layer #(
   assign done_o = busy_q & ((drain & (pl_q == NoutL)) | (tail & last_pass & ~is_fwd));
   assign busy_o = busy_q;
 
+  // Next state: a start (while idle or on the last cycle) begins the command
+  // at pass 0, the first position and kernel column; then RUN, TAIL and, for
+  // FWD, DRAIN, per pass.
+  wire start_ok = start_i & (~busy_q | done_o);
+  always @(*) begin
+    busy_d  = busy_q;
+    cmd_d   = cmd_q;
+    st_d    = st_q;
+    ust_d   = ust_q;
+    pass_d  = pass_q;
+    sbase_d = sbase_q;
+    gbase_d = gbase_q;
+    obase_d = obase_q;
+    v_d     = v_q;
+    ic_d    = ic_q;
+    px_d    = px_q;
+    py_d    = py_q;
+    pl_d    = pl_q;
+    if (start_ok) begin
+      busy_d  = 1'b1;
+      cmd_d   = cmd_i;
+      st_d    = StRun;
+      ust_d   = UMac;
+      pass_d  = {TW{1'b0}};
+      sbase_d = 32'd0;
+      gbase_d = 32'd0;
+      obase_d = 32'd0;
+      v_d     = {CW{1'b0}};
+      ic_d    = {CW{1'b0}};
+      px_d    = {CW{1'b0}};
+      py_d    = {CW{1'b0}};
+      pl_d    = {CW{1'b0}};
+    end else if (busy_q) begin
+      if (done_o) begin
+        busy_d = 1'b0;
+      end else if (drain) begin
+        pl_d = pl_q + One;
+      end else if (tail) begin
+        // The next pass, or FWD's drain.
+        v_d  = {CW{1'b0}};
+        ic_d = {CW{1'b0}};
+        px_d = {CW{1'b0}};
+        py_d = {CW{1'b0}};
+        pl_d = {CW{1'b0}};
+        ust_d = UMac;
+        if (last_pass) begin
+          st_d = StDrain;
+        end else begin
+          st_d    = StRun;
+          pass_d  = pass_q + {{(TW-1){1'b0}}, 1'b1};
+          sbase_d = sbase_q + Ick32;
+          gbase_d = gbase_q + M32;
+          obase_d = obase_q + P32;
+        end
+      end else if (run_end) begin
+        st_d = StTail;
+      end else if (is_fwd) begin
+        // pixel (outer), input channel, kernel column (inner)
+        if (!v_last) begin
+          v_d = v_q + One;
+        end else begin
+          v_d = {CW{1'b0}};
+          if (!ic_last) begin
+            ic_d = ic_q + One;
+          end else begin
+            ic_d = {CW{1'b0}};
+            pl_d = pl_q + One;
+            px_d = (px_q == OwL) ? {CW{1'b0}} : px_q + One;
+            if (px_q == OwL) py_d = py_q + One;
+          end
+        end
+      end else if (is_s1) begin
+        // input position (outer: channel, y, x), kernel column (inner)
+        if (!v_last) begin
+          v_d = v_q + One;
+        end else begin
+          v_d  = {CW{1'b0}};
+          pl_d = pl_q + One;
+          px_d = (px_q == IwL) ? {CW{1'b0}} : px_q + One;
+          if (px_q == IwL) begin
+            py_d = (py_q == IhL) ? {CW{1'b0}} : py_q + One;
+            if (py_q == IhL) ic_d = ic_q + One;
+          end
+        end
+      end else begin
+        // UPDATE: weight (outer: channel, kernel column), pixel, then D and W
+        case (ust_q)
+          UMac: begin
+            if (pl_q == ML) begin
+              ust_d = UD;
+            end else begin
+              pl_d = pl_q + One;
+              px_d = (px_q == OwL) ? {CW{1'b0}} : px_q + One;
+              if (px_q == OwL) py_d = py_q + One;
+            end
+          end
+          UD: ust_d = UBase;
+          default: begin
+            ust_d = UMac;
+            pl_d  = {CW{1'b0}};
+            px_d  = {CW{1'b0}};
+            py_d  = {CW{1'b0}};
+            if (!v_last) begin
+              v_d = v_q + One;
+            end else begin
+              v_d  = {CW{1'b0}};
+              ic_d = ic_q + One;
+            end
+          end
+        endcase
+      end
+    end
+  end
+
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       busy_q  <= 1'b0;
@@ -184,99 +300,20 @@ module taxonn_conv_layer #(
       px_q    <= {CW{1'b0}};
       py_q    <= {CW{1'b0}};
       pl_q    <= {CW{1'b0}};
-    end else if (start_i && (!busy_q || done_o)) begin
-      busy_q  <= 1'b1;
-      cmd_q   <= cmd_i;
-      st_q    <= StRun;
-      ust_q   <= UMac;
-      pass_q  <= {TW{1'b0}};
-      sbase_q <= 32'd0;
-      gbase_q <= 32'd0;
-      obase_q <= 32'd0;
-      v_q     <= {CW{1'b0}};
-      ic_q    <= {CW{1'b0}};
-      px_q    <= {CW{1'b0}};
-      py_q    <= {CW{1'b0}};
-      pl_q    <= {CW{1'b0}};
-    end else if (busy_q) begin
-      if (done_o) begin
-        busy_q <= 1'b0;
-      end else if (drain) begin
-        pl_q <= pl_q + One;
-      end else if (tail) begin
-        // The next pass, or FWD's drain.
-        v_q  <= {CW{1'b0}};
-        ic_q <= {CW{1'b0}};
-        px_q <= {CW{1'b0}};
-        py_q <= {CW{1'b0}};
-        pl_q <= {CW{1'b0}};
-        ust_q <= UMac;
-        if (last_pass) begin
-          st_q <= StDrain;
-        end else begin
-          st_q    <= StRun;
-          pass_q  <= pass_q + {{(TW-1){1'b0}}, 1'b1};
-          sbase_q <= sbase_q + Ick32;
-          gbase_q <= gbase_q + M32;
-          obase_q <= obase_q + P32;
-        end
-      end else if (run_end) begin
-        st_q <= StTail;
-      end else if (is_fwd) begin
-        // pixel (outer), input channel, kernel column (inner)
-        if (!v_last) begin
-          v_q <= v_q + One;
-        end else begin
-          v_q <= {CW{1'b0}};
-          if (!ic_last) begin
-            ic_q <= ic_q + One;
-          end else begin
-            ic_q <= {CW{1'b0}};
-            pl_q <= pl_q + One;
-            px_q <= (px_q == OwL) ? {CW{1'b0}} : px_q + One;
-            if (px_q == OwL) py_q <= py_q + One;
-          end
-        end
-      end else if (is_s1) begin
-        // input position (outer: channel, y, x), kernel column (inner)
-        if (!v_last) begin
-          v_q <= v_q + One;
-        end else begin
-          v_q  <= {CW{1'b0}};
-          pl_q <= pl_q + One;
-          px_q <= (px_q == IwL) ? {CW{1'b0}} : px_q + One;
-          if (px_q == IwL) begin
-            py_q <= (py_q == IhL) ? {CW{1'b0}} : py_q + One;
-            if (py_q == IhL) ic_q <= ic_q + One;
-          end
-        end
-      end else begin
-        // UPDATE: weight (outer: channel, kernel column), pixel, then D and W
-        case (ust_q)
-          UMac: begin
-            if (pl_q == ML) begin
-              ust_q <= UD;
-            end else begin
-              pl_q <= pl_q + One;
-              px_q <= (px_q == OwL) ? {CW{1'b0}} : px_q + One;
-              if (px_q == OwL) py_q <= py_q + One;
-            end
-          end
-          UD: ust_q <= UBase;
-          default: begin
-            ust_q <= UMac;
-            pl_q  <= {CW{1'b0}};
-            px_q  <= {CW{1'b0}};
-            py_q  <= {CW{1'b0}};
-            if (!v_last) begin
-              v_q <= v_q + One;
-            end else begin
-              v_q  <= {CW{1'b0}};
-              ic_q <= ic_q + One;
-            end
-          end
-        endcase
-      end
+    end else begin
+      busy_q  <= busy_d;
+      cmd_q   <= cmd_d;
+      st_q    <= st_d;
+      ust_q   <= ust_d;
+      pass_q  <= pass_d;
+      sbase_q <= sbase_d;
+      gbase_q <= gbase_d;
+      obase_q <= obase_d;
+      v_q     <= v_d;
+      ic_q    <= ic_d;
+      px_q    <= px_d;
+      py_q    <= py_d;
+      pl_q    <= pl_d;
     end
   end
 

@@ -140,12 +140,12 @@ module taxonn_fc_layer #(
   end
 
   // ---------------------------------------------------------------- sequencer
-  reg                         busy_q;
-  reg [`TAXONN_NET_CMD_W-1:0] cmd_q;
-  reg [TW-1:0]                pass_q;
-  reg [CW-1:0]                cyc_q;
-  reg [AW-1:0]                sbase_q;  // pass * K: the pass's first scratchpad word
-  reg [BW-1:0]                nbase_q;  // pass * P: the pass's first neuron
+  reg                         busy_q, busy_d;
+  reg [`TAXONN_NET_CMD_W-1:0] cmd_q, cmd_d;
+  reg [TW-1:0]                pass_q, pass_d;
+  reg [CW-1:0]                cyc_q, cyc_d;
+  reg [AW-1:0]                sbase_q, sbase_d;  // pass * K: the pass's first scratchpad word
+  reg [BW-1:0]                nbase_q, nbase_d;  // pass * P: the pass's first neuron
 
   wire is_fwd  = busy_q & (cmd_q == `TAXONN_NET_CMD_FWD);
   wire is_loss = busy_q & (cmd_q == `TAXONN_NET_CMD_LOSS);
@@ -165,6 +165,37 @@ module taxonn_fc_layer #(
   end
   wire cyc_last = (cyc_q == pass_len - {{(CW-1){1'b0}}, 1'b1});
 
+  // Next state. A start while idle, or on the last cycle of a command (back
+  // to back: LOSS after FWD), begins the command at pass 0, cycle 0.
+  wire start_ok = start_i & (~busy_q | done_o);
+  always @(*) begin
+    busy_d  = busy_q;
+    cmd_d   = cmd_q;
+    pass_d  = pass_q;
+    cyc_d   = cyc_q;
+    sbase_d = sbase_q;
+    nbase_d = nbase_q;
+    if (start_ok) begin
+      busy_d  = 1'b1;
+      cmd_d   = cmd_i;
+      pass_d  = {TW{1'b0}};
+      cyc_d   = {CW{1'b0}};
+      sbase_d = {AW{1'b0}};
+      nbase_d = {BW{1'b0}};
+    end else if (busy_q) begin
+      if (!cyc_last) begin
+        cyc_d = cyc_q + {{(CW-1){1'b0}}, 1'b1};
+      end else if (last_pass) begin
+        busy_d = 1'b0;
+      end else begin
+        cyc_d   = {CW{1'b0}};
+        pass_d  = pass_q + {{(TW-1){1'b0}}, 1'b1};
+        sbase_d = sbase_q + KA;
+        nbase_d = nbase_q + PB;
+      end
+    end
+  end
+
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       busy_q  <= 1'b0;
@@ -173,24 +204,13 @@ module taxonn_fc_layer #(
       cyc_q   <= {CW{1'b0}};
       sbase_q <= {AW{1'b0}};
       nbase_q <= {BW{1'b0}};
-    end else if (start_i && (!busy_q || done_o)) begin  // back to back: LOSS after FWD
-      busy_q  <= 1'b1;
-      cmd_q   <= cmd_i;
-      pass_q  <= {TW{1'b0}};
-      cyc_q   <= {CW{1'b0}};
-      sbase_q <= {AW{1'b0}};
-      nbase_q <= {BW{1'b0}};
-    end else if (busy_q) begin
-      if (!cyc_last) begin
-        cyc_q <= cyc_q + {{(CW-1){1'b0}}, 1'b1};
-      end else if (last_pass) begin
-        busy_q <= 1'b0;
-      end else begin
-        cyc_q   <= {CW{1'b0}};
-        pass_q  <= pass_q + {{(TW-1){1'b0}}, 1'b1};
-        sbase_q <= sbase_q + KA;
-        nbase_q <= nbase_q + PB;
-      end
+    end else begin
+      busy_q  <= busy_d;
+      cmd_q   <= cmd_d;
+      pass_q  <= pass_d;
+      cyc_q   <= cyc_d;
+      sbase_q <= sbase_d;
+      nbase_q <= nbase_d;
     end
   end
 

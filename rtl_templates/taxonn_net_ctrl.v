@@ -42,8 +42,8 @@ module taxonn_net_ctrl #(
     phase_cmd = PH_TABLE[ph * PH_W +: CmdW];
   endfunction
 
-  reg             running_q, train_q;
-  reg [31:0]      ph_q;
+  reg             running_q, train_q, running_d, train_d;
+  reg [31:0]      ph_q, ph_d;
   reg [CNT_W-1:0] cnt_q [0:NPH];  // [NPH] is the total
 
   wire [LW-1:0] cur_layer  = phase_layer(ph_q);
@@ -65,6 +65,28 @@ module taxonn_net_ctrl #(
   endgenerate
   assign cmd_o = phase_cmd(next_safe);
 
+  // Next state: a start while idle runs phase 0; each phase's done launches
+  // the next, the last one's ends the run.
+  always @(*) begin
+    running_d = running_q;
+    train_d   = train_q;
+    ph_d      = ph_q;
+    if (!running_q) begin
+      if (start_i) begin
+        running_d = 1'b1;
+        train_d   = train_i;
+        ph_d      = 32'd0;
+      end
+    end else if (finish) begin
+      running_d = 1'b0;
+    end else if (cur_done) begin
+      ph_d = next_ph;
+    end
+  end
+
+  // The cycle counters: cleared by a start, counting while running (the
+  // current phase's and the total).
+  wire cnt_clear = !running_q & start_i;
   integer i;
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -72,20 +94,15 @@ module taxonn_net_ctrl #(
       train_q   <= 1'b0;
       ph_q      <= 32'd0;
       for (i = 0; i <= NPH; i = i + 1) cnt_q[i] <= {CNT_W{1'b0}};
-    end else if (!running_q) begin
-      if (start_i) begin
-        running_q <= 1'b1;
-        train_q   <= train_i;
-        ph_q      <= 32'd0;
-        for (i = 0; i <= NPH; i = i + 1) cnt_q[i] <= {CNT_W{1'b0}};
-      end
     end else begin
-      cnt_q[ph_q] <= cnt_q[ph_q] + {{(CNT_W-1){1'b0}}, 1'b1};
-      cnt_q[NPH]  <= cnt_q[NPH] + {{(CNT_W-1){1'b0}}, 1'b1};
-      if (finish) begin
-        running_q <= 1'b0;
-      end else if (cur_done) begin
-        ph_q <= next_ph;
+      running_q <= running_d;
+      train_q   <= train_d;
+      ph_q      <= ph_d;
+      if (cnt_clear) begin
+        for (i = 0; i <= NPH; i = i + 1) cnt_q[i] <= {CNT_W{1'b0}};
+      end else if (running_q) begin
+        cnt_q[ph_q] <= cnt_q[ph_q] + {{(CNT_W-1){1'b0}}, 1'b1};
+        cnt_q[NPH]  <= cnt_q[NPH] + {{(CNT_W-1){1'b0}}, 1'b1};
       end
     end
   end

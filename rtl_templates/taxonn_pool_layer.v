@@ -74,9 +74,10 @@ module taxonn_pool_layer #(
 
   // ---------------------------------------------------------------- sequencer
   // x, y, channel and linear index of an output (FWD) or an input (STEP1)
-  reg                         busy_q;
-  reg [`TAXONN_NET_CMD_W-1:0] cmd_q;
+  reg                         busy_q, busy_d;
+  reg [`TAXONN_NET_CMD_W-1:0] cmd_q, cmd_d;
   reg [CW-1:0]                px_q, py_q, pc_q, pl_q;
+  reg [CW-1:0]                px_d, py_d, pc_d, pl_d;
   wire is_fwd = busy_q & (cmd_q == `TAXONN_NET_CMD_FWD);
   wire is_s1  = busy_q & (cmd_q != `TAXONN_NET_CMD_FWD);
   wire [CW-1:0] x_last = is_fwd ? WL32[CW-1:0] : IwL32[CW-1:0];
@@ -84,6 +85,37 @@ module taxonn_pool_layer #(
   wire [CW-1:0] l_last = is_fwd ? NoutL32[CW-1:0] : NinL32[CW-1:0];
   assign done_o = busy_q & (pl_q == l_last);
   assign busy_o = busy_q;
+
+  // Next state: a start (while idle or on the last cycle) begins at the
+  // first position; then one position per cycle in raster order.
+  wire start_ok = start_i & (~busy_q | done_o);
+  always @(*) begin
+    busy_d = busy_q;
+    cmd_d  = cmd_q;
+    px_d   = px_q;
+    py_d   = py_q;
+    pc_d   = pc_q;
+    pl_d   = pl_q;
+    if (start_ok) begin
+      busy_d = 1'b1;
+      cmd_d  = cmd_i;
+      px_d   = {CW{1'b0}};
+      py_d   = {CW{1'b0}};
+      pc_d   = {CW{1'b0}};
+      pl_d   = {CW{1'b0}};
+    end else if (busy_q) begin
+      if (done_o) begin
+        busy_d = 1'b0;
+      end else begin
+        pl_d = pl_q + One;
+        px_d = (px_q == x_last) ? {CW{1'b0}} : px_q + One;
+        if (px_q == x_last) begin
+          py_d = (py_q == y_last) ? {CW{1'b0}} : py_q + One;
+          if (py_q == y_last) pc_d = pc_q + One;
+        end
+      end
+    end
+  end
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -93,24 +125,13 @@ module taxonn_pool_layer #(
       py_q   <= {CW{1'b0}};
       pc_q   <= {CW{1'b0}};
       pl_q   <= {CW{1'b0}};
-    end else if (start_i && (!busy_q || done_o)) begin
-      busy_q <= 1'b1;
-      cmd_q  <= cmd_i;
-      px_q   <= {CW{1'b0}};
-      py_q   <= {CW{1'b0}};
-      pc_q   <= {CW{1'b0}};
-      pl_q   <= {CW{1'b0}};
-    end else if (busy_q) begin
-      if (done_o) begin
-        busy_q <= 1'b0;
-      end else begin
-        pl_q <= pl_q + One;
-        px_q <= (px_q == x_last) ? {CW{1'b0}} : px_q + One;
-        if (px_q == x_last) begin
-          py_q <= (py_q == y_last) ? {CW{1'b0}} : py_q + One;
-          if (py_q == y_last) pc_q <= pc_q + One;
-        end
-      end
+    end else begin
+      busy_q <= busy_d;
+      cmd_q  <= cmd_d;
+      px_q   <= px_d;
+      py_q   <= py_d;
+      pc_q   <= pc_d;
+      pl_q   <= pl_d;
     end
   end
 
