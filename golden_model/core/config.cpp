@@ -302,8 +302,11 @@ LayerConfig parse_layer(const json& j, std::size_t i, const std::string& source,
   }
   if (L.weighted()) {
     parse_weighted(o, source, c, L);
-    o.only({"name", "type", "neurons", "pes", "inputs", "out_channels", "in_channels", "kernel", "array",
-            "format", "activation", "alpha"});
+    // Each kind has its own fields: a conv field on an fc layer is a mistake, not a no-op.
+    if (L.type == LayerType::kFc)
+      o.only({"name", "type", "neurons", "pes", "inputs", "format", "activation", "alpha"});
+    else
+      o.only({"name", "type", "out_channels", "in_channels", "kernel", "array", "format", "activation", "alpha"});
   } else {
     o.only({"name", "type", "kind", "size"});
   }
