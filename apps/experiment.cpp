@@ -51,9 +51,12 @@ std::vector<Run> plan_runs(const json& spec, const fs::path& base, const Experim
   std::vector<Run> runs;
   for (const auto& st : spec.at("studies")) {
     const std::string study = st.at("name"), dataset = st.at("dataset");
-    try {  // a study whose data is not on this machine is skipped, and said so
+    try {  // a study whose data is not here fails the experiment, or with --skip-missing is skipped and said so
       load_dataset(dataset, st.value("data_dir", ""));
     } catch (const DatasetError& e) {
+      if (!o.skip_missing)
+        throw DatasetError(fmt::format("study '{}': {} (or pass --skip-missing to run the other studies)", study,
+                                       e.what()));
       skipped.push_back(fmt::format("{}: {}", study, e.what()));
       continue;
     }
@@ -72,7 +75,7 @@ std::vector<Run> plan_runs(const json& spec, const fs::path& base, const Experim
       run.opt.arith = run.arith;
       run.opt.epochs = epochs;
       run.opt.seed = spec.value("seed", 1);
-      run.opt.alpha = spec.value("alpha", 0.0);
+      if (spec.contains("alpha")) run.opt.alpha = spec.at("alpha").get<double>();
       run.opt.train_limit = o.train_limit;
       run.opt.test_limit = o.test_limit;
       run.opt.quiet = true;
@@ -208,10 +211,20 @@ int run_experiment(const ExperimentOptions& o) {
   } catch (const json::exception&) {
     throw ConfigError(fmt::format("{}: not valid JSON; fix the syntax", o.spec));
   }
+  check_writable(o.out_dir, "--out", true);  // before hours of training, not after
   const fs::path base = fs::path(o.spec).parent_path();
   const int epochs = o.epochs > 0 ? o.epochs : spec.value("epochs", 1);
   std::vector<std::string> skipped;
-  std::vector<Run> runs = plan_runs(spec, base, o, epochs, skipped);
+  std::vector<Run> runs;
+  try {
+    runs = plan_runs(spec, base, o, epochs, skipped);
+  } catch (const json::exception& e) {
+    throw ConfigError(fmt::format("{}: not an experiment spec: {}; follow configs/experiments/table1.json", o.spec,
+                                  json_reason(e)));
+  }
+  if (runs.empty())
+    throw DatasetError(fmt::format("{}: no study has its data on this machine ({}); pass data_dir in the spec",
+                                   o.spec, skipped.empty() ? "no studies" : skipped.front()));
   for (const auto& s : skipped) fmt::print(stderr, "experiment: skipped study {}\n", s);
   fmt::print(stderr, "experiment '{}': {} runs, {} epochs each, {} parallel jobs\n", spec.value("name", "?"),
              runs.size(), epochs, o.jobs);

@@ -15,6 +15,7 @@ struct ExperimentOptions {
   int epochs = 0;              // > 0: override the spec's
   std::size_t train_limit = 0;  // > 0: a quick run on a subset
   std::size_t test_limit = 0;
+  bool skip_missing = false;   // run the studies whose data is here; without it a missing dataset is an error
 };
 
 // Returns the number of runs that failed (0: all done).

@@ -1,4 +1,5 @@
 // The taxonn command line: generate RTL from a config, synthesize the PEs.
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -100,6 +101,11 @@ Command add_synth(CLI::App& app) {
       so.format = std::make_pair(i, f);
     }
     so.breakdown = !st->no_breakdown;
+    // Outputs checked before hours of synthesis, not after.
+    if (!so.json_out.empty()) taxonn::check_writable(so.json_out, "--json");
+    if (!sweep.empty()) taxonn::check_writable(sw.out_dir, "--out", true);
+    if (!(so.clock_ns > 0 && std::isfinite(so.clock_ns)))
+      throw taxonn::UsageError(fmt::format("--clock-ns {}: the clock period must be a finite number of ns > 0", so.clock_ns));
     if (st->network) {
       so.jobs = sw.jobs;
       const auto r = taxonn::run_net_synth(so);
@@ -137,7 +143,8 @@ Command add_train(CLI::App& app) {
   trn->add_option("--seed", to.seed, "seed of the weights and the shuffling")->default_val(1);
   trn->add_option("--train-limit", to.train_limit, "train on the first N shuffled images of each epoch (0: all)");
   trn->add_option("--test-limit", to.test_limit, "evaluate on the first N test images (0: all)");
-  trn->add_option("--alpha", to.alpha, "override every layer's learning rate");
+  trn->add_option_function<double>(
+      "--alpha", [st](double v) { st->to.alpha = v; }, "override every layer's learning rate (a finite number > 0)");
   trn->add_flag("--bias", to.bias, "give every layer a bias");
   trn->add_option("--out", to.out_dir, "write train.csv and train.json here");
   trn->add_option("--save", to.save, "write the trained weights (docs/weights.md)");
@@ -167,6 +174,7 @@ Command add_experiment(CLI::App& app) {
   exp->add_option("--epochs", eo.epochs, "override the spec's epochs");
   exp->add_option("--train-limit", eo.train_limit, "images per epoch (quick runs)");
   exp->add_option("--test-limit", eo.test_limit, "test images");
+  exp->add_flag("--skip-missing", eo.skip_missing, "skip (and list) the studies whose dataset is not on this machine");
 
   return {exp, [st] { return taxonn::run_experiment(*st) == 0 ? 0 : 1; }};
 }
@@ -237,12 +245,25 @@ Command add_bench_sim(CLI::App& app) {
 int main(int argc, char** argv) {
   CLI::App app{"taxonn: low-bitwidth DNN training accelerator generator (TaxoNN, ISCAS 2020)"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("taxonn ") + TAXONN_VERSION);
   const std::vector<Command> commands = {add_generate(app), add_synth(app),   add_train(app),    add_experiment(app),
                                          add_cycles(app),   add_sim(app),     add_bench_sim(app)};
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help, --version
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // Bad input on the command line: one line, exit 2 (README, exit codes).
+    fmt::print(stderr, "taxonn: {}; see taxonn{} --help\n", e.what(),
+               app.get_subcommands().empty() ? "" : " " + app.get_subcommands().front()->get_name());
+    return 2;
+  }
   try {
     for (const Command& c : commands)
       if (c.app->parsed()) return c.run();
+  } catch (const taxonn::UsageError& e) {
+    fmt::print(stderr, "taxonn: {}\n", e.what());
+    return 2;
   } catch (const taxonn::SimInputError& e) {
     fmt::print(stderr, "taxonn sim: {}\n", e.what());
     return 2;

@@ -60,7 +60,12 @@ TrainResult train(const Config& c, const DatasetPair& data, const TrainOptions& 
     } catch (const nlohmann::json::exception&) {
       throw ConfigError(fmt::format("{}: not valid JSON; pass a file written by --save", o.load));
     }
-    net.load_weights(j, o.load);
+    try {
+      net.load_weights(j, o.load);
+    } catch (const nlohmann::json::exception& e) {
+      throw ConfigError(fmt::format("{}: not a weights file of this config ({}); pass a file written by --save", o.load,
+                                    json_reason(e)));
+    }
   }
   const std::size_t n_train = o.train_limit ? std::min(o.train_limit, data.train.size()) : data.train.size();
   const std::size_t n_test = o.test_limit ? std::min(o.test_limit, data.test.size()) : data.test.size();
@@ -169,11 +174,29 @@ std::vector<std::pair<int, int>> parse_formats(const std::string& text, const st
   return v;
 }
 
+namespace {
+
+// Every option checked, and the outputs writable, before any data is read.
+void check_options(const TrainOptions& o) {
+  if (o.alpha && !(std::isfinite(*o.alpha) && *o.alpha > 0))
+    throw UsageError(fmt::format("--alpha {}: the learning rate must be a finite number > 0", *o.alpha));
+  if (o.arith != "fixed" && o.arith != "float")
+    throw UsageError(fmt::format("--arith '{}': use fixed or float", o.arith));
+  if (o.epochs < 1) throw UsageError(fmt::format("--epochs {}: train at least 1 epoch", o.epochs));
+  if (!o.save.empty()) check_writable(o.save, "--save");
+  if (!o.out_dir.empty()) check_writable(o.out_dir, "--out", true);
+  if (!o.load.empty() && !fs::is_regular_file(o.load))
+    throw UsageError(fmt::format("--load {}: no such weights file; pass a file written by --save", o.load));
+}
+
+}  // namespace
+
 TrainResult run_train(const TrainOptions& o) {
+  check_options(o);
   Config c = load_config(o.config);
-  if (o.alpha > 0 || !o.formats.empty()) {
+  if (o.alpha || !o.formats.empty()) {
     ConfigOverrides ov;
-    ov.alpha = o.alpha;
+    ov.alpha = o.alpha.value_or(0.0);
     std::size_t weighted = 0;
     for (std::size_t i = 0; i < c.layers.size(); ++i) {
       if (!c.layers[i].weighted()) continue;
@@ -185,9 +208,6 @@ TrainResult run_train(const TrainOptions& o) {
                                     o.formats.size(), weighted, o.config));
     c = apply_overrides(c, ov, fmt::format("{} with the overrides", o.config));
   }
-  if (o.arith != "fixed" && o.arith != "float")
-    throw ConfigError(fmt::format("--arith '{}': use fixed or float", o.arith));
-  if (o.epochs < 1) throw ConfigError("--epochs: train at least 1 epoch");
   if (o.arith == "fixed") check_fixed_trainable(c);
   const DatasetPair data = load_dataset(o.dataset, o.data_dir);
   const Shape& in = c.input_shape;

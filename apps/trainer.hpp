@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <utility>
 #include <string>
 #include <vector>
@@ -24,7 +25,7 @@ struct TrainOptions {
   std::string out_dir;          // train.csv, train.json; empty: none
   std::string save, load;       // weights files
   bool bias = false;
-  double alpha = 0.0;           // > 0: override every layer's alpha
+  std::optional<double> alpha;  // override every layer's alpha (finite, > 0)
   bool quiet = false;
   // Per-layer formats (I, F) for the weighted layers in order, replacing the
   // config's; empty: the config's own.

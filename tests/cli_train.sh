@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # `taxonn train` from the command line: a short run writes its CSV/JSON and
 # weights, which load again; bad input (unknown dataset, wrong image size, a
-# learning rate that rounds to 0, formats that do not match the layers, a
-# missing weights file) is one line, a non-zero exit, and no output files.
+# learning rate that rounds to 0 or is not a positive number, formats that do
+# not match the layers, weights files that are missing, damaged, out of the
+# layer's range or of another format, unwritable outputs, option values that
+# do not parse) is one line, exit 2, and no output files; the same for
+# `experiment` (a missing dataset, a malformed spec) and `synth` (outputs,
+# the clock period), checked before any long work.
 # Usage: cli_train.sh TAXONN_BINARY SOURCE_DIR WORK_DIR
 set -uo pipefail
 taxonn=$1 src=$2 work=$3
@@ -18,7 +22,7 @@ ok --load "$work/w.json" --epochs 1
 bad() {  # expected-text, then the arguments
   local want=$1; shift
   err=$("$taxonn" train --quiet "$@" --out "$work/bad" 2>&1 >/dev/null); rc=$?
-  if [ $rc -eq 0 ]; then echo "FAIL: accepted: $*"; fail=1; return; fi
+  if [ $rc -ne 2 ]; then echo "FAIL: exit $rc (not 2): $*: $err"; fail=1; return; fi
   [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] || { echo "FAIL: not one line: $err"; fail=1; }
   grep -qF -- "$want" <<<"$err" || { echo "FAIL: '$want' not in: $err"; fail=1; }
   [ ! -e "$work/bad" ] || { echo "FAIL: output written for: $*"; fail=1; }
@@ -28,6 +32,47 @@ bad "unknown dataset 'imagenet'" --config "$cfg" --dataset imagenet
 bad "input_shape is 3x32x32" --config "$src/configs/lenet5_cifar10.json" --dataset $ds
 bad "rounds to 0" --config "$cfg" --dataset $ds --alpha 0.0000001
 bad "give one I,F per layer" --config "$cfg" --dataset $ds --formats "2,12 2,12"
-bad "cannot open the weights file" --config "$cfg" --dataset $ds --load "$work/none.json"
+bad "no such weights file" --config "$cfg" --dataset $ds --load "$work/none.json"
 bad "does not exist" --config "$cfg" --dataset mnist --data-dir "$work/nowhere"
+for a in -1 0 nan inf; do bad "--alpha $a: the learning rate must be a finite number > 0" --config "$cfg" --dataset $ds --alpha=$a; done
+bad "Could not convert: --alpha = 0.01x" --config "$cfg" --dataset $ds --alpha 0.01x
+bad "(--save): cannot write in /proc" --config "$cfg" --dataset $ds --save /proc/taxonn/w.json
+# Damaged weights files: a raw value past 64 bits' range (it must not wrap), a
+# value outside the layer's format, a fraction, another format's tag, a layer
+# too many, no layers.
+mk() {  # name, then a sed expression applied to the saved weights
+  sed -E "$2" "$work/w.json" > "$work/$1.json"
+  cmp -s "$work/w.json" "$work/$1.json" && { echo "FAIL: $1: the edit did not apply"; fail=1; }
+}
+mk big 's/"weights":\[-?[0-9]+/"weights":[9223372036854775908/'
+mk range 's/"weights":\[-?[0-9]+/"weights":[40000/'
+mk frac 's/"weights":\[-?[0-9]+/"weights":[1.5/'
+mk tag 's/"q":"Q\(([0-9]+),/"q":"Q(9,/'
+mk nolayers 's/"layers":/"strata":/'
+bad "holds raw value 9223372036854775908, outside" --config "$cfg" --dataset $ds --load "$work/big.json"
+bad "holds raw value 40000, outside" --config "$cfg" --dataset $ds --load "$work/range.json"
+bad "holds 1.5, not a raw integer" --config "$cfg" --dataset $ds --load "$work/frac.json"
+bad "was saved in Q(9," --config "$cfg" --dataset $ds --load "$work/tag.json"
+bad 'no "layers" array' --config "$cfg" --dataset $ds --load "$work/nolayers.json"
+
+# experiment and synth: refused before any work, nothing written.
+other() {  # expected-text, output that must not exist, then the command
+  local want=$1 out=$2; shift 2
+  err=$("$taxonn" "$@" 2>&1 >/dev/null); rc=$?
+  [ $rc -eq 2 ] || { echo "FAIL: exit $rc (not 2): $*: $err"; fail=1; return; }
+  [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] || { echo "FAIL: not one line: $err"; fail=1; }
+  grep -qF -- "$want" <<<"$err" || { echo "FAIL: '$want' not in: $err"; fail=1; }
+  [ ! -e "$out" ] || { echo "FAIL: $out written for: $*"; fail=1; }
+  echo "rejected: $err"
+}
+printf '{"name": "t", "studies": [{"name": "s", "dataset": "mnist", "data_dir": "%s", "config": "%s", "runs": [{"label": "a"}]}]}\n' \
+  "$work/nowhere" "$cfg" > "$work/spec.json"
+other "study 's': dataset 'mnist'" "$work/exp" experiment --spec "$work/spec.json" --out "$work/exp"
+other "no study has its data" "$work/exp" experiment --spec "$work/spec.json" --out "$work/exp" --skip-missing
+echo '{"name": "t"}' > "$work/spec_bad.json"
+other "not an experiment spec: key 'studies' not found" "$work/exp" experiment --spec "$work/spec_bad.json" --out "$work/exp"
+other "(--out): cannot write in /proc" /proc/taxonn experiment --spec "$src/configs/experiments/table1.json" --out /proc/taxonn
+other "(--json): cannot write in /proc" "$work/synth" synth --config "$src/configs/pe_w16.json" --work "$work/synth" --json /proc/taxonn/s.json
+other "--clock-ns -1: the clock period must be" "$work/synth" synth --config "$src/configs/pe_w16.json" --work "$work/synth" --clock-ns -1
+"$taxonn" --version | grep -qE '^taxonn [0-9]+\.[0-9]+\.[0-9]+' || { echo "FAIL: taxonn --version"; fail=1; }
 exit $fail

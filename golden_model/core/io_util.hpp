@@ -23,6 +23,13 @@
 
 namespace taxonn {
 
+// Bad input on a command line (an option's value, an output that cannot be
+// written): the message names the option and the fix; the tools exit 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // A failing tool or an external check (Yosys, OpenSTA, a compiler, a
 // gate-level simulation): the message names the tool, the step and its last
 // lines.
@@ -30,6 +37,17 @@ class ToolError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// A JSON library error as a reason a user can read: nlohmann's message
+// without its "[json.exception.type_error.302] " prefix.
+inline std::string json_reason(const std::exception& e) {
+  std::string w = e.what();
+  if (w.rfind("[json.exception.", 0) == 0) {
+    const auto end = w.find("] ");
+    if (end != std::string::npos) w = w.substr(end + 2);
+  }
+  return w;
+}
 
 // A whole file as text ("" when it cannot be read).
 inline std::string read_text(const std::filesystem::path& p) {
@@ -103,11 +121,12 @@ inline void check_writable(const std::filesystem::path& p, const std::string& wh
   namespace fs = std::filesystem;
   std::error_code ec;
   auto fail = [&](const std::string& why) {
-    throw std::runtime_error(p.string() + " (" + what + "): " + why + "; choose a writable place");
+    throw UsageError(p.string() + " (" + what + "): " + why + "; choose a writable place");
   };
   if (!folder && fs::is_directory(p, ec)) fail("is a folder, not a file");
   if (folder && fs::exists(p, ec) && !fs::is_directory(p, ec)) fail("is a file, not a folder");
-  fs::path base = fs::absolute(folder ? p : p.parent_path(), ec);
+  const fs::path dir = folder ? p : p.parent_path();
+  fs::path base = fs::absolute(dir.empty() ? fs::path(".") : dir, ec);
   while (!base.empty() && !fs::exists(base, ec) && base != base.root_path()) base = base.parent_path();
   if (!fs::is_directory(base, ec)) fail(base.string() + " is not a folder");
   const fs::path probe = base / (".taxonn-probe." + std::to_string(::getpid()));
