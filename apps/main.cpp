@@ -243,6 +243,7 @@ Command add_bench_sim(CLI::App& app) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  taxonn::install_cleanup_on_signal();  // an interrupted run leaves no temporary folder
   CLI::App app{"taxonn: low-bitwidth DNN training accelerator generator (TaxoNN, ISCAS 2020)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("taxonn ") + TAXONN_VERSION);

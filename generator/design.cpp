@@ -6,11 +6,13 @@
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "io_util.hpp"
 #include "net_model.hpp"
 #include "net_top.hpp"
 #include "pe.hpp"
@@ -257,6 +259,29 @@ std::vector<GeneratedFile> generate_design(const Config& c) {
   return out;
 }
 
+namespace {
+
+constexpr const char* kManifestName = ".taxonn-manifest";
+constexpr const char* kManifestHeader =
+    "# The files `taxonn generate` wrote into this folder, one per line. The next\n"
+    "# generate into it replaces them and removes those it no longer writes.\n";
+
+// The relative paths an earlier write_files listed (none when there is no
+// manifest; a path that leaves the folder is ignored).
+std::vector<std::string> read_manifest(const fs::path& target) {
+  std::vector<std::string> v;
+  std::ifstream in(target / kManifestName);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const fs::path rel = fs::path(line).lexically_normal();
+    if (rel.is_absolute() || rel.empty() || *rel.begin() == "..") continue;
+    v.push_back(rel.string());
+  }
+  return v;
+}
+
+}  // namespace
+
 void write_files(const std::string& dir, const std::vector<GeneratedFile>& files) {
   const fs::path target(dir);
   const fs::path parent = fs::absolute(target).parent_path();
@@ -264,31 +289,36 @@ void write_files(const std::string& dir, const std::vector<GeneratedFile>& files
   fs::create_directories(parent, ec);
   if (ec) throw std::runtime_error(fmt::format("{}: cannot create the folder ({})", parent.string(), ec.message()));
   std::random_device rd;
-  const fs::path tmp = parent / fmt::format(".taxonn-tmp-{:08x}", rd());
-  try {
-    for (const auto& f : files) {
-      const fs::path p = tmp / f.path;
-      fs::create_directories(p.parent_path());
-      std::ofstream o(p, std::ios::binary);
-      o << f.content;
-      if (!o) throw std::runtime_error(fmt::format("{}: cannot write", p.string()));
-    }
-    for (const auto& f : files) {
-      const fs::path dst = target / f.path;
-      fs::create_directories(dst.parent_path());
-      // An unchanged file keeps its timestamp, so builds downstream do not rerun.
-      std::ifstream old(dst, std::ios::binary);
-      if (old) {
-        const std::string have((std::istreambuf_iterator<char>(old)), std::istreambuf_iterator<char>());
-        if (have == f.content) continue;
-      }
-      fs::rename(tmp / f.path, dst);
-    }
-    fs::remove_all(tmp);
-  } catch (...) {
-    fs::remove_all(tmp, ec);
-    throw;
+  const TempFolder tmp(parent / fmt::format(".taxonn-tmp-{:08x}", rd()));  // removed on return, throw or signal
+  std::set<std::string> written;
+  for (const auto& f : files) {
+    const fs::path p = tmp.path() / f.path;
+    fs::create_directories(p.parent_path());
+    std::ofstream o(p, std::ios::binary);
+    o << f.content;
+    if (!o) throw std::runtime_error(fmt::format("{}: cannot write", p.string()));
+    written.insert(fs::path(f.path).lexically_normal().string());
   }
+  const std::vector<std::string> before = read_manifest(target);
+  for (const auto& f : files) {
+    const fs::path dst = target / f.path;
+    fs::create_directories(dst.parent_path());
+    // An unchanged file keeps its timestamp, so builds downstream do not rerun.
+    std::ifstream old(dst, std::ios::binary);
+    if (old) {
+      const std::string have((std::istreambuf_iterator<char>(old)), std::istreambuf_iterator<char>());
+      if (have == f.content) continue;
+    }
+    fs::rename(tmp.path() / f.path, dst);
+  }
+  // The files an earlier generate wrote here that this one did not (another
+  // config's network top, a layer since renamed) go: the folder holds one
+  // design. Only files the manifest lists are touched.
+  for (const auto& rel : before)
+    if (!written.count(rel) && fs::is_regular_file(target / rel)) fs::remove(target / rel, ec);
+  std::string manifest = std::string(kManifestHeader);
+  for (const auto& rel : written) manifest += rel + "\n";
+  write_atomic(target / kManifestName, manifest);
 }
 
 }  // namespace taxonn

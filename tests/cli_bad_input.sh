@@ -32,5 +32,14 @@ check "$bad/conv_kernel_too_big.json" "layers[2].kernel: = 13 of layer 'conv2' i
 check "$bad/conv_channels_do_not_chain.json" "layers[2].in_channels: = 4 for layer 'conv2', but the layer before it gives 6 channels"
 check "$bad/fc_with_conv_field.json" "layers[0].kernel: unknown field"
 check "$work/does_not_exist.json" "cannot open the config file"
+# Regenerating into a folder that held another config's design leaves exactly
+# the new design (the generator's manifest), and a file of the user's alone.
+"$taxonn" generate --config "$src/configs/cnn_small.json" --out "$work/regen" >/dev/null
+echo "// mine" > "$work/regen/rtl/mine.v"
+"$taxonn" generate --config "$src/configs/mlp_small.json" --out "$work/regen" >/dev/null
+"$taxonn" generate --config "$src/configs/mlp_small.json" --out "$work/fresh" >/dev/null
+rm "$work/regen/rtl/mine.v" 2>/dev/null || { echo "FAIL: regenerate removed a file it did not write"; fail=1; }
+diff -r "$work/regen" "$work/fresh" >/dev/null || { echo "FAIL: regenerate left another config's files:"; diff -rq "$work/regen" "$work/fresh"; fail=1; }
+if ls -a "$work" | grep -q '^\.taxonn-tmp'; then echo "FAIL: temporary files left by generate"; fail=1; fi
 echo "cli_bad_input: $n bad configs, $([ $fail -eq 0 ] && echo all rejected cleanly || echo FAILURES)"
 exit $fail

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <cctype>
 #include <cerrno>
 #include <cstdint>
@@ -37,6 +38,47 @@ class ToolError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// Temporary folders to remove if the process is interrupted (SIGINT,
+// SIGTERM): a writer registers its folder while it works and releases it
+// when done; the tools' signal handler (install_cleanup_on_signal) removes
+// what is registered, then dies of the signal as it would have.
+inline std::vector<std::string>& temp_folders() {
+  static std::vector<std::string> v;
+  return v;
+}
+class TempFolder {
+ public:
+  explicit TempFolder(std::filesystem::path p) : p_(std::move(p)) { temp_folders().push_back(p_.string()); }
+  ~TempFolder() {
+    std::error_code ec;
+    std::filesystem::remove_all(p_, ec);
+    auto& v = temp_folders();
+    for (auto it = v.begin(); it != v.end(); ++it)
+      if (*it == p_.string()) {
+        v.erase(it);
+        break;
+      }
+  }
+  TempFolder(const TempFolder&) = delete;
+  TempFolder& operator=(const TempFolder&) = delete;
+  const std::filesystem::path& path() const { return p_; }
+
+ private:
+  std::filesystem::path p_;
+};
+extern "C" inline void taxonn_cleanup_on_signal(int sig) {
+  for (const auto& p : temp_folders()) {
+    std::error_code ec;
+    std::filesystem::remove_all(p, ec);
+  }
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+inline void install_cleanup_on_signal() {
+  std::signal(SIGINT, taxonn_cleanup_on_signal);
+  std::signal(SIGTERM, taxonn_cleanup_on_signal);
+}
 
 // A JSON library error as a reason a user can read: nlohmann's message
 // without its "[json.exception.type_error.302] " prefix.
