@@ -3,6 +3,8 @@
 // vectorizes it for both arithmetics.
 #include "network.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -42,9 +44,36 @@ bool fixed_fits_double(const Config& c) {
 }
 
 template <class A>
+std::uint64_t Network<A>::memory_bytes(const Config& c) {
+  std::uint64_t values = 0;
+  for (const LayerConfig& lc : c.layers) {
+    const std::uint64_t in = static_cast<std::uint64_t>(lc.in_shape.size());
+    const std::uint64_t out = static_cast<std::uint64_t>(lc.out_shape.size());
+    std::uint64_t w = 0, cols = 0;
+    if (lc.type == LayerType::kFc) w = out * in;
+    if (lc.type == LayerType::kConv) {
+      w = static_cast<std::uint64_t>(lc.out_channels) * static_cast<std::uint64_t>(lc.fan_in());
+      cols = static_cast<std::uint64_t>(lc.fan_in()) * static_cast<std::uint64_t>(lc.out_shape.height) *
+             static_cast<std::uint64_t>(lc.out_shape.width);
+    }
+    values += w + out + in + 3 * out + cols;  // w, b; x; z, y, g; patches
+  }
+  return values * sizeof(V);
+}
+
+template <class A>
 Network<A>::Network(const Config& c, std::uint64_t seed, bool bias)
     : cfg_(c), bias_(bias), input_(c.input_format, Activation::kIdentity, 0.0, c.lfsr) {
   if constexpr (A::kFixed) check_fixed_trainable(c);
+  // A network in the config's ranges can still need more memory than the
+  // machine has: refuse it with the number, not with std::bad_alloc later.
+  const std::uint64_t need = memory_bytes(c);
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  const std::uint64_t have = pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : 0;
+  if (have > 0 && need > have / 2)
+    throw ConfigError(fmt::format("{}: the model needs about {:.1f} GiB (weights, activations, gradients), more than "
+                                  "half of this machine's {:.1f} GiB; make the layers smaller",
+                                  c.name, need / 1073741824.0, have / 1073741824.0));
   std::mt19937_64 rng(seed);
   // Uniform in [-1, 1) from raw bits: the same on every platform.
   auto uniform = [&] { return static_cast<double>(rng() >> 11) * std::ldexp(1.0, -52) - 1.0; };

@@ -34,6 +34,10 @@ class Network {
     std::vector<V> cols;            // conv: the input as patches, [c*k*k][oh*ow] (im2col)
   };
 
+  // The memory the model of `c` holds, in bytes (weights, bias, stored
+  // activations, gradients, im2col patches), computed before allocating.
+  static std::uint64_t memory_bytes(const Config& c);
+
   // Weights drawn from `seed` (He-uniform for ReLU, Glorot otherwise), the
   // same real values for both arithmetics; `bias` adds a bias per output.
   Network(const Config& c, std::uint64_t seed, bool bias = false);

@@ -39,10 +39,13 @@ using namespace flow;
 
 std::string prepare_liberty(const std::string& path, const std::string& work_dir) {
   if (!fs::exists(path))
-    throw ToolError(fmt::format("liberty '{}' does not exist; pass an existing file with --liberty", path));
+    throw UsageError(fmt::format("--liberty {}: no such file; pass an existing .lib or .lib.gz", path));
   if (path.size() < 3 || path.substr(path.size() - 3) != ".gz") {
     std::ifstream probe(path);
-    if (!probe) throw ToolError(fmt::format("liberty '{}' is not readable; check its permissions", path));
+    if (!probe) throw UsageError(fmt::format("--liberty {}: not readable; check its permissions", path));
+    // Not a liberty: say so here rather than in a Yosys or ABC dump.
+    if (read_text(path).substr(0, 4096).find("library") == std::string::npos)
+      throw UsageError(fmt::format("--liberty {}: not a liberty file (no 'library' group in its first 4 KiB)", path));
     return fs::absolute(path).string();
   }
   fs::create_directories(fs::absolute(work_dir));
@@ -62,7 +65,7 @@ std::string prepare_liberty(const std::string& path, const std::string& work_dir
   if (bad) throw ToolError(fmt::format("liberty '{}' is a damaged gzip file", path));
   const std::string head = read_text(out).substr(0, 4096);
   if (head.find("library") == std::string::npos)
-    throw ToolError(fmt::format("'{}' does not look like a liberty file (no 'library' group)", path));
+    throw UsageError(fmt::format("--liberty {}: not a liberty file (no 'library' group in its first 4 KiB)", path));
   return out.string();
 }
 

@@ -30,6 +30,7 @@ check "$bad/pes_too_many.json" "layers[0].pes: = 33 is out of range [1, 32]"
 check "$bad/conv_array_too_small.json" "layers[2].array.rows: = 3 is too small for the row-stationary mapping of layer 'conv2'"
 check "$bad/conv_kernel_too_big.json" "layers[2].kernel: = 13 of layer 'conv2' is larger than its 12x12 input"
 check "$bad/conv_channels_do_not_chain.json" "layers[2].in_channels: = 4 for layer 'conv2', but the layer before it gives 6 channels"
+check "$bad/input_too_large.json" "input_shape: has 1099511627776 values, more than 16777216"
 check "$bad/fc_with_conv_field.json" "layers[0].kernel: unknown field"
 check "$work/does_not_exist.json" "cannot open the config file"
 # Regenerating into a folder that held another config's design leaves exactly

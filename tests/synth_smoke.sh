@@ -116,8 +116,16 @@ fi
 if "$taxonn" synth --config "$src/configs/pe_w16.json" --liberty "$work/none.lib" --work "$work/bad" --json "$work/bad.json" 2>"$work/bad.err"; then
   echo "missing liberty accepted"; exit 1
 fi
-grep -q "does not exist" "$work/bad.err" && [ ! -e "$work/bad.json" ]
+grep -q "no such file" "$work/bad.err" && [ ! -e "$work/bad.json" ]
 echo "synth_smoke: missing liberty rejected: $(cat "$work/bad.err")"
+# A text that is not a liberty: refused as bad input (exit 2) before Yosys runs.
+echo "hello, not a liberty" > "$work/text.lib"
+rc=0
+"$taxonn" synth --config "$src/configs/pe_w16.json" --liberty "$work/text.lib" --work "$work/text" --json "$work/text.json" \
+  2>"$work/text.err" || rc=$?
+[ $rc -eq 2 ] && grep -q "not a liberty file" "$work/text.err" && [ ! -e "$work/text.json" ] && [ ! -e "$work/text" ] ||
+  { echo "a text that is not a liberty: exit $rc, $(cat "$work/text.err")"; exit 1; }
+echo "synth_smoke: a non-liberty text rejected: $(cat "$work/text.err")"
 # The whole accelerator of the default config, unit by unit (generic cells:
 # the structure; with Nangate45 `make accel` writes docs/accel/).
 "$taxonn" synth --network --config "$src/configs/mlp_small.json" --work "$work/net" --json "$work/net.json" >"$work/net.txt"

@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "dataset.hpp"
+#include "io_util.hpp"
 #include "network.hpp"
 #include "test_util.hpp"
 
@@ -140,6 +141,36 @@ TEST(Training, SameSeedSameBitsOtherSeedOtherBits) {
   };
   EXPECT_EQ(run(5), run(5));
   EXPECT_NE(run(5), run(6));
+}
+
+// A network within the config's ranges whose model would not fit in memory
+// is refused before anything is allocated, with the number (never
+// std::bad_alloc after minutes); the estimate grows with the layer.
+TEST(Training, RefusesANetworkLargerThanMemoryUpFront) {
+  const std::string root = TAXONN_SOURCE_DIR;
+  Config c = load_config(root + "/configs/mlp_small.json");
+  const std::uint64_t small = Network<FixedArith>::memory_bytes(c);
+  EXPECT_GT(small, 0u);
+  // A 4096 x 4096 input (the most values an input may have) into 65,536
+  // neurons (the most an fc layer may have): a trillion weights.
+  std::string text = read_text(root + "/configs/mlp_small.json");
+  auto set = [&](const std::string& key, const std::string& value) {
+    const auto at = text.find("\"" + key + "\"");
+    ASSERT_NE(at, std::string::npos) << key;
+    const auto colon = text.find(':', at), end = text.find_first_of(",}\n", colon);
+    text.replace(colon + 1, end - colon - 1, " " + value);
+  };
+  set("height", "4096");
+  set("width", "4096");
+  set("neurons", "65536");
+  const Config huge = parse_config(text, "huge");
+  EXPECT_GT(Network<FixedArith>::memory_bytes(huge), std::uint64_t{1} << 40);
+  try {
+    Network<FixedArith> n(huge, 1);
+    FAIL() << "a network of " << Network<FixedArith>::memory_bytes(huge) << " bytes was built";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("GiB"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Training, WeightsSaveAndLoad) {

@@ -145,6 +145,10 @@ void parse_globals(const Obj& top, const std::string& source, Config& c) {
     c.input_shape.channels = static_cast<int>(s.integer("channels", 1, 4096, "use 1..4096"));
     c.input_shape.height = static_cast<int>(s.integer("height", 1, 4096, "use 1..4096"));
     c.input_shape.width = static_cast<int>(s.integer("width", 1, 65536, "use 1..65536"));
+    const std::int64_t n = std::int64_t{c.input_shape.channels} * c.input_shape.height * c.input_shape.width;
+    if (n > Config::kMaxValues)
+      fail(source, "input_shape", fmt::format("has {} values, more than {}", n, Config::kMaxValues),
+           "use a smaller input");
   }
   const std::string rnd = top.string("rounding");
   if (!parse_rounding(rnd, c.rounding))
@@ -234,6 +238,10 @@ void parse_conv(const Obj& o, const std::string& source, const Shape& shape, Lay
          fmt::format("= {} of layer '{}' is larger than its {}x{} input", L.kernel, L.name, shape.height, shape.width),
          "use a kernel no larger than the input (valid convolution)");
   L.out_shape = Shape{L.out_channels, shape.height - L.kernel + 1, shape.width - L.kernel + 1};
+  const std::int64_t n = std::int64_t{L.out_channels} * L.out_shape.height * L.out_shape.width;
+  if (n > Config::kMaxValues)
+    fail(source, o.field("out_channels"), fmt::format("gives {} outputs, more than {}", n, Config::kMaxValues),
+         "use fewer channels or a smaller input");
   parse_conv_array(o, source, L);
 }
 

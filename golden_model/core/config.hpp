@@ -99,6 +99,8 @@ struct Config {
   double alpha = 0.0;
   std::vector<LayerConfig> layers;
 
+  // Values of an input or a layer output (so that every size fits an int).
+  static constexpr std::int64_t kMaxValues = std::int64_t{1} << 24;
   static constexpr int kMaxDepth = 65536;
   static constexpr int kMaxSatCounterWidth = 32;
 };
