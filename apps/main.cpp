@@ -136,8 +136,11 @@ Command add_train(CLI::App& app) {
   auto* trn = app.add_subcommand("train", "train a config's network on a dataset (golden model, fixed or float)");
   trn->add_option("--config", to.config, "JSON config")->required();
   trn->add_option("--dataset", to.dataset, "mnist, fashion-mnist or cifar10")->default_val("fashion-mnist");
-  trn->add_option("--data-dir", to.data_dir, "dataset folder (default: ../shared/datasets/mnist for mnist, "
-                                             "/usr/share/datasets/fashion-mnist for fashion-mnist)");
+  trn->add_option("--data-dir", to.data_dir,
+                  fmt::format("dataset folder (default: $TAXONN_DATA_DIR/<dataset> if set, else {} for mnist, {} "
+                              "for fashion-mnist, {} for cifar10)",
+                              taxonn::default_dataset_dir("mnist"), taxonn::default_dataset_dir("fashion-mnist"),
+                              taxonn::default_dataset_dir("cifar10")));
   trn->add_option("--arith", to.arith, "fixed (bit-exact, the config's formats) or float")->default_val("fixed");
   trn->add_option("--epochs", to.epochs, "epochs")->default_val(1);
   trn->add_option("--seed", to.seed, "seed of the weights and the shuffling")->default_val(1);

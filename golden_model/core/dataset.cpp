@@ -1,6 +1,8 @@
 // Dataset readers.
 #include "dataset.hpp"
 
+#include <cstdlib>
+
 #include <algorithm>
 
 #include <filesystem>
@@ -92,10 +94,15 @@ const std::vector<std::string>& dataset_names() {
 }
 
 std::string default_dataset_dir(const std::string& name) {
-  if (name == "mnist") return std::string(TAXONN_SOURCE_DIR) + "/../shared/datasets/mnist";
-  if (name == "fashion-mnist") return "/usr/share/datasets/fashion-mnist";
-  if (name == "cifar10") return std::string(TAXONN_SOURCE_DIR) + "/../shared/datasets/cifar10";
-  return "";
+  // $TAXONN_DATA_DIR/<name> first (a user's clone without ../shared), then
+  // the shared folder beside the source tree, then Debian's package.
+  if (const char* env = std::getenv("TAXONN_DATA_DIR"); env && *env) {
+    const std::string d = std::string(env) + "/" + name;
+    if (fs::is_directory(d)) return d;
+  }
+  const std::string shared = fs::weakly_canonical(fs::path(TAXONN_SOURCE_DIR) / ".." / "shared" / "datasets" / name).string();
+  if (name == "fashion-mnist" && !fs::is_directory(shared)) return "/usr/share/datasets/fashion-mnist";
+  return shared;
 }
 
 DatasetPair load_dataset(const std::string& name, const std::string& dir_in) {
