@@ -18,6 +18,10 @@ SIM_FLAGS ?=
 # Network testbenches of the cycle table (cmake/testbench_stage.cmake).
 NET_CONFIGS := mlp_small mlp_mixed mlp_mnist mlp_mnist_folded mlp_mnist100 cnn_small lenet5_mnist
 JOBS     ?= $(shell nproc)
+# Where the result targets (synth-sweep, accel, bench-sim, cycles, regress-*,
+# table1) write: build/results/ by default, so that a user's run never
+# overwrites the shipped results; DOCS=1 writes docs/ (what the docs cite).
+RESULTS  ?= $(if $(DOCS),docs,$(BUILD)/results)
 
 DEB_PACKAGES := cmake make g++ python3 verilator yosys iverilog opensta gnuplot-nox \
                 libfmt-dev nlohmann-json3-dev libcli11-dev libgtest-dev zlib1g-dev libxxhash-dev \
@@ -79,17 +83,17 @@ synth: build
 # Fmax and power, beside the paper's numbers (docs/synth/table.md, a plot).
 synth-sweep: build
 	$(BUILD)/taxonn synth --config configs/pe_w16.json --layer pe --sweep 13:21 --jobs $(JOBS) \
-	  $(if $(LIBERTY),--liberty $(LIBERTY)) --work $(BUILD)/synth_sweep --out docs/synth
+	  $(if $(LIBERTY),--liberty $(LIBERTY)) --work $(BUILD)/synth_sweep --out $(RESULTS)/synth
 
 # The whole accelerator (issue 4): area, Fmax, power and energy per SGD step
 # of the MNIST MLP, unfolded and folded, and of LeNet-5, unit by unit (docs/accel/).
 ACCEL_CONFIGS ?= mlp_mnist mlp_mnist_folded lenet5_mnist
 accel: build
-	@mkdir -p docs/accel $(BUILD)/accel
+	@mkdir -p $(RESULTS)/accel $(BUILD)/accel
 	@set -e; for c in $(ACCEL_CONFIGS); do \
 	  $(BUILD)/taxonn synth --network --config configs/$$c.json $(if $(LIBERTY),--liberty $(LIBERTY)) --jobs $(JOBS) \
-	    --work $(BUILD)/accel/$$c --json docs/accel/$$c.json > $(BUILD)/accel/$$c.txt; \
-	  cp $(BUILD)/accel/$$c.txt docs/accel/$$c.txt; cat docs/accel/$$c.txt; \
+	    --work $(BUILD)/accel/$$c --json $(RESULTS)/accel/$$c.json > $(BUILD)/accel/$$c.txt; \
+	  cp $(BUILD)/accel/$$c.txt $(RESULTS)/accel/$$c.txt; cat $(RESULTS)/accel/$$c.txt; \
 	done
 
 # Throughput figures (printed, not asserted): LeNet-5 training, fixed and
@@ -109,7 +113,7 @@ bench: build
 SIM_BENCH_CONFIGS ?= mlp_small mlp_mnist lenet5_mnist
 bench-sim: build
 	$(BUILD)/taxonn bench-sim $(foreach c,$(SIM_BENCH_CONFIGS),--config configs/$(c).json) --jobs $(JOBS) \
-	  --compare-opt configs/mlp_mnist100.json --out docs/sim
+	  --compare-opt configs/mlp_mnist100.json --out $(RESULTS)/sim
 
 # The cycle table (docs/cycles.md): every network testbench runs one SGD step
 # and reports its per-phase counters, set beside the paper's formulas.
@@ -120,31 +124,31 @@ cycles: build
 	    $$( case $$c in mlp_small|mlp_mixed|cnn_small) echo --dataset random;; esac ) \
 	    --json $(BUILD)/cycles/$$c.json >/dev/null; \
 	done
-	$(BUILD)/taxonn cycles --measured $(foreach c,$(NET_CONFIGS),$(BUILD)/cycles/$(c).json) --out docs/cycles
+	$(BUILD)/taxonn cycles --measured $(foreach c,$(NET_CONFIGS),$(BUILD)/cycles/$(c).json) --out $(RESULTS)/cycles
 
 # The long regression of the network RTL (about 15 minutes): 10,000 SGD steps
 # of 784-100-10 on MNIST, every weight checked after every step, then the
 # test accuracy of the weights the RTL trained beside the golden model's;
 # the loss and accuracy curve as CSV and SVG.
 regress-mlp: build
-	@mkdir -p docs/regress
+	@mkdir -p $(RESULTS)/regress
 	$(BUILD)/verilator_tb/tb_net_mlp_mnist100 --config configs/mlp_mnist100.json --steps 10000 --eval 10000 \
-	  --json docs/regress/mlp_mnist100.json --curve docs/regress/mlp_mnist100_curve --repro-dir $(BUILD) \
-	  | tee docs/regress/mlp_mnist100.txt
+	  --json $(RESULTS)/regress/mlp_mnist100.json --curve $(RESULTS)/regress/mlp_mnist100_curve --repro-dir $(BUILD) \
+	  | tee $(RESULTS)/regress/mlp_mnist100.txt
 
 # The long regression of LeNet-5 in RTL (about 7 minutes): 1,000 SGD steps on
 # MNIST, every weight, Y, G and cycle count checked after every step, then the
 # test accuracy of the RTL-trained weights beside the golden model's.
 regress-lenet: build
-	@mkdir -p docs/regress
+	@mkdir -p $(RESULTS)/regress
 	$(BUILD)/verilator_tb/tb_net_lenet5_mnist --config configs/lenet5_mnist.json --steps 1000 --eval 10000 \
-	  --json docs/regress/lenet5_mnist.json --curve docs/regress/lenet5_mnist_curve --repro-dir $(BUILD) \
-	  | tee docs/regress/lenet5_mnist.txt
+	  --json $(RESULTS)/regress/lenet5_mnist.json --curve $(RESULTS)/regress/lenet5_mnist_curve --repro-dir $(BUILD) \
+	  | tee $(RESULTS)/regress/lenet5_mnist.txt
 
 # The paper's Table I and Fig. 5, measured (about 10 minutes on 2 cores):
 # docs/table1/table.md, results.{json,csv}, curves.csv, *_loss.svg.
 table1: build
-	$(BUILD)/taxonn experiment --spec configs/experiments/table1.json --out docs/table1 --jobs $(JOBS)
+	$(BUILD)/taxonn experiment --spec configs/experiments/table1.json --out $(RESULTS)/table1 --jobs $(JOBS)
 
 # Rewrite tests/golden/ after an intended change of the generated text.
 update-golden: build
