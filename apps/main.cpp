@@ -156,6 +156,8 @@ Command add_train(CLI::App& app) {
   trn->add_option("--formats", st->formats, "per-layer formats of the fc/conv layers, e.g. \"2,12 2,12 2,12 1,12 3,10\"");
 
   return {trn, [st] {
+    // Ctrl-C writes the epochs so far, marked as cut short, then exits 128 + signal.
+    taxonn::install_stop_on_signal();
     taxonn::TrainOptions& to = st->to;
     const std::string& formats = st->formats;
     if (!formats.empty()) to.formats = taxonn::parse_formats(formats, "--formats");
@@ -265,6 +267,9 @@ int main(int argc, char** argv) {
   try {
     for (const Command& c : commands)
       if (c.app->parsed()) return c.run();
+  } catch (const taxonn::Interrupted& e) {
+    fmt::print(stderr, "taxonn: interrupted ({}); the results so far are written, marked as cut short; no weights saved\n", e.what());
+    return 128 + e.signal();
   } catch (const taxonn::UsageError& e) {
     fmt::print(stderr, "taxonn: {}\n", e.what());
     return 2;

@@ -48,6 +48,48 @@ class Progress {
   std::chrono::steady_clock::time_point last_{};
 };
 
+// train.csv, train.json and curve.csv of the run so far, rewritten whole
+// (atomically) after each epoch: never half-written. `stopped` says why a
+// run was cut short ("" when it was not), so a partial result is marked.
+void write_outputs(const TrainOptions& o, const Config& c, const DatasetPair& data, const char* arith,
+                   std::size_t n_train, std::size_t n_test, const TrainResult& result, const std::string& stopped) {
+  if (o.out_dir.empty()) return;
+  std::string csv = "epoch,arith,loss,train_acc,test_acc,seconds,images_per_second";
+  for (const auto& L : c.layers)
+    if (L.weighted()) csv += fmt::format(",{0}_saturations,{0}_underflows,{0}_roundings", L.name);
+  csv += "\n";
+  nlohmann::json j;
+  j["config"] = c.name;
+  j["dataset"] = o.dataset;
+  j["dataset_source"] = data.source;
+  j["arith"] = arith;
+  j["seed"] = o.seed;
+  j["train_images"] = n_train;
+  j["test_images"] = n_test;
+  j["epochs"] = nlohmann::json::array();
+  for (const auto& ep : result.epochs) {
+    csv += fmt::format("{},{},{:.6f},{:.3f},{:.3f},{:.2f},{:.1f}", ep.epoch, arith, ep.loss, ep.train_acc,
+                       ep.test_acc, ep.seconds, ep.images_per_second);
+    nlohmann::json je = {{"epoch", ep.epoch},         {"loss", ep.loss},       {"train_acc", ep.train_acc},
+                         {"test_acc", ep.test_acc},   {"seconds", ep.seconds}, {"images_per_second", ep.images_per_second}};
+    for (const auto& l : ep.layers) {
+      csv += fmt::format(",{},{},{}", l.saturations, l.underflows, l.roundings);
+      je["layers"][l.name] = {{"saturations", l.saturations}, {"underflows", l.underflows}, {"roundings", l.roundings}};
+    }
+    csv += "\n";
+    j["epochs"].push_back(je);
+  }
+  j["final_test_acc"] = result.epochs.empty() ? 0.0 : result.epochs.back().test_acc;
+  j["completed"] = stopped.empty();
+  if (!stopped.empty()) j["stopped"] = stopped;
+  j["curve"] = result.curve;
+  std::string curve = "images,loss\n";
+  for (const auto& [n, l] : result.curve) curve += fmt::format("{},{:.6f}\n", n, l);
+  write_atomic(fs::path(o.out_dir) / "curve.csv", curve);
+  write_atomic(fs::path(o.out_dir) / "train.csv", csv);
+  write_atomic(fs::path(o.out_dir) / "train.json", j.dump(2) + "\n");
+}
+
 template <class A>
 TrainResult train(const Config& c, const DatasetPair& data, const TrainOptions& o) {
   Network<A> net(c, o.seed, o.bias);
@@ -85,6 +127,12 @@ TrainResult train(const Config& c, const DatasetPair& data, const TrainOptions& 
     std::size_t correct = 0;
     bar.reset();
     for (std::size_t i = 0; i < n_train; ++i) {
+      if (const int sig = stop_signal().load()) {
+        // Interrupted: the epochs finished so far are the result, marked as cut short.
+        const std::string why = fmt::format("signal {} in epoch {} after {} of {} images", sig, e, i, n_train);
+        write_outputs(o, c, data, A::kName, n_train, n_test, result, why);
+        throw Interrupted(sig, why);
+      }
       const std::size_t idx = order[i];
       const int label = data.train.labels[idx];
       const double l = net.train_step(data.train.image(idx), label);
@@ -119,40 +167,7 @@ TrainResult train(const Config& c, const DatasetPair& data, const TrainOptions& 
                  o.epochs, A::kName, s.loss, s.train_acc, s.test_acc, n_test, s.images_per_second);
     result.epochs.push_back(s);
     if (o.on_epoch) o.on_epoch(s);
-    if (!o.out_dir.empty()) {
-      // Rewritten whole after each epoch (atomically): never half-written.
-      std::string csv = "epoch,arith,loss,train_acc,test_acc,seconds,images_per_second";
-      for (const auto& l : s.layers) csv += fmt::format(",{0}_saturations,{0}_underflows,{0}_roundings", l.name);
-      csv += "\n";
-      nlohmann::json j;
-      j["config"] = c.name;
-      j["dataset"] = o.dataset;
-      j["dataset_source"] = data.source;
-      j["arith"] = A::kName;
-      j["seed"] = o.seed;
-      j["train_images"] = n_train;
-      j["test_images"] = n_test;
-      j["epochs"] = nlohmann::json::array();
-      for (const auto& ep : result.epochs) {
-        csv += fmt::format("{},{},{:.6f},{:.3f},{:.3f},{:.2f},{:.1f}", ep.epoch, A::kName, ep.loss, ep.train_acc,
-                           ep.test_acc, ep.seconds, ep.images_per_second);
-        nlohmann::json je = {{"epoch", ep.epoch},         {"loss", ep.loss},       {"train_acc", ep.train_acc},
-                             {"test_acc", ep.test_acc},   {"seconds", ep.seconds}, {"images_per_second", ep.images_per_second}};
-        for (const auto& l : ep.layers) {
-          csv += fmt::format(",{},{},{}", l.saturations, l.underflows, l.roundings);
-          je["layers"][l.name] = {{"saturations", l.saturations}, {"underflows", l.underflows}, {"roundings", l.roundings}};
-        }
-        csv += "\n";
-        j["epochs"].push_back(je);
-      }
-      j["final_test_acc"] = s.test_acc;
-      j["curve"] = result.curve;
-      std::string curve = "images,loss\n";
-      for (const auto& [n, l] : result.curve) curve += fmt::format("{},{:.6f}\n", n, l);
-      write_atomic(fs::path(o.out_dir) / "curve.csv", curve);
-      write_atomic(fs::path(o.out_dir) / "train.csv", csv);
-      write_atomic(fs::path(o.out_dir) / "train.json", j.dump(2) + "\n");
-    }
+    if (!o.out_dir.empty()) write_outputs(o, c, data, A::kName, n_train, n_test, result, "");
   }
   if (!o.save.empty()) write_atomic(o.save, net.weights_json().dump() + "\n");
   return result;

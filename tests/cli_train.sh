@@ -74,5 +74,15 @@ other "not an experiment spec: key 'studies' not found" "$work/exp" experiment -
 other "(--out): cannot write in /proc" /proc/taxonn experiment --spec "$src/configs/experiments/table1.json" --out /proc/taxonn
 other "(--json): cannot write in /proc" "$work/synth" synth --config "$src/configs/pe_w16.json" --work "$work/synth" --json /proc/taxonn/s.json
 other "--clock-ns -1: the clock period must be" "$work/synth" synth --config "$src/configs/pe_w16.json" --work "$work/synth" --clock-ns -1
+# Ctrl-C during training: exit 130, the results so far written and marked as
+# cut short (train.json "completed": false and why), no weights file.
+"$taxonn" train --config "$cfg" --dataset $ds --epochs 2 --quiet --out "$work/int" --save "$work/int_w.json" &
+pid=$!
+sleep 3; kill -INT $pid; rc=0; wait $pid || rc=$?  # mid epoch 1 (an epoch takes about 25 s)
+[ $rc -eq 130 ] || { echo "FAIL: interrupted train exited $rc, not 130"; fail=1; }
+grep -q '"completed": false' "$work/int/train.json" 2>/dev/null && grep -q '"stopped": "signal 2' "$work/int/train.json" ||
+  { echo "FAIL: an interrupted train's train.json is not marked as cut short"; fail=1; }
+[ ! -e "$work/int_w.json" ] || { echo "FAIL: an interrupted train saved weights"; fail=1; }
+grep -q '"completed": true' "$work/run/train.json" || { echo "FAIL: a finished train's train.json is not marked completed"; fail=1; }
 "$taxonn" --version | grep -qE '^taxonn [0-9]+\.[0-9]+\.[0-9]+' || { echo "FAIL: taxonn --version"; fail=1; }
 exit $fail

@@ -80,6 +80,30 @@ inline void install_cleanup_on_signal() {
   std::signal(SIGTERM, taxonn_cleanup_on_signal);
 }
 
+// A graceful stop: install_stop_on_signal() makes the first SIGINT or
+// SIGTERM set stop_signal() (a long run polls it, writes what it has, marked
+// as cut short, and throws Interrupted); a second one kills as usual.
+inline std::atomic<int>& stop_signal() {
+  static std::atomic<int> s{0};
+  return s;
+}
+extern "C" inline void taxonn_stop_on_signal(int sig) {
+  stop_signal().store(sig);
+  std::signal(sig, SIG_DFL);
+}
+inline void install_stop_on_signal() {
+  std::signal(SIGINT, taxonn_stop_on_signal);
+  std::signal(SIGTERM, taxonn_stop_on_signal);
+}
+class Interrupted : public std::runtime_error {
+ public:
+  Interrupted(int sig, const std::string& what) : std::runtime_error(what), sig_(sig) {}
+  int signal() const { return sig_; }
+
+ private:
+  int sig_;
+};
+
 // A JSON library error as a reason a user can read: nlohmann's message
 // without its "[json.exception.type_error.302] " prefix.
 inline std::string json_reason(const std::exception& e) {
