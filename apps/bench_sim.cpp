@@ -120,7 +120,8 @@ void bench_sim_builds(const std::vector<std::string>& configs, const std::string
                       {"total_s", r.seconds}});
     }
   }
-  json j = {{"verilator", kit.verilator_version},
+  json j = {{"taxonn_version", taxonn_version()},
+            {"verilator", kit.verilator_version},
             {"jobs", jobs},
             {"cores", std::thread::hardware_concurrency()},
             {"rows", rows}};

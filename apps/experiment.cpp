@@ -147,6 +147,7 @@ int tabulate(const std::vector<Run>& runs, int epochs, json& all, std::string& c
                        r.result.epochs.empty() ? 0.0 : r.result.epochs.back().loss, float_acc, gap,
                        r.paper >= 0 ? fmt::format("{:.1f}", r.paper) : "", r.error);
     json jr = {{"study", r.study}, {"label", r.label}, {"dataset", r.dataset}, {"arith", r.arith}, {"formats", fm},
+               {"base_config_hash", config_hash(c)},  // before the run's --formats
                {"test_acc", acc}, {"float_test_acc", float_acc}, {"paper_acc", r.paper}, {"error", r.error},
                {"dataset_source", r.result.dataset_source}, {"curve", r.result.curve}};
     for (const auto& e : r.result.epochs) {
@@ -234,6 +235,7 @@ int run_experiment(const ExperimentOptions& o) {
   fs::create_directories(o.out_dir);
   json all;
   all["experiment"] = spec.value("name", "");
+  all["taxonn_version"] = taxonn_version();
   all["spec"] = o.spec;
   all["epochs"] = epochs;
   all["train_limit"] = o.train_limit;

@@ -242,6 +242,7 @@ int run_sim(const SimOptions& o) {
   for (std::string l; std::getline(sl, l);) fmt::print("  {}\n", l);
   write_atomic(p.out / "summary.txt", summary);
   json rep = {{"config", c.name},
+              {"generated_by", provenance(c)},
               {"config_file", o.config},
               {"templates", o.templates.empty() ? "embedded" : o.templates},
               {"seed", o.seed},

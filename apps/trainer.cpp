@@ -60,6 +60,7 @@ void write_outputs(const TrainOptions& o, const Config& c, const DatasetPair& da
   csv += "\n";
   nlohmann::json j;
   j["config"] = c.name;
+  j["generated_by"] = provenance(c);
   j["dataset"] = o.dataset;
   j["dataset_source"] = data.source;
   j["arith"] = arith;

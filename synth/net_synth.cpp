@@ -58,6 +58,7 @@ NetSynthReport run_net_synth(const SynthOptions& o) {
 
   NetSynthReport r;
   r.config = c.name;
+  r.generated_by = provenance(c);
   r.generic = lib.empty();
   r.liberty = r.generic ? "(none: Yosys generic cells)" : o.liberty;
   r.unit = r.generic ? "transistors (yosys stat -tech cmos)" : "um^2";

@@ -86,6 +86,7 @@ SynthReport flow::synth_layer(const Config& c, std::size_t idx, const SynthOptio
   const std::vector<std::string> verilog = write_design(c, work);
   SynthReport r;
   r.config = c.name;
+  r.generated_by = provenance(c);
   r.layer = c.layers[idx].name;
   r.format = c.layers[idx].format.name();
   r.width = c.layers[idx].format.width();

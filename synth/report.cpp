@@ -126,6 +126,7 @@ nlohmann::json flow::point_json(const SynthPoint& p) {
 std::string report_json(const SynthReport& r) {
   nlohmann::json j;
   j["config"] = r.config;
+  j["generated_by"] = r.generated_by;
   j["layer"] = r.layer;
   j["format"] = r.format;
   j["width"] = r.width;
@@ -175,7 +176,8 @@ std::string format_net_report(const NetSynthReport& r) {
 
 std::string net_report_json(const NetSynthReport& r) {
   nlohmann::json j = {{"config", r.config},     {"liberty", r.liberty},   {"generic_cells", r.generic},
-                      {"unit", r.unit},         {"area", r.area},         {"cycles_per_step", r.cycles_per_step}};
+                      {"unit", r.unit},         {"area", r.area},         {"cycles_per_step", r.cycles_per_step},
+                      {"generated_by", r.generated_by}};
   if (!r.generic) {
     j["clock_ns"] = r.clock_ns;
     j["fmax_mhz"] = r.fmax_mhz;

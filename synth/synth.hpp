@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "config.hpp"
 #include "io_util.hpp"
 #include "pe_interface.hpp"
@@ -59,6 +61,7 @@ struct SynthPoint {
 
 struct SynthReport {
   std::string config, layer, format, liberty, unit;
+  nlohmann::json generated_by;  // provenance(): taxonn version, config hash
   int depth = 0, width = 0;
   bool generic = true;
   double clock_ns = 0;
@@ -92,6 +95,7 @@ struct NetSynthUnit {
 };
 struct NetSynthReport {
   std::string config, liberty, unit;
+  nlohmann::json generated_by;
   bool generic = true;
   double clock_ns = 0, area = 0, power_mw = 0, fmax_mhz = 0, energy_per_step_nj = 0;
   std::int64_t cycles_per_step = 0;

@@ -214,6 +214,7 @@ class NetCosim {
   // (`taxonn cycles`).
   nlohmann::json result() const {
     nlohmann::json res = {{"config", cfg_.name},
+                          {"generated_by", provenance(cfg_)},
                           {"dataset", dataset_},
                           {"data_source", data_.source},
                           {"seed", a_.seed},

@@ -308,7 +308,7 @@ int run(const Args& a) {
   if (!a.json_out.empty()) {
     nlohmann::json modules = nlohmann::json::array();
     for (const auto& c : cases) modules.push_back(c.module);
-    const nlohmann::json res = {{"testbench", "tb_pe"}, {"config", cfg.name},     {"seed", a.seed},
+    const nlohmann::json res = {{"testbench", "tb_pe"}, {"config", cfg.name}, {"generated_by", provenance(cfg)},     {"seed", a.seed},
                                 {"cycles", cycles},     {"instances", cases.size()}, {"modules", modules},
                                 {"neurons_per_instance", neurons}, {"mismatches", bad}, {"failed", failed},
                                 {"replay", a.replay}};

@@ -2,6 +2,8 @@
 // what is wrong, and the fix.
 #include "config.hpp"
 
+#include "content_key.hpp"
+
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -331,8 +333,9 @@ Config parse_config(const std::string& text, const std::string& source) {
     throw ConfigError(fmt::format("{}: not valid JSON (byte {}); fix the syntax", source, e.byte));
   }
   Obj top(j, "", source);
+  // generated_by: the provenance config.resolved.json carries; read back, it is ignored.
   top.only({"name", "description", "input_shape", "input_format", "rounding", "scratchpad_depth",
-            "sat_counter_width", "lfsr", "alpha", "layers"});
+            "sat_counter_width", "lfsr", "alpha", "layers", "generated_by"});
   Config c;
   parse_globals(top, source, c);
   const json& layers = top.get("layers");
@@ -483,5 +486,17 @@ std::string rnd_macro(Rounding r) {
 }
 
 std::string pool_macro(PoolKind k) { return k == PoolKind::kMax ? "`TAXONN_POOL_MAX" : "`TAXONN_POOL_AVG"; }
+
+const char* taxonn_version() { return TAXONN_PROJECT_VERSION; }
+
+std::string config_hash(const Config& c) {
+  json j = to_json(c);
+  j.erase("generated_by");
+  return ContentKey().add(j.dump()).hex().substr(0, 16);
+}
+
+nlohmann::json provenance(const Config& c) {
+  return {{"tool", "taxonn"}, {"version", taxonn_version()}, {"config", c.name}, {"config_hash", config_hash(c)}};
+}
 
 }  // namespace taxonn

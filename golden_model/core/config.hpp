@@ -119,6 +119,16 @@ Config apply_overrides(const Config& c, const ConfigOverrides& o, const std::str
 // Every field, defaults filled in: the resolved config.
 nlohmann::json to_json(const Config& c);
 
+// What made an output: taxonn's version (the project's, so that the same
+// config gives the same bytes at every commit of one version) and the
+// config's hash (XXH3-128 of its resolved JSON, 16 hex digits). Stamped in
+// the generated RTL headers, config.resolved.json, the FuseSoC core and
+// every JSON report.
+const char* taxonn_version();
+std::string config_hash(const Config& c);
+// {"tool": "taxonn", "version": ..., "config": name, "config_hash": ...}
+nlohmann::json provenance(const Config& c);
+
 // The hardware parameters of one weighted layer's PE, derived from the config
 // alone (CONTRACT 2 and 5). The generator, the golden model and the testbench
 // all take them from here.
