@@ -95,6 +95,8 @@ accel: build
 	    --work $(BUILD)/accel/$$c --json $(RESULTS)/accel/$$c.json > $(BUILD)/accel/$$c.txt; \
 	  cp $(BUILD)/accel/$$c.txt $(RESULTS)/accel/$$c.txt; cat $(RESULTS)/accel/$$c.txt; \
 	done
+	$(BUILD)/taxonn accel-table $(foreach c,$(ACCEL_CONFIGS),--json $(RESULTS)/accel/$(c).json) \
+	  --out $(RESULTS)/accel/summary.md
 
 # Throughput figures (printed, not asserted): LeNet-5 training, fixed and
 # float; the RTL simulation of 784-100-10 and of LeNet-5 against the golden model.

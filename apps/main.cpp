@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "config.hpp"
+#include "accel_table.hpp"
 #include "cycle_report.hpp"
 #include "design.hpp"
 #include "net_model.hpp"
@@ -195,6 +196,17 @@ Command add_cycles(CLI::App& app) {
   }};
 }
 
+Command add_accel_table(CLI::App& app) {
+  auto st = std::make_shared<std::pair<std::vector<std::string>, std::string>>();
+  auto* at = app.add_subcommand("accel-table", "one table of whole-accelerator reports (synth --network --json)");
+  at->add_option("--json", st->first, "the reports, one per network")->required();
+  at->add_option("--out", st->second, "the Markdown table to write")->required();
+  return {at, [st] {
+    taxonn::write_accel_table(st->first, st->second);
+    return 0;
+  }};
+}
+
 Command add_sim(CLI::App& app) {
   auto st = std::make_shared<taxonn::SimOptions>();
   taxonn::SimOptions& sim = *st;
@@ -253,7 +265,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("taxonn ") + TAXONN_VERSION);
   const std::vector<Command> commands = {add_generate(app), add_synth(app),   add_train(app),    add_experiment(app),
-                                         add_cycles(app),   add_sim(app),     add_bench_sim(app)};
+                                         add_cycles(app),   add_accel_table(app), add_sim(app),     add_bench_sim(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

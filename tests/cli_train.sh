@@ -84,5 +84,7 @@ grep -q '"completed": false' "$work/int/train.json" 2>/dev/null && grep -q '"sto
   { echo "FAIL: an interrupted train's train.json is not marked as cut short"; fail=1; }
 [ ! -e "$work/int_w.json" ] || { echo "FAIL: an interrupted train saved weights"; fail=1; }
 grep -q '"completed": true' "$work/run/train.json" || { echo "FAIL: a finished train's train.json is not marked completed"; fail=1; }
+other "no such file" "$work/sum.md" accel-table --json "$work/none.json" --out "$work/sum.md"
+other "not a \`taxonn synth --network\` report" "$work/sum.md" accel-table --json "$work/spec_bad.json" --out "$work/sum.md"
 "$taxonn" --version | grep -qE '^taxonn [0-9]+\.[0-9]+\.[0-9]+' || { echo "FAIL: taxonn --version"; fail=1; }
 exit $fail
