@@ -27,12 +27,15 @@ std::string target_is(const std::string& port, const std::string& macro) {
 
 std::string zeros(int w) { return fmt::format("{{{}{{1'b0}}}}", w); }
 
-vast::Instance convert(const std::string& name, int in_w, int in_f, const std::string& in_what, const QFormat& out,
-                       const std::string& x, const std::string& q, const std::string& sat, const std::string& comment) {
+// A taxonn_convert instance; `in_what` and `in_f_what` comment its input's
+// width and fractional bits.
+vast::Instance convert(const std::string& name, int in_w, int in_f, const std::string& in_what,
+                       const std::string& in_f_what, const QFormat& out, const std::string& x, const std::string& q,
+                       const std::string& sat, const std::string& comment) {
   return vast::Instance{"taxonn_convert",
                         name,
                         {{"IN_W", std::to_string(in_w), in_what},
-                         {"IN_F", std::to_string(in_f), ""},
+                         {"IN_F", std::to_string(in_f), in_f_what},
                          {"OUT_W", std::to_string(out.width()), out.name()},
                          {"OUT_F", std::to_string(out.frac_bits), ""},
                          {"RND", rnd_macro(out.rounding), ""}},
@@ -190,7 +193,7 @@ class TopBuilder {
       const QFormat& fin = c_.input_format;
       wire("input_sat", 1, false, "a sample value clamped entering the first layer");
       unused_.push_back("input_sat");
-      m_.instances.push_back(convert("u_" + n + "_x_convert", fin.width(), fin.frac_bits, "input_format " + fin.name(), q,
+      m_.instances.push_back(convert("u_" + n + "_x_convert", fin.width(), fin.frac_bits, "input_format " + fin.name(), "", q,
                                      vast::slice("wr_data_i", 0, fin.width()), n + "_x_data", "input_sat",
                                      "the sample enters the first layer (CONTRACT 1)"));
       for (const char* sfx : {"_s1_valid", "_s1_idx", "_s1_sum"}) unused_.push_back(n + sfx);
@@ -200,7 +203,7 @@ class TopBuilder {
       const QFormat& qb = fmt_of(i - 1);
       wire(n + "_x_sat", 1, false);
       unused_.push_back(n + "_x_sat");
-      m_.instances.push_back(convert("u_" + n + "_x_convert", qb.width(), qb.frac_bits, qb.name(), q,
+      m_.instances.push_back(convert("u_" + n + "_x_convert", qb.width(), qb.frac_bits, qb.name(), "", q,
                                      name_of(i - 1) + "_y", n + "_x_data", n + "_x_sat",
                                      fmt::format("{} -> {}: activations going forward", name_of(i - 1), n)));
     }
@@ -221,10 +224,10 @@ class TopBuilder {
       wire(n + "_r1_sat", 1, false);
       unused_.push_back(n + "_r1_sat");
       m_.instances.push_back(convert("u_" + n + "_r1_convert", hw(i + 1).tree_width, 2 * qa.frac_bits,
-                                     "step 1's sum of " + name_of(i + 1), fmt_of(i), name_of(i + 1) + "_s1_sum",
+                                     "step 1's sum of " + name_of(i + 1), "products of " + qa.name(), fmt_of(i),
+                                     name_of(i + 1) + "_s1_sum",
                                      n + "_r1", n + "_r1_sat",
                                      fmt::format("{} -> {}: R1 going back, rounded once (CONTRACT 3)", name_of(i + 1), n)));
-      m_.instances.back().params[1].comment = "products of " + qa.name();
     }
   }
 

@@ -37,35 +37,42 @@ namespace taxonn {
 
 using namespace flow;
 
+namespace {
+
+// A liberty's first 4 KiB must open its `library` group: a text that is not
+// a liberty is bad input, refused here rather than in a Yosys or ABC dump.
+void check_liberty_head(const std::string& head, const std::string& path) {
+  if (head.find("library") == std::string::npos)
+    throw UsageError(fmt::format("--liberty {}: not a liberty file (no 'library' group in its first 4 KiB)", path));
+}
+
+}  // namespace
+
 std::string prepare_liberty(const std::string& path, const std::string& work_dir) {
   if (!fs::exists(path))
     throw UsageError(fmt::format("--liberty {}: no such file; pass an existing .lib or .lib.gz", path));
-  if (path.size() < 3 || path.substr(path.size() - 3) != ".gz") {
-    std::ifstream probe(path);
+  const bool gz = path.size() >= 3 && path.substr(path.size() - 3) == ".gz";
+  if (!gz) {
+    std::ifstream probe(path, std::ios::binary);
     if (!probe) throw UsageError(fmt::format("--liberty {}: not readable; check its permissions", path));
-    // Not a liberty: say so here rather than in a Yosys or ABC dump.
-    if (read_text(path).substr(0, 4096).find("library") == std::string::npos)
-      throw UsageError(fmt::format("--liberty {}: not a liberty file (no 'library' group in its first 4 KiB)", path));
+    std::string head(4096, '\0');
+    probe.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(probe.gcount()));
+    check_liberty_head(head, path);
     return fs::absolute(path).string();
   }
-  fs::create_directories(fs::absolute(work_dir));
-  const fs::path out = fs::absolute(work_dir) / fs::path(path).stem();
   gzFile in = gzopen(path.c_str(), "rb");
-  if (!in) throw ToolError(fmt::format("liberty '{}' cannot be opened as gzip", path));
-  bool bad = false;
-  {
-    std::ofstream o(out, std::ios::binary);
-    char buf[1 << 16];
-    int n = 0;
-    while ((n = gzread(in, buf, sizeof buf)) > 0) o.write(buf, n);
-    bad = n < 0;
-    if (!o) throw ToolError(fmt::format("{}: cannot write the expanded liberty", out.string()));
-  }
+  if (!in) throw UsageError(fmt::format("--liberty {}: cannot be opened as gzip; check the file", path));
+  std::string text;
+  char buf[1 << 16];
+  int n = 0;
+  while ((n = gzread(in, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
   gzclose(in);
-  if (bad) throw ToolError(fmt::format("liberty '{}' is a damaged gzip file", path));
-  const std::string head = read_text(out).substr(0, 4096);
-  if (head.find("library") == std::string::npos)
-    throw UsageError(fmt::format("--liberty {}: not a liberty file (no 'library' group in its first 4 KiB)", path));
+  if (n < 0) throw UsageError(fmt::format("--liberty {}: a damaged gzip file", path));
+  check_liberty_head(text.substr(0, 4096), path);
+  // Expanded beside the work, atomically: nothing is left for a bad file.
+  const fs::path out = fs::absolute(work_dir) / fs::path(path).stem();
+  write_atomic(out, text);
   return out.string();
 }
 

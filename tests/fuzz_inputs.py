@@ -185,8 +185,6 @@ def main():
     for i in range(n):
         base, opts, out = rng.choice(option_cases)
         opt, val = rng.choice(opts), rng.choice(bad_values)
-        if base[0] == "sim" and opt not in ("--iters", "--steps", "--check-every", "--jobs", "--dataset", "--replay"):
-            continue
         r.run(f"{base[0]} {opt} {val!r}", [taxonn, *base, opt, val], [out], {})
 
     # The testbenches: bad configs, reproducers and counts.

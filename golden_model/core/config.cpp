@@ -490,9 +490,7 @@ std::string pool_macro(PoolKind k) { return k == PoolKind::kMax ? "`TAXONN_POOL_
 const char* taxonn_version() { return TAXONN_PROJECT_VERSION; }
 
 std::string config_hash(const Config& c) {
-  json j = to_json(c);
-  j.erase("generated_by");
-  return ContentKey().add(j.dump()).hex().substr(0, 16);
+  return ContentKey().add(to_json(c).dump()).hex().substr(0, 16);
 }
 
 nlohmann::json provenance(const Config& c) {
