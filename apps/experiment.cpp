@@ -10,6 +10,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "config.hpp"
@@ -30,6 +31,7 @@ struct Run {
   TrainResult result;
   std::string error;
   bool done = false;
+  bool stopped = false;  // cut short by SIGINT/SIGTERM: not in the results
 };
 
 std::string formats_text(const Run& r, const Config& c) {
@@ -92,7 +94,8 @@ void execute(std::vector<Run>& runs, int jobs) {
   std::atomic<std::size_t> next{0}, finished{0};
   const auto t0 = std::chrono::steady_clock::now();
   auto worker = [&] {
-    for (std::size_t i; (i = next++) < runs.size();) {
+    // After a SIGINT/SIGTERM no run starts; the running ones stop at their next image.
+    for (std::size_t i; !stop_signal().load() && (i = next++) < runs.size();) {
       Run& r = runs[i];
       r.opt.on_epoch = [&](const EpochStats& e) {
         std::lock_guard<std::mutex> lock(mu);
@@ -101,6 +104,9 @@ void execute(std::vector<Run>& runs, int jobs) {
       };
       try {
         r.result = run_train(r.opt);
+      } catch (const Interrupted& e) {
+        r.stopped = true;
+        r.error = e.what();
       } catch (const std::exception& e) {
         r.error = e.what();
       }
@@ -108,7 +114,8 @@ void execute(std::vector<Run>& runs, int jobs) {
       std::lock_guard<std::mutex> lock(mu);
       const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       fmt::print(stderr, "[{}/{} done, {:.0f} s] {} / {}: {}\n", ++finished, runs.size(), el, r.study, r.label,
-                 r.error.empty() ? fmt::format("test {:.2f}%", r.result.final_test_acc()) : "FAILED: " + r.error);
+                 r.stopped ? "stopped: " + r.error
+                 : r.error.empty() ? fmt::format("test {:.2f}%", r.result.final_test_acc()) : "FAILED: " + r.error);
     }
   };
   std::vector<std::thread> pool;
@@ -230,6 +237,19 @@ int run_experiment(const ExperimentOptions& o) {
   fmt::print(stderr, "experiment '{}': {} runs, {} epochs each, {} parallel jobs\n", spec.value("name", "?"),
              runs.size(), epochs, o.jobs);
   execute(runs, o.jobs);
+  // Interrupted: the runs that finished are the result, marked as cut short.
+  const int sig = stop_signal().load();
+  std::vector<std::string> not_run;
+  std::string stopped;
+  if (sig) {
+    std::vector<Run> finished;
+    for (Run& r : runs) {
+      if (r.done && !r.stopped) finished.push_back(std::move(r));
+      else not_run.push_back(r.study + " / " + r.label + (r.stopped ? " (stopped mid-run)" : " (not started)"));
+    }
+    stopped = fmt::format("signal {}: {} of {} runs finished", sig, finished.size(), finished.size() + not_run.size());
+    runs = std::move(finished);
+  }
 
   // Results: JSON, CSV, a Markdown table, loss curves and their plot.
   fs::create_directories(o.out_dir);
@@ -240,6 +260,11 @@ int run_experiment(const ExperimentOptions& o) {
   all["epochs"] = epochs;
   all["train_limit"] = o.train_limit;
   all["skipped"] = skipped;
+  all["completed"] = !sig;
+  if (sig) {
+    all["stopped"] = stopped;
+    all["not_run"] = not_run;
+  }
   std::string csv = "study,label,dataset,arith,formats,epochs,test_acc,train_acc,loss,float_test_acc,gap_to_float,paper_acc,error\n";
   std::string curves = "study,label,images,loss\n";
   std::string md = fmt::format("# {}\n\n{}\n\nEach run: {} epochs of SGD (batch 1), seed {}{}. Regenerate with\n"
@@ -248,6 +273,9 @@ int run_experiment(const ExperimentOptions& o) {
                                spec.value("seed", 1),
                                o.train_limit ? fmt::format(", {} training images per epoch", o.train_limit) : "",
                                o.spec);
+  if (sig)
+    md += fmt::format("\n**Cut short** ({}): the table holds the finished runs; not run: {}.\n", stopped,
+                      fmt::join(not_run, "; "));
   const int failed = tabulate(runs, epochs, all, csv, curves, md);
   if (!skipped.empty()) {
     md += "\nSkipped (data not on this machine):\n\n";
@@ -259,6 +287,7 @@ int run_experiment(const ExperimentOptions& o) {
   write_atomic(fs::path(o.out_dir) / "curves.csv", curves);
   write_atomic(fs::path(o.out_dir) / "table.md", md);
   fmt::print("{}", md);
+  if (sig) throw Interrupted(sig, fmt::format("experiment {}; the table of those is in {}", stopped, o.out_dir));
   fmt::print(stderr, "experiment: {} runs, {} failed; results in {}\n", runs.size(), failed, o.out_dir);
   return failed;
 }

@@ -132,7 +132,7 @@ TrainResult train(const Config& c, const DatasetPair& data, const TrainOptions& 
         // Interrupted: the epochs finished so far are the result, marked as cut short.
         const std::string why = fmt::format("signal {} in epoch {} after {} of {} images", sig, e, i, n_train);
         write_outputs(o, c, data, A::kName, n_train, n_test, result, why);
-        throw Interrupted(sig, why);
+        throw Interrupted(sig, o.save.empty() ? why : why + "; no weights saved");
       }
       const std::size_t idx = order[i];
       const int label = data.train.labels[idx];

@@ -84,6 +84,27 @@ grep -q '"completed": false' "$work/int/train.json" 2>/dev/null && grep -q '"sto
   { echo "FAIL: an interrupted train's train.json is not marked as cut short"; fail=1; }
 [ ! -e "$work/int_w.json" ] || { echo "FAIL: an interrupted train saved weights"; fail=1; }
 grep -q '"completed": true' "$work/run/train.json" || { echo "FAIL: a finished train's train.json is not marked completed"; fail=1; }
+# Ctrl-C during an experiment, once its first run has finished: exit 130, the
+# finished runs tabulated and marked as cut short, the others listed as not run.
+printf '{"name": "t", "studies": [{"name": "s", "dataset": "%s", "config": "%s", "runs": [{"label": "a", "arith": "float"}, {"label": "b", "arith": "fixed"}, {"label": "c", "arith": "fixed"}]}]}\n' \
+  "$ds" "$cfg" > "$work/spec_int.json"
+"$taxonn" experiment --spec "$work/spec_int.json" --out "$work/exp_int" --jobs 1 --epochs 1 --train-limit 3000 \
+  --test-limit 200 > /dev/null 2> "$work/exp_int.err" &
+pid=$!
+for _ in $(seq 600); do grep -q '^\[1/3 done' "$work/exp_int.err" && break; sleep 0.2; done
+kill -INT $pid; rc=0; wait $pid || rc=$?
+[ $rc -eq 130 ] || { echo "FAIL: interrupted experiment exited $rc, not 130: $(tail -2 "$work/exp_int.err")"; fail=1; }
+python3 - "$work/exp_int" <<'PY' || fail=1
+import json, sys
+d = sys.argv[1]
+r = json.load(open(d + "/results.json"))
+ok = r["completed"] is False and r["stopped"].startswith("signal 2: ") and len(r["runs"]) >= 1 and r["runs"][0]["label"] == "a"
+ok = ok and len(r["runs"]) + len(r["not_run"]) == 3 and all(x["error"] == "" for x in r["runs"])
+ok = ok and "Cut short" in open(d + "/table.md").read()
+if not ok:
+    print("FAIL: an interrupted experiment's results are not the finished runs marked as cut short:", r.get("stopped"), r.get("not_run"))
+sys.exit(0 if ok else 1)
+PY
 other "no such file" "$work/sum.md" accel-table --json "$work/none.json" --out "$work/sum.md"
 other "not a \`taxonn synth --network\` report" "$work/sum.md" accel-table --json "$work/spec_bad.json" --out "$work/sum.md"
 "$taxonn" --version | grep -qE '^taxonn [0-9]+\.[0-9]+\.[0-9]+' || { echo "FAIL: taxonn --version"; fail=1; }
