@@ -182,7 +182,11 @@ Command add_experiment(CLI::App& app) {
   exp->add_option("--test-limit", eo.test_limit, "test images");
   exp->add_flag("--skip-missing", eo.skip_missing, "skip (and list) the studies whose dataset is not on this machine");
 
-  return {exp, [st] { return taxonn::run_experiment(*st) == 0 ? 0 : 1; }};
+  return {exp, [st] {
+    // Ctrl-C: the finished runs are tabulated, marked as cut short, then exit 128 + signal.
+    taxonn::install_stop_on_signal();
+    return taxonn::run_experiment(*st) == 0 ? 0 : 1;
+  }};
 }
 
 Command add_cycles(CLI::App& app) {
@@ -227,6 +231,14 @@ Command add_sim(CLI::App& app) {
   sm->add_option("--save-weights", sim.save_weights, "write the weights the RTL trained (docs/weights.md)");
   sm->add_option("--curve", sim.curve, "the network run's loss and test-accuracy curve: PREFIX.csv, .gp, .svg");
   sm->add_option("--replay", sim.replay, "run a reproducer written by a failed run instead of the checks");
+  sm->add_option("--trace", sim.trace, "waveforms (FST) of a window of cycles: FILE.fst for the one check that runs, "
+                                       "FILE.pe.fst and FILE.net.fst for both (builds traced testbenches, cached)");
+  sm->add_option("--trace-start", sim.trace_start, "first cycle of the waveform window")
+      ->default_val(0)->check(CLI::Range(0ULL, 1ULL << 50));
+  sm->add_option("--trace-cycles", sim.trace_cycles, "cycles in the waveform window")
+      ->default_val(10000)->check(CLI::Range(1ULL, 1ULL << 40));
+  sm->add_option("--trace-step", sim.trace_step, "the network check's window starts at this SGD step (from 0)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
   sm->add_option("--templates", sim.templates, "build from the templates in this folder instead of the built-in ones");
   sm->add_option("--cache", sim.cache_dir, "testbench cache (default <build>/cache/sim, or $TAXONN_SIM_CACHE)");
   sm->add_option("--kit", sim.kit, "simulation kit (default: the build's sim_kit.json)");
@@ -280,7 +292,7 @@ int main(int argc, char** argv) {
     for (const Command& c : commands)
       if (c.app->parsed()) return c.run();
   } catch (const taxonn::Interrupted& e) {
-    fmt::print(stderr, "taxonn: interrupted ({}); the results so far are written, marked as cut short; no weights saved\n", e.what());
+    fmt::print(stderr, "taxonn: interrupted: {}; the results so far are written, marked as cut short\n", e.what());
     return 128 + e.signal();
   } catch (const taxonn::UsageError& e) {
     fmt::print(stderr, "taxonn: {}\n", e.what());

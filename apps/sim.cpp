@@ -56,16 +56,18 @@ using namespace simb;
 // One check: run the testbench, then its entry of the report (its own
 // --json result embedded; a stale one never stands for this run).
 json run_check(const std::string& check, const std::string& tb_name, const Built& b, std::vector<std::string> args,
-               const fs::path& out, const std::string& stem, bool quiet) {
+               const fs::path& out, const std::string& stem, bool quiet, const fs::path& trace) {
   const fs::path result = out / (stem + ".json"), log = out / (stem + ".txt");
   std::error_code ec;
   fs::remove(result, ec);
+  if (!trace.empty()) fs::remove(trace, ec);
   args.insert(args.end(), {"--json", result.string()});
   const TbRun r = run_tb(tb_name, b.binary, args, log, quiet);
   json chk = {{"check", check}, {"status", r.rc == 0 ? "pass" : "fail"}, {"exit_code", r.rc},
               {"summary", r.summary}, {"log", log.string()}, {"build", built_json(b)}};
   if (!r.first_mismatch.empty()) chk["first_mismatch"] = r.first_mismatch;
   if (fs::exists(result)) chk["result"] = json::parse(read_text(result));
+  if (!trace.empty() && fs::exists(trace)) chk["trace"] = trace.string();
   return chk;
 }
 
@@ -78,7 +80,32 @@ struct Plan {
   bool run_pe = false, run_net = false;
   std::string dataset, dataset_note;
   fs::path out, report;
+  fs::path pe_trace, net_trace;  // --trace: each check's waveform ("" : none)
 };
+
+// --trace FILE.fst: FILE.fst for the one check that runs, FILE.pe.fst and
+// FILE.net.fst when both do.
+void plan_traces(const SimOptions& o, Plan& p) {
+  const bool window = o.trace_start != 0 || o.trace_cycles != 10000 || o.trace_step >= 0;
+  if (o.trace.empty()) {
+    if (window) throw SimInputError("--trace-start, --trace-cycles and --trace-step need --trace FILE.fst");
+    return;
+  }
+  if (o.trace_step >= 0 && o.trace_start != 0)
+    throw SimInputError("--trace-step and --trace-start both say where the window starts: give one");
+  if (o.trace_step >= 0 && !p.run_net)
+    throw SimInputError(fmt::format("--trace-step {}: a network step, and no network check runs here", o.trace_step));
+  if (o.trace_step >= 0 && p.replay_kind.empty() && static_cast<std::uint64_t>(o.trace_step) >= o.steps)
+    throw SimInputError(fmt::format("--trace-step {}: the run has {} steps (--steps)", o.trace_step, o.steps));
+  if (p.run_pe && p.replay_kind.empty() && o.trace_start >= o.iters)
+    throw SimInputError(fmt::format("--trace-start {}: the PE check runs {} cycles (--iters)", o.trace_start, o.iters));
+  const fs::path t(o.trace);
+  if (t.extension() != ".fst")
+    throw SimInputError(fmt::format("--trace {}: name an FST file (FILE.fst)", o.trace));
+  auto with = [&](const char* what) { return fs::path(t).replace_extension(std::string(".") + what + ".fst"); };
+  p.pe_trace = !p.run_pe ? fs::path() : p.run_net ? with("pe") : t;
+  p.net_trace = !p.run_net ? fs::path() : p.run_pe ? with("net") : t;
+}
 
 // The reproducer of --replay: which testbench it belongs to ("pe" or "net").
 std::string replay_kind_of(const std::string& path, const Config& c) {
@@ -100,7 +127,7 @@ std::string replay_kind_of(const std::string& path, const Config& c) {
 }
 
 Plan plan_sim(const SimOptions& o) {
-  Plan p{load_config(o.config), "", "", false, false, "", "", {}, {}};
+  Plan p{load_config(o.config), "", "", false, false, "", "", {}, {}, {}, {}};
   const Config& c = p.config;
   if (!o.templates.empty()) use_template_dir(o.templates);
   if (o.jobs < 1) throw SimInputError(fmt::format("--jobs {}: give at least 1", o.jobs));
@@ -123,6 +150,7 @@ Plan plan_sim(const SimOptions& o) {
                          c.layers[hw.back().index].neurons, c.name);
     }
   }
+  plan_traces(o, p);
   p.out = o.out_dir.empty() ? fs::path("build/sim") / c.name : fs::path(o.out_dir);
   p.report = o.json_out.empty() ? p.out / "sim.json" : fs::path(o.json_out);
   return p;
@@ -136,15 +164,27 @@ void check_outputs(const SimOptions& o, const Plan& p, const fs::path& cache) {
     check_writable(p.report, "--json");
     if (!o.save_weights.empty()) check_writable(o.save_weights, "--save-weights");
     if (!o.curve.empty()) check_writable(o.curve + ".csv", "--curve");
+    for (const fs::path& t : {p.pe_trace, p.net_trace})
+      if (!t.empty()) check_writable(t, "--trace");
   } catch (const std::runtime_error& e) {
     throw SimInputError(e.what());
   }
 }
 
+// --trace's arguments of a testbench.
+void add_trace_args(const SimOptions& o, const fs::path& file, bool net, std::vector<std::string>& a) {
+  if (file.empty()) return;
+  a.insert(a.end(), {"--trace", file.string(), "--trace-cycles", std::to_string(o.trace_cycles)});
+  if (net && o.trace_step >= 0) a.insert(a.end(), {"--trace-step", std::to_string(o.trace_step)});
+  else a.insert(a.end(), {"--trace-start", std::to_string(o.trace_start)});
+}
+
 std::vector<std::string> pe_args(const SimOptions& o, const Plan& p) {
-  if (p.replay_kind == "pe") return {"--config", o.config, "--replay", o.replay};
-  return {"--config", o.config, "--seed", std::to_string(o.seed), "--iters", std::to_string(o.iters),
-          "--repro-dir", p.out.string()};
+  std::vector<std::string> a = {"--config", o.config};
+  if (p.replay_kind == "pe") a.insert(a.end(), {"--replay", o.replay});
+  else a.insert(a.end(), {"--seed", std::to_string(o.seed), "--iters", std::to_string(o.iters), "--repro-dir", p.out.string()});
+  add_trace_args(o, p.pe_trace, false, a);
+  return a;
 }
 
 std::vector<std::string> net_args(const SimOptions& o, const Plan& p) {
@@ -160,6 +200,7 @@ std::vector<std::string> net_args(const SimOptions& o, const Plan& p) {
   if (!o.save_weights.empty()) a.insert(a.end(), {"--save-weights", o.save_weights});
   if (!o.curve.empty()) a.insert(a.end(), {"--curve", o.curve});
   if (o.quiet) a.push_back("--quiet");
+  add_trace_args(o, p.net_trace, true, a);
   return a;
 }
 
@@ -176,6 +217,7 @@ std::string summary_text(const json& checks, bool build_only, const std::optiona
     else detail = k.value("summary", "");
     out += fmt::format("{:<8} {:<11} {}\n", k.at("check").get<std::string>(),
                        status == "pass" ? "PASS" : status == "fail" ? "FAIL" : status, detail);
+    if (k.contains("trace")) out += fmt::format("{:<8} {:<11} {}\n", "", "waveform", k["trace"].get<std::string>());
   }
   if (build_only) {
     if (pe_b) out += fmt::format("{:<8} {:<11} {}\n", "pe", "built", pe_b->binary.string());
@@ -217,20 +259,24 @@ int run_sim(const SimOptions& o) {
       checks.push_back({{"check", check}, {"status", "error"}, {"error", e.what()}});
     }
   };
-  if (p.run_pe) build(pe_spec(c, design), pe_b, "pe");
-  if (p.run_net) build(net_spec(c, design), net_b, "network");
+  auto traced = [](TbSpec s, const fs::path& trace) {
+    s.trace = !trace.empty();
+    return s;
+  };
+  if (p.run_pe) build(traced(pe_spec(c, design), p.pe_trace), pe_b, "pe");
+  if (p.run_net) build(traced(net_spec(c, design), p.net_trace), net_b, "network");
   const double build_s = since(t_build);
 
   if (!o.build_only && pe_b) {
     fmt::print("sim: [pe] both PEs of every layer against the golden model{}\n",
                p.replay_kind == "pe" ? ", replaying " + o.replay : fmt::format(", {} cycles, seed {}", o.iters, o.seed));
-    checks.push_back(run_check("pe", "tb_pe", *pe_b, pe_args(o, p), p.out, "pe", o.quiet));
+    checks.push_back(run_check("pe", "tb_pe", *pe_b, pe_args(o, p), p.out, "pe", o.quiet, p.pe_trace));
   }
   if (!o.build_only && net_b) {
     fmt::print("sim: [network] the network RTL trains beside the golden model{}\n",
                p.replay_kind == "net" ? ", replaying " + o.replay
                                       : fmt::format(", {} SGD steps on {}, seed {}", o.steps, p.dataset, o.seed));
-    checks.push_back(run_check("network", "tb_net", *net_b, net_args(o, p), p.out, "net", o.quiet));
+    checks.push_back(run_check("network", "tb_net", *net_b, net_args(o, p), p.out, "net", o.quiet, p.net_trace));
   }
   if (!p.net_why.empty()) checks.push_back({{"check", "network"}, {"status", "not covered"}, {"why", p.net_why}});
   bool ok = true;

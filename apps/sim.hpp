@@ -29,6 +29,9 @@ struct SimOptions {
   std::string replay;        // run one reproducer instead of the checks
   std::string dataset, data_dir, save_weights;
   std::string curve;         // tb_net --curve: loss and accuracy curve, PREFIX.csv/.svg
+  std::string trace;         // waveforms (FST) of each check: builds the traced testbenches
+  std::uint64_t trace_start = 0, trace_cycles = 10000;
+  std::int64_t trace_step = -1;  // the network check's window starts at this SGD step (-1: at trace_start)
   std::uint64_t seed = 1;
   std::uint64_t iters = 20000;  // PE cosim cycles
   std::uint64_t steps = 200;    // network SGD steps

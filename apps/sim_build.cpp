@@ -74,11 +74,17 @@ Kit load_kit(const std::string& path) {
     k.opt_slow = strings(j, "opt_slow");
     k.ldflags = strings(j, "ldflags");
     for (const char* kind : {"pe", "net"}) k.libs[kind] = j.at("libs").at(kind).get<std::vector<std::string>>();
+    for (auto [name, v] : {std::pair{"plain", &k.plain}, std::pair{"traced", &k.traced}}) {
+      const json& jv = j.at("variants").at(name);
+      *v = KitVariant{strings(jv, "verilator_args"), strings(jv, "cxxflags"), strings(jv, "libs")};
+    }
   } catch (const json::exception& e) {
     throw SimInputError(fmt::format("{}: not a simulation kit ({}); rebuild the project (make build)", k.file.string(),
                                     e.what()));
   }
-  for (const auto& [kind, libs] : k.libs)
+  auto all_libs = k.libs;
+  all_libs["trace"] = k.traced.libs;
+  for (const auto& [kind, libs] : all_libs)
     for (const auto& l : libs)
       if (l.rfind("-", 0) != 0 && !fs::exists(l))
         throw SimInputError(fmt::format("{}: {} library {} is missing; rebuild the project (make build)",
@@ -147,16 +153,20 @@ void say(const std::string& label, const std::string& what) {
 Built Builder::build(const TbSpec& s) {
   Built b;
   const auto t0 = Clock::now();
+  const KitVariant& var = kit_.variant(s.trace);
   ContentKey mk;
-  mk.add("taxonn-sim-model-1").add(kit_.verilator_version).add(join(kit_.verilator_args)).add(kit_.cxx);
+  mk.add("taxonn-sim-model-2").add(kit_.verilator_version).add(join(kit_.verilator_args)).add(kit_.cxx);
   mk.add(join(kit_.cxxflags)).add(join(kit_.opt_fast)).add(join(kit_.opt_slow));
+  mk.add(join(var.verilator_args)).add(join(var.cxxflags));
   mk.add(s.top).add(s.prefix).add(s.glue.content);
   for (const char* h : {"dut.hpp", "dut_glue.hpp", "bitvec.hpp"}) mk.add_file(fs::path(kit_.tb_dir) / h);
   for (const auto& f : s.files) mk.add(f.path).add(f.content);
   b.model_key = mk.hex();
   ContentKey bk;
-  bk.add("taxonn-sim-bin-1").add(b.model_key).add(join(kit_.ldflags));
-  for (const auto& l : kit_.libs.at(s.kind))
+  bk.add("taxonn-sim-bin-2").add(b.model_key).add(join(kit_.ldflags));
+  std::vector<std::string> libs = var.libs;  // before the kit's: they use its runtime
+  libs.insert(libs.end(), kit_.libs.at(s.kind).begin(), kit_.libs.at(s.kind).end());
+  for (const auto& l : libs)
     if (l.rfind("-", 0) == 0) bk.add(l);
     else bk.add_file(l);
   b.bin_key = bk.hex();
@@ -173,7 +183,7 @@ Built Builder::build(const TbSpec& s) {
   const fs::path tmp = new_tmp(cache_, "bin");
   std::vector<std::string> cmd = {kit_.cxx, "-o", (tmp / "tb").string(), (model / "glue.o").string(),
                                   (model / (s.prefix + "__ALL.a")).string()};
-  for (const auto& l : kit_.libs.at(s.kind)) cmd.push_back(l);
+  for (const auto& l : libs) cmd.push_back(l);
   for (const auto& f : kit_.ldflags) cmd.push_back(f);
   step(s, StageKind::kLink, "link", cmd, tmp / "link.log", b);
   publish(tmp, bin);
@@ -206,7 +216,8 @@ void Builder::step(const TbSpec& s, StageKind kind, const std::string& name, con
 
 
 void Builder::build_model(const TbSpec& s, const fs::path& model, Built& b) {
-  say(s.label, fmt::format("building the testbench of {} (model {}): not in the cache", s.top, b.model_key.substr(0, 12)));
+  say(s.label, fmt::format("building the {}testbench of {} (model {}): not in the cache", s.trace ? "traced " : "", s.top,
+                           b.model_key.substr(0, 12)));
   const fs::path tmp = new_tmp(cache_, "model");
   const fs::path src = tmp / "src", obj = tmp / "obj";
   std::vector<std::string> sources;
@@ -217,7 +228,9 @@ void Builder::build_model(const TbSpec& s, const fs::path& model, Built& b) {
   }
   std::sort(sources.begin(), sources.end());
   std::vector<std::string> vl = {kit_.verilator, "--cc"};
+  const KitVariant& var = kit_.variant(s.trace);
   vl.insert(vl.end(), kit_.verilator_args.begin(), kit_.verilator_args.end());
+  vl.insert(vl.end(), var.verilator_args.begin(), var.verilator_args.end());
   vl.insert(vl.end(), {"--top-module", s.top, "--prefix", s.prefix, "--Mdir", obj.string(), "-I" + src.string()});
   vl.insert(vl.end(), sources.begin(), sources.end());
   step(s, StageKind::kVerilate, fmt::format("verilate ({} files)", sources.size()), vl, tmp / "verilate.log", b);
@@ -232,6 +245,7 @@ void Builder::build_model(const TbSpec& s, const fs::path& model, Built& b) {
   write_atomic(obj / "glue.cpp", s.glue.content);
   std::vector<std::string> cc = {kit_.cxx};
   cc.insert(cc.end(), kit_.cxxflags.begin(), kit_.cxxflags.end());
+  cc.insert(cc.end(), var.cxxflags.begin(), var.cxxflags.end());
   cc.insert(cc.end(), kit_.opt_fast.begin(), kit_.opt_fast.end());
   for (const auto& i : {obj.string(), kit_.tb_dir, kit_.verilator_root + "/include",
                         kit_.verilator_root + "/include/vltstd"})

@@ -28,11 +28,18 @@ std::string join(const std::vector<std::string>& v, bool quoted = true);
 // A progress line: "sim: [label] what".
 void say(const std::string& label, const std::string& what);
 
+// A model's variant: plain, or traced (verilated with --trace-fst, its glue
+// compiled with the tracer and the FST writer linked; --trace).
+struct KitVariant {
+  std::vector<std::string> verilator_args, cxxflags, libs;
+};
 struct Kit {
   fs::path file;
   std::string cxx, verilator, verilator_root, tb_dir, verilator_version;
   std::vector<std::string> verilator_args, cxxflags, opt_fast, opt_slow, ldflags;
   std::map<std::string, std::vector<std::string>> libs;  // "pe", "net": in link order
+  KitVariant plain, traced;
+  const KitVariant& variant(bool trace) const { return trace ? traced : plain; }
 };
 // The kit at `path` (empty: the build's); SimInputError when it is missing,
 // malformed, or its libraries or Verilator are.
@@ -72,6 +79,7 @@ struct TbSpec {
   std::string prefix;  // Verilated class
   GeneratedFile glue;  // tb::glue_file
   std::vector<GeneratedFile> files;  // rtl/*.v, rtl/*.vh and the harness
+  bool trace = false;                // the traced variant (Kit::traced)
 };
 // The testbench specs of a config: its PE harness, and its network top.
 TbSpec pe_spec(const Config& c, const std::vector<GeneratedFile>& design);

@@ -3,12 +3,12 @@
 // vectorizes it for both arithmetics.
 #include "network.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
+
+#include "io_util.hpp"
 
 // The hot loops get an AVX2 clone picked at run time (GCC function
 // multiversioning); other machines run the portable default. Same results:
@@ -67,13 +67,9 @@ Network<A>::Network(const Config& c, std::uint64_t seed, bool bias)
   if constexpr (A::kFixed) check_fixed_trainable(c);
   // A network in the config's ranges can still need more memory than the
   // machine has: refuse it with the number, not with std::bad_alloc later.
-  const std::uint64_t need = memory_bytes(c);
-  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
-  const std::uint64_t have = pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : 0;
-  if (have > 0 && need > have / 2)
-    throw ConfigError(fmt::format("{}: the model needs about {:.1f} GiB (weights, activations, gradients), more than "
-                                  "half of this machine's {:.1f} GiB; make the layers smaller",
-                                  c.name, need / 1073741824.0, have / 1073741824.0));
+  const std::string refusal = memory_refusal(c.name + ": the model (weights, activations, gradients)", memory_bytes(c),
+                                             "make the layers smaller");
+  if (!refusal.empty()) throw ConfigError(refusal);
   std::mt19937_64 rng(seed);
   // Uniform in [-1, 1) from raw bits: the same on every platform.
   auto uniform = [&] { return static_cast<double>(rng() >> 11) * std::ldexp(1.0, -52) - 1.0; };

@@ -179,7 +179,8 @@ def main():
         (["synth", "--config", f"{src}/configs/pe_w16.json", "--work", "@CASE@/w", "--json", "@CASE@/o.json"],
          ["--clock-ns", "--format", "--sweep", "--jobs", "--layer"], "@CASE@/o.json"),
         (["sim", "--config", f"{src}/configs/mlp_small.json", "--out", "@CASE@/out", "--build-only"],
-         ["--iters", "--steps", "--seed", "--check-every", "--jobs", "--dataset", "--replay"], "@CASE@/out/sim.json"),
+         ["--iters", "--steps", "--seed", "--check-every", "--jobs", "--dataset", "--replay", "--trace", "--trace-start",
+          "--trace-cycles", "--trace-step"], "@CASE@/out/sim.json"),
         (["generate", "--out", "@CASE@/out"], ["--config"], "@CASE@/out/filelist.f"),
     ]
     for i in range(n):
@@ -206,7 +207,7 @@ def main():
             files["r.json"] = text_mutation(rng, dump({"testbench": tb, "seed": 1, "steps": 1, "cases": [1, 2]}))
             argv += ["--replay", "r.json"] + (["--config", f"{src}/configs/mlp_small.json"] if "pe_" in tb or "net" in tb else [])
         else:
-            argv += [rng.choice(["--seed", "--iters", "--steps"]), rng.choice(bad_values)]
+            argv += [rng.choice(["--seed", "--iters", "--steps", "--trace-start", "--trace-cycles"]), rng.choice(bad_values)]
             if "pe_" in tb or "net" in tb:
                 argv += ["--config", f"{src}/configs/mlp_small.json"]
         argv += ["--json", "@CASE@/o.json"] if rng.random() < 0.5 else []

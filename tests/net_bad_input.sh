@@ -5,9 +5,9 @@
 # exit, and no --json result left behind; so do counts that are not whole numbers, a file that is not a
 # reproducer and an unwritable output. The PE testbench (TB_PE_BINARY) gets a missing and a foreign config
 # and a bad count: exit 2 and one line, never an abort.
-# Usage: net_bad_input.sh TB_NET_BINARY SOURCE_DIR WORK_DIR TB_PE_BINARY
+# Usage: net_bad_input.sh TB_NET_BINARY SOURCE_DIR WORK_DIR TB_PE_BINARY TB_SPAD_BINARY
 set -uo pipefail
-tb=$1 src=$2 work=$3 tb_pe=$4
+tb=$1 src=$2 work=$3 tb_pe=$4 tb_spad=$5
 rm -rf "$work" && mkdir -p "$work"
 fail=0 n=0
 check() {  # expected-text tb_net-arguments...
@@ -72,5 +72,18 @@ pe_check() {  # expected-text tb_pe-arguments...
 pe_check "cannot open the config file" --config "$work/missing.json"
 pe_check "built for config 'mlp_small'" --config "$cfg"
 pe_check "--iters '0' is not a whole number >= 1" --config "$src/configs/mlp_small.json" --iters 0
+# Memory estimated up front: the reproducer history of 2^64-1 cycles, refused with the number.
+pe_check "the reproducer history (8 instances x 24 B a cycle) needs about" --config "$src/configs/mlp_small.json" \
+  --iters 18446744073709551615
+pe_check "give fewer --iters" --config "$src/configs/mlp_small.json" --iters 100000000000
+# Waveforms need a traced model (taxonn sim --trace builds one; tests/trace.sh).
+pe_check "built without waveform support" --config "$src/configs/mlp_small.json" --trace "$work/pe.fst"
+pe_check "need --trace FILE.fst" --config "$src/configs/mlp_small.json" --trace-start 5
+# A primitive testbench: the scratchpad has no reset, so its reproducer history grows with the run.
+err=$("$tb_spad" --iters 18446744073709551615 2>&1 >/dev/null); rc=$?
+n=$((n + 1))
+if [ $rc -ne 2 ] || [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ] || ! grep -qF "give fewer --iters" <<<"$err"; then
+  echo "FAIL tb_spad --iters 2^64-1: exit $rc: $err"; fail=1
+fi
 echo "net_bad_input: $n bad inputs, $([ $fail -eq 0 ] && echo all rejected cleanly || echo FAILURES)"
 exit $fail

@@ -15,10 +15,25 @@
 
 namespace taxonn::tb {
 
-// A harness: clk_i, rst_ni, in_i (every case's inputs packed), out_o.
-class FlatDut {
+// Waveforms of the model (docs/sim.md, "Waveforms"): an FST file written by
+// Verilator's own tracer. Only a model verilated with --trace-fst has them
+// (`taxonn sim --trace` builds one; the glue then overrides these); the
+// testbench code decides what is dumped when (trace.hpp).
+class Traceable {
  public:
-  virtual ~FlatDut() = default;
+  virtual ~Traceable() = default;
+  virtual bool can_trace() const { return false; }
+  // Opens `path` (a new FST file) with every signal of the model; false when
+  // the file cannot be created.
+  virtual bool trace_open(const std::string& /*path*/) { return false; }
+  // The model's state as of now, at time `t_ns` (increasing).
+  virtual void trace_dump(std::uint64_t /*t_ns*/) {}
+  virtual void trace_close() {}
+};
+
+// A harness: clk_i, rst_ni, in_i (every case's inputs packed), out_o.
+class FlatDut : public Traceable {
+ public:
   virtual void set_clk(bool v) = 0;
   virtual void set_rst_n(bool v) = 0;
   virtual void set_in(const BitVec& in) = 0;
@@ -33,9 +48,8 @@ class FlatDut {
 // The network top's ports (taxonn_<config>_net).
 enum class NetIn { kClk, kRstN, kStart, kTrain, kWrEn, kWrTarget, kWrLayer, kWrRow, kWrCol, kWrData, kRdTarget,
                    kRdLayer, kRdRow, kRdCol };
-class NetDutPorts {
+class NetDutPorts : public Traceable {
  public:
-  virtual ~NetDutPorts() = default;
   virtual void set(NetIn port, std::uint32_t v) = 0;
   virtual std::uint32_t rd_data() const = 0;
   virtual bool busy() const = 0;

@@ -4,8 +4,13 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "dut.hpp"
+
+#if VM_TRACE_FST
+#include "verilated_fst_c.h"
+#endif
 
 namespace taxonn::tb {
 
@@ -15,6 +20,43 @@ bool port_fits(int bits) {
   const int have = static_cast<int>(sizeof(T) * 8);
   return have >= bits && (bits > 64 ? have < bits + 32 : true);
 }
+
+#if VM_TRACE_FST
+// The FST tracer of a model verilated with --trace-fst. Constructed before
+// the model: Verilator wants tracing allowed before a model is built.
+template <class V>
+class FstWaves {
+ public:
+  FstWaves() { Verilated::traceEverOn(true); }
+  bool open(V& m, const std::string& path) {
+    fst_ = std::make_unique<VerilatedFstC>();
+    fst_->set_time_resolution("1ns");  // the testbenches dump in ns (trace.hpp)
+    m.trace(fst_.get(), 99);
+    fst_->open(path.c_str());
+    return fst_->isOpen();
+  }
+  void dump(std::uint64_t t) {
+    if (fst_) fst_->dump(t);
+  }
+  void close() {
+    if (fst_) fst_->close();
+    fst_.reset();
+  }
+
+ private:
+  std::unique_ptr<VerilatedFstC> fst_;
+};
+// The overrides of Traceable every glue class has when tracing is compiled in.
+#define TAXONN_GLUE_TRACEABLE                                                          \
+  bool can_trace() const override { return true; }                                    \
+  bool trace_open(const std::string& path) override { return waves_.open(m_, path); } \
+  void trace_dump(std::uint64_t t) override { waves_.dump(t); }                       \
+  void trace_close() override { waves_.close(); }
+#define TAXONN_GLUE_WAVES_MEMBER(V) FstWaves<V> waves_;
+#else
+#define TAXONN_GLUE_TRACEABLE
+#define TAXONN_GLUE_WAVES_MEMBER(V)
+#endif
 
 template <class V>
 class FlatDutOf final : public FlatDut {
@@ -28,8 +70,11 @@ class FlatDutOf final : public FlatDut {
   }
   void eval() override { m_.eval(); }
   void finish() override { m_.final(); }
+  TAXONN_GLUE_TRACEABLE
+  ~FlatDutOf() override { trace_close(); }
 
  private:
+  TAXONN_GLUE_WAVES_MEMBER(V)  // before the model: built first, closed by hand
   V m_;
 };
 
@@ -58,8 +103,11 @@ class NetDutOf final : public NetDutPorts {
   bool busy() const override { return m_.busy_o != 0; }
   bool done() const override { return m_.done_o != 0; }
   void eval() override { m_.eval(); }
+  TAXONN_GLUE_TRACEABLE
+  ~NetDutOf() override { trace_close(); }
 
  private:
+  TAXONN_GLUE_WAVES_MEMBER(V)  // before the model: built first, closed by hand
   V m_;
 };
 

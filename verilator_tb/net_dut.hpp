@@ -11,6 +11,7 @@
 
 #include "dut.hpp"
 #include "net_model.hpp"
+#include "trace.hpp"
 
 namespace taxonn::tb {
 
@@ -28,13 +29,23 @@ class NetDut {
     top_->set(NetIn::kRstN, 1);
     top_->eval();
   }
+  // One clock cycle. Traced, the inputs are settled (eval) before the edge:
+  // untraced, the rising edge's eval does that anyway.
   void tick() {
+    if (tracer_ && tracer_->in_window(cycles_)) {
+      top_->eval();
+      tracer_->before_edge(cycles_);
+    }
     top_->set(NetIn::kClk, 1);
     top_->eval();
+    if (tracer_) tracer_->after_edge(cycles_);
     top_->set(NetIn::kClk, 0);
     top_->eval();
     ++cycles_;
   }
+  Traceable& traceable() { return *top_; }
+  // The tracer must outlive the runs it is set for (NetCosim holds both).
+  void set_tracer(Tracer* t) { tracer_ = t; }
   void write(HostWrite what, int layer, int row, int col, std::int32_t data) {
     top_->set(NetIn::kWrEn, 1);
     top_->set(NetIn::kWrTarget, static_cast<std::uint32_t>(what));
@@ -95,6 +106,7 @@ class NetDut {
  private:
   const std::vector<NetLayerHw>& hw_;
   std::unique_ptr<NetDutPorts> top_;
+  Tracer* tracer_ = nullptr;
   std::uint64_t cycles_ = 0;
 };
 

@@ -19,6 +19,7 @@
 #include "dut.hpp"
 #include "fixed_format.hpp"
 #include "io_util.hpp"
+#include "trace.hpp"
 
 namespace taxonn::tb {
 
@@ -57,11 +58,12 @@ struct Args {
   std::string repro_dir = ".";   // where a failure writes its reproducer
   std::string config;            // tb_pe: the config its harness was built from
   std::string json_out;          // the result as JSON
+  TraceOptions trace;            // tb_pe: --trace FILE.fst and its window
 };
 
 [[noreturn]] inline void args_error(const char* prog, const std::string& msg) {
   std::cerr << prog << ": " << msg
-            << " (options: --seed N, --iters N, --replay FILE, --repro-dir DIR, --config FILE, --json FILE)\n";
+            << " (" << prog << " --help lists the options)\n";
   std::exit(2);
 }
 
@@ -71,7 +73,8 @@ inline std::uint64_t count_arg(const char* prog, const std::string& opt, const s
   return x;
 }
 
-inline Args parse_args(int argc, char** argv) {
+// `trace`: the testbench takes the --trace options (tb_pe; tb_prim does not).
+inline Args parse_args(int argc, char** argv, bool trace = false) {
   Args a;
   if (const char* env = std::getenv("TAXONN_SEED")) a.seed = count_arg(argv[0], "TAXONN_SEED", env, 0);
   for (int i = 1; i < argc; ++i) {
@@ -86,14 +89,17 @@ inline Args parse_args(int argc, char** argv) {
     else if (k == "--repro-dir") a.repro_dir = val();
     else if (k == "--config") a.config = val();
     else if (k == "--json") a.json_out = val();
+    else if (trace && parse_trace_arg(k, val, [&] { return count_arg(argv[0], k, val(), 0); }, a.trace, false)) continue;
     else if (k == "--help" || k == "-h") {
-      std::cout << "usage: " << argv[0]
-                << " [--seed N] [--iters N] [--replay FILE] [--repro-dir DIR] [--config FILE] [--json FILE]\n";
+      std::cout << "usage: " << argv[0] << " [--seed N] [--iters N] [--replay FILE] [--repro-dir DIR] [--config FILE]"
+                << " [--json FILE]" << (trace ? std::string("\n       ") + kTraceUsage : "") << "\n"
+                << (trace ? kTraceHelp : "");
       std::exit(0);
     } else {
       args_error(argv[0], "unknown option " + k);
     }
   }
+  if (const std::string why = trace_args_problem(a.trace); !why.empty()) args_error(argv[0], why);
   return a;
 }
 

@@ -15,6 +15,7 @@
 #include <iostream>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <random>
 
 #include <fmt/format.h>
@@ -27,6 +28,7 @@
 #include "network.hpp"
 #include "dut.hpp"
 #include "net_dut.hpp"
+#include "trace.hpp"
 
 namespace taxonn::tb {
 namespace {
@@ -38,13 +40,15 @@ struct NetArgs {
   std::string config, dataset, data_dir, repro_dir = ".", replay, json_out, save_weights, curve;
   std::uint64_t seed = 1, steps = 200, check_every = 1, eval = 0;
   bool quiet = false;
+  TraceOptions trace;
 };
 
 constexpr const char* kUsage =
     "usage: tb_net --config FILE [--steps N] [--seed N] [--dataset mnist|fashion-mnist|cifar10|random] [--data-dir DIR]\n"
     "              [--check-every N] [--eval N] [--json FILE] [--save-weights FILE] [--curve PREFIX] [--repro-dir DIR]\n"
-    "              [--replay FILE] [--quiet]\n"
-    "co-simulates the network RTL against the golden model (docs/network.md)\n";
+    "              [--replay FILE] [--quiet] [--trace FILE.fst [--trace-start CYCLE | --trace-step S] [--trace-cycles N]]\n"
+    "co-simulates the network RTL against the golden model (docs/network.md)\n"
+    "--trace-step S starts the waveform window at the first cycle of SGD step S (counted from 0)\n";
 
 // Bad input: one line (the usage is --help's).
 [[noreturn]] void usage_error(const std::string& msg) {
@@ -81,12 +85,14 @@ NetArgs parse(int argc, char** argv) {
     else if (k == "--repro-dir") a.repro_dir = val();
     else if (k == "--replay") a.replay = val();
     else if (k == "--quiet") a.quiet = true;
+    else if (parse_trace_arg(k, val, num, a.trace, true)) continue;
     else if (k == "--help" || k == "-h") {
-      std::cout << kUsage;
+      std::cout << kUsage << kTraceHelp;
       std::exit(0);
     } else usage_error("unknown option " + k);
   }
   if (a.steps == 0) usage_error("--steps 0: give at least one SGD step");
+  if (const std::string why = trace_args_problem(a.trace); !why.empty()) usage_error(why);
   return a;
 }
 
@@ -129,6 +135,22 @@ class NetCosim {
         measured_(phases_.size() + 1, 0) {
     std::iota(order_.begin(), order_.end(), std::size_t{0});
     std::shuffle(order_.begin(), order_.end(), rng_);
+    if (a.trace.on()) {
+      tracer_.emplace(dut_.traceable(), a.trace, "tb_net");
+      dut_.set_tracer(&*tracer_);
+    }
+  }
+
+  // --trace: the file published and the line saying what it holds; after a
+  // mismatch a window the run never reached is said, not an error.
+  std::string finish_trace(bool after_mismatch) {
+    if (!tracer_) return "";
+    try {
+      return tracer_->finish(dut_.cycles()) + "\n";
+    } catch (const UsageError& e) {
+      if (!after_mismatch) throw;
+      return fmt::format("trace: {} (the run stopped at the mismatch)\n", e.what());
+    }
   }
 
   // The golden model's starting weights into the RTL, through the host.
@@ -147,6 +169,7 @@ class NetCosim {
   // One SGD step on both, then every check of that step; the errors, empty
   // when the RTL agrees bit for bit and cycle for cycle.
   std::vector<std::string> step(std::uint64_t s) {
+    if (tracer_ && a_.trace.step == s) tracer_->start_at(dut_.cycles());
     const std::size_t idx = order_[s % order_.size()];
     sample_ = idx;
     const std::uint8_t* img = data_.train.image(idx);
@@ -439,6 +462,7 @@ class NetCosim {
   std::uint64_t inferences_ = 0, rtl_cycles_ = 0;
   double rtl_s_ = 0, run_s_ = 0, gold_s_ = 0, check_s_ = 0, load_s_ = 0, loss_window_ = 0;
   std::string curve_ = "step,mean_loss,test_accuracy_1000\n";
+  std::optional<Tracer> tracer_;  // last: closed before dut_'s model goes
 };
 
 // The first divergence: printed, written as a one-file reproducer and, with
@@ -476,6 +500,8 @@ int run(const NetArgs& a) {
                                                : load_dataset(dataset, a.data_dir);
   check_dataset_fits(data, first.in_shape.size(), out.neurons, cfg.name);
 
+  if (a.trace.step && *a.trace.step >= a.steps)
+    throw UsageError(fmt::format("--trace-step {}: the run has {} steps (0..{})", *a.trace.step, a.steps, a.steps - 1));
   fmt::print("tb_net: config {} ({} layers), {} steps on {} ({}), seed {}\n", cfg.name, hw.size(), a.steps, dataset,
              data.source, a.seed);
   NetCosim cosim(a, cfg, hw, data, dataset);
@@ -483,7 +509,10 @@ int run(const NetArgs& a) {
   auto t_progress = Clock::now();
   for (std::uint64_t s = 0; s < a.steps; ++s) {
     const std::vector<std::string> errors = cosim.step(s);
-    if (!errors.empty()) return report_mismatch(a, cfg, dataset, s, cosim.sample(), errors.front());
+    if (!errors.empty()) {
+      fmt::print("{}", cosim.finish_trace(true));
+      return report_mismatch(a, cfg, dataset, s, cosim.sample(), errors.front());
+    }
     if (!a.quiet && (std::chrono::duration<double>(Clock::now() - t_progress).count() > 10 || s + 1 == a.steps)) {
       t_progress = Clock::now();
       fmt::print("  step {}/{}: 0 mismatches, {} cycles per step, {:.1f} steps/s (RTL)\n", s + 1, a.steps,
@@ -492,6 +521,7 @@ int run(const NetArgs& a) {
     }
   }
   cosim.print_summary();
+  fmt::print("{}", cosim.finish_trace(false));
   nlohmann::json res = cosim.result();
   cosim.rtl_weights(res);
   if (!a.json_out.empty()) write_atomic(a.json_out, res.dump(2) + "\n");

@@ -5,6 +5,7 @@
 // CONTRACT 3 (forward, f', steps 1-5) on fresh data, interleaved with bursts
 // of random control words (illegal encodings included).
 #include <memory>
+#include <optional>
 
 #include "cases.hpp"
 #include "pe.hpp"
@@ -205,6 +206,20 @@ PeCycle stim_from(const nlohmann::json& j) {
   return c;
 }
 
+// The instance a reproducer names, and its stimulus into `replay`.
+std::size_t read_replay(const std::string& path, const std::vector<PeCase>& cases, std::vector<PeCycle>& replay) {
+  std::ifstream f(path);
+  if (!f) throw UsageError(fmt::format("cannot open reproducer {}", path));
+  const nlohmann::json j = nlohmann::json::parse(f);
+  std::size_t only = cases.size();
+  for (std::size_t k = 0; k < cases.size(); ++k)
+    if (cases[k].module == j.at("module").get<std::string>()) only = k;
+  if (only == cases.size())
+    throw UsageError(fmt::format("{} names module {}, not in this harness", path, j.at("module").dump()));
+  for (const auto& s : j.at("cycles")) replay.push_back(stim_from(s));
+  return only;
+}
+
 int run(const Args& a) {
   if (a.config.empty()) {
     std::cerr << "tb_pe: --config FILE is required (the config the harness was generated from)\n";
@@ -223,24 +238,15 @@ int run(const Args& a) {
     return 2;
   }
   // A reproducer replays one instance's recorded stimulus; the others idle.
-  std::size_t only = cases.size();
   std::vector<PeCycle> replay;
-  if (!a.replay.empty()) {
-    std::ifstream f(a.replay);
-    if (!f) {
-      std::cerr << "tb_pe: cannot open reproducer " << a.replay << "\n";
-      return 2;
-    }
-    const nlohmann::json j = nlohmann::json::parse(f);
-    for (std::size_t k = 0; k < cases.size(); ++k)
-      if (cases[k].module == j.at("module").get<std::string>()) only = k;
-    if (only == cases.size()) {
-      std::cerr << "tb_pe: " << a.replay << " names module " << j.at("module") << ", not in this harness\n";
-      return 2;
-    }
-    for (const auto& s : j.at("cycles")) replay.push_back(stim_from(s));
-  }
+  const std::size_t only = a.replay.empty() ? cases.size() : read_replay(a.replay, cases, replay);
   const std::uint64_t cycles = replay.empty() ? a.iters : replay.size();
+  // Each instance keeps its stimulus until its first mismatch, for the reproducer.
+  if (const std::string no = memory_refusal(
+          fmt::format("--iters {}: the reproducer history ({} instances x {} B a cycle)", a.iters, cases.size(), sizeof(Packed)),
+          replay.empty() ? static_cast<double>(cycles) * cases.size() * sizeof(Packed) : 0.0, "give fewer --iters");
+      !no.empty())
+    throw UsageError(no);
   std::cout << fmt::format("tb_pe: config '{}', {} PE instances, {} cycles, seed {}\n", cfg.name, cases.size(), cycles,
                            a.seed);
   std::vector<PeCosim> cosim;
@@ -250,6 +256,10 @@ int run(const Args& a) {
     cosim.emplace_back(cases[k]);
     streams.emplace_back(cases[k].params, a.seed * 7919u + k);
   }
+  std::optional<Tracer> tracer;  // after `top`: closed before the model goes
+  if (a.trace.on() && a.trace.start >= cycles)
+    throw UsageError(fmt::format("--trace-start {}: the run has only {} cycles (--iters)", a.trace.start, cycles));
+  if (a.trace.on()) tracer.emplace(*top, a.trace, "tb_pe");
   BitVec in(lay.in_total), out(lay.out_total);
   top->set_clk(false);
   pulse_reset(*top);
@@ -270,6 +280,7 @@ int run(const Args& a) {
     top->set_in(in);
     top->set_clk(false);
     top->eval();
+    if (tracer) tracer->before_edge(cyc);
     top->get_out(out);
     for (std::size_t k = 0; k < cases.size(); ++k) {
       const std::uint64_t before = cosim[k].errors().count();
@@ -278,8 +289,10 @@ int run(const Args& a) {
     }
     top->set_clk(true);
     top->eval();
+    if (tracer) tracer->after_edge(cyc);
   }
   top->finish();
+  if (tracer) std::cout << tracer->finish(cycles) << "\n";
   std::uint64_t bad = 0;
   nlohmann::json failed = nlohmann::json::array();
   for (std::size_t k = 0; k < cases.size(); ++k) {
@@ -321,7 +334,7 @@ int run(const Args& a) {
 }  // namespace taxonn::tb
 
 int main(int argc, char** argv) {
-  const taxonn::tb::Args a = taxonn::tb::parse_args(argc, argv);
+  const taxonn::tb::Args a = taxonn::tb::parse_args(argc, argv, true);
   try {
     if (!a.json_out.empty()) taxonn::check_writable(a.json_out, "--json");
     return taxonn::tb::run(a);

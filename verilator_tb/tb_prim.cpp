@@ -290,6 +290,19 @@ void compare(Run& r, std::size_t ci, const BitVec& out, const std::vector<Wide>&
   }
 }
 
+// The reproducer history of a sequential case without a reset grows with
+// the run (the others are cut at every reset): estimated before running.
+void check_history_memory(const Run& r, const std::vector<std::uint64_t>& planned, const Args& a) {
+  double bytes = 0;
+  for (std::size_t ci = 0; ci < r.cases.size(); ++ci)
+    bytes += static_cast<double>(r.cases[ci].reset ? std::min(planned[ci], kResetPeriod) : planned[ci]) *
+             static_cast<double>(sizeof(std::vector<Wide>) + r.cases[ci].in.size() * sizeof(Wide));
+  if (const std::string no = memory_refusal(fmt::format("--iters {}: the reproducer history", a.iters), bytes,
+                                            "give fewer --iters");
+      !no.empty())
+    throw UsageError(no);
+}
+
 int run(const Args& a) {
   Run r;
   r.cases = prim_cases(dut_name());
@@ -339,6 +352,7 @@ int run(const Args& a) {
       n_exhaustive += r.cases[ci].exhaustive();
     }
   }
+  if (sequential && a.replay.empty()) check_history_memory(r, planned, a);
   std::cout << fmt::format("{}: {} cases ({} exhaustive, the others {} random {}), seed {}\n", dut_name(),
                            r.cases.size(), n_exhaustive, a.iters, sequential ? "cycles" : "vectors", a.seed);
 

@@ -14,6 +14,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -201,6 +202,25 @@ inline void check_writable(const std::filesystem::path& p, const std::string& wh
     if (!o) fail("cannot write in " + base.string());
   }
   fs::remove(probe, ec);
+}
+
+// Memory a run may take: half of this machine's physical memory (0 when
+// unknown). Needs are estimated before allocating and refused with the
+// number (`refuse_memory`), not met with std::bad_alloc minutes later.
+inline std::uint64_t memory_budget_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 2 : 0;
+}
+// "<what> needs about X GiB, more than half of this machine's Y GiB; <fix>",
+// or "" when `need` (bytes; a double, so a product of counts cannot wrap)
+// fits.
+inline std::string memory_refusal(const std::string& what, double need, const std::string& fix) {
+  const std::uint64_t budget = memory_budget_bytes();
+  if (budget == 0 || need <= static_cast<double>(budget)) return "";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.1f GiB, more than half of this machine's %.1f GiB", need / 1073741824.0,
+                2.0 * budget / 1073741824.0);
+  return what + " needs about " + buf + "; " + fix;
 }
 
 }  // namespace taxonn
