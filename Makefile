@@ -18,7 +18,7 @@ SIM_FLAGS ?=
 # Network testbenches of the cycle table (cmake/testbench_stage.cmake).
 NET_CONFIGS := mlp_small mlp_mixed mlp_mnist mlp_mnist_folded mlp_mnist100 cnn_small lenet5_mnist
 JOBS     ?= $(shell nproc)
-# Where the result targets (synth-sweep, accel, bench-sim, cycles, regress-*,
+# Where the result targets (synth-sweep, accel, bench, bench-sim, cycles, regress-*,
 # table1) write: build/results/ by default, so that a user's run never
 # overwrites the shipped results; DOCS=1 writes docs/ (what the docs cite).
 RESULTS  ?= $(if $(DOCS),docs,$(BUILD)/results)
@@ -98,16 +98,17 @@ accel: build
 	$(BUILD)/taxonn accel-table $(foreach c,$(ACCEL_CONFIGS),--json $(RESULTS)/accel/$(c).json) \
 	  --out $(RESULTS)/accel/summary.md
 
-# Throughput figures (printed, not asserted): LeNet-5 training, fixed and
-# float; the RTL simulation of 784-100-10 and of LeNet-5 against the golden model.
+# Throughput figures (printed and written to $(RESULTS)/bench/, not
+# asserted): LeNet-5 training, fixed and float; the RTL simulation of
+# 784-100-10 and of LeNet-5 against the golden model.
 bench: build
-	$(BUILD)/tests/taxonn_bench
+	$(BUILD)/tests/taxonn_bench 6000 --out $(RESULTS)/bench
 	@echo "== RTL simulation vs golden model: 784-100-10 (mlp_mnist100), 300 SGD steps"
 	$(BUILD)/verilator_tb/tb_net_mlp_mnist100 --config configs/mlp_mnist100.json --steps 300 --check-every 1000000 \
-	  --quiet | grep -E '^(speed|tb_net: [0-9])'
+	  --quiet | grep -E '^(speed|tb_net: [0-9])' | tee $(RESULTS)/bench/rtl_mlp_mnist100.txt
 	@echo "== RTL simulation vs golden model: LeNet-5 (lenet5_mnist), 100 SGD steps"
 	$(BUILD)/verilator_tb/tb_net_lenet5_mnist --config configs/lenet5_mnist.json --steps 100 --check-every 1000000 \
-	  --quiet | grep -E '^(speed|tb_net: [0-9])'
+	  --quiet | grep -E '^(speed|tb_net: [0-9])' | tee $(RESULTS)/bench/rtl_lenet5_mnist.txt
 
 # Build times of `taxonn sim` testbenches (issue 13): each config's PE and
 # network testbench from an empty cache, stage by stage, and the model's

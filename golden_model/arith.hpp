@@ -9,9 +9,12 @@
 #pragma once
 
 #include <cmath>
+#include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #include "fixed_format.hpp"
+#include "kernels.hpp"
 #include "primitives.hpp"
 #include "rounding.hpp"
 
@@ -77,10 +80,17 @@ class FixedArithT {
     const Wide v = static_cast<Wide>(static_cast<std::int64_t>(x)) * (Wide{1} << -s);
     return clamp_wide(v);
   }
-  V act(V z) { return static_cast<V>(taxonn::act(z, fmt_, act_).value); }
+  // z is a value of this format (a rounded sum): ReLU and identity need no
+  // saturation, so they skip the wide generic path (the same values).
+  V act(V z) {
+    if (act_ == Activation::kRelu) return z > 0 ? z : 0;
+    if (act_ == Activation::kIdentity) return z;
+    return static_cast<V>(taxonn::act(z, fmt_, act_).value);
+  }
   // f'(z): the ReLU mask as 0/1, identity 1, sigmoid/tanh via the PE's rq.
   V deriv(V z) {
     if (act_ == Activation::kIdentity) return 1;
+    if (act_ == Activation::kRelu) return z > 0 ? 1 : 0;
     const DerivOperands d = act_deriv(z, fmt_, act_);
     if (act_ == Activation::kRelu) return d.mask ? 1 : 0;
     return round_shift(static_cast<Acc>(d.a * d.b), fmt_.frac_bits, act_deriv_post_shift(act_));
@@ -93,6 +103,27 @@ class FixedArithT {
   }
   // Steps 4-5, fused: W = rq(W * 2^F - alpha * D).
   V update(V w, V d) { return round(base(w) + mul(neg_alpha_, d)); }
+  // Steps 3-5 of one fc neuron: w[k] = update(w[k], round(g * x[k])) for k <
+  // n, the same rounding, values and counters as that loop. In double
+  // without stochastic rounding it is branch-free and vectorizes: every
+  // value is an integer below 2^53, so scaling by 2^-F and floor() are
+  // exact (CONTRACT 1's floor((x + bias) / 2^F)).
+  void update_row(V g, const V* x, V* w, int n) {
+    if constexpr (std::is_same_v<Acc, double>) {
+      if (!draws()) {
+        const int f = fmt_.frac_bits;
+        const double bias = f > 0 ? static_cast<double>(round_bias<std::int64_t>(f, fmt_.rounding, 0)) : 0.0;
+        const kern::RowCounts c = kern::update_row(
+            kern::UpdateRow{g, neg_alpha_, f, bias, static_cast<double>(min_), static_cast<double>(max_)}, x, w,
+            static_cast<std::size_t>(n));
+        counters.roundings += 2 * static_cast<std::uint64_t>(n);
+        counters.saturations += c.saturations;
+        counters.underflows += c.underflows;
+        return;
+      }
+    }
+    for (int k = 0; k < n; ++k) w[k] = update(w[k], round(mul(g, x[k])));
+  }
   // The output error E = Y - T, exact then saturated.
   V error(V y, V t) { return sat_sum(static_cast<Acc>(static_cast<std::int64_t>(y) - t)); }
   // Average pooling: rq(sum of 4, shift 2); its gradient rq(g, shift 2).
@@ -183,6 +214,9 @@ class FloatArithT {
   }
   V grad(V r1, V fd) { return r1 * fd; }
   V update(V w, V d) { return w + neg_alpha_ * d; }
+  void update_row(V g, const V* x, V* w, int n) {
+    for (int k = 0; k < n; ++k) w[k] = update(w[k], g * x[k]);
+  }
   V error(V y, V t) { return y - t; }
   V avg4(Acc sum4) { return sum4 * T(0.25); }
   V spread4(V g) { return g * T(0.25); }
@@ -195,6 +229,21 @@ class FloatArithT {
 };
 
 using FloatArith = FloatArithT<float>;
+
+// s + sum of a[q] * b[q], and acc[q] += w * x[q]: fixed point through the
+// vectorized kernels (kernels.hpp; exact, so in any order), float in the
+// serial order its rounding depends on.
+template <class A>
+inline typename A::Acc dot(typename A::Acc s, const typename A::V* a, const typename A::V* b, std::size_t n) {
+  if constexpr (A::kFixed) return kern::dot(s, a, b, n);
+  for (std::size_t q = 0; q < n; ++q) s += A::mul(a[q], b[q]);
+  return s;
+}
+template <class A>
+inline void axpy(typename A::Acc* acc, typename A::V w, const typename A::V* x, std::size_t n) {
+  if constexpr (A::kFixed) return kern::axpy(acc, w, x, n);
+  for (std::size_t q = 0; q < n; ++q) acc[q] += A::mul(w, x[q]);
+}
 
 
 }  // namespace taxonn

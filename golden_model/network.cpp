@@ -10,14 +10,8 @@
 
 #include "io_util.hpp"
 
-// The hot loops get an AVX2 clone picked at run time (GCC function
-// multiversioning); other machines run the portable default. Same results:
-// integer arithmetic is exact, and float keeps the same operation order.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define TAXONN_HOT __attribute__((target_clones("avx2", "default")))
-#else
-#define TAXONN_HOT
-#endif
+// The fixed-point inner loops are kernels.cpp's, built for AVX2 and for any
+// x86-64 (GCC makes no target clones of templates such as these).
 
 namespace taxonn {
 
@@ -100,14 +94,14 @@ Network<A>::Network(const Config& c, std::uint64_t seed, bool bias)
 }
 
 template <class A>
-TAXONN_HOT void Network<A>::fc_forward(Layer& L, A& a) {
+void Network<A>::fc_forward(Layer& L, A& a) {
   const int in = L.cfg->in_shape.size(), out = L.cfg->neurons;
   L.z.resize(static_cast<std::size_t>(out));
   L.y.resize(static_cast<std::size_t>(out));
   for (int j = 0; j < out; ++j) {
     const V* w = &L.w[static_cast<std::size_t>(j) * in];
-    Acc acc = bias_ ? a.base(L.b[static_cast<std::size_t>(j)]) : Acc{0};
-    for (int k = 0; k < in; ++k) acc += A::mul(w[k], L.x[static_cast<std::size_t>(k)]);
+    const Acc acc = dot<A>(bias_ ? a.base(L.b[static_cast<std::size_t>(j)]) : Acc{0}, w, L.x.data(),
+                           static_cast<std::size_t>(in));
     L.z[static_cast<std::size_t>(j)] = a.round(acc);
     L.y[static_cast<std::size_t>(j)] = a.act(L.z[static_cast<std::size_t>(j)]);
   }
@@ -117,7 +111,7 @@ TAXONN_HOT void Network<A>::fc_forward(Layer& L, A& a) {
 // x[c][y+u][x+v], so every inner loop runs over the oh*ow output positions.
 // Integer sums are exact, so the order of the fixed-point sums is free.
 template <class A>
-TAXONN_HOT void Network<A>::conv_forward(Layer& L, A& a) {
+void Network<A>::conv_forward(Layer& L, A& a) {
   const Shape& is = L.cfg->in_shape;
   const Shape& os = L.cfg->out_shape;
   const int k = L.cfg->kernel, oh = os.height, ow = os.width, ih = is.height, iw = is.width;
@@ -138,10 +132,7 @@ TAXONN_HOT void Network<A>::conv_forward(Layer& L, A& a) {
     std::fill(plane_.begin(), plane_.end(), bias_ ? a.base(L.b[static_cast<std::size_t>(oc)]) : Acc{0});
     const V* w = &L.w[static_cast<std::size_t>(oc) * patch];
     for (std::size_t p = 0; p < patch; ++p) {
-      const V wv = w[p];
-      const V* col = &L.cols[p * plane];
-      Acc* acc = plane_.data();
-      for (std::size_t q = 0; q < plane; ++q) acc[q] += A::mul(wv, col[q]);
+      axpy<A>(plane_.data(), w[p], &L.cols[p * plane], plane);
     }
     for (std::size_t q = 0; q < plane; ++q) {
       const std::size_t o = oc * plane + q;
@@ -210,7 +201,7 @@ int Network<A>::forward(const std::uint8_t* image) {
 }
 
 template <class A>
-TAXONN_HOT std::vector<typename Network<A>::V> Network<A>::fc_input_grad(const Layer& L, const std::vector<V>& g, A& a, A& low) {
+std::vector<typename Network<A>::V> Network<A>::fc_input_grad(const Layer& L, const std::vector<V>& g, A& a, A& low) {
   const int in = L.cfg->in_shape.size(), out = L.cfg->neurons;
   // Step 1 in this layer's format: the exact sum of G[j] * W[j,k] (2F
   // fractional bits), then one conversion into the layer below (CONTRACT 3).
@@ -218,9 +209,7 @@ TAXONN_HOT std::vector<typename Network<A>::V> Network<A>::fc_input_grad(const L
   for (int j = 0; j < out; ++j) {
     const V gj = g[static_cast<std::size_t>(j)];
     if (gj == 0) continue;  // adds nothing, in either arithmetic
-    const V* w = &L.w[static_cast<std::size_t>(j) * in];
-    Acc* ac = acc.data();
-    for (int k = 0; k < in; ++k) ac[k] += A::mul(gj, w[k]);
+    axpy<A>(acc.data(), gj, &L.w[static_cast<std::size_t>(j) * in], static_cast<std::size_t>(in));
   }
   std::vector<V> r(static_cast<std::size_t>(in));
   for (int k = 0; k < in; ++k) r[static_cast<std::size_t>(k)] = low.reduce(acc[static_cast<std::size_t>(k)], a);
@@ -228,7 +217,7 @@ TAXONN_HOT std::vector<typename Network<A>::V> Network<A>::fc_input_grad(const L
 }
 
 template <class A>
-TAXONN_HOT std::vector<typename Network<A>::V> Network<A>::conv_input_grad(const Layer& L, const std::vector<V>& g,
+std::vector<typename Network<A>::V> Network<A>::conv_input_grad(const Layer& L, const std::vector<V>& g,
                                                                             A& a, A& low) {
   const Shape& is = L.cfg->in_shape;
   const Shape& os = L.cfg->out_shape;
@@ -238,14 +227,14 @@ TAXONN_HOT std::vector<typename Network<A>::V> Network<A>::conv_input_grad(const
   const std::vector<V>& gc = g;
   // The full convolution of G with the flipped kernels: per patch row, the
   // sum over output channels of W * G, then scattered back (col2im).
-  std::vector<Acc> rows(patch * plane, Acc{0});
+  std::vector<Acc>& rows = rows_;  // reused: no allocation per step
+  rows.assign(patch * plane, Acc{0});
   for (int oc = 0; oc < os.channels; ++oc) {
     const V* gp = &gc[static_cast<std::size_t>(oc) * plane];
     for (std::size_t p = 0; p < patch; ++p) {
       const V wv = L.w[static_cast<std::size_t>(oc) * patch + p];
       if (wv == 0) continue;
-      Acc* r = &rows[p * plane];
-      for (std::size_t q = 0; q < plane; ++q) r[q] += A::mul(wv, gp[q]);
+      axpy<A>(&rows[p * plane], wv, gp, plane);
     }
   }
   std::vector<Acc> acc(static_cast<std::size_t>(is.size()), Acc{0});
@@ -265,7 +254,7 @@ TAXONN_HOT std::vector<typename Network<A>::V> Network<A>::conv_input_grad(const
 }
 
 template <class A>
-TAXONN_HOT void Network<A>::fc_update(Layer& L, const std::vector<V>& g, A& a) {
+void Network<A>::fc_update(Layer& L, const std::vector<V>& g, A& a) {
   const int in = L.cfg->in_shape.size(), out = L.cfg->neurons;
   for (int j = 0; j < out; ++j) {
     V* w = &L.w[static_cast<std::size_t>(j) * in];
@@ -273,16 +262,13 @@ TAXONN_HOT void Network<A>::fc_update(Layer& L, const std::vector<V>& g, A& a) {
     // G = 0 gives D = 0 and W = rq(W * 2^F) = W exactly in every mode; only a
     // stochastic rounder must still draw, to keep its sequence.
     if (gj == 0 && !a.draws()) continue;
-    for (int k = 0; k < in; ++k) {
-      const V d = a.round(A::mul(gj, L.x[static_cast<std::size_t>(k)]));  // step 3
-      w[k] = a.update(w[k], d);                                           // steps 4-5
-    }
+    a.update_row(gj, L.x.data(), w, in);  // step 3, then steps 4-5, per weight
     if (bias_) L.b[static_cast<std::size_t>(j)] = a.update(L.b[static_cast<std::size_t>(j)], gj);
   }
 }
 
 template <class A>
-TAXONN_HOT void Network<A>::conv_update(Layer& L, const std::vector<V>& g, A& a) {
+void Network<A>::conv_update(Layer& L, const std::vector<V>& g, A& a) {
   const Shape& is = L.cfg->in_shape;
   const Shape& os = L.cfg->out_shape;
   const int k = L.cfg->kernel;
@@ -295,9 +281,7 @@ TAXONN_HOT void Network<A>::conv_update(Layer& L, const std::vector<V>& g, A& a)
     V* w = &L.w[static_cast<std::size_t>(oc) * patch];
     for (std::size_t p = 0; p < patch; ++p) {
       // The weight gradient: the correlation of the stored input with G.
-      const V* col = &L.cols[p * plane];
-      Acc acc = 0;
-      for (std::size_t q = 0; q < plane; ++q) acc += A::mul(gp[q], col[q]);
+      const Acc acc = dot<A>(Acc{0}, gp, &L.cols[p * plane], plane);
       w[p] = a.update(w[p], a.round(acc));
     }
     if (bias_) {

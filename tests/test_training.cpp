@@ -106,9 +106,40 @@ TEST(Training, FixedSumsInDoubleGiveTheSameBits) {
       for (std::size_t a = 0; a < exact.arith_count(); ++a) {
         EXPECT_EQ(exact.arith(a).counters.saturations, fast.arith(a).counters.saturations);
         EXPECT_EQ(exact.arith(a).counters.underflows, fast.arith(a).counters.underflows);
+        EXPECT_EQ(exact.arith(a).counters.roundings, fast.arith(a).counters.roundings);
       }
     }
   }
+}
+
+TEST(Training, FixedConvNetworkInDoubleGivesTheSameBits) {
+  // The conv, pool and fc paths of cnn_small (both roundings), with a large
+  // learning rate so updates saturate: the vectorized sums and the
+  // branch-free update row against the int64 model, weights and counters.
+  const std::string root = TAXONN_SOURCE_DIR;
+  Config c = load_config(root + "/configs/cnn_small.json");
+  for (auto& L : c.layers) L.alpha = 0.5;
+  ASSERT_TRUE(fixed_fits_double(c));
+  std::mt19937_64 rng(test::seed("Training.FixedConvNetworkInDouble"));
+  const std::size_t size = static_cast<std::size_t>(c.input_shape.size());
+  const auto imgs = random_images(120, size, rng);
+  Network<FixedArith> exact(c, 5);
+  Network<FixedArithFast> fast(c, 5);
+  for (int s = 0; s < 120; ++s) {
+    const int label = static_cast<int>(rng() % 3);
+    ASSERT_EQ(exact.train_step(&imgs[static_cast<std::size_t>(s) * size], label),
+              fast.train_step(&imgs[static_cast<std::size_t>(s) * size], label))
+        << "step " << s;
+  }
+  std::uint64_t saturations = 0;
+  for (std::size_t li = 0; li < c.layers.size(); ++li) EXPECT_EQ(exact.layers()[li].w, fast.layers()[li].w) << li;
+  for (std::size_t a = 0; a < exact.arith_count(); ++a) {
+    EXPECT_EQ(exact.arith(a).counters.saturations, fast.arith(a).counters.saturations) << a;
+    EXPECT_EQ(exact.arith(a).counters.underflows, fast.arith(a).counters.underflows) << a;
+    EXPECT_EQ(exact.arith(a).counters.roundings, fast.arith(a).counters.roundings) << a;
+    saturations += exact.arith(a).counters.saturations;
+  }
+  EXPECT_GT(saturations, 0u) << "nothing saturated: the corner the update row's clamp handles went untested";
 }
 
 TEST(Training, FixedRounderIsTheContractsRq) {
@@ -128,6 +159,56 @@ TEST(Training, FixedRounderIsTheContractsRq) {
       ASSERT_EQ(a.round(x), static_cast<std::int32_t>(want.value)) << x;
     }
   }
+}
+
+TEST(Training, UpdateRowIsTheScalarUpdate) {
+  // FixedArithFast::update_row (branch-free, vectorized) against the int64
+  // arithmetic's per-weight loop: corner values (min, max, 0, +-1) beside
+  // random ones, a sweep of formats, both deterministic roundings, learning
+  // rates that saturate; every weight and every counter.
+  std::mt19937_64 rng(test::seed("Training.UpdateRowIsTheScalarUpdate"));
+  const LfsrParams lp{16, 0xB400, 0xACE1};
+  std::uint64_t saturated_products = 0;
+  for (const auto& [ib, fb] : {std::pair{1, 6}, {2, 12}, {3, 10}, {4, 4}, {2, 20}, {5, 1}}) {
+    for (Rounding m : {Rounding::kNearest, Rounding::kTruncate}) {
+      for (double alpha : {0.01, 0.5, 1.0}) {
+        QFormat f;
+        f.int_bits = ib;
+        f.frac_bits = fb;
+        f.rounding = m;
+        FixedArith exact(f, Activation::kRelu, alpha, lp);
+        FixedArithFast fast(f, Activation::kRelu, alpha, lp);
+        auto value = [&] {
+          const std::int32_t corner[] = {static_cast<std::int32_t>(f.min_raw()), static_cast<std::int32_t>(f.max_raw()),
+                                         0, 1, -1};
+          return rng() % 4 == 0 ? corner[rng() % 5] : static_cast<std::int32_t>(from_bits(rng(), f.width()));
+        };
+        for (int row = 0; row < 200; ++row) {
+          const int n = 1 + static_cast<int>(rng() % 40);
+          const std::int32_t g = value();
+          std::vector<std::int32_t> x(static_cast<std::size_t>(n)), w(x.size());
+          for (int k = 0; k < n; ++k) {
+            x[static_cast<std::size_t>(k)] = value();
+            w[static_cast<std::size_t>(k)] = value();
+          }
+          std::vector<std::int32_t> want = w, got = w;
+          for (int k = 0; k < n; ++k) {
+            const std::size_t i = static_cast<std::size_t>(k);
+            const std::uint64_t before = exact.counters.saturations;
+            const std::int32_t d = exact.round(FixedArith::mul(g, x[i]));
+            saturated_products += exact.counters.saturations - before;
+            want[i] = exact.update(want[i], d);
+          }
+          fast.update_row(g, x.data(), got.data(), n);
+          ASSERT_EQ(want, got) << fmt::format("Q({},{}) alpha {} g {}", ib, fb, alpha, g);
+        }
+        EXPECT_EQ(exact.counters.roundings, fast.counters.roundings);
+        EXPECT_EQ(exact.counters.saturations, fast.counters.saturations) << fmt::format("Q({},{}) alpha {}", ib, fb, alpha);
+        EXPECT_EQ(exact.counters.underflows, fast.counters.underflows) << fmt::format("Q({},{}) alpha {}", ib, fb, alpha);
+      }
+    }
+  }
+  EXPECT_GT(saturated_products, 0u) << "no product saturated: the step-3 clamp went untested";
 }
 
 TEST(Training, SameSeedSameBitsOtherSeedOtherBits) {
