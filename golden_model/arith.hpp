@@ -113,9 +113,10 @@ class FixedArithT {
       if (!draws()) {
         const int f = fmt_.frac_bits;
         const double bias = f > 0 ? static_cast<double>(round_bias<std::int64_t>(f, fmt_.rounding, 0)) : 0.0;
-        const kern::RowCounts c = kern::update_row(
-            kern::UpdateRow{g, neg_alpha_, f, bias, static_cast<double>(min_), static_cast<double>(max_)}, x, w,
-            static_cast<std::size_t>(n));
+        const kern::UpdateRow p{g, neg_alpha_, f, bias, static_cast<double>(min_), static_cast<double>(max_)};
+        const bool narrow = fmt_.width() <= 16 && neg_alpha_ >= -32768 && neg_alpha_ <= 32768;
+        const kern::RowCounts c = narrow ? kern::update_row_i32(p, x, w, static_cast<std::size_t>(n))
+                                         : kern::update_row(p, x, w, static_cast<std::size_t>(n));
         counters.roundings += 2 * static_cast<std::uint64_t>(n);
         counters.saturations += c.saturations;
         counters.underflows += c.underflows;

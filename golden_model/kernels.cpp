@@ -55,4 +55,27 @@ TAXONN_CLONES RowCounts update_row(const UpdateRow& p, const std::int32_t* x, st
   return RowCounts{static_cast<std::uint64_t>(sat), static_cast<std::uint64_t>(und)};
 }
 
+TAXONN_CLONES RowCounts update_row_i32(const UpdateRow& p, const std::int32_t* x, std::int32_t* w, std::size_t n) {
+  const std::int32_t f = p.frac_bits, g = p.g, na = p.neg_alpha, mask = (std::int32_t{1} << f) - 1;
+  const auto bias = static_cast<std::int32_t>(p.bias), lo = static_cast<std::int32_t>(p.lo),
+             hi = static_cast<std::int32_t>(p.hi);
+  std::int32_t sat = 0, und = 0;
+#pragma omp simd reduction(+ : sat, und)
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int32_t prod = g * x[i];
+    const std::int32_t d = (prod + bias) >> f;  // >> of a negative int is floor (GCC, C++20)
+    const std::int32_t dc = std::min(std::max(d, lo), hi);
+    const std::int32_t nad = na * dc;
+    // floor((w 2^F + nad + bias) / 2^F) = w + floor((nad + bias) / 2^F): w 2^F drops out.
+    const std::int32_t r = w[i] + ((nad + bias) >> f);
+    const std::int32_t rc = std::min(std::max(r, lo), hi);
+    // The update's operand w 2^F + nad is 0 when nad is exactly -w 2^F.
+    const bool u_zero = (nad & mask) == 0 && (nad >> f) == -w[i];
+    und += static_cast<std::int32_t>(d == 0 && prod != 0) + static_cast<std::int32_t>(r == 0 && !u_zero);
+    sat += static_cast<std::int32_t>(dc != d) + static_cast<std::int32_t>(rc != r);
+    w[i] = rc;
+  }
+  return RowCounts{static_cast<std::uint64_t>(sat), static_cast<std::uint64_t>(und)};
+}
+
 }  // namespace taxonn::kern
