@@ -2,6 +2,7 @@
 #include "experiment.hpp"
 
 #include <atomic>
+#include <cmath>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -26,6 +27,7 @@ namespace {
 
 struct Run {
   std::string study, label, dataset, config, arith, formats;
+  std::uint64_t seed = 1;  // initial weights and sample order
   double paper = -1;  // the paper's accuracy for this run, if it has one
   TrainOptions opt;
   TrainResult result;
@@ -48,9 +50,21 @@ std::string formats_text(const Run& r, const Config& c) {
 
 // The runs of every study whose data is on this machine; the others are
 // listed in `skipped` with the reason.
+// The seeds every run is repeated with: --seeds, else the spec's "seeds",
+// else its "seed" (default 1).
+std::vector<std::uint64_t> spec_seeds(const json& spec, const ExperimentOptions& o) {
+  if (!o.seeds.empty()) return o.seeds;
+  std::vector<std::uint64_t> s =
+      spec.contains("seeds") ? spec.at("seeds").get<std::vector<std::uint64_t>>()
+                             : std::vector<std::uint64_t>{spec.value("seed", std::uint64_t{1})};
+  if (s.empty()) throw ConfigError("\"seeds\" is empty: give at least one seed");
+  return s;
+}
+
 std::vector<Run> plan_runs(const json& spec, const fs::path& base, const ExperimentOptions& o, int epochs,
                            std::vector<std::string>& skipped) {
   std::vector<Run> runs;
+  const std::vector<std::uint64_t> seeds = spec_seeds(spec, o);
   for (const auto& st : spec.at("studies")) {
     const std::string study = st.at("name"), dataset = st.at("dataset");
     try {  // a study whose data is not here fails the experiment, or with --skip-missing is skipped and said so
@@ -62,28 +76,30 @@ std::vector<Run> plan_runs(const json& spec, const fs::path& base, const Experim
       skipped.push_back(fmt::format("{}: {}", study, e.what()));
       continue;
     }
-    for (const auto& r : st.at("runs")) {
-      Run run;
-      run.study = study;
-      run.dataset = dataset;
-      run.label = r.at("label");
-      run.config = (base / st.at("config").get<std::string>()).string();
-      run.arith = r.value("arith", "fixed");
-      run.formats = r.value("formats", "");
-      run.paper = r.value("paper", -1.0);
-      run.opt.config = run.config;
-      run.opt.dataset = dataset;
-      run.opt.data_dir = st.value("data_dir", "");
-      run.opt.arith = run.arith;
-      run.opt.epochs = epochs;
-      run.opt.seed = spec.value("seed", 1);
-      if (spec.contains("alpha")) run.opt.alpha = spec.at("alpha").get<double>();
-      run.opt.train_limit = o.train_limit;
-      run.opt.test_limit = o.test_limit;
-      run.opt.quiet = true;
-      if (!run.formats.empty()) run.opt.formats = parse_formats(run.formats, run.label + " formats");
-      runs.push_back(std::move(run));
-    }
+    for (const auto& r : st.at("runs"))
+      for (const std::uint64_t seed : seeds) {
+        Run run;
+        run.seed = seed;
+        run.study = study;
+        run.dataset = dataset;
+        run.label = r.at("label");
+        run.config = (base / st.at("config").get<std::string>()).string();
+        run.arith = r.value("arith", "fixed");
+        run.formats = r.value("formats", "");
+        run.paper = r.value("paper", -1.0);
+        run.opt.config = run.config;
+        run.opt.dataset = dataset;
+        run.opt.data_dir = st.value("data_dir", "");
+        run.opt.arith = run.arith;
+        run.opt.epochs = epochs;
+        run.opt.seed = seed;
+        if (spec.contains("alpha")) run.opt.alpha = spec.at("alpha").get<double>();
+        run.opt.train_limit = o.train_limit;
+        run.opt.test_limit = o.test_limit;
+        run.opt.quiet = true;
+        if (!run.formats.empty()) run.opt.formats = parse_formats(run.formats, run.label + " formats");
+        runs.push_back(std::move(run));
+      }
   }
   return runs;
 }
@@ -99,8 +115,9 @@ void execute(std::vector<Run>& runs, int jobs) {
       Run& r = runs[i];
       r.opt.on_epoch = [&](const EpochStats& e) {
         std::lock_guard<std::mutex> lock(mu);
-        fmt::print(stderr, "  [{}/{}] {} / {}: epoch {}/{} loss {:.4f} test {:.2f}% ({:.0f} img/s)\n", finished.load(),
-                   runs.size(), r.study, r.label, e.epoch, r.opt.epochs, e.loss, e.test_acc, e.images_per_second);
+        fmt::print(stderr, "  [{}/{}] {} / {} seed {}: epoch {}/{} loss {:.4f} test {:.2f}% ({:.0f} img/s on its thread)\n",
+                   finished.load(), runs.size(), r.study, r.label, r.seed, e.epoch, r.opt.epochs, e.loss, e.test_acc,
+                   e.images_per_second);
       };
       try {
         r.result = run_train(r.opt);
@@ -113,7 +130,7 @@ void execute(std::vector<Run>& runs, int jobs) {
       r.done = true;
       std::lock_guard<std::mutex> lock(mu);
       const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      fmt::print(stderr, "[{}/{} done, {:.0f} s] {} / {}: {}\n", ++finished, runs.size(), el, r.study, r.label,
+      fmt::print(stderr, "[{}/{} done, {:.0f} s] {} / {} seed {}: {}\n", ++finished, runs.size(), el, r.study, r.label, r.seed,
                  r.stopped ? "stopped: " + r.error
                  : r.error.empty() ? fmt::format("test {:.2f}%", r.result.final_test_acc()) : "FAILED: " + r.error);
     }
@@ -124,37 +141,39 @@ void execute(std::vector<Run>& runs, int jobs) {
 
 }
 
-// The results' rows: JSON, CSV, loss curves and the Markdown table; returns
-// the number of failed runs.
-int tabulate(const std::vector<Run>& runs, int epochs, json& all, std::string& csv, std::string& curves,
-             std::string& md) {
+// Mean and sample standard deviation (0 for one value).
+std::pair<double, double> mean_std(const std::vector<double>& v) {
+  double m = 0, q = 0;
+  for (double x : v) m += x / static_cast<double>(v.size());
+  for (double x : v) q += (x - m) * (x - m);
+  return {m, v.size() > 1 ? std::sqrt(q / static_cast<double>(v.size() - 1)) : 0.0};
+}
+
+// The float run of the same study and seed: the fixed run's pair.
+const Run* float_twin(const std::vector<Run>& runs, const Run& r) {
+  for (const Run& q : runs)
+    if (q.study == r.study && q.seed == r.seed && q.arith == "float" && q.error.empty()) return &q;
+  return nullptr;
+}
+
+// Every run: JSON, CSV and loss curves; returns the number of failed runs.
+int tabulate(const std::vector<Run>& runs, int epochs, json& all, std::string& csv, std::string& curves) {
   int failed = 0;
-  std::string study;
   for (const Run& r : runs) {
     const Config c = load_config(r.config);
-    double float_acc = -1;
-    for (const Run& q : runs)
-      if (q.study == r.study && q.arith == "float" && q.error.empty()) float_acc = q.result.final_test_acc();
+    const Run* fl = float_twin(runs, r);
+    const double float_acc = fl ? fl->result.final_test_acc() : -1;
     const double acc = r.result.final_test_acc();
     const std::string fm = formats_text(r, c);
     if (!r.error.empty()) ++failed;
-    if (r.study != study) {
-      study = r.study;
-      md += fmt::format("\n## {} ({})\n\n| run | formats per layer | test accuracy | gap to our float | paper |\n"
-                        "| --- | --- | --- | --- | --- |\n",
-                        r.study, r.dataset);
-    }
-    const std::string gap = float_acc >= 0 && r.arith == "fixed" && r.error.empty()
-                                ? fmt::format("{:+.2f}", acc - float_acc) : "";
-    md += fmt::format("| {} | {} | {} | {} | {} |\n", r.label, fm,
-                      r.error.empty() ? fmt::format("{:.2f}%", acc) : "failed: " + r.error, gap,
-                      r.paper >= 0 ? fmt::format("{:.1f}%", r.paper) : "");
-    csv += fmt::format("{},{},{},{},\"{}\",{},{:.3f},{:.3f},{:.6f},{:.3f},{},{},\"{}\"\n", r.study, r.label, r.dataset,
-                       r.arith, fm, epochs, acc, r.result.epochs.empty() ? 0.0 : r.result.epochs.back().train_acc,
+    const std::string gap = fl && r.arith == "fixed" && r.error.empty() ? fmt::format("{:+.2f}", acc - float_acc) : "";
+    csv += fmt::format("{},{},{},{},{},\"{}\",{},{:.3f},{:.3f},{:.6f},{:.3f},{},{},\"{}\"\n", r.study, r.label, r.seed,
+                       r.dataset, r.arith, fm, epochs, acc,
+                       r.result.epochs.empty() ? 0.0 : r.result.epochs.back().train_acc,
                        r.result.epochs.empty() ? 0.0 : r.result.epochs.back().loss, float_acc, gap,
                        r.paper >= 0 ? fmt::format("{:.1f}", r.paper) : "", r.error);
-    json jr = {{"study", r.study}, {"label", r.label}, {"dataset", r.dataset}, {"arith", r.arith}, {"formats", fm},
-               {"base_config_hash", config_hash(c)},  // before the run's --formats
+    json jr = {{"study", r.study}, {"label", r.label}, {"seed", r.seed}, {"dataset", r.dataset}, {"arith", r.arith},
+               {"formats", fm}, {"base_config_hash", config_hash(c)},  // before the run's --formats
                {"test_acc", acc}, {"float_test_acc", float_acc}, {"paper_acc", r.paper}, {"error", r.error},
                {"dataset_source", r.result.dataset_source}, {"curve", r.result.curve}};
     for (const auto& e : r.result.epochs) {
@@ -165,9 +184,49 @@ int tabulate(const std::vector<Run>& runs, int epochs, json& all, std::string& c
       jr["epochs"].push_back(je);
     }
     all["runs"].push_back(jr);
-    for (const auto& [n, l] : r.result.curve) curves += fmt::format("{},\"{}\",{},{:.6f}\n", r.study, r.label, n, l);
+    for (const auto& [n, l] : r.result.curve)
+      curves += fmt::format("{},\"{}\",{},{},{:.6f}\n", r.study, r.label, r.seed, n, l);
   }
   return failed;
+}
+
+// The table: a row per study and run label over its seeds, the test
+// accuracy's mean and standard deviation, and the gap to float as the mean
+// and standard deviation of the paired (same seed) differences.
+void table_rows(const std::vector<Run>& runs, json& all, std::string& md) {
+  std::string study;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const Run& r = runs[i];
+    if (i > 0 && runs[i - 1].study == r.study && runs[i - 1].label == r.label) continue;  // one row per label
+    if (r.study != study) {
+      study = r.study;
+      md += fmt::format("\n## {} ({})\n\n| run | formats per layer | test accuracy (mean +- std) | seeds | gap to our "
+                        "float (paired, mean +- std) | paper |\n| --- | --- | --- | --- | --- | --- |\n",
+                        r.study, r.dataset);
+    }
+    std::vector<double> acc, gap;
+    std::vector<std::string> errors;
+    for (const Run& q : runs) {
+      if (q.study != r.study || q.label != r.label) continue;
+      if (!q.error.empty()) {
+        errors.push_back(fmt::format("seed {}: {}", q.seed, q.error));
+        continue;
+      }
+      acc.push_back(q.result.final_test_acc());
+      if (const Run* fl = float_twin(runs, q); fl && q.arith == "fixed") gap.push_back(acc.back() - fl->result.final_test_acc());
+    }
+    const auto [am, as] = acc.empty() ? std::pair{0.0, 0.0} : mean_std(acc);
+    const auto [gm, gs] = gap.empty() ? std::pair{0.0, 0.0} : mean_std(gap);
+    const std::string acc_text = acc.empty() ? "failed" : fmt::format("{:.2f}% +- {:.2f}", am, as);
+    const std::string gap_text = gap.empty() ? "" : fmt::format("{:+.2f} +- {:.2f}", gm, gs);
+    md += fmt::format("| {} | {} | {}{} | {} | {} | {} |\n", r.label, formats_text(r, load_config(r.config)), acc_text,
+                      errors.empty() ? "" : " (failed: " + fmt::format("{}", fmt::join(errors, "; ")) + ")",
+                      acc.size(), gap_text, r.paper >= 0 ? fmt::format("{:.1f}%", r.paper) : "");
+    json row = {{"study", r.study}, {"label", r.label}, {"arith", r.arith}, {"seeds", acc.size()},
+                {"test_acc_mean", am}, {"test_acc_std", as}, {"paper_acc", r.paper}, {"failed", errors}};
+    if (!gap.empty()) row.update({{"gap_to_float_mean", gm}, {"gap_to_float_std", gs}});
+    all["rows"].push_back(row);
+  }
 }
 
 // One loss-curve plot per study (Fig. 5): the data, a gnuplot script, and
@@ -181,7 +240,8 @@ void plot_studies(const std::vector<Run>& runs, const std::string& out_dir, std:
     std::string dat, plot;
     int idx = 0;
     for (const Run& r : runs) {
-      if (r.study != st || r.result.curve.empty()) continue;
+      // One curve per run label: its first seed's (every seed's is in curves.csv).
+      if (r.study != st || r.result.curve.empty() || r.seed != runs.front().seed) continue;
       dat += fmt::format("# {}\n", r.label);
       for (const auto& [n, l] : r.result.curve) dat += fmt::format("{} {:.6f}\n", n, l);
       dat += "\n\n";
@@ -245,7 +305,9 @@ int run_experiment(const ExperimentOptions& o) {
     std::vector<Run> finished;
     for (Run& r : runs) {
       if (r.done && !r.stopped) finished.push_back(std::move(r));
-      else not_run.push_back(r.study + " / " + r.label + (r.stopped ? " (stopped mid-run)" : " (not started)"));
+      else
+        not_run.push_back(fmt::format("{} / {} seed {}{}", r.study, r.label, r.seed,
+                                      r.stopped ? " (stopped mid-run)" : " (not started)"));
     }
     stopped = fmt::format("signal {}: {} of {} runs finished", sig, finished.size(), finished.size() + not_run.size());
     runs = std::move(finished);
@@ -265,18 +327,23 @@ int run_experiment(const ExperimentOptions& o) {
     all["stopped"] = stopped;
     all["not_run"] = not_run;
   }
-  std::string csv = "study,label,dataset,arith,formats,epochs,test_acc,train_acc,loss,float_test_acc,gap_to_float,paper_acc,error\n";
-  std::string curves = "study,label,images,loss\n";
-  std::string md = fmt::format("# {}\n\n{}\n\nEach run: {} epochs of SGD (batch 1), seed {}{}. Regenerate with\n"
+  std::string csv =
+      "study,label,seed,dataset,arith,formats,epochs,test_acc,train_acc,loss,float_test_acc,gap_to_float,paper_acc,error\n";
+  std::string curves = "study,label,seed,images,loss\n";
+  const std::vector<std::uint64_t> seeds = spec_seeds(spec, o);
+  all["seeds"] = seeds;
+  std::string md = fmt::format("# {}\n\n{}\n\nEach run: {} epochs of SGD (batch 1), once per seed ({}: the seed "
+                               "draws the initial weights and the sample order){}. Regenerate with\n"
                                "`make table1` (`taxonn experiment --spec {}`).\n",
                                spec.value("title", "Experiment"), spec.value("description", ""), epochs,
-                               spec.value("seed", 1),
+                               fmt::join(seeds, ", "),
                                o.train_limit ? fmt::format(", {} training images per epoch", o.train_limit) : "",
                                o.spec);
   if (sig)
     md += fmt::format("\n**Cut short** ({}): the table holds the finished runs; not run: {}.\n", stopped,
                       fmt::join(not_run, "; "));
-  const int failed = tabulate(runs, epochs, all, csv, curves, md);
+  const int failed = tabulate(runs, epochs, all, csv, curves);
+  table_rows(runs, all, md);
   if (!skipped.empty()) {
     md += "\nSkipped (data not on this machine):\n\n";
     for (const auto& s : skipped) md += "- " + s + "\n";

@@ -4,7 +4,9 @@
 // and, with gnuplot, one loss-curve SVG per study.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace taxonn {
 
@@ -16,6 +18,7 @@ struct ExperimentOptions {
   std::size_t train_limit = 0;  // > 0: a quick run on a subset
   std::size_t test_limit = 0;
   bool skip_missing = false;   // run the studies whose data is here; without it a missing dataset is an error
+  std::vector<std::uint64_t> seeds;  // non-empty: override the spec's "seeds"
 };
 
 // Returns the number of runs that failed (0: all done).

@@ -181,6 +181,8 @@ Command add_experiment(CLI::App& app) {
   exp->add_option("--train-limit", eo.train_limit, "images per epoch (quick runs)");
   exp->add_option("--test-limit", eo.test_limit, "test images");
   exp->add_flag("--skip-missing", eo.skip_missing, "skip (and list) the studies whose dataset is not on this machine");
+  exp->add_option("--seeds", eo.seeds, "override the spec's seeds: each run once per seed (e.g. --seeds 1 2 3)")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 62));
 
   return {exp, [st] {
     // Ctrl-C: the finished runs are tabulated, marked as cut short, then exit 128 + signal.

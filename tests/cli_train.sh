@@ -84,6 +84,32 @@ grep -q '"completed": false' "$work/int/train.json" 2>/dev/null && grep -q '"sto
   { echo "FAIL: an interrupted train's train.json is not marked as cut short"; fail=1; }
 [ ! -e "$work/int_w.json" ] || { echo "FAIL: an interrupted train saved weights"; fail=1; }
 grep -q '"completed": true' "$work/run/train.json" || { echo "FAIL: a finished train's train.json is not marked completed"; fail=1; }
+# Seeds: each run once per seed; the table row is the mean +- std over the
+# seeds, the gap the paired (same seed) fixed - float differences.
+printf '{"name": "t", "seeds": [7], "studies": [{"name": "s", "dataset": "%s", "config": "%s", "runs": [{"label": "f", "arith": "float"}, {"label": "x", "arith": "fixed"}]}]}\n' \
+  "$ds" "$cfg" > "$work/spec_seeds.json"
+"$taxonn" experiment --spec "$work/spec_seeds.json" --out "$work/exp_seeds" --seeds 1 2 3 --epochs 1 --train-limit 300 \
+  --test-limit 200 --jobs 2 > /dev/null 2> "$work/exp_seeds.err" || { echo "FAIL: seeded experiment: $(tail -2 "$work/exp_seeds.err")"; fail=1; }
+python3 - "$work/exp_seeds" <<'PY' || fail=1
+import json, statistics, sys
+d = sys.argv[1]
+r = json.load(open(d + "/results.json"))
+runs = {(x["label"], x["seed"]): x["test_acc"] for x in r["runs"]}
+ok = sorted(runs) == [(l, s) for l in ("f", "x") for s in (1, 2, 3)] and r["seeds"] == [1, 2, 3]
+rows = {x["label"]: x for x in r["rows"]}
+for l in ("f", "x"):
+    v = [runs[(l, s)] for s in (1, 2, 3)]
+    ok = ok and rows[l]["seeds"] == 3 and abs(rows[l]["test_acc_mean"] - statistics.mean(v)) < 1e-9
+    ok = ok and abs(rows[l]["test_acc_std"] - statistics.stdev(v)) < 1e-9
+diff = [runs[("x", s)] - runs[("f", s)] for s in (1, 2, 3)]
+ok = ok and abs(rows["x"]["gap_to_float_mean"] - statistics.mean(diff)) < 1e-9
+ok = ok and abs(rows["x"]["gap_to_float_std"] - statistics.stdev(diff)) < 1e-9 and "gap_to_float_mean" not in rows["f"]
+ok = ok and len(set(runs[("f", s)] for s in (1, 2, 3))) > 1  # the seed changes the run
+ok = ok and "+- " in open(d + "/table.md").read()
+if not ok:
+    print("FAIL: seeded experiment rows are not the mean/std over seeds and the paired gap:", r.get("rows"))
+sys.exit(0 if ok else 1)
+PY
 # Ctrl-C during an experiment, once its first run has finished: exit 130, the
 # finished runs tabulated and marked as cut short, the others listed as not run.
 printf '{"name": "t", "studies": [{"name": "s", "dataset": "%s", "config": "%s", "runs": [{"label": "a", "arith": "float"}, {"label": "b", "arith": "fixed"}, {"label": "c", "arith": "fixed"}]}]}\n' \
