@@ -94,6 +94,7 @@ std::vector<Run> plan_runs(const json& spec, const fs::path& base, const Experim
         run.opt.epochs = epochs;
         run.opt.seed = seed;
         if (spec.contains("alpha")) run.opt.alpha = spec.at("alpha").get<double>();
+        run.opt.alpha_scale = spec.value("alpha_scale", std::vector<double>{});
         run.opt.train_limit = o.train_limit;
         run.opt.test_limit = o.test_limit;
         run.opt.quiet = true;
@@ -332,11 +333,16 @@ int run_experiment(const ExperimentOptions& o) {
   std::string curves = "study,label,seed,images,loss\n";
   const std::vector<std::uint64_t> seeds = spec_seeds(spec, o);
   all["seeds"] = seeds;
+  all["alpha_scale"] = spec.value("alpha_scale", std::vector<double>{});
   std::string md = fmt::format("# {}\n\n{}\n\nEach run: {} epochs of SGD (batch 1), once per seed ({}: the seed "
-                               "draws the initial weights and the sample order){}. Regenerate with\n"
+                               "draws the initial weights and the sample order){}{}. Regenerate with\n"
                                "`make table1` (`taxonn experiment --spec {}`).\n",
                                spec.value("title", "Experiment"), spec.value("description", ""), epochs,
                                fmt::join(seeds, ", "),
+                               spec.contains("alpha_scale")
+                                   ? fmt::format(", learning rate x {} in epochs 1, 2, ... (the last after the list)",
+                                                 fmt::join(spec.value("alpha_scale", std::vector<double>{}), ", "))
+                                   : "",
                                o.train_limit ? fmt::format(", {} training images per epoch", o.train_limit) : "",
                                o.spec);
   if (sig)

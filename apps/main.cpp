@@ -149,6 +149,9 @@ Command add_train(CLI::App& app) {
   trn->add_option("--test-limit", to.test_limit, "evaluate on the first N test images (0: all)");
   trn->add_option_function<double>(
       "--alpha", [st](double v) { st->to.alpha = v; }, "override every layer's learning rate (a finite number > 0)");
+  trn->add_option("--alpha-scale", to.alpha_scale,
+                  "learning-rate schedule: epoch e uses every layer's alpha x the e-th value (the last one after "
+                  "the list ends), e.g. --alpha-scale 1 1 0.5 0.25");
   trn->add_flag("--bias", to.bias, "give every layer a bias");
   trn->add_option("--out", to.out_dir, "write train.csv and train.json here");
   trn->add_option("--save", to.save, "write the trained weights (docs/weights.md)");

@@ -65,6 +65,7 @@ void write_outputs(const TrainOptions& o, const Config& c, const DatasetPair& da
   j["dataset_source"] = data.source;
   j["arith"] = arith;
   j["seed"] = o.seed;
+  j["alpha_scale"] = o.alpha_scale;
   j["train_images"] = n_train;
   j["test_images"] = n_test;
   j["epochs"] = nlohmann::json::array();
@@ -72,7 +73,8 @@ void write_outputs(const TrainOptions& o, const Config& c, const DatasetPair& da
     csv += fmt::format("{},{},{:.6f},{:.3f},{:.3f},{:.2f},{:.1f}", ep.epoch, arith, ep.loss, ep.train_acc,
                        ep.test_acc, ep.seconds, ep.images_per_second);
     nlohmann::json je = {{"epoch", ep.epoch},         {"loss", ep.loss},       {"train_acc", ep.train_acc},
-                         {"test_acc", ep.test_acc},   {"seconds", ep.seconds}, {"images_per_second", ep.images_per_second}};
+                         {"test_acc", ep.test_acc},   {"seconds", ep.seconds}, {"images_per_second", ep.images_per_second},
+                         {"alpha_scale", ep.alpha_scale}};
     for (const auto& l : ep.layers) {
       csv += fmt::format(",{},{},{}", l.saturations, l.underflows, l.roundings);
       je["layers"][l.name] = {{"saturations", l.saturations}, {"underflows", l.underflows}, {"roundings", l.roundings}};
@@ -123,6 +125,10 @@ TrainResult train(const Config& c, const DatasetPair& data, const TrainOptions& 
     for (std::size_t a = 0; a < net.arith_count(); ++a) net.arith(a).counters.clear();
     EpochStats s;
     s.epoch = e;
+    if (!o.alpha_scale.empty()) {
+      s.alpha_scale = o.alpha_scale[std::min(static_cast<std::size_t>(e), o.alpha_scale.size()) - 1];
+      net.scale_alpha(s.alpha_scale);
+    }
     const auto t0 = std::chrono::steady_clock::now();
     double loss = 0, window = 0;
     std::size_t correct = 0;
@@ -199,6 +205,9 @@ void check_options(const TrainOptions& o) {
   if (o.arith != "fixed" && o.arith != "float")
     throw UsageError(fmt::format("--arith '{}': use fixed or float", o.arith));
   if (o.epochs < 1) throw UsageError(fmt::format("--epochs {}: train at least 1 epoch", o.epochs));
+  for (const double a : o.alpha_scale)
+    if (!(std::isfinite(a) && a > 0))
+      throw UsageError(fmt::format("--alpha-scale {}: every step of the schedule must be a finite number > 0", a));
   if (!o.save.empty()) check_writable(o.save, "--save");
   if (!o.out_dir.empty()) check_writable(o.out_dir, "--out", true);
   if (!o.load.empty() && !fs::is_regular_file(o.load))
@@ -225,6 +234,14 @@ TrainResult run_train(const TrainOptions& o) {
     c = apply_overrides(c, ov, fmt::format("{} with the overrides", o.config));
   }
   if (o.arith == "fixed") check_fixed_trainable(c);
+  // A schedule step that makes a layer's alpha round to 0 would stop its training silently.
+  for (std::size_t k = 0; k < o.alpha_scale.size() && o.arith == "fixed"; ++k)
+    for (const LayerConfig& L : c.layers)
+      if (L.weighted() && real_to_raw(L.alpha * o.alpha_scale[k], L.format.frac_bits) == 0)
+        throw UsageError(fmt::format("--alpha-scale {} (step {}): layer '{}''s alpha {} x {} rounds to 0 in Q({},{}); "
+                                     "use a larger step",
+                                     o.alpha_scale[k], k + 1, L.name, L.alpha, o.alpha_scale[k], L.format.int_bits,
+                                     L.format.frac_bits));
   const DatasetPair data = load_dataset(o.dataset, o.data_dir);
   const Shape& in = c.input_shape;
   if (in.channels != data.train.channels || in.height != data.train.height || in.width != data.train.width)

@@ -26,6 +26,10 @@ struct TrainOptions {
   std::string save, load;       // weights files
   bool bias = false;
   std::optional<double> alpha;  // override every layer's alpha (finite, > 0)
+  // A learning-rate schedule: epoch e trains with every layer's alpha x
+  // alpha_scale[min(e, size) - 1] (the host rewrites the alpha registers
+  // between epochs); empty: x 1 throughout.
+  std::vector<double> alpha_scale;
   bool quiet = false;
   // Per-layer formats (I, F) for the weighted layers in order, replacing the
   // config's; empty: the config's own.
@@ -42,6 +46,7 @@ struct LayerStats {
 struct EpochStats {
   int epoch = 0;
   double loss = 0, train_acc = 0, test_acc = 0, seconds = 0, images_per_second = 0;
+  double alpha_scale = 1;  // this epoch's step of the schedule
   std::vector<LayerStats> layers;
 };
 

@@ -40,11 +40,15 @@ class FixedArithT {
 
   FixedArithT(const QFormat& f, Activation a, double alpha, const LfsrParams& lfsr)
       : fmt_(f), act_(a), lfsr_(lfsr) {
-    neg_alpha_ = -static_cast<V>(real_to_raw(alpha, f.frac_bits));
+    set_alpha(alpha);
     max_ = static_cast<std::int64_t>(f.max_raw());
     min_ = static_cast<std::int64_t>(f.min_raw());
   }
   const QFormat& format() const { return fmt_; }
+  // The learning rate, as the host writes it into the alpha register: in
+  // this layer's format, the PE given -alpha (CONTRACT 3 step 4).
+  void set_alpha(double alpha) { neg_alpha_ = -static_cast<V>(real_to_raw(alpha, fmt_.frac_bits)); }
+  V neg_alpha() const { return neg_alpha_; }
   // Does rounding consume random draws (so no rounding may be skipped)?
   bool draws() const { return fmt_.rounding == Rounding::kStochastic; }
 
@@ -178,6 +182,8 @@ class FloatArithT {
 
   FloatArithT(const QFormat&, Activation a, double alpha, const LfsrParams&)
       : act_(a), neg_alpha_(static_cast<T>(-alpha)) {}
+  void set_alpha(double alpha) { neg_alpha_ = static_cast<T>(-alpha); }
+  V neg_alpha() const { return neg_alpha_; }
 
   bool draws() const { return false; }
   V from_real(double r) { return static_cast<V>(r); }

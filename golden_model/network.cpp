@@ -316,6 +316,12 @@ std::vector<typename Network<A>::V> Network<A>::pool_backward(const Layer& L, co
 }
 
 template <class A>
+void Network<A>::scale_alpha(double scale) {
+  for (const Layer& L : layers_)
+    if (L.cfg->weighted()) arith_[static_cast<std::size_t>(L.arith)].set_alpha(L.cfg->alpha * scale);
+}
+
+template <class A>
 double Network<A>::train_step(const std::uint8_t* image, int label) {
   forward(image);
   Layer& out = layers_.back();

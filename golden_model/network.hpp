@@ -53,6 +53,9 @@ class Network {
   // One SGD step on (image, label): forward, E = Y - T, back-propagation and
   // update. Returns sum_j E_j^2 in real units.
   double train_step(const std::uint8_t* image, int label);
+  // Every weighted layer's learning rate set to its config alpha x `scale`
+  // (a schedule's step: the host rewrites the alpha registers).
+  void scale_alpha(double scale);
   const std::vector<V>& output() const { return layers_.back().y; }
 
   nlohmann::json weights_json() const;

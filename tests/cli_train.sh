@@ -19,6 +19,19 @@ ok --out "$work/run" --save "$work/w.json"
 for f in train.csv train.json curve.csv; do [ -s "$work/run/$f" ] || { echo "FAIL: $f not written"; fail=1; }; done
 grep -qE '"format": ?"taxonn-weights-1"' "$work/w.json" || { echo "FAIL: weights file"; fail=1; }
 ok --load "$work/w.json" --epochs 1
+# A learning-rate schedule: epoch e uses alpha x the e-th step (the last after
+# the list); recorded per epoch, and it changes the training.
+ok --out "$work/sched" --epochs 3 --alpha-scale 1 0.25
+ok --out "$work/nosched" --epochs 3
+python3 - "$work/sched/train.json" "$work/nosched/train.json" <<'PY' || fail=1
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+ok = a["alpha_scale"] == [1, 0.25] and [e["alpha_scale"] for e in a["epochs"]] == [1, 0.25, 0.25]
+ok = ok and a["epochs"][0]["loss"] == b["epochs"][0]["loss"] and a["epochs"][1]["loss"] != b["epochs"][1]["loss"]
+if not ok:
+    print("FAIL: --alpha-scale 1 0.25 did not train epoch 1 as before and epochs 2-3 at a quarter of alpha")
+sys.exit(0 if ok else 1)
+PY
 bad() {  # expected-text, then the arguments
   local want=$1; shift
   err=$("$taxonn" train --quiet "$@" --out "$work/bad" 2>&1 >/dev/null); rc=$?
@@ -32,6 +45,8 @@ bad "unknown dataset 'imagenet'" --config "$cfg" --dataset imagenet
 bad "input_shape is 3x32x32" --config "$src/configs/lenet5_cifar10.json" --dataset $ds
 bad "rounds to 0" --config "$cfg" --dataset $ds --alpha 0.0000001
 bad "give one I,F per layer" --config "$cfg" --dataset $ds --formats "2,12 2,12"
+bad "(step 2): layer 'conv1''s alpha 0.01 x 0.001 rounds to 0 in Q(2,12)" --config "$cfg" --dataset $ds --alpha-scale 1 0.001
+for a in -1 0 nan; do bad "--alpha-scale $a: every step of the schedule must be a finite number > 0" --config "$cfg" --dataset $ds --alpha-scale 1 $a; done
 bad "no such weights file" --config "$cfg" --dataset $ds --load "$work/none.json"
 bad "does not exist" --config "$cfg" --dataset mnist --data-dir "$work/nowhere"
 for a in -1 0 nan inf; do bad "--alpha $a: the learning rate must be a finite number > 0" --config "$cfg" --dataset $ds --alpha=$a; done
