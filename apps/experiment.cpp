@@ -95,6 +95,7 @@ std::vector<Run> plan_runs(const json& spec, const fs::path& base, const Experim
         run.opt.seed = seed;
         if (spec.contains("alpha")) run.opt.alpha = spec.at("alpha").get<double>();
         run.opt.alpha_scale = spec.value("alpha_scale", std::vector<double>{});
+        run.opt.bias = spec.value("bias", false);
         run.opt.train_limit = o.train_limit;
         run.opt.test_limit = o.test_limit;
         run.opt.quiet = true;
@@ -334,6 +335,7 @@ int run_experiment(const ExperimentOptions& o) {
   const std::vector<std::uint64_t> seeds = spec_seeds(spec, o);
   all["seeds"] = seeds;
   all["alpha_scale"] = spec.value("alpha_scale", std::vector<double>{});
+  all["bias"] = spec.value("bias", false);
   std::string md = fmt::format("# {}\n\n{}\n\nEach run: {} epochs of SGD (batch 1), once per seed ({}: the seed "
                                "draws the initial weights and the sample order){}{}. Regenerate with\n"
                                "`make table1` (`taxonn experiment --spec {}`).\n",

@@ -101,7 +101,7 @@ grep -q '"completed": false' "$work/int/train.json" 2>/dev/null && grep -q '"sto
 grep -q '"completed": true' "$work/run/train.json" || { echo "FAIL: a finished train's train.json is not marked completed"; fail=1; }
 # Seeds: each run once per seed; the table row is the mean +- std over the
 # seeds, the gap the paired (same seed) fixed - float differences.
-printf '{"name": "t", "seeds": [7], "studies": [{"name": "s", "dataset": "%s", "config": "%s", "runs": [{"label": "f", "arith": "float"}, {"label": "x", "arith": "fixed"}]}]}\n' \
+printf '{"name": "t", "seeds": [7], "bias": true, "studies": [{"name": "s", "dataset": "%s", "config": "%s", "runs": [{"label": "f", "arith": "float"}, {"label": "x", "arith": "fixed"}]}]}\n' \
   "$ds" "$cfg" > "$work/spec_seeds.json"
 "$taxonn" experiment --spec "$work/spec_seeds.json" --out "$work/exp_seeds" --seeds 1 2 3 --epochs 1 --train-limit 300 \
   --test-limit 200 --jobs 2 > /dev/null 2> "$work/exp_seeds.err" || { echo "FAIL: seeded experiment: $(tail -2 "$work/exp_seeds.err")"; fail=1; }
@@ -110,7 +110,7 @@ import json, statistics, sys
 d = sys.argv[1]
 r = json.load(open(d + "/results.json"))
 runs = {(x["label"], x["seed"]): x["test_acc"] for x in r["runs"]}
-ok = sorted(runs) == [(l, s) for l in ("f", "x") for s in (1, 2, 3)] and r["seeds"] == [1, 2, 3]
+ok = sorted(runs) == [(l, s) for l in ("f", "x") for s in (1, 2, 3)] and r["seeds"] == [1, 2, 3] and r["bias"] is True
 rows = {x["label"]: x for x in r["rows"]}
 for l in ("f", "x"):
     v = [runs[(l, s)] for s in (1, 2, 3)]
