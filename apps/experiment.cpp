@@ -48,23 +48,28 @@ std::string formats_text(const Run& r, const Config& c) {
   return s;
 }
 
-// The runs of every study whose data is on this machine; the others are
-// listed in `skipped` with the reason.
 // The seeds every run is repeated with: --seeds, else the spec's "seeds",
 // else its "seed" (default 1).
 std::vector<std::uint64_t> spec_seeds(const json& spec, const ExperimentOptions& o) {
-  if (!o.seeds.empty()) return o.seeds;
-  std::vector<std::uint64_t> s =
-      spec.contains("seeds") ? spec.at("seeds").get<std::vector<std::uint64_t>>()
-                             : std::vector<std::uint64_t>{spec.value("seed", std::uint64_t{1})};
+  const std::vector<std::uint64_t> s =
+      !o.seeds.empty()         ? o.seeds
+      : spec.contains("seeds") ? spec.at("seeds").get<std::vector<std::uint64_t>>()
+                               : std::vector<std::uint64_t>{spec.value("seed", std::uint64_t{1})};
   if (s.empty()) throw ConfigError("\"seeds\" is empty: give at least one seed");
+  // A seed twice would run a row twice and pair its fixed run with either float run.
+  for (std::size_t i = 0; i < s.size(); ++i)
+    for (std::size_t k = 0; k < i; ++k)
+      if (s[i] == s[k]) throw ConfigError(fmt::format("seed {} is given twice: give each seed once", s[i]));
   return s;
 }
 
+// The runs of every study whose data is on this machine, once per seed,
+// each checked (resolve_train_config); the other studies are listed in
+// `skipped` with the reason.
 std::vector<Run> plan_runs(const json& spec, const fs::path& base, const ExperimentOptions& o, int epochs,
+                           const std::vector<std::uint64_t>& seeds, const std::vector<double>& alpha_scale,
                            std::vector<std::string>& skipped) {
   std::vector<Run> runs;
-  const std::vector<std::uint64_t> seeds = spec_seeds(spec, o);
   for (const auto& st : spec.at("studies")) {
     const std::string study = st.at("name"), dataset = st.at("dataset");
     try {  // a study whose data is not here fails the experiment, or with --skip-missing is skipped and said so
@@ -94,12 +99,18 @@ std::vector<Run> plan_runs(const json& spec, const fs::path& base, const Experim
         run.opt.epochs = epochs;
         run.opt.seed = seed;
         if (spec.contains("alpha")) run.opt.alpha = spec.at("alpha").get<double>();
-        run.opt.alpha_scale = spec.value("alpha_scale", std::vector<double>{});
+        run.opt.alpha_scale = alpha_scale;
         run.opt.bias = spec.value("bias", false);
         run.opt.train_limit = o.train_limit;
         run.opt.test_limit = o.test_limit;
         run.opt.quiet = true;
         if (!run.formats.empty()) run.opt.formats = parse_formats(run.formats, run.label + " formats");
+        // Bad options (formats, the schedule's alphas) fail the experiment now, not each run later.
+        try {
+          resolve_train_config(run.opt);
+        } catch (const std::exception& e) {
+          throw ConfigError(fmt::format("study '{}', run '{}': {}", study, run.label, e.what()));
+        }
         runs.push_back(std::move(run));
       }
   }
@@ -286,8 +297,12 @@ int run_experiment(const ExperimentOptions& o) {
   const int epochs = o.epochs > 0 ? o.epochs : spec.value("epochs", 1);
   std::vector<std::string> skipped;
   std::vector<Run> runs;
+  std::vector<std::uint64_t> seeds;
+  std::vector<double> alpha_scale;
   try {
-    runs = plan_runs(spec, base, o, epochs, skipped);
+    seeds = spec_seeds(spec, o);
+    alpha_scale = spec.value("alpha_scale", std::vector<double>{});
+    runs = plan_runs(spec, base, o, epochs, seeds, alpha_scale, skipped);
   } catch (const json::exception& e) {
     throw ConfigError(fmt::format("{}: not an experiment spec: {}; follow configs/experiments/table1.json", o.spec,
                                   json_reason(e)));
@@ -332,19 +347,18 @@ int run_experiment(const ExperimentOptions& o) {
   std::string csv =
       "study,label,seed,dataset,arith,formats,epochs,test_acc,train_acc,loss,float_test_acc,gap_to_float,paper_acc,error\n";
   std::string curves = "study,label,seed,images,loss\n";
-  const std::vector<std::uint64_t> seeds = spec_seeds(spec, o);
   all["seeds"] = seeds;
-  all["alpha_scale"] = spec.value("alpha_scale", std::vector<double>{});
+  all["alpha_scale"] = alpha_scale;
   all["bias"] = spec.value("bias", false);
   std::string md = fmt::format("# {}\n\n{}\n\nEach run: {} epochs of SGD (batch 1), once per seed ({}: the seed "
                                "draws the initial weights and the sample order){}{}. Regenerate with\n"
                                "`make table1` (`taxonn experiment --spec {}`).\n",
                                spec.value("title", "Experiment"), spec.value("description", ""), epochs,
                                fmt::join(seeds, ", "),
-                               spec.contains("alpha_scale")
-                                   ? fmt::format(", learning rate x {} in epochs 1, 2, ... (the last after the list)",
-                                                 fmt::join(spec.value("alpha_scale", std::vector<double>{}), ", "))
-                                   : "",
+                               alpha_scale.empty()
+                                   ? ""
+                                   : fmt::format(", learning rate x {} in epochs 1, 2, ... (the last after the list)",
+                                                 fmt::join(alpha_scale, ", ")),
                                o.train_limit ? fmt::format(", {} training images per epoch", o.train_limit) : "",
                                o.spec);
   if (sig)

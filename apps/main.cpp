@@ -194,26 +194,27 @@ Command add_experiment(CLI::App& app) {
   }};
 }
 
-Command add_cycles(CLI::App& app) {
+// A subcommand that reads a list of files (option `in`) and writes `--out`.
+Command files_to_out(CLI::App& app, const char* name, const char* what, const char* in, const char* in_help,
+                     const char* out_help, void (*run)(const std::vector<std::string>&, const std::string&)) {
   auto st = std::make_shared<std::pair<std::vector<std::string>, std::string>>();
-  auto* cyc = app.add_subcommand("cycles", "the cycle table: tb_net's measured cycles beside the paper's formulas");
-  cyc->add_option("--measured", st->first, "tb_net --json files")->required();
-  cyc->add_option("--out", st->second, "folder for cycles.md and cycles.csv")->required();
-  return {cyc, [st] {
-    taxonn::write_cycle_report(st->first, st->second);
+  auto* sc = app.add_subcommand(name, what);
+  sc->add_option(in, st->first, in_help)->required();
+  sc->add_option("--out", st->second, out_help)->required();
+  return {sc, [st, run] {
+    run(st->first, st->second);
     return 0;
   }};
 }
 
+Command add_cycles(CLI::App& app) {
+  return files_to_out(app, "cycles", "the cycle table: tb_net's measured cycles beside the paper's formulas",
+                      "--measured", "tb_net --json files", "folder for cycles.md and cycles.csv", taxonn::write_cycle_report);
+}
+
 Command add_accel_table(CLI::App& app) {
-  auto st = std::make_shared<std::pair<std::vector<std::string>, std::string>>();
-  auto* at = app.add_subcommand("accel-table", "one table of whole-accelerator reports (synth --network --json)");
-  at->add_option("--json", st->first, "the reports, one per network")->required();
-  at->add_option("--out", st->second, "the Markdown table to write")->required();
-  return {at, [st] {
-    taxonn::write_accel_table(st->first, st->second);
-    return 0;
-  }};
+  return files_to_out(app, "accel-table", "one table of whole-accelerator reports (synth --network --json)", "--json",
+                      "the reports, one per network", "the Markdown table to write", taxonn::write_accel_table);
 }
 
 Command add_sim(CLI::App& app) {
@@ -241,7 +242,7 @@ Command add_sim(CLI::App& app) {
   sm->add_option("--trace-start", sim.trace_start, "first cycle of the waveform window")
       ->default_val(0)->check(CLI::Range(0ULL, 1ULL << 50));
   sm->add_option("--trace-cycles", sim.trace_cycles, "cycles in the waveform window")
-      ->default_val(10000)->check(CLI::Range(1ULL, 1ULL << 40));
+      ->default_val(taxonn::tb::TraceOptions::kDefaultCycles)->check(CLI::Range(1ULL, 1ULL << 40));
   sm->add_option("--trace-step", sim.trace_step, "the network check's window starts at this SGD step (from 0)")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
   sm->add_option("--templates", sim.templates, "build from the templates in this folder instead of the built-in ones");
@@ -252,7 +253,10 @@ Command add_sim(CLI::App& app) {
   sm->add_flag("--build-only", sim.build_only, "build (or find in the cache) the testbenches; run nothing");
   sm->add_flag("--quiet", sim.quiet, "no per-step progress lines");
 
-  return {sm, [st] { return taxonn::run_sim(*st); }};
+  return {sm, [st, sm] {
+    st->trace_window_given = sm->count("--trace-start") + sm->count("--trace-cycles") + sm->count("--trace-step") > 0;
+    return taxonn::run_sim(*st);
+  }};
 }
 
 Command add_bench_sim(CLI::App& app) {

@@ -86,9 +86,8 @@ struct Plan {
 // --trace FILE.fst: FILE.fst for the one check that runs, FILE.pe.fst and
 // FILE.net.fst when both do.
 void plan_traces(const SimOptions& o, Plan& p) {
-  const bool window = o.trace_start != 0 || o.trace_cycles != 10000 || o.trace_step >= 0;
   if (o.trace.empty()) {
-    if (window) throw SimInputError("--trace-start, --trace-cycles and --trace-step need --trace FILE.fst");
+    if (o.trace_window_given) throw SimInputError("--trace-start, --trace-cycles and --trace-step need --trace FILE.fst");
     return;
   }
   if (o.trace_step >= 0 && o.trace_start != 0)

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "trace.hpp"  // tb::TraceOptions: the testbenches' window defaults
+
 namespace taxonn {
 
 // Bad input to `taxonn sim` (exit 2): the message names the input and the fix.
@@ -30,8 +32,9 @@ struct SimOptions {
   std::string dataset, data_dir, save_weights;
   std::string curve;         // tb_net --curve: loss and accuracy curve, PREFIX.csv/.svg
   std::string trace;         // waveforms (FST) of each check: builds the traced testbenches
-  std::uint64_t trace_start = 0, trace_cycles = 10000;
+  std::uint64_t trace_start = 0, trace_cycles = tb::TraceOptions::kDefaultCycles;
   std::int64_t trace_step = -1;  // the network check's window starts at this SGD step (-1: at trace_start)
+  bool trace_window_given = false;  // --trace-start, --trace-cycles or --trace-step on the command line
   std::uint64_t seed = 1;
   std::uint64_t iters = 20000;  // PE cosim cycles
   std::uint64_t steps = 200;    // network SGD steps

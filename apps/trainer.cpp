@@ -216,7 +216,7 @@ void check_options(const TrainOptions& o) {
 
 }  // namespace
 
-TrainResult run_train(const TrainOptions& o) {
+Config resolve_train_config(const TrainOptions& o) {
   check_options(o);
   Config c = load_config(o.config);
   if (o.alpha || !o.formats.empty()) {
@@ -234,14 +234,19 @@ TrainResult run_train(const TrainOptions& o) {
     c = apply_overrides(c, ov, fmt::format("{} with the overrides", o.config));
   }
   if (o.arith == "fixed") check_fixed_trainable(c);
-  // A schedule step that makes a layer's alpha round to 0 would stop its training silently.
+  // Every step of the schedule must be a learning rate the alpha register
+  // holds, as the config's alpha must: one that rounds to 0 stops training.
   for (std::size_t k = 0; k < o.alpha_scale.size() && o.arith == "fixed"; ++k)
     for (const LayerConfig& L : c.layers)
-      if (L.weighted() && real_to_raw(L.alpha * o.alpha_scale[k], L.format.frac_bits) == 0)
-        throw UsageError(fmt::format("--alpha-scale {} (step {}): layer '{}''s alpha {} x {} rounds to 0 in Q({},{}); "
-                                     "use a larger step",
-                                     o.alpha_scale[k], k + 1, L.name, L.alpha, o.alpha_scale[k], L.format.int_bits,
-                                     L.format.frac_bits));
+      if (const std::string why = L.weighted() ? alpha_problem(L.alpha * o.alpha_scale[k], L.format) : "";
+          !why.empty())
+        throw UsageError(fmt::format("--alpha-scale {} (step {}): layer '{}''s alpha {} x {} {}; change the step",
+                                     o.alpha_scale[k], k + 1, L.name, L.alpha, o.alpha_scale[k], why));
+  return c;
+}
+
+TrainResult run_train(const TrainOptions& o) {
+  const Config c = resolve_train_config(o);
   const DatasetPair data = load_dataset(o.dataset, o.data_dir);
   const Shape& in = c.input_shape;
   if (in.channels != data.train.channels || in.height != data.train.height || in.width != data.train.width)

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "config.hpp"
+
 namespace taxonn {
 
 struct TrainOptions {
@@ -57,6 +59,11 @@ struct TrainResult {
   double final_test_acc() const { return epochs.empty() ? 0.0 : epochs.back().test_acc; }
 };
 
+// The options checked and the config they train resolved (overrides,
+// formats, the schedule's alphas), before any data is read; UsageError or
+// ConfigError when they are bad input. run_train starts with it; an
+// experiment checks every run with it before training any.
+Config resolve_train_config(const TrainOptions& o);
 TrainResult run_train(const TrainOptions& o);
 
 // Parse "2,12 2,12 1,12" into formats; throws ConfigError naming the flag.

@@ -46,6 +46,7 @@ bad "input_shape is 3x32x32" --config "$src/configs/lenet5_cifar10.json" --datas
 bad "rounds to 0" --config "$cfg" --dataset $ds --alpha 0.0000001
 bad "give one I,F per layer" --config "$cfg" --dataset $ds --formats "2,12 2,12"
 bad "(step 2): layer 'conv1''s alpha 0.01 x 0.001 rounds to 0 in Q(2,12)" --config "$cfg" --dataset $ds --alpha-scale 1 0.001
+bad "(step 2): layer 'conv1''s alpha 0.01 x 1000 does not fit Q(2,12)" --config "$cfg" --dataset $ds --alpha-scale 1 1000
 for a in -1 0 nan; do bad "--alpha-scale $a: every step of the schedule must be a finite number > 0" --config "$cfg" --dataset $ds --alpha-scale 1 $a; done
 bad "no such weights file" --config "$cfg" --dataset $ds --load "$work/none.json"
 bad "does not exist" --config "$cfg" --dataset mnist --data-dir "$work/nowhere"
@@ -86,6 +87,11 @@ other "study 's': dataset 'mnist'" "$work/exp" experiment --spec "$work/spec.jso
 other "no study has its data" "$work/exp" experiment --spec "$work/spec.json" --out "$work/exp" --skip-missing
 echo '{"name": "t"}' > "$work/spec_bad.json"
 other "not an experiment spec: key 'studies' not found" "$work/exp" experiment --spec "$work/spec_bad.json" --out "$work/exp"
+# A run's bad options and repeated seeds fail the experiment before any training.
+printf '{"name": "t", "alpha_scale": [1, 0.0001], "studies": [{"name": "s", "dataset": "%s", "config": "%s", "runs": [{"label": "a"}]}]}\n' \
+  "$ds" "$cfg" > "$work/spec_sched.json"
+other "study 's', run 'a': --alpha-scale 0.0001 (step 2)" "$work/exp" experiment --spec "$work/spec_sched.json" --out "$work/exp"
+other "seed 2 is given twice" "$work/exp" experiment --spec "$src/configs/experiments/table1.json" --out "$work/exp" --seeds 1 2 2
 other "(--out): cannot write in /proc" /proc/taxonn experiment --spec "$src/configs/experiments/table1.json" --out /proc/taxonn
 other "(--json): cannot write in /proc" "$work/synth" synth --config "$src/configs/pe_w16.json" --work "$work/synth" --json /proc/taxonn/s.json
 other "--clock-ns -1: the clock period must be" "$work/synth" synth --config "$src/configs/pe_w16.json" --work "$work/synth" --clock-ns -1

@@ -272,15 +272,10 @@ void parse_weighted(const Obj& o, const std::string& source, const Config& c, La
     fail(source, o.field("activation"), fmt::format("unknown activation '{}'", a),
          "use identity, relu, sigmoid or tanh");
   L.alpha = o.has("alpha") ? o.number("alpha") : c.alpha;
-  const double raw = real_to_raw(L.alpha, L.format.frac_bits);
-  if (!(raw >= 1.0))
-    fail(source, o.has("alpha") ? o.field("alpha") : "alpha",
-         fmt::format("= {} rounds to 0 in {} of layer '{}'", L.alpha, L.format.name(), L.name),
-         "raise alpha or give the layer more fractional bits");
-  if (raw > static_cast<double>(L.format.max_raw()))
-    fail(source, o.has("alpha") ? o.field("alpha") : "alpha",
-         fmt::format("= {} does not fit {} of layer '{}'", L.alpha, L.format.name(), L.name),
-         "lower alpha or give the layer more integer bits");
+  if (const std::string why = alpha_problem(L.alpha, L.format); !why.empty())
+    fail(source, o.has("alpha") ? o.field("alpha") : "alpha", fmt::format("= {} {} of layer '{}'", L.alpha, why, L.name),
+         why.rfind("rounds", 0) == 0 ? "raise alpha or give the layer more fractional bits"
+                                     : "lower alpha or give the layer more integer bits");
   if (L.format.rounding == Rounding::kStochastic && L.format.frac_bits > c.lfsr.width)
     fail(source, "lfsr.width",
          fmt::format("= {} gives fewer random bits than layer '{}' drops (F = {})",
@@ -486,6 +481,13 @@ std::string rnd_macro(Rounding r) {
 }
 
 std::string pool_macro(PoolKind k) { return k == PoolKind::kMax ? "`TAXONN_POOL_MAX" : "`TAXONN_POOL_AVG"; }
+
+std::string alpha_problem(double alpha, const QFormat& f) {
+  const double raw = real_to_raw(alpha, f.frac_bits);
+  if (!(raw >= 1.0)) return fmt::format("rounds to 0 in {}", f.name());
+  if (raw > static_cast<double>(f.max_raw())) return fmt::format("does not fit {}", f.name());
+  return "";
+}
 
 const char* taxonn_version() { return TAXONN_PROJECT_VERSION; }
 

@@ -119,6 +119,10 @@ Config apply_overrides(const Config& c, const ConfigOverrides& o, const std::str
 // Every field, defaults filled in: the resolved config.
 nlohmann::json to_json(const Config& c);
 
+// Why `alpha` is no learning rate of format `f` (the PE's alpha register):
+// "rounds to 0 in Q(I,F)" or "does not fit Q(I,F)"; "" when it is one.
+std::string alpha_problem(double alpha, const QFormat& f);
+
 // What made an output: taxonn's version (the project's, so that the same
 // config gives the same bytes at every commit of one version) and the
 // config's hash (XXH3-128 of its resolved JSON, 16 hex digits). Stamped in
