@@ -1,13 +1,13 @@
 // The fixed-point network model's inner loops (kernels.hpp), each built for
-// AVX2 and for baseline x86-64. Integer-valued, so the AVX2 build gives the
-// same bits as the other (Training.FixedSumsInDouble*, UpdateRowIs*).
+// AVX-512 (x86-64-v4: eight double lanes), AVX2 and baseline x86-64.
+// Integer-valued, so every build gives the same bits (Training.FixedSumsInDouble*, UpdateRowIs*).
 #include "kernels.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define TAXONN_CLONES __attribute__((target_clones("avx2", "default")))
+#define TAXONN_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #else
 #define TAXONN_CLONES
 #endif

@@ -1,5 +1,5 @@
 // The fixed-point network model's inner loops (network.cpp), as plain
-// functions so GCC can build each twice, for AVX2 and for any x86-64, and
+// functions so GCC can build each for AVX-512, AVX2 and any x86-64, and
 // pick one at load time (target_clones: templates do not get clones). Every
 // value is an integer, held exactly in int64 or in double below 2^53
 // (fixed_fits_double), so sums may be taken in any order and vectorize; the

@@ -10,7 +10,7 @@
 
 #include "io_util.hpp"
 
-// The fixed-point inner loops are kernels.cpp's, built for AVX2 and for any
+// The fixed-point inner loops are kernels.cpp's, built for AVX-512, AVX2 and any
 // x86-64 (GCC makes no target clones of templates such as these).
 
 namespace taxonn {
