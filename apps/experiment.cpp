@@ -203,15 +203,60 @@ int tabulate(const std::vector<Run>& runs, int epochs, json& all, std::string& c
   return failed;
 }
 
+// With more than one epoch: each row's test accuracy after every epoch
+// (mean over its seeds), so a peak that the last epoch lost is visible, and
+// for fixed point the share of roundings that saturated in that epoch (all
+// layers), the usual reason a fixed-point run drifts away from its float twin.
+void epoch_rows(const std::vector<Run>& runs, int epochs, const std::string& study, std::string& md) {
+  if (epochs < 2) return;
+  bool header = false;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const Run& r = runs[i];
+    if (r.study != study || (i > 0 && runs[i - 1].study == r.study && runs[i - 1].label == r.label)) continue;
+    if (!header) {
+      header = true;
+      md += fmt::format("\nAfter each epoch, {}: test accuracy (mean over seeds; fixed point: saturated roundings "
+                        "per 10,000 in that epoch)\n\n| run |",
+                        r.study);
+      for (int e = 1; e <= epochs; ++e) md += fmt::format(" {} |", e);
+      md += "\n| --- |";
+      for (int e = 1; e <= epochs; ++e) md += " --- |";
+      md += "\n";
+    }
+    md += fmt::format("| {} |", r.label);
+    for (int e = 0; e < epochs; ++e) {
+      double acc = 0, sat = 0, rnd = 0;
+      int n = 0;
+      for (const Run& q : runs) {
+        if (q.study != r.study || q.label != r.label || !q.error.empty() ||
+            q.result.epochs.size() <= static_cast<std::size_t>(e))
+          continue;
+        const EpochStats& es = q.result.epochs[static_cast<std::size_t>(e)];
+        acc += es.test_acc;
+        ++n;
+        for (const LayerStats& l : es.layers) {
+          sat += static_cast<double>(l.saturations);
+          rnd += static_cast<double>(l.roundings);
+        }
+      }
+      if (n == 0) md += " |";
+      else if (r.arith == "fixed" && rnd > 0) md += fmt::format(" {:.2f}% ({:.1f}) |", acc / n, 1e4 * sat / rnd);
+      else md += fmt::format(" {:.2f}% |", acc / n);
+    }
+    md += "\n";
+  }
+}
+
 // The table: a row per study and run label over its seeds, the test
 // accuracy's mean and standard deviation, and the gap to float as the mean
 // and standard deviation of the paired (same seed) differences.
-void table_rows(const std::vector<Run>& runs, json& all, std::string& md) {
+void table_rows(const std::vector<Run>& runs, int epochs, json& all, std::string& md) {
   std::string study;
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const Run& r = runs[i];
     if (i > 0 && runs[i - 1].study == r.study && runs[i - 1].label == r.label) continue;  // one row per label
     if (r.study != study) {
+      if (!study.empty()) epoch_rows(runs, epochs, study, md);
       study = r.study;
       md += fmt::format("\n## {} ({})\n\n| run | formats per layer | test accuracy (mean +- std) | seeds | gap to our "
                         "float (paired, mean +- std) | paper |\n| --- | --- | --- | --- | --- | --- |\n",
@@ -240,6 +285,7 @@ void table_rows(const std::vector<Run>& runs, json& all, std::string& md) {
     if (!gap.empty()) row.update({{"gap_to_float_mean", gm}, {"gap_to_float_std", gs}});
     all["rows"].push_back(row);
   }
+  if (!study.empty()) epoch_rows(runs, epochs, study, md);
 }
 
 // One loss-curve plot per study (Fig. 5): the data, a gnuplot script, and
@@ -299,8 +345,10 @@ int run_experiment(const ExperimentOptions& o) {
   std::vector<Run> runs;
   std::vector<std::uint64_t> seeds;
   std::vector<double> alpha_scale;
+  std::string make_target;  // the Makefile target that regenerates the committed table, if any
   try {
     seeds = spec_seeds(spec, o);
+    make_target = spec.value("make_target", std::string{});
     alpha_scale = spec.value("alpha_scale", std::vector<double>{});
     runs = plan_runs(spec, base, o, epochs, seeds, alpha_scale, skipped);
   } catch (const json::exception& e) {
@@ -352,7 +400,7 @@ int run_experiment(const ExperimentOptions& o) {
   all["bias"] = spec.value("bias", false);
   std::string md = fmt::format("# {}\n\n{}\n\nEach run: {} epochs of SGD (batch 1), once per seed ({}: the seed "
                                "draws the initial weights and the sample order){}{}. Regenerate with\n"
-                               "`make table1` (`taxonn experiment --spec {}`).\n",
+                               "`taxonn experiment --spec {}`{}.\n",
                                spec.value("title", "Experiment"), spec.value("description", ""), epochs,
                                fmt::join(seeds, ", "),
                                alpha_scale.empty()
@@ -360,12 +408,12 @@ int run_experiment(const ExperimentOptions& o) {
                                    : fmt::format(", learning rate x {} in epochs 1, 2, ... (the last after the list)",
                                                  fmt::join(alpha_scale, ", ")),
                                o.train_limit ? fmt::format(", {} training images per epoch", o.train_limit) : "",
-                               o.spec);
+                               o.spec, make_target.empty() ? "" : fmt::format(" (`make {}`)", make_target));
   if (sig)
     md += fmt::format("\n**Cut short** ({}): the table holds the finished runs; not run: {}.\n", stopped,
                       fmt::join(not_run, "; "));
   const int failed = tabulate(runs, epochs, all, csv, curves);
-  table_rows(runs, all, md);
+  table_rows(runs, epochs, all, md);
   if (!skipped.empty()) {
     md += "\nSkipped (data not on this machine):\n\n";
     for (const auto& s : skipped) md += "- " + s + "\n";

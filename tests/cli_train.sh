@@ -109,7 +109,7 @@ grep -q '"completed": true' "$work/run/train.json" || { echo "FAIL: a finished t
 # seeds, the gap the paired (same seed) fixed - float differences.
 printf '{"name": "t", "seeds": [7], "bias": true, "studies": [{"name": "s", "dataset": "%s", "config": "%s", "runs": [{"label": "f", "arith": "float"}, {"label": "x", "arith": "fixed"}]}]}\n' \
   "$ds" "$cfg" > "$work/spec_seeds.json"
-"$taxonn" experiment --spec "$work/spec_seeds.json" --out "$work/exp_seeds" --seeds 1 2 3 --epochs 1 --train-limit 300 \
+"$taxonn" experiment --spec "$work/spec_seeds.json" --out "$work/exp_seeds" --seeds 1 2 3 --epochs 2 --train-limit 300 \
   --test-limit 200 --jobs 2 > /dev/null 2> "$work/exp_seeds.err" || { echo "FAIL: seeded experiment: $(tail -2 "$work/exp_seeds.err")"; fail=1; }
 python3 - "$work/exp_seeds" <<'PY' || fail=1
 import json, statistics, sys
@@ -126,7 +126,16 @@ diff = [runs[("x", s)] - runs[("f", s)] for s in (1, 2, 3)]
 ok = ok and abs(rows["x"]["gap_to_float_mean"] - statistics.mean(diff)) < 1e-9
 ok = ok and abs(rows["x"]["gap_to_float_std"] - statistics.stdev(diff)) < 1e-9 and "gap_to_float_mean" not in rows["f"]
 ok = ok and len(set(runs[("f", s)] for s in (1, 2, 3))) > 1  # the seed changes the run
-ok = ok and "+- " in open(d + "/table.md").read()
+md = open(d + "/table.md").read()
+ok = ok and "+- " in md
+# The per-epoch table: a row per label, the mean over seeds after each epoch.
+acc = {(x["label"], x["seed"]): [e["test_acc"] for e in x["epochs"]] for x in r["runs"]}
+for l in ("f", "x"):
+    cells = [f"{statistics.mean(acc[(l, s)][e] for s in (1, 2, 3)):.2f}%" for e in (0, 1)]
+    line = next((t for t in md.splitlines() if t.startswith(f"| {l} |") and "%" in t and "+-" not in t), "")
+    ok = ok and all(c in line for c in cells) and (("(" in line) == (l == "x"))
+    if not all(c in line for c in cells):
+        print(f"FAIL: per-epoch row of {l} is '{line}', expected the means {cells}")
 if not ok:
     print("FAIL: seeded experiment rows are not the mean/std over seeds and the paired gap:", r.get("rows"))
 sys.exit(0 if ok else 1)
