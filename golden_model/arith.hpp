@@ -115,19 +115,25 @@ class FixedArithT {
   void update_row(V g, const V* x, V* w, int n) {
     if constexpr (std::is_same_v<Acc, double>) {
       if (!draws()) {
-        const int f = fmt_.frac_bits;
-        const double bias = f > 0 ? static_cast<double>(round_bias<std::int64_t>(f, fmt_.rounding, 0)) : 0.0;
-        const kern::UpdateRow p{g, neg_alpha_, f, bias, static_cast<double>(min_), static_cast<double>(max_)};
+        const kern::UpdateRow p = row_params(g);
         const bool narrow = fmt_.width() <= 16 && neg_alpha_ >= -32768 && neg_alpha_ <= 32768;
-        const kern::RowCounts c = narrow ? kern::update_row_i32(p, x, w, static_cast<std::size_t>(n))
-                                         : kern::update_row(p, x, w, static_cast<std::size_t>(n));
-        counters.roundings += 2 * static_cast<std::uint64_t>(n);
-        counters.saturations += c.saturations;
-        counters.underflows += c.underflows;
+        count_row(n, narrow ? kern::update_row_i32(p, x, w, static_cast<std::size_t>(n))
+                            : kern::update_row(p, x, w, static_cast<std::size_t>(n)));
         return;
       }
     }
     for (int k = 0; k < n; ++k) w[k] = update(w[k], round(mul(g, x[k])));
+  }
+  // The same from sums of products s[k] (a conv weight's gradient sum):
+  // w[k] = update(w[k], round(s[k])).
+  void update_sums(const Acc* s, V* w, int n) {
+    if constexpr (std::is_same_v<Acc, double>) {
+      if (!draws()) {
+        count_row(n, kern::update_sums(row_params(0), s, w, static_cast<std::size_t>(n)));
+        return;
+      }
+    }
+    for (int k = 0; k < n; ++k) w[k] = update(w[k], round(s[k]));
   }
   // The output error E = Y - T, exact then saturated.
   V error(V y, V t) { return sat_sum(static_cast<Acc>(static_cast<std::int64_t>(y) - t)); }
@@ -138,6 +144,17 @@ class FixedArithT {
   LayerCounters counters;
 
  private:
+  kern::UpdateRow row_params(V g) const {
+    const int f = fmt_.frac_bits;
+    const double bias = f > 0 ? static_cast<double>(round_bias<std::int64_t>(f, fmt_.rounding, 0)) : 0.0;
+    return kern::UpdateRow{g, neg_alpha_, f, bias, static_cast<double>(min_), static_cast<double>(max_)};
+  }
+  // n weights updated by a row kernel: 2n roundings (D and the update).
+  void count_row(int n, const kern::RowCounts& c) {
+    counters.roundings += 2 * static_cast<std::uint64_t>(n);
+    counters.saturations += c.saturations;
+    counters.underflows += c.underflows;
+  }
   V clamp_wide(Wide v) {
     if (v > max_ || v < min_) return clamp(v > max_ ? max_ + 1 : min_ - 1);
     return static_cast<V>(v);
@@ -224,6 +241,9 @@ class FloatArithT {
   void update_row(V g, const V* x, V* w, int n) {
     for (int k = 0; k < n; ++k) w[k] = update(w[k], g * x[k]);
   }
+  void update_sums(const Acc* s, V* w, int n) {
+    for (int k = 0; k < n; ++k) w[k] = update(w[k], s[k]);
+  }
   V error(V y, V t) { return y - t; }
   V avg4(Acc sum4) { return sum4 * T(0.25); }
   V spread4(V g) { return g * T(0.25); }
@@ -237,18 +257,18 @@ class FloatArithT {
 
 using FloatArith = FloatArithT<float>;
 
-// s + sum of a[q] * b[q], and acc[q] += w * x[q]: fixed point through the
-// vectorized kernels (kernels.hpp; exact, so in any order), float in the
-// serial order its rounding depends on.
+// s + sum of a[q] * b[q], and acc[q] += w * x[q], for the float model in the
+// serial order its rounding depends on (fixed point sums exact integers with
+// the kernels of kernels.hpp, in any order).
 template <class A>
 inline typename A::Acc dot(typename A::Acc s, const typename A::V* a, const typename A::V* b, std::size_t n) {
-  if constexpr (A::kFixed) return kern::dot(s, a, b, n);
+  static_assert(!A::kFixed, "fixed point uses kern::rows_dot");
   for (std::size_t q = 0; q < n; ++q) s += A::mul(a[q], b[q]);
   return s;
 }
 template <class A>
 inline void axpy(typename A::Acc* acc, typename A::V w, const typename A::V* x, std::size_t n) {
-  if constexpr (A::kFixed) return kern::axpy(acc, w, x, n);
+  static_assert(!A::kFixed, "fixed point uses kern::scaled_rows_sum");
   for (std::size_t q = 0; q < n; ++q) acc[q] += A::mul(w, x[q]);
 }
 

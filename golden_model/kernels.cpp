@@ -8,41 +8,70 @@
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define TAXONN_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#define TAXONN_INLINE inline __attribute__((always_inline))
 #else
 #define TAXONN_CLONES
+#define TAXONN_INLINE inline
 #endif
+
+// The helpers below are templates shared by several kernels: always inlined,
+// so that each clone compiles them for its own instruction set (a helper
+// left out of line is built once, for baseline x86-64).
 
 namespace taxonn::kern {
 
-TAXONN_CLONES double dot(double s, const std::int32_t* a, const std::int32_t* b, std::size_t n) {
-#pragma omp simd reduction(+ : s)
-  for (std::size_t i = 0; i < n; ++i) s += static_cast<double>(a[i]) * static_cast<double>(b[i]);
-  return s;
+namespace {
+
+// kBlock accumulators (four vectors of AVX-512, or eight of AVX2) stay in
+// registers while the m rows stream past.
+template <std::size_t kBlock, class T>
+TAXONN_INLINE void scaled_rows_block(T* out, const std::int32_t* s, std::size_t s_stride, const std::int32_t* rows,
+                                     std::size_t m, std::size_t n) {
+  T acc[kBlock];
+  for (std::size_t j = 0; j < kBlock; ++j) acc[j] = out[j];
+  for (std::size_t k = 0; k < m; ++k) {
+    if (s[k * s_stride] == 0) continue;  // often: G after ReLU and max pooling
+    const T w = static_cast<T>(s[k * s_stride]);
+    const std::int32_t* r = rows + k * n;
+#pragma omp simd
+    for (std::size_t j = 0; j < kBlock; ++j) acc[j] += w * static_cast<T>(r[j]);
+  }
+  for (std::size_t j = 0; j < kBlock; ++j) out[j] = acc[j];
 }
 
-TAXONN_CLONES std::int64_t dot(std::int64_t s, const std::int32_t* a, const std::int32_t* b, std::size_t n) {
-#pragma omp simd reduction(+ : s)
-  for (std::size_t i = 0; i < n; ++i) s += static_cast<std::int64_t>(a[i]) * static_cast<std::int64_t>(b[i]);
-  return s;
+// Blocks of 32 columns, then of 8, then the last few one at a time.
+template <class T>
+TAXONN_INLINE void scaled_rows_sum_t(T* out, const std::int32_t* s, std::size_t s_stride, const std::int32_t* rows,
+                                     std::size_t m, std::size_t n) {
+  std::size_t q0 = 0;
+  for (; q0 + 32 <= n; q0 += 32) scaled_rows_block<32>(out + q0, s, s_stride, rows + q0, m, n);
+  for (; q0 + 8 <= n; q0 += 8) scaled_rows_block<8>(out + q0, s, s_stride, rows + q0, m, n);
+  for (; q0 < n; ++q0) scaled_rows_block<1>(out + q0, s, s_stride, rows + q0, m, n);
 }
 
-TAXONN_CLONES void axpy(double* acc, std::int32_t w, const std::int32_t* x, std::size_t n) {
-  const double wd = w;
-  for (std::size_t i = 0; i < n; ++i) acc[i] += wd * static_cast<double>(x[i]);
+}  // namespace
+
+TAXONN_CLONES void scaled_rows_sum(double* out, const std::int32_t* s, std::size_t s_stride, const std::int32_t* rows,
+                                   std::size_t m, std::size_t n) {
+  scaled_rows_sum_t(out, s, s_stride, rows, m, n);
 }
 
-TAXONN_CLONES void axpy(std::int64_t* acc, std::int32_t w, const std::int32_t* x, std::size_t n) {
-  const std::int64_t wl = w;
-  for (std::size_t i = 0; i < n; ++i) acc[i] += wl * static_cast<std::int64_t>(x[i]);
+TAXONN_CLONES void scaled_rows_sum(std::int64_t* out, const std::int32_t* s, std::size_t s_stride,
+                                   const std::int32_t* rows, std::size_t m, std::size_t n) {
+  scaled_rows_sum_t(out, s, s_stride, rows, m, n);
 }
 
-TAXONN_CLONES RowCounts update_row(const UpdateRow& p, const std::int32_t* x, std::int32_t* w, std::size_t n) {
+namespace {
+
+// Steps 3-5 with D's operand from prod(i): g * x[i] or a sum taken before.
+template <class Prod>
+TAXONN_INLINE RowCounts update_core(const UpdateRow& p, Prod prod_at, std::int32_t* w, std::size_t n) {
   const double down = std::ldexp(1.0, -p.frac_bits), up = std::ldexp(1.0, p.frac_bits);
-  const double gd = p.g, na = p.neg_alpha, bias = p.bias, lo = p.lo, hi = p.hi;
+  const double na = p.neg_alpha, bias = p.bias, lo = p.lo, hi = p.hi;
   double sat = 0, und = 0;  // counts in double lanes: exact, so their order is free
 #pragma omp simd reduction(+ : sat, und)
   for (std::size_t i = 0; i < n; ++i) {
-    const double prod = gd * static_cast<double>(x[i]);
+    const double prod = prod_at(i);
     const double d = std::floor((prod + bias) * down);
     const double dc = std::min(std::max(d, lo), hi);
     const double u = static_cast<double>(w[i]) * up + na * dc;
@@ -53,6 +82,55 @@ TAXONN_CLONES RowCounts update_row(const UpdateRow& p, const std::int32_t* x, st
     w[i] = static_cast<std::int32_t>(rc);
   }
   return RowCounts{static_cast<std::uint64_t>(sat), static_cast<std::uint64_t>(und)};
+}
+
+template <class T>
+TAXONN_INLINE void rows_dot_t(T* out, const std::int32_t* v, const std::int32_t* rows, std::size_t m, std::size_t n) {
+  std::size_t p = 0;
+  for (; p + 4 <= m; p += 4) {
+    const std::int32_t *r0 = rows + p * n, *r1 = r0 + n, *r2 = r1 + n, *r3 = r2 + n;
+    T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+#pragma omp simd reduction(+ : s0, s1, s2, s3)
+    for (std::size_t q = 0; q < n; ++q) {
+      const T x = static_cast<T>(v[q]);
+      s0 += x * static_cast<T>(r0[q]);
+      s1 += x * static_cast<T>(r1[q]);
+      s2 += x * static_cast<T>(r2[q]);
+      s3 += x * static_cast<T>(r3[q]);
+    }
+    out[p] = s0;
+    out[p + 1] = s1;
+    out[p + 2] = s2;
+    out[p + 3] = s3;
+  }
+  for (; p < m; ++p) {
+    const std::int32_t* r = rows + p * n;
+    T s = 0;
+#pragma omp simd reduction(+ : s)
+    for (std::size_t q = 0; q < n; ++q) s += static_cast<T>(v[q]) * static_cast<T>(r[q]);
+    out[p] = s;
+  }
+}
+
+}  // namespace
+
+TAXONN_CLONES RowCounts update_row(const UpdateRow& p, const std::int32_t* x, std::int32_t* w, std::size_t n) {
+  const double gd = p.g;
+  return update_core(p, [=](std::size_t i) { return gd * static_cast<double>(x[i]); }, w, n);
+}
+
+TAXONN_CLONES RowCounts update_sums(const UpdateRow& p, const double* s, std::int32_t* w, std::size_t n) {
+  return update_core(p, [=](std::size_t i) { return s[i]; }, w, n);
+}
+
+TAXONN_CLONES void rows_dot(double* out, const std::int32_t* v, const std::int32_t* rows, std::size_t m,
+                            std::size_t n) {
+  rows_dot_t(out, v, rows, m, n);
+}
+
+TAXONN_CLONES void rows_dot(std::int64_t* out, const std::int32_t* v, const std::int32_t* rows, std::size_t m,
+                            std::size_t n) {
+  rows_dot_t(out, v, rows, m, n);
 }
 
 TAXONN_CLONES RowCounts update_row_i32(const UpdateRow& p, const std::int32_t* x, std::int32_t* w, std::size_t n) {

@@ -11,13 +11,20 @@
 
 namespace taxonn::kern {
 
-// s + sum of a[i] * b[i].
-double dot(double s, const std::int32_t* a, const std::int32_t* b, std::size_t n);
-std::int64_t dot(std::int64_t s, const std::int32_t* a, const std::int32_t* b, std::size_t n);
+// out[p] = sum over q < n of v[q] * rows[p * n + q], for p < m: m dot
+// products with one vector, four rows at a time sharing its loads (a
+// convolution's weight gradient: G against each patch row).
+void rows_dot(double* out, const std::int32_t* v, const std::int32_t* rows, std::size_t m, std::size_t n);
+void rows_dot(std::int64_t* out, const std::int32_t* v, const std::int32_t* rows, std::size_t m, std::size_t n);
 
-// acc[i] += w * x[i].
-void axpy(double* acc, std::int32_t w, const std::int32_t* x, std::size_t n);
-void axpy(std::int64_t* acc, std::int32_t w, const std::int32_t* x, std::size_t n);
+// out[q] += sum over k < m of s[k * s_stride] * rows[k * n + q], for q < n:
+// m axpy calls in one, with a block of out held in registers across k
+// (a convolution's m = C k^2 patch rows, or its output channels for the
+// input gradient).
+void scaled_rows_sum(double* out, const std::int32_t* s, std::size_t s_stride, const std::int32_t* rows, std::size_t m,
+                     std::size_t n);
+void scaled_rows_sum(std::int64_t* out, const std::int32_t* s, std::size_t s_stride, const std::int32_t* rows,
+                     std::size_t m, std::size_t n);
 
 // One fc neuron's steps 3-5 (CONTRACT 3) in double, deterministic rounding:
 // d = clamp(floor((g * x[i] + bias) / 2^F)), then
@@ -32,6 +39,10 @@ struct RowCounts {
   std::uint64_t saturations = 0, underflows = 0;
 };
 RowCounts update_row(const UpdateRow& p, const std::int32_t* x, std::int32_t* w, std::size_t n);
+// The same steps 3-5 from sums already taken: d = clamp(floor((s[i] + bias)
+// / 2^F)) in place of g * x[i] (a convolution weight's D, CONTRACT 3); p.g
+// is not read.
+RowCounts update_sums(const UpdateRow& p, const double* s, std::int32_t* w, std::size_t n);
 // The same in 32-bit lanes, twice as many per vector: only when every
 // value, g and alpha have at most 16 bits (W <= 16), so each product is
 // below 2^30 and nothing overflows.

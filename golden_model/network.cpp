@@ -98,12 +98,22 @@ void Network<A>::fc_forward(Layer& L, A& a) {
   const int in = L.cfg->in_shape.size(), out = L.cfg->neurons;
   L.z.resize(static_cast<std::size_t>(out));
   L.y.resize(static_cast<std::size_t>(out));
-  for (int j = 0; j < out; ++j) {
-    const V* w = &L.w[static_cast<std::size_t>(j) * in];
-    const Acc acc = dot<A>(bias_ ? a.base(L.b[static_cast<std::size_t>(j)]) : Acc{0}, w, L.x.data(),
-                           static_cast<std::size_t>(in));
-    L.z[static_cast<std::size_t>(j)] = a.round(acc);
-    L.y[static_cast<std::size_t>(j)] = a.act(L.z[static_cast<std::size_t>(j)]);
+  if constexpr (A::kFixed) {
+    // Exact integer sums: every neuron's dot product at once, the bias after.
+    sums_.resize(static_cast<std::size_t>(out));
+    kern::rows_dot(sums_.data(), L.x.data(), L.w.data(), static_cast<std::size_t>(out), static_cast<std::size_t>(in));
+    for (int j = 0; j < out; ++j) {
+      const std::size_t o = static_cast<std::size_t>(j);
+      L.z[o] = a.round(sums_[o] + (bias_ ? a.base(L.b[o]) : Acc{0}));
+      L.y[o] = a.act(L.z[o]);
+    }
+  } else {
+    for (int j = 0; j < out; ++j) {
+      const std::size_t o = static_cast<std::size_t>(j);
+      const Acc acc = dot<A>(bias_ ? a.base(L.b[o]) : Acc{0}, &L.w[o * in], L.x.data(), static_cast<std::size_t>(in));
+      L.z[o] = a.round(acc);
+      L.y[o] = a.act(L.z[o]);
+    }
   }
 }
 
@@ -131,8 +141,10 @@ void Network<A>::conv_forward(Layer& L, A& a) {
   for (int oc = 0; oc < os.channels; ++oc) {
     std::fill(plane_.begin(), plane_.end(), bias_ ? a.base(L.b[static_cast<std::size_t>(oc)]) : Acc{0});
     const V* w = &L.w[static_cast<std::size_t>(oc) * patch];
-    for (std::size_t p = 0; p < patch; ++p) {
-      axpy<A>(plane_.data(), w[p], &L.cols[p * plane], plane);
+    if constexpr (A::kFixed) {
+      kern::scaled_rows_sum(plane_.data(), w, 1, L.cols.data(), patch, plane);
+    } else {
+      for (std::size_t p = 0; p < patch; ++p) axpy<A>(plane_.data(), w[p], &L.cols[p * plane], plane);
     }
     for (std::size_t q = 0; q < plane; ++q) {
       const std::size_t o = oc * plane + q;
@@ -206,10 +218,14 @@ std::vector<typename Network<A>::V> Network<A>::fc_input_grad(const Layer& L, co
   // Step 1 in this layer's format: the exact sum of G[j] * W[j,k] (2F
   // fractional bits), then one conversion into the layer below (CONTRACT 3).
   std::vector<Acc> acc(static_cast<std::size_t>(in), Acc{0});
-  for (int j = 0; j < out; ++j) {
-    const V gj = g[static_cast<std::size_t>(j)];
-    if (gj == 0) continue;  // adds nothing, in either arithmetic
-    axpy<A>(acc.data(), gj, &L.w[static_cast<std::size_t>(j) * in], static_cast<std::size_t>(in));
+  if constexpr (A::kFixed) {
+    kern::scaled_rows_sum(acc.data(), g.data(), 1, L.w.data(), static_cast<std::size_t>(out), static_cast<std::size_t>(in));
+  } else {
+    for (int j = 0; j < out; ++j) {
+      const V gj = g[static_cast<std::size_t>(j)];
+      if (gj == 0) continue;  // adds nothing
+      axpy<A>(acc.data(), gj, &L.w[static_cast<std::size_t>(j) * in], static_cast<std::size_t>(in));
+    }
   }
   std::vector<V> r(static_cast<std::size_t>(in));
   for (int k = 0; k < in; ++k) r[static_cast<std::size_t>(k)] = low.reduce(acc[static_cast<std::size_t>(k)], a);
@@ -229,12 +245,19 @@ std::vector<typename Network<A>::V> Network<A>::conv_input_grad(const Layer& L, 
   // sum over output channels of W * G, then scattered back (col2im).
   std::vector<Acc>& rows = rows_;  // reused: no allocation per step
   rows.assign(patch * plane, Acc{0});
-  for (int oc = 0; oc < os.channels; ++oc) {
-    const V* gp = &gc[static_cast<std::size_t>(oc) * plane];
-    for (std::size_t p = 0; p < patch; ++p) {
-      const V wv = L.w[static_cast<std::size_t>(oc) * patch + p];
-      if (wv == 0) continue;
-      axpy<A>(&rows[p * plane], wv, gp, plane);
+  if constexpr (A::kFixed) {
+    // Row p: the sum over output channels oc of W[oc][p] * G[oc] (exact, so
+    // summed per row rather than per channel).
+    for (std::size_t p = 0; p < patch; ++p)
+      kern::scaled_rows_sum(&rows[p * plane], &L.w[p], patch, gc.data(), static_cast<std::size_t>(os.channels), plane);
+  } else {
+    for (int oc = 0; oc < os.channels; ++oc) {
+      const V* gp = &gc[static_cast<std::size_t>(oc) * plane];
+      for (std::size_t p = 0; p < patch; ++p) {
+        const V wv = L.w[static_cast<std::size_t>(oc) * patch + p];
+        if (wv == 0) continue;
+        axpy<A>(&rows[p * plane], wv, gp, plane);
+      }
     }
   }
   std::vector<Acc> acc(static_cast<std::size_t>(is.size()), Acc{0});
@@ -279,10 +302,17 @@ void Network<A>::conv_update(Layer& L, const std::vector<V>& g, A& a) {
     // As in fc_update: a channel whose G is all 0 keeps its weights.
     if (!a.draws() && std::all_of(gp, gp + plane, [](V v) { return v == 0; })) continue;
     V* w = &L.w[static_cast<std::size_t>(oc) * patch];
-    for (std::size_t p = 0; p < patch; ++p) {
-      // The weight gradient: the correlation of the stored input with G.
-      const Acc acc = dot<A>(Acc{0}, gp, &L.cols[p * plane], plane);
-      w[p] = a.update(w[p], a.round(acc));
+    if constexpr (A::kFixed) {
+      // The weight gradient, the correlation of the stored input with G, for
+      // the whole patch at once; then D and the update per weight.
+      sums_.resize(patch);
+      kern::rows_dot(sums_.data(), gp, L.cols.data(), patch, plane);
+      a.update_sums(sums_.data(), w, static_cast<int>(patch));
+    } else {
+      for (std::size_t p = 0; p < patch; ++p) {
+        const Acc acc = dot<A>(Acc{0}, gp, &L.cols[p * plane], plane);
+        w[p] = a.update(w[p], a.round(acc));
+      }
     }
     if (bias_) {
       Acc s = 0;

@@ -78,7 +78,7 @@ class Network {
   A input_;  // the sample's format (Config::input_format)
   std::vector<A> arith_;
   std::vector<Layer> layers_;
-  std::vector<Acc> plane_, rows_;  // scratch accumulators
+  std::vector<Acc> plane_, rows_, sums_;  // scratch accumulators
 };
 
 extern template class Network<FixedArith>;

@@ -211,6 +211,47 @@ TEST(Training, UpdateRowIsTheScalarUpdate) {
   EXPECT_GT(saturated_products, 0u) << "no product saturated: the step-3 clamp went untested";
 }
 
+TEST(Training, ScaledRowsSumIsTheSumOfProducts) {
+  // kern::scaled_rows_sum (register-blocked, vectorized) against the plain
+  // sum in 128 bits: corner values (the widest W = 24's extremes, 0, +-1),
+  // random ones, a sweep of sizes around the block (n = 1..40, m = 1..9) and
+  // of strides, into double (where exact) and int64 alike.
+  std::mt19937_64 rng(test::seed("Training.ScaledRowsSumIsTheSumOfProducts"));
+  const std::int32_t corner[] = {-(1 << 23), (1 << 23) - 1, 0, 1, -1};
+  auto value = [&](int bits) {
+    return rng() % 4 == 0 ? corner[rng() % 5] : static_cast<std::int32_t>(from_bits(rng(), bits));
+  };
+  for (std::size_t n = 1; n <= 40; ++n) {
+    for (std::size_t m = 1; m <= 9; m += 2) {
+      for (std::size_t stride : {std::size_t{1}, std::size_t{3}}) {
+        std::vector<std::int32_t> s(m * stride), rows(m * n);
+        for (auto& v : s) v = value(24);
+        for (auto& v : rows) v = value(24);
+        std::vector<std::int64_t> got64(n), start(n);
+        for (auto& v : start) v = static_cast<std::int64_t>(from_bits(rng(), 40));
+        got64 = start;
+        kern::scaled_rows_sum(got64.data(), s.data(), stride, rows.data(), m, n);
+        // Double only while exact: 15-bit values (LeNet-5's formats), start below 2^40.
+        std::vector<std::int32_t> s15(s.size()), rows15(rows.size());
+        for (std::size_t i = 0; i < s.size(); ++i) s15[i] = s[i] >> 9;
+        for (std::size_t i = 0; i < rows.size(); ++i) rows15[i] = rows[i] >> 9;
+        std::vector<double> gotd(start.begin(), start.end());
+        kern::scaled_rows_sum(gotd.data(), s15.data(), stride, rows15.data(), m, n);
+        for (std::size_t q = 0; q < n; ++q) {
+          Wide want = start[q], want15 = start[q];
+          for (std::size_t k = 0; k < m; ++k) {
+            want += Wide{s[k * stride]} * rows[k * n + q];
+            want15 += Wide{s15[k * stride]} * rows15[k * n + q];
+          }
+          ASSERT_EQ(Wide{got64[q]}, want) << fmt::format("int64, n {} m {} stride {} q {}", n, m, stride, q);
+          ASSERT_EQ(Wide{static_cast<std::int64_t>(gotd[q])}, want15)
+              << fmt::format("double, n {} m {} stride {} q {}", n, m, stride, q);
+        }
+      }
+    }
+  }
+}
+
 TEST(Training, SameSeedSameBitsOtherSeedOtherBits) {
   const Config c = small_config("relu", "identity", "nearest");
   std::mt19937_64 rng(1);
