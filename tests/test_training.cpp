@@ -252,6 +252,37 @@ TEST(Training, ScaledRowsSumIsTheSumOfProducts) {
   }
 }
 
+TEST(Training, RowsDotIsTheSumOfProducts) {
+  // kern::rows_dot (four rows per pass, vectorized) against the plain sums
+  // in 128 bits: corner and random values, m = 1..9 rows (the four-row
+  // passes and the rest), n = 1..40 (vector blocks and tails).
+  std::mt19937_64 rng(test::seed("Training.RowsDotIsTheSumOfProducts"));
+  const std::int32_t corner[] = {-(1 << 23), (1 << 23) - 1, 0, 1, -1};
+  auto value = [&](int bits) {
+    return rng() % 4 == 0 ? corner[rng() % 5] >> (24 - bits) : static_cast<std::int32_t>(from_bits(rng(), bits));
+  };
+  for (std::size_t n = 1; n <= 40; ++n) {
+    for (std::size_t m = 1; m <= 9; ++m) {
+      for (const int bits : {24, 15}) {
+        std::vector<std::int32_t> v(n), rows(m * n);
+        for (auto& x : v) x = value(bits);
+        for (auto& x : rows) x = value(bits);
+        std::vector<std::int64_t> got(m, -1);
+        std::vector<double> gotd(m, -1);
+        kern::rows_dot(got.data(), v.data(), rows.data(), m, n);
+        if (bits == 15) kern::rows_dot(gotd.data(), v.data(), rows.data(), m, n);  // double only where exact
+        for (std::size_t p = 0; p < m; ++p) {
+          Wide want = 0;
+          for (std::size_t q = 0; q < n; ++q) want += Wide{v[q]} * rows[p * n + q];
+          ASSERT_EQ(Wide{got[p]}, want) << fmt::format("int64, W {} n {} m {} row {}", bits, n, m, p);
+          if (bits == 15)
+            ASSERT_EQ(Wide{static_cast<std::int64_t>(gotd[p])}, want) << fmt::format("double, n {} m {} row {}", n, m, p);
+        }
+      }
+    }
+  }
+}
+
 TEST(Training, SameSeedSameBitsOtherSeedOtherBits) {
   const Config c = small_config("relu", "identity", "nearest");
   std::mt19937_64 rng(1);
