@@ -62,6 +62,14 @@ class FixedArithT {
   Acc base(V w) const { return static_cast<Acc>(static_cast<std::int64_t>(w) << fmt_.frac_bits); }
   // rq of a product or a sum of products (2F fractional bits) into Q(I,F).
   V round(Acc x) { return round_shift(x, fmt_.frac_bits, 0); }
+  // round() of n sums at once: out[k] = round(s[k]).
+  void round_row(const Acc* s, V* out, int n) { shift_row(s, out, n, fmt_.frac_bits); }
+  // reduce() of n sums of layer `from` at once: out[k] = reduce(s[k], from).
+  void reduce_row(const Acc* s, V* out, int n, const FixedArithT& from) {
+    const int sh = 2 * from.fmt_.frac_bits - fmt_.frac_bits;
+    if (sh >= 0) return shift_row(s, out, n, sh);
+    for (int k = 0; k < n; ++k) out[k] = reduce(s[k], from);
+  }
   // A sum of values (F fractional bits): exact, saturated.
   V sat_sum(Acc x) { return round_shift(x, 0, 0); }
   // A value of another layer entering this one (CONTRACT 1: conversion at the boundary).
@@ -144,6 +152,22 @@ class FixedArithT {
   LayerCounters counters;
 
  private:
+  // round_shift(s[k], sh, 0) for k < n: vectorized in double without
+  // random draws, the same values and counters.
+  void shift_row(const Acc* s, V* out, int n, int sh) {
+    if constexpr (std::is_same_v<Acc, double>) {
+      if (!draws()) {
+        const double bias = sh > 0 ? static_cast<double>(round_bias<std::int64_t>(sh, fmt_.rounding, 0)) : 0.0;
+        const kern::RowCounts c = kern::round_row(kern::RoundRow{sh, bias, static_cast<double>(min_), static_cast<double>(max_)},
+                                                  s, out, static_cast<std::size_t>(n));
+        counters.roundings += static_cast<std::uint64_t>(n);
+        counters.saturations += c.saturations;
+        counters.underflows += c.underflows;
+        return;
+      }
+    }
+    for (int k = 0; k < n; ++k) out[k] = round_shift(s[k], sh, 0);
+  }
   kern::UpdateRow row_params(V g) const {
     const int f = fmt_.frac_bits;
     const double bias = f > 0 ? static_cast<double>(round_bias<std::int64_t>(f, fmt_.rounding, 0)) : 0.0;
@@ -212,6 +236,8 @@ class FloatArithT {
   bool holds(const FloatArithT&) const { return true; }
   V convert(V v, const FloatArithT&) { return v; }
   V reduce(Acc x, const FloatArithT&) { return x; }
+  void round_row(const Acc* s, V* out, int n) { std::copy_n(s, n, out); }
+  void reduce_row(const Acc* s, V* out, int n, const FloatArithT&) { std::copy_n(s, n, out); }
   V act(V z) {
     switch (act_) {
       case Activation::kIdentity: return z;

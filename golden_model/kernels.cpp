@@ -114,6 +114,20 @@ TAXONN_INLINE void rows_dot_t(T* out, const std::int32_t* v, const std::int32_t*
 
 }  // namespace
 
+TAXONN_CLONES RowCounts round_row(const RoundRow& p, const double* s, std::int32_t* out, std::size_t n) {
+  const double down = std::ldexp(1.0, -p.shift), bias = p.bias, lo = p.lo, hi = p.hi;
+  double sat = 0, und = 0;
+#pragma omp simd reduction(+ : sat, und)
+  for (std::size_t i = 0; i < n; ++i) {
+    const double d = std::floor((s[i] + bias) * down);
+    const double dc = std::min(std::max(d, lo), hi);
+    und += d == 0.0 && s[i] != 0.0 ? 1.0 : 0.0;
+    sat += dc != d ? 1.0 : 0.0;
+    out[i] = static_cast<std::int32_t>(dc);
+  }
+  return RowCounts{static_cast<std::uint64_t>(sat), static_cast<std::uint64_t>(und)};
+}
+
 TAXONN_CLONES RowCounts update_row(const UpdateRow& p, const std::int32_t* x, std::int32_t* w, std::size_t n) {
   const double gd = p.g;
   return update_core(p, [=](std::size_t i) { return gd * static_cast<double>(x[i]); }, w, n);

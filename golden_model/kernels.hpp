@@ -26,6 +26,20 @@ void scaled_rows_sum(double* out, const std::int32_t* s, std::size_t s_stride, c
 void scaled_rows_sum(std::int64_t* out, const std::int32_t* s, std::size_t s_stride, const std::int32_t* rows,
                      std::size_t m, std::size_t n);
 
+// The counters of a row of roundings (the roundings themselves are n or 2n).
+struct RowCounts {
+  std::uint64_t saturations = 0, underflows = 0;
+};
+
+// rq of exact sums, deterministic rounding: out[i] = clamp(floor((s[i] +
+// bias) / 2^shift)), with its saturations and underflows (a non-zero sum
+// that rounds to 0), as FixedArithT's round_shift counts them.
+struct RoundRow {
+  int shift;
+  double bias, lo, hi;
+};
+RowCounts round_row(const RoundRow& p, const double* s, std::int32_t* out, std::size_t n);
+
 // One fc neuron's steps 3-5 (CONTRACT 3) in double, deterministic rounding:
 // d = clamp(floor((g * x[i] + bias) / 2^F)), then
 // w[i] = clamp(floor((w[i] * 2^F - alpha * d + bias) / 2^F)), with the
@@ -34,9 +48,6 @@ struct UpdateRow {
   std::int32_t g, neg_alpha;
   int frac_bits;
   double bias, lo, hi;  // the rounding's bias (2^(F-1) nearest, 0 truncate); the format's range
-};
-struct RowCounts {
-  std::uint64_t saturations = 0, underflows = 0;
 };
 RowCounts update_row(const UpdateRow& p, const std::int32_t* x, std::int32_t* w, std::size_t n);
 // The same steps 3-5 from sums already taken: d = clamp(floor((s[i] + bias)

@@ -102,11 +102,10 @@ void Network<A>::fc_forward(Layer& L, A& a) {
     // Exact integer sums: every neuron's dot product at once, the bias after.
     sums_.resize(static_cast<std::size_t>(out));
     kern::rows_dot(sums_.data(), L.x.data(), L.w.data(), static_cast<std::size_t>(out), static_cast<std::size_t>(in));
-    for (int j = 0; j < out; ++j) {
-      const std::size_t o = static_cast<std::size_t>(j);
-      L.z[o] = a.round(sums_[o] + (bias_ ? a.base(L.b[o]) : Acc{0}));
-      L.y[o] = a.act(L.z[o]);
-    }
+    if (bias_)
+      for (std::size_t o = 0; o < sums_.size(); ++o) sums_[o] += a.base(L.b[o]);
+    a.round_row(sums_.data(), L.z.data(), out);
+    for (std::size_t o = 0; o < sums_.size(); ++o) L.y[o] = a.act(L.z[o]);
   } else {
     for (int j = 0; j < out; ++j) {
       const std::size_t o = static_cast<std::size_t>(j);
@@ -146,11 +145,8 @@ void Network<A>::conv_forward(Layer& L, A& a) {
     } else {
       for (std::size_t p = 0; p < patch; ++p) axpy<A>(plane_.data(), w[p], &L.cols[p * plane], plane);
     }
-    for (std::size_t q = 0; q < plane; ++q) {
-      const std::size_t o = oc * plane + q;
-      L.z[o] = a.round(plane_[q]);
-      L.y[o] = a.act(L.z[o]);
-    }
+    a.round_row(plane_.data(), &L.z[oc * plane], static_cast<int>(plane));
+    for (std::size_t o = oc * plane; o < (oc + 1) * plane; ++o) L.y[o] = a.act(L.z[o]);
   }
 }
 
@@ -228,7 +224,7 @@ std::vector<typename Network<A>::V> Network<A>::fc_input_grad(const Layer& L, co
     }
   }
   std::vector<V> r(static_cast<std::size_t>(in));
-  for (int k = 0; k < in; ++k) r[static_cast<std::size_t>(k)] = low.reduce(acc[static_cast<std::size_t>(k)], a);
+  low.reduce_row(acc.data(), r.data(), in, a);
   return r;
 }
 
@@ -272,7 +268,7 @@ std::vector<typename Network<A>::V> Network<A>::conv_input_grad(const Layer& L, 
         }
       }
   std::vector<V> out(acc.size());
-  for (std::size_t i = 0; i < acc.size(); ++i) out[i] = low.reduce(acc[i], a);
+  low.reduce_row(acc.data(), out.data(), static_cast<int>(acc.size()), a);
   return out;
 }
 

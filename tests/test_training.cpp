@@ -275,8 +275,9 @@ TEST(Training, RowsDotIsTheSumOfProducts) {
           Wide want = 0;
           for (std::size_t q = 0; q < n; ++q) want += Wide{v[q]} * rows[p * n + q];
           ASSERT_EQ(Wide{got[p]}, want) << fmt::format("int64, W {} n {} m {} row {}", bits, n, m, p);
-          if (bits == 15)
+          if (bits == 15) {
             ASSERT_EQ(Wide{static_cast<std::int64_t>(gotd[p])}, want) << fmt::format("double, n {} m {} row {}", n, m, p);
+          }
         }
       }
     }
