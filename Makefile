@@ -99,10 +99,14 @@ accel: build
 	  --out $(RESULTS)/accel/summary.md
 
 # Throughput figures (printed and written to $(RESULTS)/bench/, not
-# asserted): LeNet-5 training, fixed and float; the RTL simulation of
+# asserted): LeNet-5 training, fixed and float, and against commit
+# $(BASELINE)'s golden model built and run beside it (issue 14's starting
+# point; built once into $(BUILD)/bench_baseline/); the RTL simulation of
 # 784-100-10 and of LeNet-5 against the golden model.
+BASELINE ?= bdfb6bc
 bench: build
 	$(BUILD)/tests/taxonn_bench 6000 --out $(RESULTS)/bench
+	tests/bench_baseline.sh $(BUILD)/tests/taxonn_bench $(BUILD) $(RESULTS)/bench $(BASELINE)
 	@echo "== RTL simulation vs golden model: 784-100-10 (mlp_mnist100), 300 SGD steps"
 	$(BUILD)/verilator_tb/tb_net_mlp_mnist100 --config configs/mlp_mnist100.json --steps 300 --check-every 1000000 \
 	  --quiet | grep -E '^(speed|tb_net: [0-9])' | tee $(RESULTS)/bench/rtl_mlp_mnist100.txt

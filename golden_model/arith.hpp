@@ -113,6 +113,17 @@ class FixedArithT {
     if (act_ == Activation::kIdentity) return r1;
     return round(mul(r1, fd));
   }
+  // Step 2 for n neurons: g[j] = grad(r1[j], deriv(z[j])); ReLU and
+  // identity as plain loops the compiler vectorizes.
+  void grad_row(const V* __restrict r1, const V* __restrict z, V* __restrict g, std::size_t n) {
+    if (act_ == Activation::kRelu) {
+      for (std::size_t j = 0; j < n; ++j) g[j] = z[j] > 0 ? r1[j] : 0;
+    } else if (act_ == Activation::kIdentity) {
+      std::copy_n(r1, n, g);
+    } else {
+      for (std::size_t j = 0; j < n; ++j) g[j] = grad(r1[j], deriv(z[j]));
+    }
+  }
   // Steps 4-5, fused: W = rq(W * 2^F - alpha * D).
   V update(V w, V d) { return round(base(w) + mul(neg_alpha_, d)); }
   // Steps 3-5 of one fc neuron: w[k] = update(w[k], round(g * x[k])) for k <
@@ -263,6 +274,9 @@ class FloatArithT {
     return 1;
   }
   V grad(V r1, V fd) { return r1 * fd; }
+  void grad_row(const V* r1, const V* z, V* g, std::size_t n) {
+    for (std::size_t j = 0; j < n; ++j) g[j] = grad(r1[j], deriv(z[j]));
+  }
   V update(V w, V d) { return w + neg_alpha_ * d; }
   void update_row(V g, const V* x, V* w, int n) {
     for (int k = 0; k < n; ++k) w[k] = update(w[k], g * x[k]);

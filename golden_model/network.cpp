@@ -197,7 +197,9 @@ int Network<A>::forward(const std::uint8_t* image) {
       for (std::size_t i = 0; i < n; ++i) L.x[i] = a.convert(input_.from_real(image[i] / 255.0), input_);
     } else {
       A& from = arith_[static_cast<std::size_t>(prev_arith)];
-      for (std::size_t i = 0; i < n; ++i) L.x[i] = a.convert((*prev)[i], from);
+      if (a.holds(from)) std::copy_n(prev->begin(), n, L.x.begin());  // every value exact: convert() is the identity
+      else
+        for (std::size_t i = 0; i < n; ++i) L.x[i] = a.convert((*prev)[i], from);
     }
     if (L.cfg->type == LayerType::kFc) fc_forward(L, a);
     else conv_forward(L, a);
@@ -370,9 +372,9 @@ double Network<A>::train_step(const std::uint8_t* image, int label) {
       continue;
     }
     A& a = arith_[static_cast<std::size_t>(L.arith)];
-    std::vector<V> g(r1.size());
-    for (std::size_t j = 0; j < g.size(); ++j) g[j] = a.grad(r1[j], a.deriv(L.z[j]));
-    L.g = g;
+    L.g.resize(r1.size());
+    a.grad_row(r1.data(), L.z.data(), L.g.data(), r1.size());
+    const std::vector<V>& g = L.g;
     int below = -1;
     for (std::size_t k = i; k-- > 0;)
       if (layers_[k].cfg->weighted()) {

@@ -122,7 +122,8 @@ int main(int argc, char** argv) {
         "| --- | --- | --- | --- |\n"
         "| fixed point, bit-exact (Table I MNIST formats) | {:.0f} | {:.2f}x | {:.2f}x |\n"
         "| float32 | {:.0f} | | {:.2f}x |\n\nfixed / float: **{:.2f}** (measured in the same run; the machine's speed "
-        "drifts by about 10% between runs, so compare ratios).\n",
+        "drifts by about 10% between runs, so compare ratios). Issue 14's start was measured on another machine; "
+        "[baseline.md](baseline.md) measures today's code against that code on this one.\n",
         fixed.images, name, cpu_model(), kIssue14BaselineFixed, kReferenceImagesPerSecond, fx, fx / kIssue14BaselineFixed, fx / kReferenceImagesPerSecond, fl,
         fl / kReferenceImagesPerSecond, fx / fl);
     taxonn::write_atomic(std::filesystem::path(out) / "bench.md", md);
