@@ -1,0 +1,225 @@
+// The network-level rules of docs/CONTRACT.md 3 ("Network level: rules an
+// independent implementation must follow"), one test each, computed here
+// from the rule's text with 128-bit integers and compared with the golden
+// network model: a change of the model that breaks a written rule fails
+// here, and a rule that is not what the model does cannot be written.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "network.hpp"
+#include "test_util.hpp"
+
+namespace taxonn {
+namespace {
+
+// Rule 1: a value crossing a layer boundary is rounded by the receiving
+// layer's mode, in the receiving layer's counters.
+TEST(Contract, BoundaryConversionRoundsByTheReceivingLayersMode) {
+  const LfsrParams lp{16, 0xB400, 0xACE1};
+  QFormat narrow_nearest{2, 4, Rounding::kNearest}, narrow_trunc{2, 4, Rounding::kTruncate};
+  QFormat wide_nearest{2, 8, Rounding::kNearest}, wide_trunc{2, 8, Rounding::kTruncate};
+  FixedArith from_trunc(wide_trunc, Activation::kIdentity, 0.01, lp);
+  FixedArith from_nearest(wide_nearest, Activation::kIdentity, 0.01, lp);
+  FixedArith to_nearest(narrow_nearest, Activation::kIdentity, 0.01, lp);
+  FixedArith to_trunc(narrow_trunc, Activation::kIdentity, 0.01, lp);
+  // 8 at F = 8 is half an LSB of F = 4: a tie, which nearest takes up and truncate drops.
+  EXPECT_EQ(to_nearest.convert(8, from_trunc), 1);
+  EXPECT_EQ(to_trunc.convert(8, from_nearest), 0);
+  EXPECT_EQ(to_nearest.convert(-8, from_trunc), 0);  // ties toward +inf
+  EXPECT_EQ(to_trunc.convert(-8, from_nearest), -1);  // floor
+  EXPECT_EQ(to_nearest.counters.roundings, 2u);
+  EXPECT_EQ(from_trunc.counters.roundings, 0u);
+  EXPECT_EQ(to_trunc.counters.underflows, 1u);  // 8 -> 0
+}
+
+Config two_fc(const std::string& input_format, const std::string& f1, const std::string& extra = "") {
+  return parse_config(fmt::format(R"({{"name": "t", "input_shape": {{"channels": 1, "height": 4, "width": 4}},
+      {} "rounding": "nearest", "alpha": 0.05, "scratchpad_depth": 16,
+      "layers": [{{"name": "a", "type": "fc", "neurons": 3, "format": {}, "activation": "identity"}},
+                 {{"name": "b", "type": "fc", "neurons": 2, "format": {{"int_bits": 3, "frac_bits": 10}},
+                   "activation": "identity"}}]{}}})",
+                                  input_format.empty() ? "" : "\"input_format\": " + input_format + ",", f1, extra),
+                      "t");
+}
+
+// Rule 2: pixel p enters as raw = floor((p * 2^(F+1) + 255) / 510) in
+// input_format (round(p / 255 * 2^F); p / 255 * 2^F is never a tie), is
+// saturated there, uncounted, and then converted into the first layer.
+TEST(Contract, SampleIsRoundedAndSaturatedInTheInputFormatFirst) {
+  const Config c = two_fc(R"({"int_bits": 1, "frac_bits": 6})", R"({"int_bits": 2, "frac_bits": 8})");
+  Network<FixedArith> n(c, 1);
+  // Weights 0: z = 0 never saturates, so layer a's counters see only the sample.
+  std::fill(n.layers()[0].w.begin(), n.layers()[0].w.end(), 0);
+  std::vector<std::uint8_t> img(16);
+  for (int p = 0; p < 256; p += 16) {
+    for (std::size_t i = 0; i < img.size(); ++i) img[i] = static_cast<std::uint8_t>(std::min(255, p + static_cast<int>(i)));
+    n.forward(img.data());
+    for (std::size_t i = 0; i < img.size(); ++i) {
+      const Wide q = (Wide{img[i]} * (Wide{1} << 7) + 255) / 510;  // Q(1,6), then saturated at 63
+      const Wide want = std::min<Wide>(q, 63) << 2;                 // exact into Q(2,8)
+      ASSERT_EQ(Wide{n.layers()[0].x[i]}, want) << fmt::format("pixel {}", img[i]);
+    }
+  }
+  // Pixels of 255 saturated into Q(1,6) (1.0 does not fit): counted nowhere.
+  EXPECT_EQ(n.arith(0).counters.saturations, 0u) << "the sample's saturation is not the first layer's";
+}
+
+// Rule 3: the accumulator's guard bits cover the largest exact sum, a conv
+// weight gradient's sum over the OH x OW output positions included.
+TEST(Contract, GuardBitsCoverTheConvWeightGradientSum) {
+  const Config c = parse_config(R"({"name": "t", "input_shape": {"channels": 1, "height": 34, "width": 34},
+      "rounding": "nearest", "alpha": 0.05, "scratchpad_depth": 4,
+      "layers": [{"name": "c", "type": "conv", "out_channels": 1, "kernel": 3, "format": {"int_bits": 2, "frac_bits": 8},
+                  "activation": "identity"},
+                 {"name": "f", "type": "fc", "neurons": 2, "format": {"int_bits": 2, "frac_bits": 8},
+                  "activation": "identity"}]})",
+                                "t");
+  // Forward fan-in 9, step 1's 2 neurons, depth 4: the 32 x 32 = 1024
+  // positions of the weight gradient are the largest sum, 10 guard bits.
+  EXPECT_EQ(pe_params(c, 0).guard_bits, 10);
+}
+
+// Two conv layers with identity activations (G = R1) and formats whose
+// conversions are exact, for rules 4 and 5.
+Config two_conv() {
+  return parse_config(R"({"name": "t", "input_shape": {"channels": 2, "height": 7, "width": 6},
+      "rounding": "nearest", "alpha": 0.05, "scratchpad_depth": 16,
+      "layers": [{"name": "c1", "type": "conv", "out_channels": 3, "kernel": 2, "format": {"int_bits": 3, "frac_bits": 9},
+                  "activation": "identity"},
+                 {"name": "c2", "type": "conv", "out_channels": 2, "kernel": 3, "format": {"int_bits": 3, "frac_bits": 9},
+                  "activation": "identity"},
+                 {"name": "f", "type": "fc", "neurons": 3, "format": {"int_bits": 3, "frac_bits": 9},
+                  "activation": "identity"}]})",
+                      "t");
+}
+
+Wide rq_nearest(Wide x, int s, const QFormat& f) {
+  const Wide r = (x + (Wide{1} << (s - 1))) >> s;
+  return std::max(f.min_raw(), std::min(f.max_raw(), r));
+}
+
+// Rule 4: a conv layer's output is stored [c][y][x], and an fc layer reads
+// its input vector in that order: x_fc[(c * OH + y) * OW + x] = Y[c][y][x],
+// with Y[c][y][x] = rq(sum over ic, u, v of W[c][ic][u][v] X[ic][y+u][x+v]).
+TEST(Contract, ConvOutputIsChannelRowColumnAndFcReadsItSo) {
+  const Config c = two_conv();
+  Network<FixedArith> n(c, 3);
+  std::mt19937_64 rng(test::seed("Contract.ConvOutputIsChannelRowColumn"));
+  std::vector<std::uint8_t> img(2 * 7 * 6);
+  for (auto& p : img) p = static_cast<std::uint8_t>(rng());
+  n.forward(img.data());
+  const auto& L = n.layers()[1];  // c2: input 3 x 6 x 5, output 2 x 4 x 3
+  for (int oc = 0; oc < 2; ++oc)
+    for (int y = 0; y < 4; ++y)
+      for (int x = 0; x < 3; ++x) {
+        Wide s = 0;
+        for (int ic = 0; ic < 3; ++ic)
+          for (int u = 0; u < 3; ++u)
+            for (int v = 0; v < 3; ++v)
+              s += Wide{L.w[static_cast<std::size_t>(((oc * 3 + ic) * 3 + u) * 3 + v)]} *
+                   L.x[static_cast<std::size_t>((ic * 6 + y + u) * 5 + x + v)];
+        const std::size_t o = static_cast<std::size_t>((oc * 4 + y) * 3 + x);
+        ASSERT_EQ(Wide{L.y[o]}, rq_nearest(s, 9, c.layers[1].format)) << fmt::format("c2 Y[{}][{}][{}]", oc, y, x);
+        ASSERT_EQ(n.layers()[2].x[o], L.y[o]) << fmt::format("fc input {} is not c2's Y[{}][{}][{}]", o, oc, y, x);
+      }
+}
+
+// Rule 5: the input gradient of a conv layer is the transposed correlation
+// R1[ic][i][j] = rq(sum over oc, u, v with 0 <= i-u < OH, 0 <= j-v < OW of
+// G[oc][i-u][j-v] * W[oc][ic][u][v]), with W before its update, rounded once
+// from 2F of the upper layer into the layer below.
+TEST(Contract, ConvInputGradientIsTheTransposedCorrelation) {
+  const Config c = two_conv();
+  Network<FixedArith> n(c, 4);
+  std::mt19937_64 rng(test::seed("Contract.ConvInputGradient"));
+  std::vector<std::uint8_t> img(2 * 7 * 6);
+  for (auto& p : img) p = static_cast<std::uint8_t>(rng());
+  const std::vector<std::int32_t> w_before = n.layers()[1].w;
+  n.train_step(img.data(), 1);
+  const auto& g2 = n.layers()[1].g;  // 2 x 4 x 3
+  const auto& g1 = n.layers()[0].g;  // identity: G = R1, 3 x 6 x 5
+  int nonzero = 0;
+  for (int ic = 0; ic < 3; ++ic)
+    for (int i = 0; i < 6; ++i)
+      for (int j = 0; j < 5; ++j) {
+        Wide s = 0;
+        for (int oc = 0; oc < 2; ++oc)
+          for (int u = 0; u < 3; ++u)
+            for (int v = 0; v < 3; ++v) {
+              if (i - u < 0 || i - u >= 4 || j - v < 0 || j - v >= 3) continue;
+              s += Wide{g2[static_cast<std::size_t>((oc * 4 + i - u) * 3 + j - v)]} *
+                   w_before[static_cast<std::size_t>(((oc * 3 + ic) * 3 + u) * 3 + v)];
+            }
+        const Wide got = g1[static_cast<std::size_t>((ic * 6 + i) * 5 + j)];
+        nonzero += got != 0;
+        ASSERT_EQ(got, rq_nearest(s, 9, c.layers[0].format)) << fmt::format("c1 R1[{}][{}][{}]", ic, i, j);
+      }
+  EXPECT_GT(nonzero, 10) << "the gradients were mostly 0: the check proved little";
+}
+
+// Rule 6: the loss train_step reports is sum_j E_j^2 of that one step, in
+// real units, E = sat(Y - T) with T = 1 for the label and 0 elsewhere.
+TEST(Contract, LossIsTheStepsSumOfSquaredErrors) {
+  const Config c = two_fc("", R"({"int_bits": 2, "frac_bits": 8})");
+  Network<FixedArith> n(c, 5);
+  std::vector<std::uint8_t> img(16);
+  for (std::size_t i = 0; i < img.size(); ++i) img[i] = static_cast<std::uint8_t>(17 * i);
+  n.forward(img.data());
+  const auto y = n.output();
+  double want = 0;
+  for (std::size_t j = 0; j < y.size(); ++j) {
+    const Wide e_raw = std::max<Wide>(-4096, std::min<Wide>(4095, Wide{y[j]} - (j == 1 ? 1024 : 0)));  // sat to Q(3,10)
+    const double e = std::ldexp(static_cast<double>(e_raw), -10);
+    want += e * e;
+  }
+  EXPECT_EQ(n.train_step(img.data(), 1), want);
+}
+
+// Rule 7: which counter counts what. A pool has no format: its average's
+// rounding (forward) and spreading (backward) count in the layer below; a
+// conversion into a layer counts in that layer, one rounding per value
+// unless the conversion is exact (same F, no fewer integer bits); every rq
+// counts one rounding, a saturation when it clamps, an underflow when a
+// non-zero value rounds to 0.
+TEST(Contract, CountersBelongToTheLayerThatRounds) {
+  const Config c = parse_config(R"({"name": "t", "input_shape": {"channels": 1, "height": 6, "width": 6},
+      "rounding": "nearest", "alpha": 0.05, "scratchpad_depth": 16,
+      "layers": [{"name": "c", "type": "conv", "out_channels": 2, "kernel": 3, "format": {"int_bits": 3, "frac_bits": 9},
+                  "activation": "identity"},
+                 {"name": "p", "type": "pool", "kind": "avg"},
+                 {"name": "f", "type": "fc", "neurons": 3, "format": {"int_bits": 3, "frac_bits": 8},
+                  "activation": "identity"}]})",
+                                "t");
+  Network<FixedArith> n(c, 6);
+  std::vector<std::uint8_t> img(36, 200);
+  n.forward(img.data());
+  // c: 36 conversions of the sample (Q(3,9) from the default input format
+  // Q(3,9): exact, none), 2 x 4 x 4 = 32 z roundings, 2 x 2 x 2 = 8 pool averages.
+  EXPECT_EQ(n.arith(0).counters.roundings, 32u + 8u);
+  // f: 8 conversions from F = 9 to F = 8, 3 z roundings.
+  EXPECT_EQ(n.arith(1).counters.roundings, 8u + 3u);
+}
+
+TEST(Contract, TargetSaturationCountsInTheOutputLayer) {
+  // Output Q(1,8): T = 1.0 does not fit (max 255/256). With every weight 0,
+  // nothing else can saturate: Y = 0, E = -T fits, D = G * X = 0.
+  Config c = two_fc("", R"({"int_bits": 2, "frac_bits": 8})");
+  c.layers[1].format.int_bits = 1;
+  c.layers[1].format.frac_bits = 8;
+  Network<FixedArith> n(c, 7);
+  for (auto& L : n.layers()) std::fill(L.w.begin(), L.w.end(), 0);
+  std::vector<std::uint8_t> img(16, 100);
+  n.train_step(img.data(), 0);
+  EXPECT_EQ(n.arith(1).counters.saturations, 1u);
+  EXPECT_EQ(n.arith(0).counters.saturations, 0u);
+}
+
+}  // namespace
+}  // namespace taxonn
