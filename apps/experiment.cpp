@@ -88,7 +88,9 @@ std::vector<Run> plan_runs(const json& spec, const fs::path& base, const Experim
         run.study = study;
         run.dataset = dataset;
         run.label = r.at("label");
-        run.config = (base / st.at("config").get<std::string>()).string();
+        // A run may train another config than its study's (e.g. another
+        // activation), keeping the study's float run as its paired twin.
+        run.config = (base / r.value("config", st.at("config").get<std::string>())).string();
         run.arith = r.value("arith", "fixed");
         run.formats = r.value("formats", "");
         run.paper = r.value("paper", -1.0);

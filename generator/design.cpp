@@ -222,6 +222,7 @@ void use_template_dir(const std::string& dir) {
 }
 
 std::vector<GeneratedFile> generate_design(const Config& c) {
+  check_rtl_activations(c);
   std::vector<GeneratedFile> out;
   std::vector<std::string> files;
   out.push_back({"rtl/taxonn_defs.vh", defs_vh()});

@@ -95,7 +95,7 @@ class FixedArithT {
   // z is a value of this format (a rounded sum): ReLU and identity need no
   // saturation, so they skip the wide generic path (the same values).
   V act(V z) {
-    if (act_ == Activation::kRelu) return z > 0 ? z : 0;
+    if (is_relu(act_)) return z > 0 ? z : 0;
     if (act_ == Activation::kIdentity) return z;
     return static_cast<V>(taxonn::act(z, fmt_, act_).value);
   }
@@ -103,13 +103,13 @@ class FixedArithT {
   V deriv(V z) {
     if (act_ == Activation::kIdentity) return 1;
     if (act_ == Activation::kRelu) return z > 0 ? 1 : 0;
+    if (act_ == Activation::kReluClip) return z > 0 && z < max_ ? 1 : 0;
     const DerivOperands d = act_deriv(z, fmt_, act_);
-    if (act_ == Activation::kRelu) return d.mask ? 1 : 0;
     return round_shift(static_cast<Acc>(d.a * d.b), fmt_.frac_bits, act_deriv_post_shift(act_));
   }
   // Step 2: G = rq(R1 * f'), the mask for ReLU, R1 for identity.
   V grad(V r1, V fd) {
-    if (act_ == Activation::kRelu) return fd ? r1 : 0;
+    if (is_relu(act_)) return fd ? r1 : 0;
     if (act_ == Activation::kIdentity) return r1;
     return round(mul(r1, fd));
   }
@@ -118,6 +118,9 @@ class FixedArithT {
   void grad_row(const V* __restrict r1, const V* __restrict z, V* __restrict g, std::size_t n) {
     if (act_ == Activation::kRelu) {
       for (std::size_t j = 0; j < n; ++j) g[j] = z[j] > 0 ? r1[j] : 0;
+    } else if (act_ == Activation::kReluClip) {
+      const V top = static_cast<V>(max_);
+      for (std::size_t j = 0; j < n; ++j) g[j] = z[j] > 0 && z[j] < top ? r1[j] : 0;
     } else if (act_ == Activation::kIdentity) {
       std::copy_n(r1, n, g);
     } else {
@@ -252,7 +255,8 @@ class FloatArithT {
   V act(V z) {
     switch (act_) {
       case Activation::kIdentity: return z;
-      case Activation::kRelu: return z > 0 ? z : 0;
+      case Activation::kRelu:
+      case Activation::kReluClip: return z > 0 ? z : 0;  // float has no maximum to clip at
       case Activation::kSigmoid: return T(1) / (T(1) + std::exp(-z));
       case Activation::kTanh: return std::tanh(z);
     }
@@ -261,7 +265,8 @@ class FloatArithT {
   V deriv(V z) {
     switch (act_) {
       case Activation::kIdentity: return 1;
-      case Activation::kRelu: return z > 0 ? T(1) : T(0);
+      case Activation::kRelu:
+      case Activation::kReluClip: return z > 0 ? T(1) : T(0);
       case Activation::kSigmoid: {
         const T s = T(1) / (T(1) + std::exp(-z));
         return s * (1 - s);

@@ -81,7 +81,7 @@ Network<A>::Network(const Config& c, std::uint64_t seed, bool bias)
     last = L.arith = static_cast<int>(arith_.size() - 1);
     const int fan_in = lc.fan_in();
     const int fan_out = lc.type == LayerType::kFc ? lc.neurons : lc.out_channels * lc.kernel * lc.kernel;
-    const double limit = lc.activation == Activation::kRelu ? std::sqrt(6.0 / fan_in)
+    const double limit = is_relu(lc.activation) ? std::sqrt(6.0 / fan_in)
                                                              : std::sqrt(6.0 / (fan_in + fan_out));
     const std::size_t n = static_cast<std::size_t>(lc.type == LayerType::kFc ? lc.neurons : lc.out_channels) *
                           static_cast<std::size_t>(fan_in);

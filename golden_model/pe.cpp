@@ -104,7 +104,7 @@ void Pe::step(const PeCtrl& c, const PeIn& in) {
       break;
     }
     case Dst::kFd:  // f' into the G register, where step 2 finds it
-      if (p_.act == Activation::kRelu) {
+      if (is_relu(p_.act)) {
         g_ = act_deriv(sum_, p_.fmt, p_.act).mask ? 1 : 0;
       } else if (trig) {
         const SatResult r = round_acc(act_deriv_post_shift(p_.act));
@@ -113,7 +113,7 @@ void Pe::step(const PeCtrl& c, const PeIn& in) {
       }
       break;
     case Dst::kG:
-      if (p_.act == Activation::kRelu) {
+      if (is_relu(p_.act)) {
         g_ = (g_ & 1) != 0 ? sum_ : 0;  // the ReLU derivative is a mask (CONTRACT 2)
       } else if (p_.act == Activation::kIdentity) {
         g_ = sum_;
@@ -134,7 +134,7 @@ PeCycles pe_cycle_model(const PeParams& p, int k, int n) {
   PeCycles c;
   c.load = k;
   c.forward = k + 1;  // K MACs, then z = rq(acc)
-  c.deriv = trig ? 2 : (p.act == Activation::kRelu ? 1 : 0);
+  c.deriv = trig ? 2 : (is_relu(p.act) ? 1 : 0);
   c.backprop = n + 1;  // N MACs of G_{i+1} * W_{i+1}, then R1 = rq(acc)
   c.grad = trig ? 2 : 1;
   c.update = 2 * k + 2;  // two multiplier slots per weight, pipelined
@@ -261,14 +261,14 @@ NeuronResult neuron_sgd_step(const PeParams& p, const NeuronData& d) {
   if (trig) {
     const DerivOperands o = act_deriv(r.z, q, p.act);
     r.fd = round(mul(o.a, o.b), act_deriv_post_shift(p.act));
-  } else if (p.act == Activation::kRelu) {
-    r.fd = r.z > 0 ? 1 : 0;
+  } else if (is_relu(p.act)) {
+    r.fd = act_deriv(r.z, q, p.act).mask ? 1 : 0;
   }
   acc = 0;
   for (std::size_t i = 0; i < d.g_next.size(); ++i) acc += mul(d.g_next[i], d.w_next[i]);
   r.r1 = round(acc);  // step 1
   if (trig) r.g = round(mul(r.fd, r.r1));  // step 2
-  else if (p.act == Activation::kRelu) r.g = r.fd != 0 ? r.r1 : 0;
+  else if (is_relu(p.act)) r.g = r.fd != 0 ? r.r1 : 0;
   else r.g = r.r1;
   r.d.resize(k);
   r.w_new.resize(k);

@@ -77,7 +77,8 @@ SatResult act(Wide z, const QFormat& fmt, Activation a) {
   const int f = fmt.frac_bits;
   switch (a) {
     case Activation::kIdentity: return sat(z, fmt.width());
-    case Activation::kRelu: return sat(z > 0 ? z : 0, fmt.width());
+    case Activation::kRelu:
+    case Activation::kReluClip: return sat(z > 0 ? z : 0, fmt.width());
     case Activation::kSigmoid: return sat(plan_sigmoid(z, f), fmt.width());
     case Activation::kTanh:
       return sat(2 * plan_sigmoid(2 * z, f) - (Wide{1} << f), fmt.width());
@@ -92,6 +93,7 @@ DerivOperands act_deriv(Wide z, const QFormat& fmt, Activation a) {
   switch (a) {
     case Activation::kIdentity: break;
     case Activation::kRelu: d.mask = z > 0; break;
+    case Activation::kReluClip: d.mask = z > 0 && z < fmt.max_raw(); break;
     case Activation::kSigmoid:
     case Activation::kTanh: {
       const Wide s = plan_sigmoid(a == Activation::kTanh ? 2 * z : z, f);
@@ -110,7 +112,8 @@ SatResult act_derivative_value(Wide z, const QFormat& fmt, Activation a, Roundin
   const DerivOperands d = act_deriv(z, fmt, a);
   switch (a) {
     case Activation::kIdentity: return {1, false};
-    case Activation::kRelu: return {d.mask ? 1 : 0, false};
+    case Activation::kRelu:
+    case Activation::kReluClip: return {d.mask ? 1 : 0, false};
     case Activation::kSigmoid:
     case Activation::kTanh:
       return rq(mul(d.a, d.b), fmt.frac_bits, fmt, mode, rnd, act_deriv_post_shift(a));
@@ -121,7 +124,8 @@ SatResult act_derivative_value(Wide z, const QFormat& fmt, Activation a, Roundin
 SatResult grad_value(Wide r1, Wide fd, const QFormat& fmt, Activation a) {
   switch (a) {
     case Activation::kIdentity: return {r1, false};
-    case Activation::kRelu: return {(fd & 1) ? r1 : 0, false};
+    case Activation::kRelu:
+    case Activation::kReluClip: return {(fd & 1) ? r1 : 0, false};
     case Activation::kSigmoid:
     case Activation::kTanh: return rq(mul(r1, fd), fmt.frac_bits, fmt, fmt.rounding, 0);
   }

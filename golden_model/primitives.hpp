@@ -104,7 +104,7 @@ class SatCounter {
 Wide plan_sigmoid(Wide z, int frac_bits);
 
 // taxonn_act: the layer's activation unit, f(z) in Q(I,F), saturated.
-//   identity: z; relu: max(0,z); sigmoid: sat(plan(z)); tanh: sat(2*plan(2z) - 2^F).
+//   identity: z; relu, relu_clip: max(0,z); sigmoid: sat(plan(z)); tanh: sat(2*plan(2z) - 2^F).
 SatResult act(Wide z, const QFormat& fmt, Activation a);
 
 // taxonn_act_deriv: the PE's activation-derivative unit. For sigmoid and tanh
@@ -122,7 +122,8 @@ DerivOperands act_deriv(Wide z, const QFormat& fmt, Activation a);
 int act_deriv_post_shift(Activation a);
 
 // f'(z) in Q(I,F) as the PE computes it (reference for the algorithmic model):
-// sigmoid: rq(a*b); tanh: sat(4 * rq(a*b)); relu: 1 if z > 0 (as a mask); identity: 1.
+// sigmoid: rq(a*b); tanh: sat(4 * rq(a*b)); relu: 1 if z > 0 (as a mask);
+// relu_clip: 1 if 0 < z < the format's maximum; identity: 1.
 SatResult act_derivative_value(Wide z, const QFormat& fmt, Activation a, Rounding mode,
                                std::uint64_t rnd);
 

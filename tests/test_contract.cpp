@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -13,6 +14,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "design.hpp"
+#include "net_model.hpp"
 #include "network.hpp"
 #include "test_util.hpp"
 
@@ -219,6 +222,58 @@ TEST(Contract, TargetSaturationCountsInTheOutputLayer) {
   n.train_step(img.data(), 0);
   EXPECT_EQ(n.arith(1).counters.saturations, 1u);
   EXPECT_EQ(n.arith(0).counters.saturations, 0u);
+}
+
+// relu_clip (CONTRACT 2): forward as ReLU; its derivative is the mask
+// 0 < z < max, so a neuron whose z saturated at the format's maximum gets
+// G = 0, where relu passes R1. A twin network with relu and the same weights
+// shows the difference and that everything else is equal.
+TEST(Contract, ReluClipDerivativeIsZeroWhereZSaturated) {
+  const QFormat q{2, 8, Rounding::kNearest};
+  EXPECT_FALSE(act_deriv(q.max_raw(), q, Activation::kReluClip).mask);
+  EXPECT_TRUE(act_deriv(q.max_raw() - 1, q, Activation::kReluClip).mask);
+  EXPECT_FALSE(act_deriv(0, q, Activation::kReluClip).mask);
+  EXPECT_TRUE(act_deriv(q.max_raw(), q, Activation::kRelu).mask);
+  Config clip = two_fc("", R"({"int_bits": 2, "frac_bits": 8})");
+  clip.layers[0].activation = Activation::kReluClip;
+  Config relu = clip;
+  relu.layers[0].activation = Activation::kRelu;
+  Network<FixedArith> a(clip, 8), b(relu, 8);
+  // Large weights so that some of layer a's three z saturate at 2 - 2^-8.
+  for (auto* n : {&a, &b}) {
+    auto& w = n->layers()[0].w;
+    for (std::size_t i = 0; i < w.size(); ++i) w[i] = static_cast<std::int32_t>(i % 3 == 0 ? 200 : (i % 3 == 1 ? -30 : 20));
+  }
+  std::vector<std::uint8_t> img(16, 255);
+  a.train_step(img.data(), 0);
+  b.train_step(img.data(), 0);
+  const auto& La = a.layers()[0];
+  const auto& Lb = b.layers()[0];
+  ASSERT_EQ(La.z, Lb.z);
+  int saturated = 0;
+  for (std::size_t j = 0; j < La.z.size(); ++j) {
+    if (La.z[j] == q.max_raw()) {
+      ++saturated;
+      EXPECT_EQ(La.g[j], 0) << "neuron " << j << ": z saturated, G must be 0";
+      EXPECT_NE(Lb.g[j], 0) << "neuron " << j << ": relu passes R1 (the test needs a non-zero R1)";
+    } else {
+      EXPECT_EQ(La.g[j], Lb.g[j]) << "neuron " << j;
+    }
+  }
+  EXPECT_GT(saturated, 0) << "no z saturated: the test proved nothing";
+}
+
+TEST(Contract, RtlRefusesReluClipNamingTheLayer) {
+  Config c = two_fc("", R"({"int_bits": 2, "frac_bits": 8})");
+  c.layers[0].activation = Activation::kReluClip;
+  for (const auto& f : std::vector<std::function<void()>>{[&] { generate_design(c); }, [&] { net_hw(c); }}) {
+    try {
+      f();
+      ADD_FAILURE() << "relu_clip was accepted by an RTL entry point";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("layers[0].activation: relu_clip has no RTL yet"), std::string::npos) << e.what();
+    }
+  }
 }
 
 }  // namespace

@@ -22,6 +22,7 @@ std::string_view to_string(Activation a) {
     case Activation::kRelu: return "relu";
     case Activation::kSigmoid: return "sigmoid";
     case Activation::kTanh: return "tanh";
+    case Activation::kReluClip: return "relu_clip";
   }
   return "?";
 }
@@ -38,7 +39,7 @@ bool parse_rounding(std::string_view s, Rounding& out) {
 
 bool parse_activation(std::string_view s, Activation& out) {
   for (Activation a :
-       {Activation::kIdentity, Activation::kRelu, Activation::kSigmoid, Activation::kTanh}) {
+       {Activation::kIdentity, Activation::kRelu, Activation::kSigmoid, Activation::kTanh, Activation::kReluClip}) {
     if (s == to_string(a)) {
       out = a;
       return true;

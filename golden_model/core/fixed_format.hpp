@@ -15,7 +15,12 @@ using Wide = __int128;
 
 enum class Rounding : int { kNearest = 0, kTruncate = 1, kStochastic = 2 };
 enum class Overflow : int { kSaturate = 0, kWrap = 1 };
-enum class Activation : int { kIdentity = 0, kRelu = 1, kSigmoid = 2, kTanh = 3 };
+// kReluClip: ReLU whose derivative is also 0 where z sits at the format's
+// maximum (where rq clamped it), so a saturated output stops pulling its
+// weights further (golden model only: the RTL refuses it, CONTRACT 2).
+enum class Activation : int { kIdentity = 0, kRelu = 1, kSigmoid = 2, kTanh = 3, kReluClip = 4 };
+// ReLU forward, with either derivative.
+constexpr bool is_relu(Activation a) { return a == Activation::kRelu || a == Activation::kReluClip; }
 
 std::string_view to_string(Rounding r);
 std::string_view to_string(Activation a);

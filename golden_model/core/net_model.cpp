@@ -26,10 +26,11 @@ const char* to_string(NetCmd c) {
 std::string net_module_name(const Config& c) { return "taxonn_" + c.name + "_net"; }
 
 std::vector<NetLayerHw> net_hw(const Config& c) {
+  check_rtl_activations(c);
   std::vector<NetLayerHw> hw;
   auto field = [&](std::size_t i, const char* f) { return fmt::format("{}: layers[{}].{}", c.name, i, f); };
   auto fd_cycles = [](Activation a) {
-    return a == Activation::kSigmoid || a == Activation::kTanh ? 2 : a == Activation::kRelu ? 1 : 0;
+    return a == Activation::kSigmoid || a == Activation::kTanh ? 2 : is_relu(a) ? 1 : 0;
   };
   for (std::size_t i = 0; i < c.layers.size(); ++i) {
     const LayerConfig& L = c.layers[i];
