@@ -103,6 +103,14 @@ Config two_conv() {
                       "t");
 }
 
+// A 2 x 7 x 6 sample of two_conv(), from the test's printed seed.
+std::vector<std::uint8_t> random_sample(const std::string& test_name) {
+  std::mt19937_64 rng(test::seed(test_name));
+  std::vector<std::uint8_t> img(2 * 7 * 6);
+  for (auto& p : img) p = static_cast<std::uint8_t>(rng());
+  return img;
+}
+
 Wide rq_nearest(Wide x, int s, const QFormat& f) {
   const Wide r = (x + (Wide{1} << (s - 1))) >> s;
   return std::max(f.min_raw(), std::min(f.max_raw(), r));
@@ -114,9 +122,7 @@ Wide rq_nearest(Wide x, int s, const QFormat& f) {
 TEST(Contract, ConvOutputIsChannelRowColumnAndFcReadsItSo) {
   const Config c = two_conv();
   Network<FixedArith> n(c, 3);
-  std::mt19937_64 rng(test::seed("Contract.ConvOutputIsChannelRowColumn"));
-  std::vector<std::uint8_t> img(2 * 7 * 6);
-  for (auto& p : img) p = static_cast<std::uint8_t>(rng());
+  const auto img = random_sample("Contract.ConvOutputIsChannelRowColumn");
   n.forward(img.data());
   const auto& L = n.layers()[1];  // c2: input 3 x 6 x 5, output 2 x 4 x 3
   for (int oc = 0; oc < 2; ++oc)
@@ -141,9 +147,7 @@ TEST(Contract, ConvOutputIsChannelRowColumnAndFcReadsItSo) {
 TEST(Contract, ConvInputGradientIsTheTransposedCorrelation) {
   const Config c = two_conv();
   Network<FixedArith> n(c, 4);
-  std::mt19937_64 rng(test::seed("Contract.ConvInputGradient"));
-  std::vector<std::uint8_t> img(2 * 7 * 6);
-  for (auto& p : img) p = static_cast<std::uint8_t>(rng());
+  const auto img = random_sample("Contract.ConvInputGradient");
   const std::vector<std::int32_t> w_before = n.layers()[1].w;
   n.train_step(img.data(), 1);
   const auto& g2 = n.layers()[1].g;  // 2 x 4 x 3
