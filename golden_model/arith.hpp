@@ -139,8 +139,9 @@ class FixedArithT {
       if (!draws()) {
         const kern::UpdateRow p = row_params(g);
         const bool narrow = fmt_.width() <= 16 && neg_alpha_ >= -32768 && neg_alpha_ <= 32768;
-        count_row(n, narrow ? kern::update_row_i32(p, x, w, static_cast<std::size_t>(n))
-                            : kern::update_row(p, x, w, static_cast<std::size_t>(n)));
+        // 2n roundings: D and the update of each weight.
+        count_row(2 * static_cast<std::uint64_t>(n), narrow ? kern::update_row_i32(p, x, w, static_cast<std::size_t>(n))
+                                                            : kern::update_row(p, x, w, static_cast<std::size_t>(n)));
         return;
       }
     }
@@ -151,7 +152,7 @@ class FixedArithT {
   void update_sums(const Acc* s, V* w, int n) {
     if constexpr (std::is_same_v<Acc, double>) {
       if (!draws()) {
-        count_row(n, kern::update_sums(row_params(0), s, w, static_cast<std::size_t>(n)));
+        count_row(2 * static_cast<std::uint64_t>(n), kern::update_sums(row_params(0), s, w, static_cast<std::size_t>(n)));
         return;
       }
     }
@@ -171,25 +172,25 @@ class FixedArithT {
   void shift_row(const Acc* s, V* out, int n, int sh) {
     if constexpr (std::is_same_v<Acc, double>) {
       if (!draws()) {
-        const double bias = sh > 0 ? static_cast<double>(round_bias<std::int64_t>(sh, fmt_.rounding, 0)) : 0.0;
-        const kern::RowCounts c = kern::round_row(kern::RoundRow{sh, bias, static_cast<double>(min_), static_cast<double>(max_)},
-                                                  s, out, static_cast<std::size_t>(n));
-        counters.roundings += static_cast<std::uint64_t>(n);
-        counters.saturations += c.saturations;
-        counters.underflows += c.underflows;
+        const kern::RoundRow p{sh, row_bias(sh), static_cast<double>(min_), static_cast<double>(max_)};
+        count_row(static_cast<std::uint64_t>(n), kern::round_row(p, s, out, static_cast<std::size_t>(n)));
         return;
       }
     }
     for (int k = 0; k < n; ++k) out[k] = round_shift(s[k], sh, 0);
   }
+  // What a deterministic rounding adds before dropping sh bits (a row
+  // kernel's bias; no draws, so rnd is 0).
+  double row_bias(int sh) const {
+    return sh > 0 ? static_cast<double>(round_bias<std::int64_t>(sh, fmt_.rounding, 0)) : 0.0;
+  }
   kern::UpdateRow row_params(V g) const {
     const int f = fmt_.frac_bits;
-    const double bias = f > 0 ? static_cast<double>(round_bias<std::int64_t>(f, fmt_.rounding, 0)) : 0.0;
-    return kern::UpdateRow{g, neg_alpha_, f, bias, static_cast<double>(min_), static_cast<double>(max_)};
+    return kern::UpdateRow{g, neg_alpha_, f, row_bias(f), static_cast<double>(min_), static_cast<double>(max_)};
   }
-  // n weights updated by a row kernel: 2n roundings (D and the update).
-  void count_row(int n, const kern::RowCounts& c) {
-    counters.roundings += 2 * static_cast<std::uint64_t>(n);
+  // A row kernel's roundings and what it counted of them.
+  void count_row(std::uint64_t roundings, const kern::RowCounts& c) {
+    counters.roundings += roundings;
     counters.saturations += c.saturations;
     counters.underflows += c.underflows;
   }

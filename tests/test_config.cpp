@@ -56,7 +56,7 @@ TEST(Config, BadInputs) {
   expect_error(replace(kGood, R"("int_bits": 2)", R"("int_bits": 0)"), {"layers[0].format.int_bits", "I >= 1"});
   expect_error(replace(kGood, R"("int_bits": 2)", R"("int_bits": 22)"), {"layers[0].format", "W = I + F = 34"});
   expect_error(replace(kGood, R"("activation": "relu")", R"("activation": "gelu")"),
-               {"layers[0].activation", "gelu", "identity, relu, sigmoid or tanh"});
+               {"layers[0].activation", "gelu", "identity, relu, sigmoid, tanh or relu_clip"});
   expect_error(replace(kGood, R"("rounding": "nearest")", R"("rounding": "up")"), {"rounding", "nearest, truncate"});
   expect_error(replace(kGood, R"("scratchpad_depth": 8)", R"("scratchpad_depth": 0)"), {"scratchpad_depth", "= 0"});
   expect_error(replace(kGood, R"("neurons": 3,)", R"("neurons": 3, "inputs": 5,)"),

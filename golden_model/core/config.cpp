@@ -270,7 +270,7 @@ void parse_weighted(const Obj& o, const std::string& source, const Config& c, La
   const std::string a = o.string("activation");
   if (!parse_activation(a, L.activation))
     fail(source, o.field("activation"), fmt::format("unknown activation '{}'", a),
-         "use identity, relu, sigmoid or tanh");
+         "use identity, relu, sigmoid, tanh or relu_clip");
   L.alpha = o.has("alpha") ? o.number("alpha") : c.alpha;
   if (const std::string why = alpha_problem(L.alpha, L.format); !why.empty())
     fail(source, o.has("alpha") ? o.field("alpha") : "alpha", fmt::format("= {} {} of layer '{}'", L.alpha, why, L.name),
