@@ -25,7 +25,8 @@ RESULTS  ?= $(if $(DOCS),docs,$(BUILD)/results)
 
 DEB_PACKAGES := cmake make g++ python3 verilator yosys iverilog opensta gnuplot-nox \
                 libfmt-dev nlohmann-json3-dev libcli11-dev libgtest-dev zlib1g-dev libxxhash-dev \
-                python3-yaml dataset-fashion-mnist
+                python3-yaml dataset-fashion-mnist \
+                slurmctld slurmd slurm-client munge
 
 .PHONY: all deps build run test synth synth-sweep accel bench bench-sim table1 table1-long cycles regress-mlp regress-lenet update-golden clean
 

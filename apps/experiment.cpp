@@ -17,6 +17,7 @@
 #include "config.hpp"
 #include "io_util.hpp"
 #include "dataset.hpp"
+#include "executor.hpp"
 #include "trainer.hpp"
 
 namespace taxonn {
@@ -32,8 +33,7 @@ struct Run {
   TrainOptions opt;
   TrainResult result;
   std::string error;
-  bool done = false;
-  bool stopped = false;  // cut short by SIGINT/SIGTERM: not in the results
+  bool done = false;  // finished or failed; not: cut short by SIGINT/SIGTERM, not in the results
 };
 
 std::string formats_text(const Run& r, const Config& c) {
@@ -119,41 +119,30 @@ std::vector<Run> plan_runs(const json& spec, const fs::path& base, const Experim
   return runs;
 }
 
-// Every run on `jobs` threads, with a progress line per epoch and per run.
-void execute(std::vector<Run>& runs, int jobs) {
-  std::mutex mu;
-  std::atomic<std::size_t> next{0}, finished{0};
-  const auto t0 = std::chrono::steady_clock::now();
-  auto worker = [&] {
-    // After a SIGINT/SIGTERM no run starts; the running ones stop at their next image.
-    for (std::size_t i; !stop_signal().load() && (i = next++) < runs.size();) {
-      Run& r = runs[i];
-      r.opt.on_epoch = [&](const EpochStats& e) {
-        std::lock_guard<std::mutex> lock(mu);
-        fmt::print(stderr, "  [{}/{}] {} / {} seed {}: epoch {}/{} loss {:.4f} test {:.2f}% ({:.0f} img/s on its thread)\n",
-                   finished.load(), runs.size(), r.study, r.label, r.seed, e.epoch, r.opt.epochs, e.loss, e.test_acc,
-                   e.images_per_second);
-      };
-      try {
-        r.result = run_train(r.opt);
-      } catch (const Interrupted& e) {
-        r.stopped = true;
-        r.error = e.what();
-      } catch (const std::exception& e) {
-        r.error = e.what();
-      }
-      r.done = true;
-      std::lock_guard<std::mutex> lock(mu);
-      const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      fmt::print(stderr, "[{}/{} done, {:.0f} s] {} / {} seed {}: {}\n", ++finished, runs.size(), el, r.study, r.label, r.seed,
-                 r.stopped ? "stopped: " + r.error
-                 : r.error.empty() ? fmt::format("test {:.2f}%", r.result.final_test_acc()) : "FAILED: " + r.error);
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int j = 0; j < std::max(1, jobs); ++j) pool.emplace_back(worker);
-  for (auto& t : pool) t.join();
-
+// Every run a batch job (batch/executor.hpp: this machine's processes or a
+// Slurm cluster), each printing its epochs as it trains; a run finished by
+// an earlier, interrupted experiment is reused, not run again.
+void execute(std::vector<Run>& runs, batch::Executor& ex) {
+  std::vector<batch::Job> jobs;
+  for (const Run& r : runs) {
+    TrainOptions o = r.opt;
+    o.config = fs::absolute(o.config).string();  // the job may run elsewhere than this folder
+    if (!o.data_dir.empty()) o.data_dir = fs::absolute(o.data_dir).string();
+    jobs.push_back({fmt::format("{} / {} seed {}", r.study, r.label, r.seed),
+                    {{"kind", "train"}, {"options", train_options_json(o)}},
+                    {o.config}});
+  }
+  const auto outs = ex.run(jobs, [](std::size_t, const batch::Outcome& o) {
+    return fmt::format("test {:.2f}%", train_result_from_json(o.result).final_test_acc());
+  });
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    Run& r = runs[i];
+    const batch::Outcome& o = outs[i];
+    if (o.stopped) continue;  // not done: listed as not run
+    r.done = true;
+    if (o.ok) r.result = train_result_from_json(o.result);
+    else r.error = o.error;
+  }
 }
 
 // Mean and sample standard deviation (0 for one value).
@@ -341,6 +330,9 @@ int run_experiment(const ExperimentOptions& o) {
     throw ConfigError(fmt::format("{}: not valid JSON; fix the syntax", o.spec));
   }
   check_writable(o.out_dir, "--out", true);  // before hours of training, not after
+  batch::Options bo = o.batch;
+  if (bo.work.empty()) bo.work = fs::path(o.out_dir) / ".batch";
+  const auto ex = batch::make_executor(bo);  // a bad backend or cluster option fails now
   const fs::path base = fs::path(o.spec).parent_path();
   const int epochs = o.epochs > 0 ? o.epochs : spec.value("epochs", 1);
   std::vector<std::string> skipped;
@@ -361,9 +353,8 @@ int run_experiment(const ExperimentOptions& o) {
     throw DatasetError(fmt::format("{}: no study has its data on this machine ({}); pass data_dir in the spec",
                                    o.spec, skipped.empty() ? "no studies" : skipped.front()));
   for (const auto& s : skipped) fmt::print(stderr, "experiment: skipped study {}\n", s);
-  fmt::print(stderr, "experiment '{}': {} runs, {} epochs each, {} parallel jobs\n", spec.value("name", "?"),
-             runs.size(), epochs, o.jobs);
-  execute(runs, o.jobs);
+  fmt::print(stderr, "experiment '{}': {} runs, {} epochs each\n", spec.value("name", "?"), runs.size(), epochs);
+  execute(runs, *ex);
   // Interrupted: the runs that finished are the result, marked as cut short.
   const int sig = stop_signal().load();
   std::vector<std::string> not_run;
@@ -371,10 +362,8 @@ int run_experiment(const ExperimentOptions& o) {
   if (sig) {
     std::vector<Run> finished;
     for (Run& r : runs) {
-      if (r.done && !r.stopped) finished.push_back(std::move(r));
-      else
-        not_run.push_back(fmt::format("{} / {} seed {}{}", r.study, r.label, r.seed,
-                                      r.stopped ? " (stopped mid-run)" : " (not started)"));
+      if (r.done) finished.push_back(std::move(r));
+      else not_run.push_back(fmt::format("{} / {} seed {}", r.study, r.label, r.seed));
     }
     stopped = fmt::format("signal {}: {} of {} runs finished", sig, finished.size(), finished.size() + not_run.size());
     runs = std::move(finished);

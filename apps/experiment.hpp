@@ -1,5 +1,5 @@
 // `taxonn experiment`: a sweep of training runs from a spec file (e.g.
-// configs/experiments/table1.json, the paper's Table I and Fig. 5), run in parallel jobs
+// configs/experiments/table1.json, the paper's Table I and Fig. 5), run as batch jobs (locally or on Slurm)
 // with progress, written as results.json, results.csv, table.md, curves.csv
 // and, with gnuplot, one loss-curve SVG per study.
 #pragma once
@@ -8,12 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "executor.hpp"
+
 namespace taxonn {
 
 struct ExperimentOptions {
   std::string spec;
   std::string out_dir;
-  int jobs = 2;
+  batch::Options batch;        // how the runs go (executor.hpp); work defaults to <out_dir>/.batch
   int epochs = 0;              // > 0: override the spec's
   std::size_t train_limit = 0;  // > 0: a quick run on a subset
   std::size_t test_limit = 0;

@@ -18,6 +18,7 @@
 #include "design.hpp"
 #include "net_model.hpp"
 #include "dataset.hpp"
+#include "executor.hpp"
 #include "experiment.hpp"
 #include "io_util.hpp"
 #include "sim.hpp"
@@ -47,6 +48,41 @@ int cmd_synth(const taxonn::SynthOptions& o) {
   fmt::print("{}", taxonn::format_report(r));
   if (!o.json_out.empty()) taxonn::write_atomic(o.json_out, taxonn::report_json(r));
   return 0;
+}
+
+// How a command's batch of jobs runs (batch/executor.hpp, docs/cluster.md):
+// the same options on every command that runs one; `--jobs` is the
+// command's own (local: processes at a time; slurm: the array's throttle).
+void add_batch_options(CLI::App* app, taxonn::batch::Options& b, const std::string& work_default) {
+  app->add_option("--backend", b.backend, "where the jobs run: local (this machine) or slurm (a cluster; docs/cluster.md)")
+      ->default_val("local");
+  app->add_option("--batch-work", b.work,
+                  "the batch's folder: job files, results (a rerun reuses them), logs, Slurm scripts; on a cluster a "
+                  "folder every node shares (default " + work_default + ")");
+  app->add_option("--retries", b.retries, "more attempts for a job that died (killed, node failure); a job that reports "
+                                           "bad input is not retried")->default_val(1);
+  app->add_option("--slurm-partition", b.partition, "slurm: partition (default: the cluster's)");
+  app->add_option("--slurm-account", b.account, "slurm: account to charge");
+  app->add_option("--slurm-time", b.time_limit, "slurm: time limit per job")->default_val("4:00:00");
+  app->add_option("--slurm-mem", b.mem, "slurm: memory per job")->default_val("4G");
+  app->add_option("--slurm-cpus", b.cpus, "slurm: CPUs per job")->default_val(1);
+  app->add_option("--slurm-poll", b.poll_seconds, "slurm: seconds between squeue polls")->default_val(2.0);
+}
+
+// `taxonn job FILE`: one job of a batch, as the executor runs it (hidden).
+nlohmann::json run_job_spec(const nlohmann::json& spec, const std::string& name) {
+  const std::string kind = spec.at("kind");
+  if (kind == "train") {
+    taxonn::TrainOptions o = taxonn::train_options_from_json(spec.at("options"));
+    o.on_epoch = [&](const taxonn::EpochStats& e) {
+      fmt::print(stderr, "  {}: epoch {}/{} loss {:.4f} test {:.2f}% ({:.0f} img/s on its thread)\n", name, e.epoch,
+                 o.epochs, e.loss, e.test_acc, e.images_per_second);
+    };
+    return taxonn::train_result_json(taxonn::run_train(o));
+  }
+  if (kind.rfind("synth-", 0) == 0) return taxonn::run_synth_job(spec);
+  throw taxonn::UsageError(fmt::format("job kind '{}' is unknown to this taxonn; run the batch with the taxonn that "
+                                       "wrote it", kind));
 }
 
 // A subcommand: its options are parsed into state the handler owns.
@@ -85,7 +121,8 @@ Command add_synth(CLI::App& app) {
   syn->add_flag("--no-breakdown", st->no_breakdown, "skip the per-module area breakdown");
   syn->add_option("--sweep", st->sweep, "FROM:TO: both PEs at every W in FROM..TO (Tables II/III), into --out");
   syn->add_option("--int-bits", sw.int_bits, "integer bits of the swept format Q(I, W-I)")->default_val(4);
-  syn->add_option("--jobs", sw.jobs, "parallel sweep points")->default_val(2);
+  syn->add_option("--jobs", sw.batch.jobs, "sweep points or units at a time (slurm: 0 for no limit)")->default_val(2);
+  add_batch_options(syn, sw.batch, "<out>/.batch for --sweep, <work>/batch for --network");
   syn->add_option("--out", sw.out_dir, "sweep results folder")->default_val("build/synth_sweep");
 
   return {syn, [st] {
@@ -108,7 +145,9 @@ Command add_synth(CLI::App& app) {
     if (!(so.clock_ns > 0 && std::isfinite(so.clock_ns)))
       throw taxonn::UsageError(fmt::format("--clock-ns {}: the clock period must be a finite number of ns > 0", so.clock_ns));
     if (st->network) {
-      so.jobs = sw.jobs;
+      so.batch = sw.batch;
+      if (so.batch.work.empty()) so.batch.work = std::filesystem::path(so.work_dir) / "batch";
+      taxonn::install_stop_on_signal();
       const auto r = taxonn::run_net_synth(so);
       fmt::print("{}", taxonn::format_net_report(r));
       if (!so.json_out.empty()) taxonn::write_atomic(so.json_out, taxonn::net_report_json(r));
@@ -120,6 +159,8 @@ Command add_synth(CLI::App& app) {
       if (!(in >> sw.from >> colon >> sw.to) || colon != ':' || !in.eof())
         throw taxonn::ConfigError(fmt::format("--sweep '{}': expected FROM:TO such as 13:21", sweep));
       sw.base = so;
+      if (sw.batch.work.empty()) sw.batch.work = std::filesystem::path(sw.out_dir) / ".batch";
+      taxonn::install_stop_on_signal();  // Ctrl-C: the batch stops (and cancels its Slurm jobs)
       taxonn::run_sweep(sw);
       return 0;
     }
@@ -179,7 +220,8 @@ Command add_experiment(CLI::App& app) {
   auto* exp = app.add_subcommand("experiment", "a sweep of training runs from a spec (configs/experiments/table1.json)");
   exp->add_option("--spec", eo.spec, "experiment spec (JSON)")->required();
   exp->add_option("--out", eo.out_dir, "results folder")->required();
-  exp->add_option("--jobs", eo.jobs, "parallel runs")->default_val(2);
+  exp->add_option("--jobs", eo.batch.jobs, "runs at a time (slurm: 0 for no limit)")->default_val(2);
+  add_batch_options(exp, eo.batch, "<out>/.batch");
   exp->add_option("--epochs", eo.epochs, "override the spec's epochs");
   exp->add_option("--train-limit", eo.train_limit, "images per epoch (quick runs)");
   exp->add_option("--test-limit", eo.test_limit, "test images");
@@ -259,6 +301,14 @@ Command add_sim(CLI::App& app) {
   }};
 }
 
+Command add_job(CLI::App& app) {
+  auto file = std::make_shared<std::string>();
+  auto* jb = app.add_subcommand("job", "run one job file of a batch (the executor runs this; docs/cluster.md)");
+  jb->group("");  // internal: not in --help's list
+  jb->add_option("file", *file, "the job file (<work>/jobs/<key>.json)")->required();
+  return {jb, [file] { return taxonn::batch::run_job_file(*file, run_job_spec); }};
+}
+
 Command add_bench_sim(CLI::App& app) {
   struct State {
     std::vector<std::string> configs;
@@ -286,7 +336,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("taxonn ") + TAXONN_VERSION);
   const std::vector<Command> commands = {add_generate(app), add_synth(app),   add_train(app),    add_experiment(app),
-                                         add_cycles(app),   add_accel_table(app), add_sim(app),     add_bench_sim(app)};
+                                         add_cycles(app),   add_accel_table(app), add_sim(app),     add_bench_sim(app),
+                                         add_job(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

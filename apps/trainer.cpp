@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <sstream>
@@ -264,6 +265,94 @@ TrainResult run_train(const TrainOptions& o) {
   if (o.arith == "float") return train<FloatArith>(c, data, o);
   // The same bits either way; double sums vectorize where they are exact.
   return fixed_fits_double(c) ? train<FixedArithFast>(c, data, o) : train<FixedArith>(c, data, o);
+}
+
+}  // namespace taxonn
+
+// ---- a training run as a batch job (batch/executor.hpp) ----
+namespace taxonn {
+namespace {
+
+using nlohmann::json;
+
+// A double that may be inf or nan (a diverged float run): JSON has neither.
+json num(double x) {
+  if (std::isfinite(x)) return x;
+  return std::isnan(x) ? "nan" : (x > 0 ? "inf" : "-inf");
+}
+double num_of(const json& j) {
+  if (j.is_number()) return j.get<double>();
+  const std::string s = j.get<std::string>();
+  if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
+  if (s == "inf") return std::numeric_limits<double>::infinity();
+  if (s == "-inf") return -std::numeric_limits<double>::infinity();
+  throw std::runtime_error("not a number: " + s);
+}
+
+}  // namespace
+
+nlohmann::json train_options_json(const TrainOptions& o) {
+  json j = {{"config", o.config},          {"dataset", o.dataset},         {"data_dir", o.data_dir},
+            {"arith", o.arith},            {"epochs", o.epochs},           {"seed", o.seed},
+            {"train_limit", o.train_limit}, {"test_limit", o.test_limit},  {"bias", o.bias},
+            {"alpha_scale", o.alpha_scale}, {"formats", o.formats},        {"curve_every", o.curve_every}};
+  if (o.alpha) j["alpha"] = *o.alpha;
+  return j;
+}
+
+TrainOptions train_options_from_json(const nlohmann::json& j) {
+  TrainOptions o;
+  o.config = j.at("config");
+  o.dataset = j.at("dataset");
+  o.data_dir = j.at("data_dir");
+  o.arith = j.at("arith");
+  o.epochs = j.at("epochs");
+  o.seed = j.at("seed");
+  o.train_limit = j.at("train_limit");
+  o.test_limit = j.at("test_limit");
+  o.bias = j.at("bias");
+  o.alpha_scale = j.at("alpha_scale").get<std::vector<double>>();
+  o.formats = j.at("formats").get<std::vector<std::pair<int, int>>>();
+  o.curve_every = j.at("curve_every");
+  if (j.contains("alpha")) o.alpha = j.at("alpha").get<double>();
+  o.quiet = true;
+  return o;
+}
+
+nlohmann::json train_result_json(const TrainResult& r) {
+  json j = {{"dataset_source", r.dataset_source}, {"epochs", json::array()}, {"curve", json::array()}};
+  for (const auto& e : r.epochs) {
+    json je = {{"epoch", e.epoch},         {"loss", num(e.loss)},
+               {"train_acc", num(e.train_acc)}, {"test_acc", num(e.test_acc)},
+               {"seconds", num(e.seconds)}, {"images_per_second", num(e.images_per_second)},
+               {"alpha_scale", num(e.alpha_scale)}, {"layers", json::array()}};
+    for (const auto& l : e.layers)
+      je["layers"].push_back({l.name, l.roundings, l.saturations, l.underflows});
+    j["epochs"].push_back(je);
+  }
+  for (const auto& [n, l] : r.curve) j["curve"].push_back({n, num(l)});
+  return j;
+}
+
+TrainResult train_result_from_json(const nlohmann::json& j) {
+  TrainResult r;
+  r.dataset_source = j.at("dataset_source");
+  for (const auto& je : j.at("epochs")) {
+    EpochStats e;
+    e.epoch = je.at("epoch");
+    e.loss = num_of(je.at("loss"));
+    e.train_acc = num_of(je.at("train_acc"));
+    e.test_acc = num_of(je.at("test_acc"));
+    e.seconds = num_of(je.at("seconds"));
+    e.images_per_second = num_of(je.at("images_per_second"));
+    e.alpha_scale = num_of(je.at("alpha_scale"));
+    for (const auto& l : je.at("layers"))
+      e.layers.push_back({l.at(0).get<std::string>(), l.at(1).get<std::uint64_t>(), l.at(2).get<std::uint64_t>(),
+                          l.at(3).get<std::uint64_t>()});
+    r.epochs.push_back(std::move(e));
+  }
+  for (const auto& c : j.at("curve")) r.curve.emplace_back(c.at(0).get<std::size_t>(), num_of(c.at(1)));
+  return r;
 }
 
 }  // namespace taxonn

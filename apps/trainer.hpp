@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "config.hpp"
 
 namespace taxonn {
@@ -65,6 +67,14 @@ struct TrainResult {
 // experiment checks every run with it before training any.
 Config resolve_train_config(const TrainOptions& o);
 TrainResult run_train(const TrainOptions& o);
+
+// A training run as a batch job (batch/executor.hpp, kind "train"): the
+// options that make a run (not its outputs or callbacks) and its result,
+// losslessly (a diverged float run's inf and nan included).
+nlohmann::json train_options_json(const TrainOptions& o);
+TrainOptions train_options_from_json(const nlohmann::json& j);
+nlohmann::json train_result_json(const TrainResult& r);
+TrainResult train_result_from_json(const nlohmann::json& j);
 
 // Parse "2,12 2,12 1,12" into formats; throws ConfigError naming the flag.
 std::vector<std::pair<int, int>> parse_formats(const std::string& text, const std::string& flag);

@@ -1,7 +1,6 @@
 // The synthesis flow's shared steps (internal to synth/): running Yosys and
-// OpenSTA with their scripts written beside their logs, a job pool with
-// progress, and the area breakdown of a hierarchical run. The public
-// interface is synth.hpp.
+// OpenSTA with their scripts written beside their logs, the area breakdown
+// of a hierarchical run, a unit's batch job. The public interface is synth.hpp.
 #pragma once
 
 #include <filesystem>
@@ -49,11 +48,6 @@ std::string abc_map(const fs::path& work, const std::string& liberty, double clo
 std::string yosys_map(const fs::path& work, const std::vector<std::string>& files, const YosysRun& r,
                       const std::string& liberty, double clock_ns, SynthPoint& p);
 
-// Runs job(i) for i in 0..n-1 on `jobs` threads and prints a progress line
-// after each (`label(i, error)`); returns each job's error ("" when none).
-std::vector<std::string> run_jobs(std::size_t n, int jobs, const std::function<void(std::size_t)>& job,
-                                  const std::function<std::string(std::size_t, const std::string&)>& label);
-
 // OpenSTA: the worst path at the clock, and power with the measured activity.
 // `stem` names the netlist (stem.netlist.v, black-box stubs in stem.stubs.v)
 // and, with `script`, the script and its log.
@@ -71,6 +65,11 @@ std::vector<std::pair<std::string, double>> area_breakdown(const std::string& fu
 // The breakdown's rows for the input ports' nets and the clock net.
 constexpr const char* kInputWires = "input wires";
 constexpr const char* kClockNet = "clock net";
+
+// One unit of `synth --network` as a batch job (synth/jobs.cpp): the Yosys
+// run, then OpenSTA at `act` when there is a liberty.
+nlohmann::json synth_unit_job(const std::string& work, const std::vector<std::string>& verilog, const YosysRun& run,
+                              const std::string& lib, double clock_ns, const Activity& act);
 
 // The config's generated RTL in `work`; returns its Verilog files (relative).
 std::vector<std::string> write_design(const Config& c, const fs::path& work);

@@ -25,6 +25,7 @@
 #include <zlib.h>
 
 #include "content_key.hpp"
+#include "executor.hpp"
 #include "design.hpp"
 #include "net_model.hpp"
 #include "io_util.hpp"
@@ -51,6 +52,7 @@ struct Unit {
 NetSynthReport run_net_synth(const SynthOptions& o) {
   const Config c = load_config(o.config_path);
   const std::vector<NetLayerHw> hw = net_hw(c);  // names the field when the config has no network RTL
+  const auto ex = batch::make_executor(o.batch);  // a bad backend fails before any synthesis
   const fs::path work = fs::absolute(o.work_dir);
   fs::create_directories(work);
   const std::string lib = o.liberty.empty() ? "" : prepare_liberty(o.liberty, work.string());
@@ -104,20 +106,24 @@ NetSynthReport run_net_synth(const SynthOptions& o) {
   top.activity.registers = first_pe.registers;
   units.push_back(top);
 
-  // Units run in parallel jobs, as the sweep does.
+  // Each unit a batch job (executor.hpp): on this machine or a cluster.
+  std::vector<batch::Job> jobs;
+  for (const Unit& u : units) {
+    std::vector<fs::path> inputs;
+    for (const auto& v : verilog) inputs.push_back(work / v);
+    if (!lib.empty()) inputs.emplace_back(lib);
+    jobs.push_back({u.run.what, synth_unit_job(work.string(), verilog, u.run, lib, o.clock_ns, u.activity), inputs});
+  }
+  const auto outs = ex->run(jobs, [&](std::size_t, const batch::Outcome& oc) {
+    const SynthPoint p = synth_point_from_json(oc.result);
+    return fmt::format("area {:.0f}{}", p.area, p.timed ? fmt::format(", Fmax {:.0f} MHz", p.fmax_mhz) : "");
+  });
   std::vector<SynthPoint> pts(units.size());
-  const auto errors = run_jobs(
-      units.size(), o.jobs,
-      [&](std::size_t i) {
-        const YosysRun& r = units[i].run;
-        yosys_map(work, verilog, r, lib, o.clock_ns, pts[i]);
-        if (lib.empty()) return;
-        if (!r.blackboxes.empty()) strip_instance_params(work / (r.tag + ".netlist.v"));
-        opensta(work, r.top, lib, o.clock_ns, units[i].activity, pts[i], r.tag);
-      },
-      [&](std::size_t i, const std::string& err) { return units[i].run.what + (err.empty() ? "" : ": FAILED"); });
-  for (const auto& e : errors)
-    if (!e.empty()) throw ToolError(e);
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    if (outs[i].stopped) throw Interrupted(stop_signal().load(), "synth --network: stopped before every unit was done");
+    if (!outs[i].ok) throw ToolError(fmt::format("{}: {}", units[i].run.what, outs[i].error));
+    pts[i] = synth_point_from_json(outs[i].result);
+  }
 
   double fmax = 0;
   for (std::size_t i = 0; i < units.size(); ++i) {

@@ -25,6 +25,7 @@
 #include <zlib.h>
 
 #include "content_key.hpp"
+#include "executor.hpp"
 #include "design.hpp"
 #include "net_model.hpp"
 #include "io_util.hpp"
@@ -49,32 +50,31 @@ const std::map<int, PaperPoint>& paper_tables() {
 
 namespace {
 
-// Both PEs at every width, `so.jobs` in parallel, with progress.
-std::vector<SynthReport> synth_points(const SweepOptions& so, const Config& c, std::size_t idx) {
+// Both PEs at every width: one batch job per width (batch/executor.hpp),
+// `so.batch.jobs` at a time on this machine or on a Slurm cluster.
+std::vector<SynthReport> synth_points(const SweepOptions& so, batch::Executor& ex) {
   const int n = so.to - so.from + 1;
-  std::vector<SynthReport> reports(static_cast<std::size_t>(n));
-  fmt::print(stderr, "synth sweep: W = {}..{} (Q({},W-{})), both PEs, {} parallel jobs\n", so.from, so.to, so.int_bits,
-             so.int_bits, so.jobs);
-  const auto errors = run_jobs(
-      static_cast<std::size_t>(n), so.jobs,
-      [&](std::size_t k) {
-        const int w = so.from + static_cast<int>(k);
-        SynthOptions o = so.base;
-        o.work_dir = (fs::path(so.base.work_dir) / fmt::format("sweep_w{}", w)).string();
-        const Config cw = with_format(c, idx, so.int_bits, w - so.int_bits, fmt::format("{} at W = {}", so.base.config_path, w));
-        reports[k] = synth_layer(cw, idx, o);
-      },
-      [&](std::size_t k, const std::string& err) {
-        const auto& r = reports[k];
-        return fmt::format("W = {}: {}", so.from + static_cast<int>(k),
-                           err.empty() ? fmt::format("baseline {:.0f}, TaxoNN {:.0f} ({:+.1f}%)", r.base.area,
-                                                     r.taxonn.area, r.overhead_percent())
-                                       : "FAILED: " + err);
-      });
-  for (int k = 0; k < n; ++k)
-    if (!errors[static_cast<std::size_t>(k)].empty())
-      throw ToolError(fmt::format("synth sweep: W = {} failed: {}", so.from + k, errors[static_cast<std::size_t>(k)]));
-
+  fmt::print(stderr, "synth sweep: W = {}..{} (Q({},W-{})), both PEs\n", so.from, so.to, so.int_bits, so.int_bits);
+  std::vector<batch::Job> jobs;
+  for (int w = so.from; w <= so.to; ++w) {
+    SynthOptions o = so.base;
+    o.work_dir = (fs::path(so.base.work_dir) / fmt::format("sweep_w{}", w)).string();
+    o.format = std::make_pair(so.int_bits, w - so.int_bits);
+    std::vector<fs::path> inputs = {so.base.config_path};
+    if (!o.liberty.empty()) inputs.emplace_back(o.liberty);
+    jobs.push_back({fmt::format("W = {}", w), synth_layer_job(o), inputs});
+  }
+  const auto outs = ex.run(jobs, [&](std::size_t, const batch::Outcome& o) {
+    const SynthReport r = synth_report_from_json(o.result);
+    return fmt::format("baseline {:.0f}, TaxoNN {:.0f} ({:+.1f}%)", r.base.area, r.taxonn.area, r.overhead_percent());
+  });
+  std::vector<SynthReport> reports;
+  for (int k = 0; k < n; ++k) {
+    const auto& o = outs[static_cast<std::size_t>(k)];
+    if (o.stopped) throw Interrupted(stop_signal().load(), "synth sweep: stopped before every width was done");
+    if (!o.ok) throw ToolError(fmt::format("synth sweep: W = {} failed: {}", so.from + k, o.error));
+    reports.push_back(synth_report_from_json(o.result));
+  }
   return reports;
 }
 
@@ -228,7 +228,9 @@ std::vector<SynthReport> run_sweep(const SweepOptions& so) {
   const fs::path out = fs::absolute(so.out_dir);
   fs::create_directories(out);
   if (!so.base.liberty.empty()) prepare_liberty(so.base.liberty, so.base.work_dir);  // fail early, not into out
-  const std::vector<SynthReport> reports = synth_points(so, c, idx);
+  (void)idx;  // checked: the jobs name the layer
+  const auto ex = batch::make_executor(so.batch);  // a bad backend fails before any synthesis
+  const std::vector<SynthReport> reports = synth_points(so, *ex);
   std::string md = sweep_tables(so, reports, out);
   md += sweep_breakdown(reports[reports.size() / 2]);
   md += "\n![area and power against W](area_power.svg)\n";

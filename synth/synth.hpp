@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config.hpp"
+#include "executor.hpp"
 #include "io_util.hpp"
 #include "pe_interface.hpp"
 #include "pe_power.hpp"
@@ -30,7 +31,7 @@ struct SynthOptions {
   std::string json_out;                       // optional machine-readable report
   double clock_ns = 5.0;                      // ABC delay target and the power clock
   bool breakdown = true;                      // per-module areas (hierarchical run)
-  int jobs = 2;                               // --network: parallel units
+  batch::Options batch;                       // --network: how the units run (executor.hpp)
 };
 
 struct SynthPoint {
@@ -113,9 +114,18 @@ std::string prepare_liberty(const std::string& path, const std::string& work_dir
 // plot (gnuplot) into out_dir. Returns the reports in W order.
 struct SweepOptions {
   SynthOptions base;  // config, layer, liberty, clock
-  int from = 13, to = 21, int_bits = 4, jobs = 2;
+  int from = 13, to = 21, int_bits = 4;
+  batch::Options batch;  // how the widths run (executor.hpp)
   std::string out_dir;
 };
 std::vector<SynthReport> run_sweep(const SweepOptions& o);
+
+// The flow's batch jobs (synth/jobs.cpp): a `synth` of one layer as a job
+// spec, the reports back from a job's JSON, and the runner `taxonn job`
+// calls for the kinds "synth-layer" and "synth-unit".
+nlohmann::json synth_layer_job(const SynthOptions& o);
+SynthReport synth_report_from_json(const nlohmann::json& j);
+SynthPoint synth_point_from_json(const nlohmann::json& j);
+nlohmann::json run_synth_job(const nlohmann::json& spec);
 
 }  // namespace taxonn

@@ -153,32 +153,6 @@ std::string yosys_map(const fs::path& work, const std::vector<std::string>& file
   return text;
 }
 
-// Runs job(i) for i in 0..n-1 on `jobs` threads and prints a progress line
-// after each (`label(i, error)`); returns each job's error ("" when none).
-std::vector<std::string> run_jobs(std::size_t n, int jobs, const std::function<void(std::size_t)>& job,
-                                  const std::function<std::string(std::size_t, const std::string&)>& label) {
-  std::vector<std::string> errors(n);
-  std::atomic<std::size_t> next{0}, done{0};
-  std::mutex mu;
-  const auto t0 = std::chrono::steady_clock::now();
-  auto worker = [&] {
-    for (std::size_t i; (i = next++) < n;) {
-      try {
-        job(i);
-      } catch (const std::exception& e) {
-        errors[i] = e.what();
-      }
-      std::lock_guard<std::mutex> lock(mu);
-      const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      fmt::print(stderr, "[{}/{} done, {:.0f} s] {}\n", ++done, n, el, label(i, errors[i]));
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int j = 0; j < std::max(1, jobs); ++j) pool.emplace_back(worker);
-  for (auto& t : pool) t.join();
-  return errors;
-}
-
 // OpenSTA: the worst path at the clock, and power with the measured activity.
 // `stem` names the netlist (stem.netlist.v, black-box stubs in stem.stubs.v)
 // and, with `script`, the script and its log.

@@ -1,0 +1,77 @@
+// The flow's batch jobs (batch/executor.hpp; synth.hpp, run_synth_job):
+// "synth-layer", both PEs of a layer at a format (a `synth --sweep` width),
+// and "synth-unit", one Yosys + OpenSTA run of the whole accelerator
+// (`synth --network`). Reports travel as JSON, losslessly, in the order
+// the reports print them.
+#include "flow.hpp"
+
+#include "synth.hpp"
+
+#include <fmt/format.h>
+
+#include "io_util.hpp"
+
+namespace taxonn {
+
+namespace fs = std::filesystem;
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SynthPoint, module, area, cells, timed, critical_ns, fmax_mhz, slack_ns,
+                                   power_source, power_mw, internal_mw, switching_mw, leakage_mw, toggle_rate,
+                                   workload, clock_mw, clock_net_mw, flop_mw, gate_checked, sta_power_mw,
+                                   infer_power_mw, breakdown, power_breakdown, infer_power_breakdown)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SynthReport, config, layer, format, liberty, unit, generated_by, depth, width,
+                                   generic, clock_ns, base, taxonn)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(HwParam, name, value)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Activity, input_bits, registers, inputs_mean)
+namespace flow {
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(YosysRun, top, tag, script, what, params, blackboxes, json, flatten)
+}
+
+nlohmann::json synth_layer_job(const SynthOptions& o) {
+  nlohmann::json j = {{"kind", "synth-layer"},   {"config", fs::absolute(o.config_path).string()},
+                      {"layer", o.layer},        {"liberty", o.liberty.empty() ? "" : fs::absolute(o.liberty).string()},
+                      {"work_dir", fs::absolute(o.work_dir).string()},
+                      {"clock_ns", o.clock_ns},  {"breakdown", o.breakdown}};
+  if (o.format) j["format"] = {o.format->first, o.format->second};
+  return j;
+}
+
+SynthReport synth_report_from_json(const nlohmann::json& j) { return j.get<SynthReport>(); }
+SynthPoint synth_point_from_json(const nlohmann::json& j) { return j.get<SynthPoint>(); }
+
+nlohmann::json flow::synth_unit_job(const std::string& work, const std::vector<std::string>& verilog,
+                              const flow::YosysRun& run, const std::string& lib, double clock_ns,
+                              const Activity& act) {
+  return {{"kind", "synth-unit"}, {"work", work},         {"verilog", verilog}, {"run", run},
+          {"liberty", lib},       {"clock_ns", clock_ns}, {"activity", act}};
+}
+
+nlohmann::json run_synth_job(const nlohmann::json& spec) {
+  const std::string kind = spec.at("kind");
+  if (kind == "synth-layer") {
+    SynthOptions o;
+    o.config_path = spec.at("config");
+    o.layer = spec.at("layer");
+    o.liberty = spec.at("liberty");
+    o.work_dir = spec.at("work_dir");
+    o.clock_ns = spec.at("clock_ns");
+    o.breakdown = spec.at("breakdown");
+    if (spec.contains("format")) o.format = spec.at("format").get<std::pair<int, int>>();
+    return run_synth(o);
+  }
+  if (kind == "synth-unit") {
+    const fs::path work = spec.at("work").get<std::string>();
+    const auto run = spec.at("run").get<flow::YosysRun>();
+    const std::string lib = spec.at("liberty");
+    const double clock_ns = spec.at("clock_ns");
+    SynthPoint p;
+    flow::yosys_map(work, spec.at("verilog").get<std::vector<std::string>>(), run, lib, clock_ns, p);
+    if (lib.empty()) return p;
+    if (!run.blackboxes.empty()) flow::strip_instance_params(work / (run.tag + ".netlist.v"));
+    flow::opensta(work, run.top, lib, clock_ns, spec.at("activity").get<Activity>(), p, run.tag);
+    return p;
+  }
+  throw UsageError(fmt::format("job kind '{}' is not a synthesis job", kind));
+}
+
+}  // namespace taxonn
