@@ -22,13 +22,17 @@ JOBS     ?= $(shell nproc)
 # table1) write: build/results/ by default, so that a user's run never
 # overwrites the shipped results; DOCS=1 writes docs/ (what the docs cite).
 RESULTS  ?= $(if $(DOCS),docs,$(BUILD)/results)
+# How the batch targets (synth-sweep, accel, table1, table1-long) run their
+# jobs: empty for this machine; e.g. BATCH="--backend slurm --slurm-partition
+# short" for a Slurm cluster (docs/cluster.md).
+BATCH    ?=
 
 DEB_PACKAGES := cmake make g++ python3 verilator yosys iverilog opensta gnuplot-nox \
                 libfmt-dev nlohmann-json3-dev libcli11-dev libgtest-dev zlib1g-dev libxxhash-dev \
                 python3-yaml dataset-fashion-mnist \
                 slurmctld slurmd slurm-client munge
 
-.PHONY: all deps build run test synth synth-sweep accel bench bench-sim table1 table1-long cycles regress-mlp regress-lenet update-golden clean
+.PHONY: all deps build run test synth synth-sweep accel bench bench-cluster bench-sim table1 table1-long cycles regress-mlp regress-lenet update-golden clean
 
 all: run
 
@@ -83,7 +87,7 @@ synth: build
 # The paper's Tables II and III, measured: both PEs at W = 13..21 with area,
 # Fmax and power, beside the paper's numbers (docs/synth/table.md, a plot).
 synth-sweep: build
-	$(BUILD)/taxonn synth --config configs/pe_w16.json --layer pe --sweep 13:21 --jobs $(JOBS) \
+	$(BUILD)/taxonn synth --config configs/pe_w16.json --layer pe --sweep 13:21 --jobs $(JOBS) $(BATCH) \
 	  $(if $(LIBERTY),--liberty $(LIBERTY)) --work $(BUILD)/synth_sweep --out $(RESULTS)/synth
 
 # The whole accelerator (issue 4): area, Fmax, power and energy per SGD step
@@ -92,7 +96,7 @@ ACCEL_CONFIGS ?= mlp_mnist mlp_mnist_folded lenet5_mnist
 accel: build
 	@mkdir -p $(RESULTS)/accel $(BUILD)/accel
 	@set -e; for c in $(ACCEL_CONFIGS); do \
-	  $(BUILD)/taxonn synth --network --config configs/$$c.json $(if $(LIBERTY),--liberty $(LIBERTY)) --jobs $(JOBS) \
+	  $(BUILD)/taxonn synth --network --config configs/$$c.json $(if $(LIBERTY),--liberty $(LIBERTY)) --jobs $(JOBS) $(BATCH) \
 	    --work $(BUILD)/accel/$$c --json $(RESULTS)/accel/$$c.json > $(BUILD)/accel/$$c.txt; \
 	  cp $(BUILD)/accel/$$c.txt $(RESULTS)/accel/$$c.txt; cat $(RESULTS)/accel/$$c.txt; \
 	done
@@ -105,6 +109,11 @@ accel: build
 # point; built once into $(BUILD)/bench_baseline/); the RTL simulation of
 # 784-100-10 and of LeNet-5 against the golden model.
 BASELINE ?= bdfb6bc
+# What a batch pays for Slurm against the local pool, on the single-node
+# test cluster (docs/cluster.md): one job's latency, the overhead per job.
+bench-cluster: build
+	tests/bench_cluster.sh $(BUILD)/taxonn $(CURDIR) $(BUILD)/bench_cluster $(RESULTS)/cluster
+
 bench: build
 	$(BUILD)/tests/taxonn_bench 6000 --out $(RESULTS)/bench
 	tests/bench_baseline.sh $(BUILD)/tests/taxonn_bench $(BUILD) $(RESULTS)/bench $(BASELINE)
@@ -156,13 +165,13 @@ regress-lenet: build
 # The paper's Table I and Fig. 5, measured (about 10-20 minutes on 2 cores):
 # docs/table1/table.md, results.{json,csv}, curves.csv, *_loss.svg.
 table1: build
-	$(BUILD)/taxonn experiment --spec configs/experiments/table1.json --out $(RESULTS)/table1 --jobs $(JOBS)
+	$(BUILD)/taxonn experiment --spec configs/experiments/table1.json --out $(RESULTS)/table1 --jobs $(JOBS) $(BATCH)
 
 # Table I with 8 epochs, bias and a halved learning rate from epoch 5 (issue
 # 14, item 3; about 15-30 minutes on 2 cores): docs/table1_long/, the same files
 # as table1's plus a table of the test accuracy after each epoch.
 table1-long: build
-	$(BUILD)/taxonn experiment --spec configs/experiments/table1_long.json --out $(RESULTS)/table1_long --jobs $(JOBS)
+	$(BUILD)/taxonn experiment --spec configs/experiments/table1_long.json --out $(RESULTS)/table1_long --jobs $(JOBS) $(BATCH)
 
 # Rewrite tests/golden/ after an intended change of the generated text.
 update-golden: build

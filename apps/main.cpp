@@ -81,6 +81,7 @@ nlohmann::json run_job_spec(const nlohmann::json& spec, const std::string& name)
     return taxonn::train_result_json(taxonn::run_train(o));
   }
   if (kind.rfind("synth-", 0) == 0) return taxonn::run_synth_job(spec);
+  if (kind == "sim") return taxonn::run_sim_job(spec);
   throw taxonn::UsageError(fmt::format("job kind '{}' is unknown to this taxonn; run the batch with the taxonn that "
                                        "wrote it", kind));
 }
@@ -270,6 +271,13 @@ Command add_sim(CLI::App& app) {
   sm->add_option("--iters", sim.iters, "PE co-simulation cycles")->default_val(20000)->check(CLI::Range(1ULL, 1ULL << 40));
   sm->add_option("--steps", sim.steps, "network SGD steps")->default_val(200)->check(CLI::Range(1ULL, 1ULL << 40));
   sm->add_option("--seed", sim.seed, "seed of the stimulus, the weights and the sample order")->default_val(1);
+  auto seeds = std::make_shared<std::vector<std::uint64_t>>();
+  auto bo = std::make_shared<taxonn::batch::Options>();
+  sm->add_option("--seeds", *seeds, "several seeds: the testbenches built once, then one batch job per seed (locally "
+                                    "or on Slurm), a table in <out>/seeds.md")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 62));
+  sm->add_option("--seed-jobs", bo->jobs, "--seeds: runs at a time (slurm: 0 for no limit)")->default_val(2);
+  add_batch_options(sm, *bo, "<out>/.batch");
   sm->add_option("--dataset", sim.dataset, "mnist, fashion-mnist, cifar10 or random (default: the one the input size "
                                            "fits; random samples when none does)");
   sm->add_option("--data-dir", sim.data_dir, "dataset folder (default: as for train)");
@@ -295,8 +303,14 @@ Command add_sim(CLI::App& app) {
   sm->add_flag("--build-only", sim.build_only, "build (or find in the cache) the testbenches; run nothing");
   sm->add_flag("--quiet", sim.quiet, "no per-step progress lines");
 
-  return {sm, [st, sm] {
+  return {sm, [st, sm, seeds, bo] {
     st->trace_window_given = sm->count("--trace-start") + sm->count("--trace-cycles") + sm->count("--trace-step") > 0;
+    if (!seeds->empty()) {
+      taxonn::install_stop_on_signal();  // Ctrl-C: the batch stops (and cancels its Slurm jobs)
+      return taxonn::run_sim_seeds(*st, *seeds, *bo);
+    }
+    if (sm->count("--backend") + sm->count("--batch-work") > 0)
+      throw taxonn::SimInputError("--backend and --batch-work are for a batch: give --seeds");
     return taxonn::run_sim(*st);
   }};
 }

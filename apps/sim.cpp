@@ -13,6 +13,8 @@
 //                a change of the golden model relinks without verilating again.
 #include "sim.hpp"
 
+#include "executor.hpp"
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -300,6 +302,106 @@ int run_sim(const SimOptions& o) {
     if (net_b) rep["builds"]["network"] = built_json(*net_b);
   }
   write_atomic(p.report, rep.dump(2) + "\n");
+  return ok ? 0 : 1;
+}
+
+namespace {
+
+json sim_options_json(const SimOptions& o) {
+  auto abs = [](const std::string& p) { return p.empty() ? p : fs::absolute(p).string(); };
+  return {{"config", abs(o.config)},   {"out_dir", abs(o.out_dir)}, {"cache_dir", abs(o.cache_dir)},
+          {"kit", abs(o.kit)},         {"templates", abs(o.templates)}, {"dataset", o.dataset},
+          {"data_dir", abs(o.data_dir)}, {"seed", o.seed},          {"iters", o.iters},
+          {"steps", o.steps},          {"eval", o.eval},            {"check_every", o.check_every},
+          {"pe_only", o.pe_only}};
+}
+
+}  // namespace
+
+json run_sim_job(const json& spec) {
+  const json& j = spec.at("options");
+  SimOptions o;
+  o.config = j.at("config");
+  o.out_dir = j.at("out_dir");
+  o.cache_dir = j.at("cache_dir");
+  o.kit = j.at("kit");
+  o.templates = j.at("templates");
+  o.dataset = j.at("dataset");
+  o.data_dir = j.at("data_dir");
+  o.seed = j.at("seed");
+  o.iters = j.at("iters");
+  o.steps = j.at("steps");
+  o.eval = j.at("eval");
+  o.check_every = j.at("check_every");
+  o.pe_only = j.at("pe_only");
+  o.quiet = true;
+  o.jobs = 1;
+  const int rc = run_sim(o);
+  const fs::path report = fs::path(o.out_dir) / "sim.json";
+  return {{"exit", rc}, {"report", json::parse(read_text(report))}};
+}
+
+int run_sim_seeds(const SimOptions& base, const std::vector<std::uint64_t>& seeds, batch::Options bo) {
+  if (!base.replay.empty() || !base.trace.empty() || !base.save_weights.empty() || !base.curve.empty() ||
+      !base.json_out.empty() || base.build_only)
+    throw SimInputError("--seeds runs one job per seed: --replay, --trace, --save-weights, --curve, --json and "
+                        "--build-only belong to one run; run that seed alone with --seed");
+  for (std::size_t i = 0; i < seeds.size(); ++i)
+    for (std::size_t k = 0; k < i; ++k)
+      if (seeds[i] == seeds[k]) throw SimInputError(fmt::format("--seeds: seed {} is given twice; give each once", seeds[i]));
+  const Config c = load_config(base.config);
+  const fs::path out = base.out_dir.empty() ? fs::path("build/sim") / c.name : fs::path(base.out_dir);
+  try {
+    check_writable(out, "--out", true);
+  } catch (const std::runtime_error& e) {
+    throw SimInputError(e.what());
+  }
+  if (bo.work.empty()) bo.work = out / ".batch";
+  const auto ex = batch::make_executor(bo);
+  // The testbenches are built once, here, into the cache every job reads
+  // (on a cluster: a shared folder, --cache); then one job per seed (one
+  // SGD run is sequential: a seed is one job).
+  SimOptions b = base;
+  b.build_only = true;
+  b.out_dir = (out / "build").string();
+  fmt::print("sim: {} seeds of config '{}': building the testbenches once\n", seeds.size(), c.name);
+  if (run_sim(b) != 0) return 1;
+  std::vector<batch::Job> jobs;
+  for (const std::uint64_t s : seeds) {
+    SimOptions o = base;
+    o.seed = s;
+    o.out_dir = (out / fmt::format("seed_{}", s)).string();
+    jobs.push_back({fmt::format("{} seed {}", c.name, s), {{"kind", "sim"}, {"options", sim_options_json(o)}},
+                    {base.config}});
+  }
+  auto checks_text = [](const json& rep) {
+    std::string t;
+    for (const auto& k : rep.at("checks")) t += fmt::format("{}{} {}", t.empty() ? "" : ", ", k.value("check", "?"), k.value("status", "?"));
+    return t;
+  };
+  const auto outs = ex->run(jobs, [&](std::size_t, const batch::Outcome& oc) {
+    return checks_text(oc.result.at("report"));
+  });
+  json all = {{"config", c.name}, {"generated_by", provenance(c)}, {"runs", json::array()}};
+  std::string md = fmt::format("# taxonn sim: config '{}', {} seeds\n\n| seed | result | checks | host |\n| --- | --- | --- | --- |\n",
+                               c.name, seeds.size());
+  bool ok = true;
+  for (std::size_t i = 0; i < seeds.size(); ++i) {
+    const auto& oc = outs[i];
+    const bool pass = oc.ok && oc.result.at("exit") == 0;
+    ok &= pass;
+    const std::string status = oc.stopped ? "not run (interrupted)" : !oc.ok ? "error: " + oc.error : pass ? "pass" : "FAIL";
+    md += fmt::format("| {} | {} | {} | {} |\n", seeds[i], status, oc.ok ? checks_text(oc.result.at("report")) : "",
+                      oc.host);
+    json r = {{"seed", seeds[i]}, {"result", pass ? "pass" : oc.stopped ? "not run" : "fail"}, {"error", oc.error},
+              {"out", (out / fmt::format("seed_{}", seeds[i])).string()}};
+    if (oc.ok) r["report"] = oc.result.at("report");
+    all["runs"].push_back(r);
+  }
+  write_atomic(out / "seeds.json", all.dump(2) + "\n");
+  write_atomic(out / "seeds.md", md);
+  fmt::print("\n{}\n== taxonn sim: {} seeds of '{}': {}\n", md, seeds.size(), c.name, ok ? "all passed" : "FAILED");
+  if (stop_signal().load()) throw Interrupted(stop_signal().load(), "sim --seeds: stopped before every seed was run");
   return ok ? 0 : 1;
 }
 

@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "executor.hpp"
 #include "trace.hpp"  // tb::TraceOptions: the testbenches' window defaults
 
 namespace taxonn {
@@ -50,6 +53,13 @@ struct SimOptions {
 // or could not run). Bad input throws SimInputError or taxonn::ConfigError
 // before anything is built or written.
 int run_sim(const SimOptions& o);
+
+// `taxonn sim --seeds A B ...`: the testbenches built once, then one batch
+// job per seed (executor.hpp: this machine or a Slurm cluster), each run's
+// report in <out>/seed_<s>/, a table of them in <out>/seeds.{md,json};
+// returns 0 when every seed passed. run_sim_job is the job (kind "sim").
+int run_sim_seeds(const SimOptions& base, const std::vector<std::uint64_t>& seeds, batch::Options bo);
+nlohmann::json run_sim_job(const nlohmann::json& spec);
 
 // The build benchmark (make bench-sim): each config's testbenches built from
 // an empty cache, stage by stage, into <out>/build_times.json and the table

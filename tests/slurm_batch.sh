@@ -141,6 +141,21 @@ cmp -s "$work/sweep_local/sweep.json" "$work/sweep_slurm/sweep.json" ||
   { echo "FAIL: the slurm synth sweep's sweep.json differs from the local one's"; fail=1; }
 grep -q "submitted 2 jobs as Slurm array" "$work/sweep_slurm.err" || { echo "FAIL: the slurm sweep did not go through sbatch"; fail=1; }
 
+# Independent RTL runs: `taxonn sim --seeds`, one Slurm job per seed, all bit-exact.
+"$taxonn" sim --config "$src/configs/mlp_small.json" --seeds 1 2 --steps 20 --iters 1000 --out "$work/sim_seeds" \
+  "${slurm[@]}" > "$work/sim_seeds.log" 2>&1 || { echo "FAIL: sim --seeds on slurm: $(tail -3 "$work/sim_seeds.log")"; fail=1; }
+python3 - "$work/sim_seeds/seeds.json" <<'PY' || fail=1
+import json, sys
+r = json.load(open(sys.argv[1]))["runs"]
+ok = [x["seed"] for x in r] == [1, 2] and all(x["result"] == "pass" for x in r)
+ok = ok and all(c["status"] == "pass" for x in r for c in x["report"]["checks"])
+ok = ok and [x["report"]["seed"] for x in r] == [1, 2]
+if not ok:
+    print("FAIL: sim --seeds 1 2 on slurm: not one passing run per seed:", [(x["seed"], x["result"]) for x in r])
+sys.exit(0 if ok else 1)
+PY
+grep -q "submitted 2 jobs as Slurm array" "$work/sim_seeds.log" || { echo "FAIL: sim --seeds did not go through sbatch"; fail=1; }
+
 # Bad input: one line, exit 2, nothing written.
 bad() {  # expected text, then options
   local want=$1; shift
