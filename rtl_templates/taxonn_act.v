@@ -51,7 +51,7 @@ module taxonn_act #(
         .q_o  (y_o),
         .sat_o(sat_o)
       );
-    end else if (ACT == `TAXONN_ACT_RELU) begin : gen_relu
+    end else if ((ACT == `TAXONN_ACT_RELU) || (ACT == `TAXONN_ACT_RELU_CLIP)) begin : gen_relu
       assign y_o   = z_i[W-1] ? {W{1'b0}} : z_i;
       assign sat_o = 1'b0;
     end else begin : gen_identity

@@ -48,6 +48,12 @@ module taxonn_act_deriv #(
       assign a_o    = {W{1'b0}};
       assign b_o    = {W{1'b0}};
       assign mask_o = ~z_i[W-1] & (|z_i);
+    end else if (ACT == `TAXONN_ACT_RELU_CLIP) begin : gen_relu_clip
+      // 0 < z < max: a z the forward sum saturated passes no gradient (CONTRACT 2).
+      localparam [W-1:0] MaxRaw = {1'b0, {(W-1){1'b1}}};
+      assign a_o    = {W{1'b0}};
+      assign b_o    = {W{1'b0}};
+      assign mask_o = ~z_i[W-1] & (|z_i) & (z_i != MaxRaw);
     end else begin : gen_identity
       assign a_o    = {W{1'b0}};
       assign b_o    = {W{1'b0}};

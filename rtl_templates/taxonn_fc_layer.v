@@ -81,7 +81,7 @@ module taxonn_fc_layer #(
 );
 
   localparam integer Trig = ((ACT == `TAXONN_ACT_SIGMOID) || (ACT == `TAXONN_ACT_TANH)) ? 1 : 0;
-  localparam integer Fdc  = (Trig != 0) ? 2 : ((ACT == `TAXONN_ACT_RELU) ? 1 : 0);  // f' cycles
+  localparam integer Fdc  = (Trig != 0) ? 2 : (((ACT == `TAXONN_ACT_RELU) || (ACT == `TAXONN_ACT_RELU_CLIP)) ? 1 : 0);  // f' cycles
   localparam integer PLast = N - (T - 1) * P;  // neurons in the last pass
   localparam integer CW   = $clog2(2 * K + N + P + 4);
   localparam integer TW   = (T > 1) ? $clog2(T) : 1;

@@ -72,7 +72,7 @@ module taxonn_fd_unit #(
         wire unused_rounded = ^rounded;
       end
       wire unused_mask = mask;
-    end else if (ACT == `TAXONN_ACT_RELU) begin : gen_fd_mask
+    end else if ((ACT == `TAXONN_ACT_RELU) || (ACT == `TAXONN_ACT_RELU_CLIP)) begin : gen_fd_mask
       assign fd_o = {{(W-1){1'b0}}, mask};
       wire unused_ab = ^{a, b};
     end else begin : gen_fd_none

@@ -40,7 +40,7 @@ module taxonn_g_unit #(
         .sat_o    (unused_sat),
         .rounded_o(unused_rounded)
       );
-    end else if (ACT == `TAXONN_ACT_RELU) begin : gen_g_mask
+    end else if ((ACT == `TAXONN_ACT_RELU) || (ACT == `TAXONN_ACT_RELU_CLIP)) begin : gen_g_mask
       assign g_o = fd_i[0] ? r1_i : {W{1'b0}};
       wire unused_fd = ^fd_i[W-1:1];
     end else begin : gen_g_pass

@@ -46,6 +46,7 @@ module taxonn_pe #(
   localparam integer AccW   = 2 * W + GUARD;
   localparam integer RoundW = AccW + 1 - F;
   localparam         Trig   = (ACT == `TAXONN_ACT_SIGMOID) || (ACT == `TAXONN_ACT_TANH);
+  localparam         Relu   = (ACT == `TAXONN_ACT_RELU) || (ACT == `TAXONN_ACT_RELU_CLIP);
 
   reg  signed [W-1:0] sum_q, g_q;
 
@@ -177,7 +178,7 @@ module taxonn_pe #(
       assign fd_new = rq_q;
       assign fd_sat = rq_sat;
       wire unused_deriv = deriv_mask ^ (^rq_rounded);
-    end else if (ACT == `TAXONN_ACT_RELU) begin : gen_fd_mask
+    end else if (Relu) begin : gen_fd_mask
       assign fd_new = {{(W-1){1'b0}}, deriv_mask};
       assign fd_sat = 1'b0;
       wire unused_deriv = ^{deriv_a, deriv_b, rq_rounded};
@@ -205,7 +206,7 @@ module taxonn_pe #(
   always @(*) begin
     if (Trig) begin
       g_new = rq_q;
-    end else if (ACT == `TAXONN_ACT_RELU) begin
+    end else if (Relu) begin
       g_new = g_q[0] ? sum_q : {W{1'b0}};  // g_q holds the mask
     end else begin
       g_new = sum_q;

@@ -33,7 +33,6 @@ check "$bad/conv_channels_do_not_chain.json" "layers[2].in_channels: = 4 for lay
 check "$bad/input_too_large.json" "input_shape: has 1099511627776 values, more than 16777216"
 check "$bad/fc_with_conv_field.json" "layers[0].kernel: unknown field"
 check "$work/does_not_exist.json" "cannot open the config file"
-check "$src/configs/experiments/lenet5_mnist_relu_clip.json" "layers[0].activation: relu_clip has no RTL yet"
 # Regenerating into a folder that held another config's design leaves exactly
 # the new design (the generator's manifest), and a file of the user's alone.
 "$taxonn" generate --config "$src/configs/cnn_small.json" --out "$work/regen" >/dev/null

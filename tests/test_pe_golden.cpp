@@ -75,7 +75,8 @@ void check_neuron(const PeParams& p, const NeuronData& d, const std::string& wha
   EXPECT_EQ(o.sat_cnt, ref.saturations) << what << " saturation count";
 }
 
-const Activation kActs[] = {Activation::kIdentity, Activation::kRelu, Activation::kSigmoid, Activation::kTanh};
+const Activation kActs[] = {Activation::kIdentity, Activation::kRelu, Activation::kSigmoid, Activation::kTanh,
+                            Activation::kReluClip};
 const Rounding kRnds[] = {Rounding::kNearest, Rounding::kTruncate, Rounding::kStochastic};
 
 TEST(PeGolden, CornerCases) {

@@ -191,7 +191,8 @@ TEST(GradAndDeriv, UnitsAgainstTheNetworkArithmetic) {
   const LfsrParams lfsr;
   for (int w = 3; w <= 24; w += 3)
     for (Rounding r : {Rounding::kNearest, Rounding::kTruncate})
-      for (Activation act : {Activation::kIdentity, Activation::kRelu, Activation::kSigmoid, Activation::kTanh}) {
+      for (Activation act : {Activation::kIdentity, Activation::kRelu, Activation::kSigmoid, Activation::kTanh,
+                             Activation::kReluClip}) {
         const QFormat q{2, w - 2, r};
         FixedArith a(q, act, 0.0, lfsr);
         auto any = [&] { return q.min_raw() + static_cast<Wide>(rng() % (q.max_raw() - q.min_raw() + 1)); };

@@ -175,7 +175,7 @@ std::vector<PrimCase> cases_pool(const std::string& prim) {
 std::vector<PrimCase> cases_g_unit(const std::string& prim) {
   std::vector<PrimCase> out;
   for (const Fmt& q : all_formats()) {
-    for (int a = 0; a < 4; ++a) {
+    for (int a = 0; a < kActivationCount; ++a) {
       for (int rnd = 0; rnd < 2; ++rnd) {
         PrimCase c = base_case(prim, q);
         c.params = {num("W", c.w), num("F", q.f), Param{"ACT", a, act_macro_name(a)},
@@ -211,7 +211,7 @@ std::vector<PrimCase> cases_plan_sigmoid(const std::string& prim) {
 std::vector<PrimCase> cases_act(const std::string& prim) {
   std::vector<PrimCase> out;
   for (const Fmt& q : all_formats()) {
-    for (int a = 0; a < 4; ++a) {
+    for (int a = 0; a < kActivationCount; ++a) {
       PrimCase c = base_case(prim, q);
       c.params = {num("W", c.w), num("F", q.f), Param{"ACT", a, act_macro_name(a)}};
       c.in = {{"z_i", c.w, true}};

@@ -467,18 +467,9 @@ std::string act_macro(Activation a) {
     case Activation::kRelu: return "`TAXONN_ACT_RELU";
     case Activation::kSigmoid: return "`TAXONN_ACT_SIGMOID";
     case Activation::kTanh: return "`TAXONN_ACT_TANH";
-    case Activation::kReluClip: break;  // refused before: check_rtl_activations
+    case Activation::kReluClip: return "`TAXONN_ACT_RELU_CLIP";
   }
-  throw ConfigError(fmt::format("activation {} has no RTL yet (the golden model trains it); use relu",
-                                to_string(a)));
-}
-
-void check_rtl_activations(const Config& c) {
-  for (std::size_t i = 0; i < c.layers.size(); ++i)
-    if (c.layers[i].weighted() && c.layers[i].activation == Activation::kReluClip)
-      throw ConfigError(fmt::format("{}: layers[{}].activation: relu_clip has no RTL yet (`taxonn train` trains it "
-                                    "in the golden model); use relu to generate, simulate or synthesize",
-                                    c.name, i));
+  return "";
 }
 
 std::string rnd_macro(Rounding r) {

@@ -157,8 +157,5 @@ int backprop_fan_in(const Config& c, std::size_t i);
 // hold passes x inputs words); the guard bits follow the depth.
 PeParams pe_params(const Config& c, std::size_t layer_index, int depth = 0);
 
-// The activations the RTL has (relu_clip is golden-model only): ConfigError
-// naming the layer otherwise. Every RTL entry point calls it first.
-void check_rtl_activations(const Config& c);
 
 }  // namespace taxonn

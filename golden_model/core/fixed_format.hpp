@@ -17,8 +17,10 @@ enum class Rounding : int { kNearest = 0, kTruncate = 1, kStochastic = 2 };
 enum class Overflow : int { kSaturate = 0, kWrap = 1 };
 // kReluClip: ReLU whose derivative is also 0 where z sits at the format's
 // maximum (where rq clamped it), so a saturated output stops pulling its
-// weights further (golden model only: the RTL refuses it, CONTRACT 2).
+// weights further (CONTRACT 2).
 enum class Activation : int { kIdentity = 0, kRelu = 1, kSigmoid = 2, kTanh = 3, kReluClip = 4 };
+// The activations are 0 .. kActivationCount - 1 (the testbenches sweep them all).
+constexpr int kActivationCount = static_cast<int>(Activation::kReluClip) + 1;
 // ReLU forward, with either derivative.
 constexpr bool is_relu(Activation a) { return a == Activation::kRelu || a == Activation::kReluClip; }
 

@@ -26,7 +26,6 @@ const char* to_string(NetCmd c) {
 std::string net_module_name(const Config& c) { return "taxonn_" + c.name + "_net"; }
 
 std::vector<NetLayerHw> net_hw(const Config& c) {
-  check_rtl_activations(c);
   std::vector<NetLayerHw> hw;
   auto field = [&](std::size_t i, const char* f) { return fmt::format("{}: layers[{}].{}", c.name, i, f); };
   auto fd_cycles = [](Activation a) {

@@ -13,6 +13,7 @@
 // Activation functions (CONTRACT 2)
 `define TAXONN_ACT_IDENTITY    0
 `define TAXONN_ACT_RELU        1
+`define TAXONN_ACT_RELU_CLIP   4
 `define TAXONN_ACT_SIGMOID     2
 `define TAXONN_ACT_TANH        3
 
