@@ -51,6 +51,7 @@ class TopBuilder {
   vast::Module build() {
     m_.name = net_module_name(c_);
     ports();
+    host_regs();
     host_decode();
     controller();
     std::string done_cat;
@@ -103,9 +104,39 @@ class TopBuilder {
         {Dir::kInput, "rd_layer_i", lw_, false, ""},
         {Dir::kInput, "rd_row_i", ib, false, "weights: the PE"},
         {Dir::kInput, "rd_col_i", ib, false, "the word, output or counter"},
-        {Dir::kOutput, "rd_data_o", db, true, "combinational, sign-extended"},
+        {Dir::kOutput, "rd_data_o", db, true, "sign-extended; a weight's word address from the last edge"},
     };
-    unused_ = {"wr_row_i", "wr_col_i", "wr_data_i", "rd_row_i", "rd_col_i"};
+    unused_ = {"wr_row_q", "wr_col_q", "wr_data_q", "rd_col_q", "rd_row_i", "rd_col_i"};
+  }
+
+  // The host's writes, start and weight word address, sampled at the clock
+  // (taxonn_host_reg, docs/network.md), each field a `_q` wire. The read
+  // selects that only steer the output mux (rd_target_i, rd_layer_i,
+  // rd_row_i, and rd_col_i for Y, G and counters) stay combinational.
+  void host_regs() {
+    const int hb = kHostTargetBits, ib = kHostIndexBits, db = kHostDataBits;
+    const std::vector<std::pair<std::string, int>> fields = {
+        {"start", 1},   {"train", 1},  {"wr_en", 1},   {"wr_target", hb}, {"wr_layer", lw_},
+        {"wr_row", ib}, {"wr_col", ib}, {"wr_data", db}, {"rd_col", ib}};
+    int total = 0;
+    std::string cat;
+    for (const auto& [f, w] : fields) {
+      wire(f + "_q", w, false, "");
+      cat += (cat.empty() ? "" : ", ") + f + "_i";
+      total += w;
+    }
+    wire("host_q", total, false, "the host fields above, sampled");
+    int at = total;
+    for (const auto& [f, w] : fields) {
+      at -= w;
+      m_.assigns.push_back({f + "_q", vast::slice("host_q", at, w)});
+    }
+    m_.instances.push_back(vast::Instance{"taxonn_host_reg",
+                                          "u_host",
+                                          {{"W", std::to_string(total), "the host fields' widths, summed"}},
+                                          {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"d_i", "{" + cat + "}"},
+                                           {"q_o", "host_q"}},
+                                          "the host's writes, start and weight address, one flip-flop each"});
   }
 
   void host_decode() {
@@ -120,11 +151,11 @@ class TopBuilder {
     // A host write lands only while the network is idle: a sample or target
     // written during a step would change the step.
     wire("wr_ok", 1, false, "a host write while idle");
-    m_.assigns.push_back({"wr_ok", "wr_en_i & ~busy_o"});
-    m_.assigns.push_back({"wr_weight", "wr_ok & " + target_is("wr_target_i", "TAXONN_WR_WEIGHT")});
-    m_.assigns.push_back({"wr_sample", "wr_ok & " + target_is("wr_target_i", "TAXONN_WR_SAMPLE")});
-    m_.assigns.push_back({"wr_target", "wr_ok & " + target_is("wr_target_i", "TAXONN_WR_TARGET")});
-    m_.assigns.push_back({"wr_alpha", "wr_ok & " + target_is("wr_target_i", "TAXONN_WR_ALPHA")});
+    m_.assigns.push_back({"wr_ok", "wr_en_q & ~busy_o"});
+    m_.assigns.push_back({"wr_weight", "wr_ok & " + target_is("wr_target_q", "TAXONN_WR_WEIGHT")});
+    m_.assigns.push_back({"wr_sample", "wr_ok & " + target_is("wr_target_q", "TAXONN_WR_SAMPLE")});
+    m_.assigns.push_back({"wr_target", "wr_ok & " + target_is("wr_target_q", "TAXONN_WR_TARGET")});
+    m_.assigns.push_back({"wr_alpha", "wr_ok & " + target_is("wr_target_q", "TAXONN_WR_ALPHA")});
   }
 
   // The phase table, phase 0 in the low bits: {layer, command} per phase.
@@ -152,8 +183,8 @@ class TopBuilder {
          {"SW", std::to_string(sw), "clog2(NPH + 1)"}},
         {{"clk_i", "clk_i"},
          {"rst_ni", "rst_ni"},
-         {"start_i", "start_i"},
-         {"train_i", "train_i"},
+         {"start_i", "start_q"},
+         {"train_i", "train_q"},
          {"busy_o", "busy_o"},
          {"done_o", "done_o"},
          {"layer_start_o", "ctrl_layer_start"},
@@ -194,7 +225,7 @@ class TopBuilder {
       wire("input_sat", 1, false, "a sample value clamped entering the first layer");
       unused_.push_back("input_sat");
       m_.instances.push_back(convert("u_" + n + "_x_convert", fin.width(), fin.frac_bits, "input_format " + fin.name(), "", q,
-                                     vast::slice("wr_data_i", 0, fin.width()), n + "_x_data", "input_sat",
+                                     vast::slice("wr_data_q", 0, fin.width()), n + "_x_data", "input_sat",
                                      "the sample enters the first layer (CONTRACT 1)"));
       for (const char* sfx : {"_s1_valid", "_s1_idx", "_s1_sum"}) unused_.push_back(n + sfx);
     } else if (!hw(i).weighted()) {
@@ -253,7 +284,7 @@ class TopBuilder {
     const int w = fmt_of(i).width();
     const bool last = i == nl_ - 1;
     const std::string prev = i > 0 ? name_of(i - 1) : "", next = last ? "" : name_of(i + 1);
-    const std::string lsel = fmt::format("(wr_layer_i == {})", vast::dec(lw_, static_cast<unsigned>(i)));
+    const std::string lsel = fmt::format("(wr_layer_q == {})", vast::dec(lw_, static_cast<unsigned>(i)));
     std::map<std::string, std::string> to = {
         {"clk_i", "clk_i"},
         {"rst_ni", "rst_ni"},
@@ -262,7 +293,7 @@ class TopBuilder {
         {"busy_o", n + "_busy"},
         {"done_o", n + "_done"},
         {"x_we_i", i == 0 ? "wr_sample" : prev + "_y_valid"},
-        {"x_idx_i", i == 0 ? vast::slice("wr_col_i", 0, h.kiw) : prev + "_y_idx"},
+        {"x_idx_i", i == 0 ? vast::slice("wr_col_q", 0, h.kiw) : prev + "_y_idx"},
         {"x_data_i", n + "_x_data"},
         {"y_valid_o", n + "_y_valid"},
         {"y_idx_o", n + "_y_idx"},
@@ -282,17 +313,18 @@ class TopBuilder {
     const int aw = h.pe.addr_width();
     to["s1_sum_o"] = n + "_s1_sum";
     to["w_we_i"] = "wr_weight & " + lsel;
-    to["w_pe_i"] = fmt::format("wr_en_i ? {} : {}", vast::slice("wr_row_i", 0, h.piw), vast::slice("rd_row_i", 0, h.piw));
-    to["w_addr_i"] = fmt::format("wr_en_i ? {} : {}", vast::slice("wr_col_i", 0, aw), vast::slice("rd_col_i", 0, aw));
-    to["w_data_i"] = vast::slice("wr_data_i", 0, w);
+    to["w_pe_i"] = vast::slice("wr_row_q", 0, h.piw);
+    to["r_pe_i"] = vast::slice("rd_row_i", 0, h.piw);
+    to["w_addr_i"] = fmt::format("wr_en_q ? {} : {}", vast::slice("wr_col_q", 0, aw), vast::slice("rd_col_q", 0, aw));
+    to["w_data_i"] = vast::slice("wr_data_q", 0, w);
     to["w_rd_o"] = n + "_w_rd";
     if (h.type == LayerType::kFc) {
       to["t_we_i"] = last ? "wr_target" : "1'b0";
-      to["t_idx_i"] = vast::slice("wr_col_i", 0, h.niw);
-      to["t_data_i"] = vast::slice("wr_data_i", 0, w);
+      to["t_idx_i"] = vast::slice("wr_col_q", 0, h.niw);
+      to["t_data_i"] = vast::slice("wr_data_q", 0, w);
     }
     to["alpha_we_i"] = "wr_alpha & " + lsel;
-    to["neg_alpha_i"] = vast::slice("wr_data_i", 0, w);
+    to["neg_alpha_i"] = vast::slice("wr_data_q", 0, w);
     return to;
   }
 

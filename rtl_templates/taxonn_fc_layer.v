@@ -66,7 +66,8 @@ module taxonn_fc_layer #(
   output wire signed [TREE_W-1:0]    s1_sum_o,
   // host: weights (write, or read while idle), targets, alpha, buffer reads
   input  wire                        w_we_i,
-  input  wire [PIW-1:0]              w_pe_i,
+  input  wire [PIW-1:0]              w_pe_i,   // the PE a write goes to
+  input  wire [PIW-1:0]              r_pe_i,   // the PE w_rd_o shows (only that mux reads it)
   input  wire [AW-1:0]               w_addr_i,
   input  wire signed [W-1:0]         w_data_i,
   output wire signed [W-1:0]         w_rd_o,
@@ -371,7 +372,7 @@ module taxonn_fc_layer #(
     end
   endgenerate
 
-  assign w_rd_o = pe_rd[w_pe_i];
+  assign w_rd_o = pe_rd[r_pe_i];
 
   // ------------------------------------------ forward drain: activation unit
   wire [PIW-1:0]      drain_pe = f_d[PIW-1:0];

@@ -46,6 +46,8 @@ class NetDut {
   Traceable& traceable() { return *top_; }
   // The tracer must outlive the runs it is set for (NetCosim holds both).
   void set_tracer(Tracer* t) { tracer_ = t; }
+  // A host write: sampled at this cycle's edge, it lands at the next one
+  // (the next write's, a run's start, or a weight read's cycle).
   void write(HostWrite what, int layer, int row, int col, std::int32_t data) {
     top_->set(NetIn::kWrEn, 1);
     top_->set(NetIn::kWrTarget, static_cast<std::uint32_t>(what));
@@ -64,10 +66,25 @@ class NetDut {
     top_->eval();
     return static_cast<std::int32_t>(top_->rd_data());
   }
-  // Weight `flat` of the golden model's layout (fc [n][k], conv [oc][ic][u][v]).
-  std::int32_t weight(int layer, std::size_t flat) {
-    const auto at = hw_[static_cast<std::size_t>(layer)].loc(flat);
-    return read(HostRead::kWeight, layer, at.pe, at.addr);
+  // Every weight of a layer in the golden model's layout (fc [n][k], conv
+  // [oc][ic][u][v]). The top samples a weight's word address at a clock
+  // edge (docs/network.md), so word by word: one idle cycle per address,
+  // then every PE's word at it through the read mux.
+  std::vector<std::int32_t> weights(int layer) {
+    const NetLayerHw& h = hw_[static_cast<std::size_t>(layer)];
+    std::vector<std::vector<std::pair<std::size_t, int>>> at_addr(static_cast<std::size_t>(h.depth()));
+    for (std::size_t f = 0; f < h.weights(); ++f) {
+      const auto at = h.loc(f);
+      at_addr[static_cast<std::size_t>(at.addr)].push_back({f, at.pe});
+    }
+    std::vector<std::int32_t> w(h.weights());
+    for (std::size_t a = 0; a < at_addr.size(); ++a) {
+      if (at_addr[a].empty()) continue;
+      top_->set(NetIn::kRdCol, static_cast<std::uint32_t>(a));
+      tick();
+      for (const auto& [f, pe] : at_addr[a]) w[f] = read(HostRead::kWeight, layer, pe, static_cast<int>(a));
+    }
+    return w;
   }
   void set_weight(int layer, std::size_t flat, std::int32_t v) {
     const auto at = hw_[static_cast<std::size_t>(layer)].loc(flat);
@@ -79,12 +96,14 @@ class NetDut {
   std::uint64_t run(bool train, std::uint64_t limit, std::mt19937_64& rng) {
     top_->set(NetIn::kStart, 1);
     top_->set(NetIn::kTrain, train ? 1 : 0);
-    tick();
+    tick();  // start sampled (and the last host write landed)
     top_->set(NetIn::kStart, 0);
+    tick();  // the controller starts: busy from here
     std::uint64_t busy = 0;
     while (top_->busy()) {
       ++busy;
-      const bool poke = rng() % 64 == 0;
+      // Not in the last cycle: sampled there, a write would land after the run.
+      const bool poke = !top_->done() && rng() % 64 == 0;
       if (poke) {
         top_->set(NetIn::kWrEn, 1);
         top_->set(NetIn::kWrTarget, static_cast<std::uint32_t>(rng() % 4));

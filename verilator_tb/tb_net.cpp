@@ -275,7 +275,8 @@ class NetCosim {
     Network<FixedArith> rtl_net(cfg_, a_.seed);
     for (int l = 0; l < nl_; ++l) {
       auto& L = rtl_net.layers()[hw(l).index];
-      for (std::size_t f = 0; f < hw(l).weights(); ++f) L.w[f] = dut_.weight(l, f);
+      const std::vector<std::int32_t> w = dut_.weights(l);
+      for (std::size_t f = 0; f < w.size(); ++f) L.w[f] = w[f];
     }
     if (!a_.save_weights.empty()) write_atomic(a_.save_weights, rtl_net.weights_json().dump() + "\n");
     if (a_.eval == 0) return;
@@ -402,10 +403,9 @@ class NetCosim {
     const auto tc = Clock::now();
     for (int l = nl_ - 1; l >= 0; --l) {
       const auto& G = gold_.layers()[hw(l).index];
-      for (std::size_t f = 0; f < hw(l).weights(); ++f) {
-        const std::int32_t w = dut_.weight(l, f);
-        if (w != G.w[f]) return value_text(l, "update", "W", f, true, w, G.w[f]);
-      }
+      const std::vector<std::int32_t> w = dut_.weights(l);
+      for (std::size_t f = 0; f < w.size(); ++f)
+        if (w[f] != G.w[f]) return value_text(l, "update", "W", f, true, w[f], G.w[f]);
     }
     check_s_ += since(tc);
     return "";

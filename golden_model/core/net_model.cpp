@@ -182,6 +182,7 @@ std::vector<LayerPort> layer_ports(LayerType t) {
                        // the host: weights, targets (fc), alpha
                        {"w_we_i", true, "", false},
                        {"w_pe_i", true, "PIW", false},
+                       {"r_pe_i", true, "PIW", false},
                        {"w_addr_i", true, "AW", false},
                        {"w_data_i", true, "W", true},
                        {"w_rd_o", false, "W", true}});

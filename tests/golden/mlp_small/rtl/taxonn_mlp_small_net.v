@@ -26,9 +26,19 @@ module taxonn_mlp_small_net (
   input  wire [1:0]         rd_layer_i,
   input  wire [15:0]        rd_row_i,     // weights: the PE
   input  wire [15:0]        rd_col_i,     // the word, output or counter
-  output wire signed [31:0] rd_data_o     // combinational, sign-extended
+  output wire signed [31:0] rd_data_o     // sign-extended; a weight's word address from the last edge
 );
 
+  wire start_q;
+  wire train_q;
+  wire wr_en_q;
+  wire [1:0] wr_target_q;
+  wire [1:0] wr_layer_q;
+  wire [15:0] wr_row_q;
+  wire [15:0] wr_col_q;
+  wire [31:0] wr_data_q;
+  wire [15:0] rd_col_q;
+  wire [86:0] host_q;  // the host fields above, sampled
   wire [3:0] ctrl_layer_start;  // one start pulse per layer
   wire [1:0] ctrl_cmd;  // `TAXONN_NET_CMD_*
   wire [3:0] ctrl_layer_done;
@@ -99,6 +109,16 @@ module taxonn_mlp_small_net (
   wire fc4_x_sat;
   wire unused_net;  // outputs nobody reads, host bits past each field's width
 
+  // the host's writes, start and weight address, one flip-flop each
+  taxonn_host_reg #(
+    .W(87)                                // the host fields' widths, summed
+  ) u_host (
+    .clk_i (clk_i),
+    .rst_ni(rst_ni),
+    .d_i   ({start_i, train_i, wr_en_i, wr_target_i, wr_layer_i, wr_row_i, wr_col_i, wr_data_i, rd_col_i}),
+    .q_o   (host_q)
+  );
+
   // the phase sequence of one SGD step (taxonn::net_phases)
   taxonn_net_ctrl #(
     .NL      (4),                         // layers
@@ -112,8 +132,8 @@ module taxonn_mlp_small_net (
   ) u_ctrl (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
-    .start_i      (start_i),
-    .train_i      (train_i),
+    .start_i      (start_q),
+    .train_i      (train_q),
     .busy_o       (busy_o),
     .done_o       (done_o),
     .layer_start_o(ctrl_layer_start),
@@ -131,7 +151,7 @@ module taxonn_mlp_small_net (
     .OUT_F(12),
     .RND  (`TAXONN_RND_NEAREST)
   ) u_fc1_x_convert (
-    .x_i  (wr_data_i[0 +: 14]),
+    .x_i  (wr_data_q[0 +: 14]),
     .q_o  (fc1_x_data),
     .sat_o(input_sat)
   );
@@ -181,7 +201,7 @@ module taxonn_mlp_small_net (
     .busy_o     (fc1_busy),
     .done_o     (fc1_done),
     .x_we_i     (wr_sample),
-    .x_idx_i    (wr_col_i[0 +: 4]),
+    .x_idx_i    (wr_col_q[0 +: 4]),
     .x_data_i   (fc1_x_data),
     .y_valid_o  (fc1_y_valid),
     .y_idx_o    (fc1_y_idx),
@@ -192,16 +212,17 @@ module taxonn_mlp_small_net (
     .s1_valid_o (fc1_s1_valid),
     .s1_idx_o   (fc1_s1_idx),
     .s1_sum_o   (fc1_s1_sum),
-    .w_we_i     (wr_weight & (wr_layer_i == 2'd0)),
-    .w_pe_i     (wr_en_i ? wr_row_i[0 +: 3] : rd_row_i[0 +: 3]),
-    .w_addr_i   (wr_en_i ? wr_col_i[0 +: 4] : rd_col_i[0 +: 4]),
-    .w_data_i   (wr_data_i[0 +: 14]),
+    .w_we_i     (wr_weight & (wr_layer_q == 2'd0)),
+    .w_pe_i     (wr_row_q[0 +: 3]),
+    .r_pe_i     (rd_row_i[0 +: 3]),
+    .w_addr_i   (wr_en_q ? wr_col_q[0 +: 4] : rd_col_q[0 +: 4]),
+    .w_data_i   (wr_data_q[0 +: 14]),
     .w_rd_o     (fc1_w_rd),
     .t_we_i     (1'b0),
-    .t_idx_i    (wr_col_i[0 +: 3]),
-    .t_data_i   (wr_data_i[0 +: 14]),
-    .alpha_we_i (wr_alpha & (wr_layer_i == 2'd0)),
-    .neg_alpha_i(wr_data_i[0 +: 14]),
+    .t_idx_i    (wr_col_q[0 +: 3]),
+    .t_data_i   (wr_data_q[0 +: 14]),
+    .alpha_we_i (wr_alpha & (wr_layer_q == 2'd0)),
+    .neg_alpha_i(wr_data_q[0 +: 14]),
     .rd_idx_i   (rd_col_i[0 +: 3]),
     .y_rd_o     (fc1_y_rd),
     .g_rd_o     (fc1_g_rd)
@@ -276,16 +297,17 @@ module taxonn_mlp_small_net (
     .s1_valid_o (fc2_s1_valid),
     .s1_idx_o   (fc2_s1_idx),
     .s1_sum_o   (fc2_s1_sum),
-    .w_we_i     (wr_weight & (wr_layer_i == 2'd1)),
-    .w_pe_i     (wr_en_i ? wr_row_i[0 +: 3] : rd_row_i[0 +: 3]),
-    .w_addr_i   (wr_en_i ? wr_col_i[0 +: 3] : rd_col_i[0 +: 3]),
-    .w_data_i   (wr_data_i[0 +: 15]),
+    .w_we_i     (wr_weight & (wr_layer_q == 2'd1)),
+    .w_pe_i     (wr_row_q[0 +: 3]),
+    .r_pe_i     (rd_row_i[0 +: 3]),
+    .w_addr_i   (wr_en_q ? wr_col_q[0 +: 3] : rd_col_q[0 +: 3]),
+    .w_data_i   (wr_data_q[0 +: 15]),
     .w_rd_o     (fc2_w_rd),
     .t_we_i     (1'b0),
-    .t_idx_i    (wr_col_i[0 +: 3]),
-    .t_data_i   (wr_data_i[0 +: 15]),
-    .alpha_we_i (wr_alpha & (wr_layer_i == 2'd1)),
-    .neg_alpha_i(wr_data_i[0 +: 15]),
+    .t_idx_i    (wr_col_q[0 +: 3]),
+    .t_data_i   (wr_data_q[0 +: 15]),
+    .alpha_we_i (wr_alpha & (wr_layer_q == 2'd1)),
+    .neg_alpha_i(wr_data_q[0 +: 15]),
     .rd_idx_i   (rd_col_i[0 +: 3]),
     .y_rd_o     (fc2_y_rd),
     .g_rd_o     (fc2_g_rd)
@@ -360,16 +382,17 @@ module taxonn_mlp_small_net (
     .s1_valid_o (fc3_s1_valid),
     .s1_idx_o   (fc3_s1_idx),
     .s1_sum_o   (fc3_s1_sum),
-    .w_we_i     (wr_weight & (wr_layer_i == 2'd2)),
-    .w_pe_i     (wr_en_i ? wr_row_i[0 +: 2] : rd_row_i[0 +: 2]),
-    .w_addr_i   (wr_en_i ? wr_col_i[0 +: 3] : rd_col_i[0 +: 3]),
-    .w_data_i   (wr_data_i[0 +: 16]),
+    .w_we_i     (wr_weight & (wr_layer_q == 2'd2)),
+    .w_pe_i     (wr_row_q[0 +: 2]),
+    .r_pe_i     (rd_row_i[0 +: 2]),
+    .w_addr_i   (wr_en_q ? wr_col_q[0 +: 3] : rd_col_q[0 +: 3]),
+    .w_data_i   (wr_data_q[0 +: 16]),
     .w_rd_o     (fc3_w_rd),
     .t_we_i     (1'b0),
-    .t_idx_i    (wr_col_i[0 +: 2]),
-    .t_data_i   (wr_data_i[0 +: 16]),
-    .alpha_we_i (wr_alpha & (wr_layer_i == 2'd2)),
-    .neg_alpha_i(wr_data_i[0 +: 16]),
+    .t_idx_i    (wr_col_q[0 +: 2]),
+    .t_data_i   (wr_data_q[0 +: 16]),
+    .alpha_we_i (wr_alpha & (wr_layer_q == 2'd2)),
+    .neg_alpha_i(wr_data_q[0 +: 16]),
     .rd_idx_i   (rd_col_i[0 +: 2]),
     .y_rd_o     (fc3_y_rd),
     .g_rd_o     (fc3_g_rd)
@@ -431,26 +454,36 @@ module taxonn_mlp_small_net (
     .s1_valid_o (fc4_s1_valid),
     .s1_idx_o   (fc4_s1_idx),
     .s1_sum_o   (fc4_s1_sum),
-    .w_we_i     (wr_weight & (wr_layer_i == 2'd3)),
-    .w_pe_i     (wr_en_i ? wr_row_i[0 +: 2] : rd_row_i[0 +: 2]),
-    .w_addr_i   (wr_en_i ? wr_col_i[0 +: 2] : rd_col_i[0 +: 2]),
-    .w_data_i   (wr_data_i[0 +: 13]),
+    .w_we_i     (wr_weight & (wr_layer_q == 2'd3)),
+    .w_pe_i     (wr_row_q[0 +: 2]),
+    .r_pe_i     (rd_row_i[0 +: 2]),
+    .w_addr_i   (wr_en_q ? wr_col_q[0 +: 2] : rd_col_q[0 +: 2]),
+    .w_data_i   (wr_data_q[0 +: 13]),
     .w_rd_o     (fc4_w_rd),
     .t_we_i     (wr_target),
-    .t_idx_i    (wr_col_i[0 +: 2]),
-    .t_data_i   (wr_data_i[0 +: 13]),
-    .alpha_we_i (wr_alpha & (wr_layer_i == 2'd3)),
-    .neg_alpha_i(wr_data_i[0 +: 13]),
+    .t_idx_i    (wr_col_q[0 +: 2]),
+    .t_data_i   (wr_data_q[0 +: 13]),
+    .alpha_we_i (wr_alpha & (wr_layer_q == 2'd3)),
+    .neg_alpha_i(wr_data_q[0 +: 13]),
     .rd_idx_i   (rd_col_i[0 +: 2]),
     .y_rd_o     (fc4_y_rd),
     .g_rd_o     (fc4_g_rd)
   );
 
-  assign wr_ok = wr_en_i & ~busy_o;
-  assign wr_weight = wr_ok & (wr_target_i == `TAXONN_WR_WEIGHT);
-  assign wr_sample = wr_ok & (wr_target_i == `TAXONN_WR_SAMPLE);
-  assign wr_target = wr_ok & (wr_target_i == `TAXONN_WR_TARGET);
-  assign wr_alpha = wr_ok & (wr_target_i == `TAXONN_WR_ALPHA);
+  assign start_q = host_q[86 +: 1];
+  assign train_q = host_q[85 +: 1];
+  assign wr_en_q = host_q[84 +: 1];
+  assign wr_target_q = host_q[82 +: 2];
+  assign wr_layer_q = host_q[80 +: 2];
+  assign wr_row_q = host_q[64 +: 16];
+  assign wr_col_q = host_q[48 +: 16];
+  assign wr_data_q = host_q[16 +: 32];
+  assign rd_col_q = host_q[0 +: 16];
+  assign wr_ok = wr_en_q & ~busy_o;
+  assign wr_weight = wr_ok & (wr_target_q == `TAXONN_WR_WEIGHT);
+  assign wr_sample = wr_ok & (wr_target_q == `TAXONN_WR_SAMPLE);
+  assign wr_target = wr_ok & (wr_target_q == `TAXONN_WR_TARGET);
+  assign wr_alpha = wr_ok & (wr_target_q == `TAXONN_WR_ALPHA);
   assign fc4_r1 = {13{1'b0}};
   assign ctrl_layer_done = {fc4_done, fc3_done, fc2_done, fc1_done};
   assign rd_data_o = (rd_target_i == `TAXONN_RD_COUNTER) ? ctrl_cnt :
@@ -459,6 +492,6 @@ module taxonn_mlp_small_net (
                    (rd_layer_i == 2'd1) ? ((rd_target_i == `TAXONN_RD_WEIGHT) ? {{17{fc2_w_rd[14]}}, fc2_w_rd} : (rd_target_i == `TAXONN_RD_Y) ? {{17{fc2_y_rd[14]}}, fc2_y_rd} : {{17{fc2_g_rd[14]}}, fc2_g_rd}) :
                    (rd_layer_i == 2'd0) ? ((rd_target_i == `TAXONN_RD_WEIGHT) ? {{18{fc1_w_rd[13]}}, fc1_w_rd} : (rd_target_i == `TAXONN_RD_Y) ? {{18{fc1_y_rd[13]}}, fc1_y_rd} : {{18{fc1_g_rd[13]}}, fc1_g_rd}) :
                    {32{1'b0}};
-  assign unused_net = ^{wr_row_i, wr_col_i, wr_data_i, rd_row_i, rd_col_i, fc1_busy, input_sat, fc1_s1_valid, fc1_s1_idx, fc1_s1_sum, fc1_r1_sat, fc2_busy, fc2_x_sat, fc2_r1_sat, fc3_busy, fc3_x_sat, fc3_r1_sat, fc4_busy, fc4_x_sat, fc4_y_valid, fc4_y_idx, fc4_y};
+  assign unused_net = ^{wr_row_q, wr_col_q, wr_data_q, rd_col_q, rd_row_i, rd_col_i, fc1_busy, input_sat, fc1_s1_valid, fc1_s1_idx, fc1_s1_sum, fc1_r1_sat, fc2_busy, fc2_x_sat, fc2_r1_sat, fc3_busy, fc3_x_sat, fc3_r1_sat, fc4_busy, fc4_x_sat, fc4_y_valid, fc4_y_idx, fc4_y};
 
 endmodule
