@@ -143,7 +143,7 @@ cycles: build
 	done
 	$(BUILD)/taxonn cycles --measured $(foreach c,$(NET_CONFIGS),$(BUILD)/cycles/$(c).json) --out $(RESULTS)/cycles
 
-# The long regression of the network RTL (about 15 minutes): 10,000 SGD steps
+# The long regression of the network RTL (about 3 minutes): 10,000 SGD steps
 # of 784-100-10 on MNIST, every weight checked after every step, then the
 # test accuracy of the weights the RTL trained beside the golden model's;
 # the loss and accuracy curve as CSV and SVG.
@@ -153,7 +153,7 @@ regress-mlp: build
 	  --json $(RESULTS)/regress/mlp_mnist100.json --curve $(RESULTS)/regress/mlp_mnist100_curve --repro-dir $(BUILD) \
 	  | tee $(RESULTS)/regress/mlp_mnist100.txt
 
-# The long regression of LeNet-5 in RTL (about 7 minutes): 1,000 SGD steps on
+# The long regression of LeNet-5 in RTL (about 5 minutes): 1,000 SGD steps on
 # MNIST, every weight, Y, G and cycle count checked after every step, then the
 # test accuracy of the RTL-trained weights beside the golden model's.
 regress-lenet: build
