@@ -21,6 +21,7 @@
 #include "executor.hpp"
 #include "experiment.hpp"
 #include "io_util.hpp"
+#include "memory.hpp"
 #include "sim.hpp"
 #include "synth.hpp"
 #include "trainer.hpp"
@@ -315,6 +316,40 @@ Command add_sim(CLI::App& app) {
   }};
 }
 
+Command add_macros(CLI::App& app) {
+  struct State {
+    std::vector<std::string> sram, memories;
+    std::string config, json;
+    int max_banks = taxonn::mem::kDefaultMaxBanks;
+  };
+  auto st = std::make_shared<State>();
+  auto* mc = app.add_subcommand("macros", "the cheapest cover of memories by SRAM macros (docs/memory.md)");
+  mc->add_option("--sram", st->sram, "the macros' liberty files or folders (e.g. ../shared/pdk/fakeram45)")->required();
+  mc->add_option("--memory", st->memories, "a memory as WORDSxBITS (e.g. 784x13); repeatable");
+  mc->add_option("--config", st->config, "every PE scratchpad of this config's network");
+  mc->add_option("--max-banks", st->max_banks, "most macros stacked in depth per slice")
+      ->default_val(taxonn::mem::kDefaultMaxBanks)->check(CLI::Range(1, 4096));
+  mc->add_option("--json", st->json, "write the covers as JSON too");
+  return {mc, [st] {
+    if (st->memories.empty() && st->config.empty())
+      throw taxonn::UsageError("macros: give --memory WORDSxBITS or --config FILE");
+    if (!st->json.empty()) taxonn::check_writable(st->json, "--json");
+    std::vector<taxonn::mem::Memory> mems;
+    if (!st->config.empty()) mems = taxonn::mem::scratchpads(st->config);
+    for (const auto& m : st->memories) {
+      int d = 0, w = 0;
+      char x = 0;
+      std::istringstream in(m);
+      if (!(in >> d >> x >> w) || x != 'x' || !in.eof())
+        throw taxonn::UsageError(fmt::format("--memory '{}': expected WORDSxBITS such as 784x13", m));
+      mems.push_back({m, d, w, 1});
+    }
+    const auto catalog = taxonn::mem::read_catalog(st->sram);
+    fmt::print("{}", taxonn::mem::report(mems, catalog, st->max_banks, st->json));
+    return 0;
+  }};
+}
+
 Command add_job(CLI::App& app) {
   auto file = std::make_shared<std::string>();
   auto* jb = app.add_subcommand("job", "run one job file of a batch (the executor runs this; docs/cluster.md)");
@@ -351,7 +386,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("taxonn ") + TAXONN_VERSION);
   const std::vector<Command> commands = {add_generate(app), add_synth(app),   add_train(app),    add_experiment(app),
                                          add_cycles(app),   add_accel_table(app), add_sim(app),     add_bench_sim(app),
-                                         add_job(app)};
+                                         add_macros(app), add_job(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

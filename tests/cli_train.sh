@@ -161,6 +161,12 @@ if not ok:
     print("FAIL: an interrupted experiment's results are not the finished runs marked as cut short:", r.get("stopped"), r.get("not_run"))
 sys.exit(0 if ok else 1)
 PY
+# macros: a missing liberty folder, a folder without macros, a malformed size, nothing to cover.
+other "no such liberty file or folder" "$work/m.json" macros --sram "$work/nowhere" --memory 64x8 --json "$work/m.json"
+mkdir -p "$work/nomacros" && printf 'library(g) { cell(INV) { area : 1; } }\n' > "$work/nomacros/g.lib"
+other "no SRAM macro" "$work/m.json" macros --sram "$work/nomacros" --memory 64x8 --json "$work/m.json"
+other "--memory '64y8': expected WORDSxBITS" "$work/m.json" macros --sram "$work/nomacros" --memory 64y8 --json "$work/m.json"
+other "give --memory WORDSxBITS or --config FILE" "$work/m.json" macros --sram "$work/nomacros" --json "$work/m.json"
 other "no such file" "$work/sum.md" accel-table --json "$work/none.json" --out "$work/sum.md"
 other "not a \`taxonn synth --network\` report" "$work/sum.md" accel-table --json "$work/spec_bad.json" --out "$work/sum.md"
 "$taxonn" --version | grep -qE '^taxonn [0-9]+\.[0-9]+\.[0-9]+' || { echo "FAIL: taxonn --version"; fail=1; }

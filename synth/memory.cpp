@@ -1,0 +1,202 @@
+// The SRAM macro catalog and the cheapest cover (memory.hpp).
+#include "memory.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <regex>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "config.hpp"
+#include "io_util.hpp"
+#include "net_model.hpp"
+
+namespace taxonn::mem {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The memory cells of one liberty file: `cell(name) { area : a; ...
+// memory() { address_width : n; word_width : w; } ... }`.
+std::vector<Macro> macros_in(const fs::path& file) {
+  const std::string text = read_text(file);
+  std::vector<Macro> out;
+  static const std::regex cell_re(R"re(cell\s*\(\s*"?([A-Za-z0-9_]+)"?\s*\)\s*\{)re");
+  static const std::regex area_re(R"(\barea\s*:\s*([0-9.eE+-]+)\s*;)");
+  static const std::regex aw_re(R"(\baddress_width\s*:\s*([0-9]+)\s*;)");
+  static const std::regex ww_re(R"(\bword_width\s*:\s*([0-9]+)\s*;)");
+  std::vector<std::pair<std::size_t, std::string>> cells;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), cell_re); it != std::sregex_iterator(); ++it)
+    cells.push_back({static_cast<std::size_t>(it->position()), (*it)[1].str()});
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    const std::size_t from = cells[i].first, to = i + 1 < cells.size() ? cells[i + 1].first : text.size();
+    const std::string body = text.substr(from, to - from);
+    if (body.find("memory") == std::string::npos) continue;
+    std::smatch a, aw, ww;
+    if (!std::regex_search(body, aw, aw_re) || !std::regex_search(body, ww, ww_re)) continue;
+    if (!std::regex_search(body, a, area_re))
+      throw ConfigError(fmt::format("{}: memory cell {} has no area; is it a complete liberty file?", file.string(),
+                                    cells[i].second));
+    Macro m;
+    m.name = cells[i].second;
+    m.file = file.string();
+    const int abits = std::stoi(aw[1].str());
+    m.bits = std::stoi(ww[1].str());
+    m.area = std::stod(a[1].str());
+    if (abits < 1 || abits > 24 || m.bits < 1 || !(m.area > 0))
+      throw ConfigError(fmt::format("{}: memory cell {} has address_width {}, word_width {}, area {}: not a usable "
+                                    "macro",
+                                    file.string(), m.name, abits, m.bits, m.area));
+    m.words = 1 << abits;
+    out.push_back(m);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Macro> read_catalog(const std::vector<std::string>& paths) {
+  std::vector<Macro> all;
+  std::vector<fs::path> files;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      for (const auto& e : fs::directory_iterator(p))
+        if (e.path().extension() == ".lib") files.push_back(e.path());
+    } else if (fs::is_regular_file(p, ec)) {
+      files.emplace_back(p);
+    } else {
+      throw ConfigError(fmt::format("{}: no such liberty file or folder; give the SRAM macros' liberty files or "
+                                    "their folder (e.g. ../shared/pdk/fakeram45)",
+                                    p));
+    }
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    auto m = macros_in(f);
+    all.insert(all.end(), m.begin(), m.end());
+  }
+  if (all.empty())
+    throw ConfigError(fmt::format("{}: no SRAM macro (a liberty cell with a memory() group) in {} file(s); give the "
+                                  "macros' liberty files (e.g. ../shared/pdk/fakeram45)",
+                                  paths.empty() ? std::string("(no path)") : paths.front(), files.size()));
+  std::sort(all.begin(), all.end(), [](const Macro& a, const Macro& b) { return a.name < b.name; });
+  return all;
+}
+
+Cover cover(int depth, int width, const std::vector<Macro>& catalog, const std::string& what, int max_banks) {
+  if (depth < 1 || width < 1)
+    throw ConfigError(fmt::format("{}: {} x {} bits is not a memory; depth and width must be at least 1", what, depth,
+                                  width));
+  // best[w]: the cheapest cover of the low w bits of every word.
+  struct Best {
+    double area = std::numeric_limits<double>::infinity();
+    int macros = 0;
+    long long unused = 0;
+    int pick = -1, from = 0;
+  };
+  std::vector<Best> best(static_cast<std::size_t>(width) + 1);
+  best[0].area = 0;
+  auto better = [&](const Best& a, const Best& b, const std::string& an, const std::string& bn) {
+    if (a.area != b.area) return a.area < b.area;
+    if (a.macros != b.macros) return a.macros < b.macros;
+    if (a.unused != b.unused) return a.unused < b.unused;
+    return an < bn;
+  };
+  for (int w = 1; w <= width; ++w) {
+    for (std::size_t k = 0; k < catalog.size(); ++k) {
+      const Macro& m = catalog[k];
+      const int banks = (depth + m.words - 1) / m.words;
+      if (banks > max_banks) continue;
+      const int from = std::max(0, w - m.bits);
+      const Best& prev = best[static_cast<std::size_t>(from)];
+      if (!std::isfinite(prev.area)) continue;
+      Best cand;
+      cand.area = prev.area + banks * m.area;
+      cand.macros = prev.macros + banks;
+      cand.unused = prev.unused + static_cast<long long>(banks) * m.words * m.bits -
+                    static_cast<long long>(depth) * (w - from);
+      cand.pick = static_cast<int>(k);
+      cand.from = from;
+      Best& cur = best[static_cast<std::size_t>(w)];
+      if (cur.pick < 0 || better(cand, cur, m.name, catalog[static_cast<std::size_t>(cur.pick)].name)) cur = cand;
+    }
+  }
+  const Best& b = best[static_cast<std::size_t>(width)];
+  if (b.pick < 0)
+    throw ConfigError(fmt::format("{}: no cover of {} x {} bits within {} banks of the {} macros given (the deepest "
+                                  "holds {} words); give a macro set with deeper macros",
+                                  what, depth, width, max_banks, catalog.size(),
+                                  std::max_element(catalog.begin(), catalog.end(), [](const Macro& x, const Macro& y) {
+                                    return x.words < y.words;
+                                  })->words));
+  Cover c;
+  c.depth = depth;
+  c.width = width;
+  c.area = b.area;
+  c.macros = b.macros;
+  c.unused_bits = b.unused;
+  for (int w = width; w > 0;) {
+    const Best& s = best[static_cast<std::size_t>(w)];
+    const Macro& m = catalog[static_cast<std::size_t>(s.pick)];
+    c.slices.push_back({m, (depth + m.words - 1) / m.words, w - s.from});
+    w = s.from;
+  }
+  std::reverse(c.slices.begin(), c.slices.end());
+  return c;
+}
+
+std::string describe(const Cover& c) {
+  std::string s;
+  for (const Slice& sl : c.slices)
+    s += fmt::format("{}{} x {} (bits {})", s.empty() ? "" : " + ", sl.banks, sl.macro.name, sl.bits);
+  return s + fmt::format("; {:.1f} area, {} unused bits", c.area, c.unused_bits);
+}
+
+}  // namespace taxonn::mem
+
+namespace taxonn::mem {
+
+std::vector<Memory> scratchpads(const std::string& config_path) {
+  const Config c = load_config(config_path);
+  std::vector<Memory> out;
+  for (const NetLayerHw& h : net_hw(c)) {
+    if (!h.weighted()) continue;
+    const LayerConfig& L = c.layers[h.index];
+    out.push_back({L.name + " PE scratchpad", h.depth(), L.format.width(), h.pes()});
+  }
+  return out;
+}
+
+std::string report(const std::vector<Memory>& mems, const std::vector<Macro>& catalog, int max_banks,
+                   const std::string& json_out) {
+  nlohmann::json all = {{"macros", nlohmann::json::array()}, {"max_banks", max_banks}, {"memories", nlohmann::json::array()}};
+  for (const Macro& m : catalog)
+    all["macros"].push_back({{"name", m.name}, {"words", m.words}, {"bits", m.bits}, {"area", m.area}, {"file", m.file}});
+  std::string md = fmt::format("| memory | words x bits | copies | macros per copy | area per copy | area in all | unused "
+                               "bits per copy |\n| --- | --- | --- | --- | --- | --- | --- |\n");
+  double total = 0;
+  for (const Memory& m : mems) {
+    const Cover c = cover(m.depth, m.width, catalog, m.name, max_banks);
+    total += c.area * m.count;
+    std::string macros;
+    for (const Slice& s : c.slices) macros += fmt::format("{}{} x {}", macros.empty() ? "" : " + ", s.banks, s.macro.name);
+    md += fmt::format("| {} | {} x {} | {} | {} | {:.1f} | {:.1f} | {} |\n", m.name, m.depth, m.width, m.count, macros,
+                      c.area, c.area * m.count, c.unused_bits);
+    nlohmann::json js = nlohmann::json::array();
+    for (const Slice& s : c.slices) js.push_back({{"macro", s.macro.name}, {"banks", s.banks}, {"bits", s.bits}});
+    all["memories"].push_back({{"name", m.name}, {"depth", m.depth}, {"width", m.width}, {"count", m.count},
+                               {"slices", js}, {"area", c.area}, {"macros", c.macros},
+                               {"unused_bits", c.unused_bits}});
+  }
+  md += fmt::format("\nIn all: {:.1f} (the macros' liberty area unit).\n", total);
+  all["area"] = total;
+  if (!json_out.empty()) write_atomic(json_out, all.dump(2) + "\n");
+  return md;
+}
+
+}  // namespace taxonn::mem
