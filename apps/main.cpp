@@ -70,6 +70,15 @@ void add_batch_options(CLI::App* app, taxonn::batch::Options& b, const std::stri
   app->add_option("--slurm-poll", b.poll_seconds, "slurm: seconds between squeue polls")->default_val(2.0);
 }
 
+// The first batch option given on the command line ("" when none): a
+// command that runs no batch refuses them rather than ignore them.
+std::string batch_option_given(const CLI::App* app) {
+  for (const char* o : {"--backend", "--batch-work", "--retries", "--slurm-partition", "--slurm-account",
+                        "--slurm-time", "--slurm-mem", "--slurm-cpus", "--slurm-poll"})
+    if (app->count(o) > 0) return o;
+  return "";
+}
+
 // `taxonn job FILE`: one job of a batch, as the executor runs it (hidden).
 nlohmann::json run_job_spec(const nlohmann::json& spec, const std::string& name) {
   const std::string kind = spec.at("kind");
@@ -127,7 +136,7 @@ Command add_synth(CLI::App& app) {
   add_batch_options(syn, sw.batch, "<out>/.batch for --sweep, <work>/batch for --network");
   syn->add_option("--out", sw.out_dir, "sweep results folder")->default_val("build/synth_sweep");
 
-  return {syn, [st] {
+  return {syn, [st, syn] {
     taxonn::SynthOptions& so = st->so;
     taxonn::SweepOptions& sw = st->sw;
     const std::string& format = st->format;
@@ -166,6 +175,8 @@ Command add_synth(CLI::App& app) {
       taxonn::run_sweep(sw);
       return 0;
     }
+    if (const std::string b = batch_option_given(syn); !b.empty())
+      throw taxonn::UsageError(fmt::format("{} is for a batch: give --sweep FROM:TO or --network (one synth is one run)", b));
     return cmd_synth(so);
   }};
 }
@@ -307,11 +318,13 @@ Command add_sim(CLI::App& app) {
   return {sm, [st, sm, seeds, bo] {
     st->trace_window_given = sm->count("--trace-start") + sm->count("--trace-cycles") + sm->count("--trace-step") > 0;
     if (!seeds->empty()) {
+      if (sm->count("--seed") > 0) throw taxonn::SimInputError("--seed and --seeds: give one of them");
       taxonn::install_stop_on_signal();  // Ctrl-C: the batch stops (and cancels its Slurm jobs)
       return taxonn::run_sim_seeds(*st, *seeds, *bo);
     }
-    if (sm->count("--backend") + sm->count("--batch-work") > 0)
-      throw taxonn::SimInputError("--backend and --batch-work are for a batch: give --seeds");
+    if (const std::string b = batch_option_given(sm); !b.empty())
+      throw taxonn::SimInputError(b + " is for a batch: give --seeds A B ...");
+    if (sm->count("--seed-jobs") > 0) throw taxonn::SimInputError("--seed-jobs is for a batch: give --seeds A B ...");
     return taxonn::run_sim(*st);
   }};
 }

@@ -101,7 +101,7 @@ std::vector<Outcome> Executor::run(const std::vector<Job>& jobs,
                                    const std::function<std::string(std::size_t, const Outcome&)>& describe) {
   const fs::path work = opt_.work;
   for (const char* d : {"jobs", "results", "logs"}) fs::create_directories(work / d);
-  const std::string exe = opt_.executable.empty() ? self_executable() : opt_.executable;
+  const std::string exe = self_executable();
   const std::string exe_key = executable_key(exe);
   std::vector<Outcome> out(jobs.size());
   std::vector<bool> finished(jobs.size(), false);

@@ -57,7 +57,6 @@ struct Options {
   int cpus = 1;
   double poll_seconds = 2.0;      // how often squeue is asked
   std::string job_name = "taxonn";
-  std::string executable;         // the taxonn binary the jobs run (empty: this one)
 };
 
 class Executor {

@@ -137,9 +137,11 @@ class SlurmExecutor : public Executor {
     write_atomic(submitted_file(t.p->key), j.dump() + "\n");
   }
 
-  // squeue's state of every task of the given array jobs ("J_i" -> state).
-  std::map<std::string, std::string> states(const std::set<std::string>& arrays) {
+  // squeue's state of every task of the arrays the given tasks ("J_i") are in.
+  std::map<std::string, std::string> states(const std::map<std::string, Tracked>& tasks) {
     std::map<std::string, std::string> st;
+    std::set<std::string> arrays;
+    for (const auto& [id, t] : tasks) arrays.insert(id.substr(0, id.find('_')));
     if (arrays.empty()) return st;
     const CmdResult r =
         run_cmd(fmt::format("squeue -h -r -t all -o '%i|%T' -j {}", fmt::format("{}", fmt::join(arrays, ","))));
@@ -176,7 +178,7 @@ class SlurmExecutor : public Executor {
     std::map<std::string, Tracked> tracked;  // "J_i" -> its job
     // A killed driver's jobs that Slurm still runs are tracked, not resubmitted.
     std::vector<Pending*> fresh;
-    std::map<std::string, std::pair<std::string, Tracked>> old;  // array id -> (task id, job)
+    std::map<std::string, Tracked> old;  // "J_i" -> its job, submitted by an earlier driver
     for (auto& p : pending) {
       const fs::path f = submitted_file(p.key);
       if (fs::exists(f)) {
@@ -185,7 +187,7 @@ class SlurmExecutor : public Executor {
           p.attempts = j.at("attempt");
           Tracked t{&p, j.at("script"), j.at("task"), false, {}};
           const std::string id = j.at("job_id");
-          old.emplace(id, std::make_pair(id, t));
+          old.emplace(id, t);
           continue;
         } catch (const std::exception&) {
           // unreadable: submit afresh
@@ -194,17 +196,15 @@ class SlurmExecutor : public Executor {
       fresh.push_back(&p);
     }
     if (!old.empty()) {
-      std::set<std::string> arrays;
-      for (const auto& [id, v] : old) arrays.insert(id.substr(0, id.find('_')));
-      const auto st = states(arrays);
-      for (auto& [id, v] : old) {
+      const auto st = states(old);
+      for (auto& [id, t] : old) {
         auto it = st.find(id);
         if (it != st.end() && !terminal_state(it->second)) {
-          tracked.emplace(id, v.second);
-          fmt::print(stderr, "batch: {}: Slurm job {} from an earlier driver is {}: tracking it\n", v.second.p->name,
-                     id, it->second);
+          tracked.emplace(id, t);
+          fmt::print(stderr, "batch: {}: Slurm job {} from an earlier driver is {}: tracking it\n", t.p->name, id,
+                     it->second);
         } else {
-          fresh.push_back(v.second.p);  // ended without a result (run() saw none): run it again
+          fresh.push_back(t.p);  // ended without a result (run() saw none): run it again
         }
       }
     }
@@ -235,9 +235,7 @@ class SlurmExecutor : public Executor {
         return;
       }
       std::this_thread::sleep_for(std::chrono::duration<double>(opt_.poll_seconds));
-      std::set<std::string> arrays;
-      for (const auto& [id, t] : tracked) arrays.insert(id.substr(0, id.find('_')));
-      const auto st = states(arrays);
+      const auto st = states(tracked);
       std::map<std::string, std::vector<Tracked>> again;  // script -> tasks to resubmit
       for (auto it = tracked.begin(); it != tracked.end();) {
         const auto s = st.find(it->first);
@@ -313,7 +311,8 @@ std::unique_ptr<Executor> make_slurm(const Options& o) {
                                    "slurm-client) first",
                                    tool));
   if (o.cpus < 1) throw UsageError(fmt::format("--slurm-cpus {}: give 1 or more", o.cpus));
-  if (!(o.poll_seconds > 0)) throw UsageError("--slurm-poll: give a number of seconds > 0");
+  if (!(o.poll_seconds > 0 && o.poll_seconds <= 3600))
+    throw UsageError(fmt::format("--slurm-poll {}: give a number of seconds in (0, 3600]", o.poll_seconds));
   // Slurm judges partition, account, time and memory: ask it before any work.
   std::string test = fmt::format("sbatch --test-only --job-name={} --cpus-per-task={} --mem={} --time={}",
                                  shell_quote(o.job_name), o.cpus, shell_quote(o.mem), shell_quote(o.time_limit));

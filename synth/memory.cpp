@@ -89,9 +89,9 @@ std::vector<Macro> read_catalog(const std::vector<std::string>& paths) {
 }
 
 Cover cover(int depth, int width, const std::vector<Macro>& catalog, const std::string& what, int max_banks) {
-  if (depth < 1 || width < 1)
-    throw ConfigError(fmt::format("{}: {} x {} bits is not a memory; depth and width must be at least 1", what, depth,
-                                  width));
+  if (depth < 1 || width < 1 || depth > kMaxDepth || width > kMaxWidth)
+    throw ConfigError(fmt::format("{}: {} x {} bits is not a memory this tool covers; give 1..{} words of 1..{} bits",
+                                  what, depth, width, kMaxDepth, kMaxWidth));
   // best[w]: the cheapest cover of the low w bits of every word.
   struct Best {
     double area = std::numeric_limits<double>::infinity();
@@ -148,13 +148,6 @@ Cover cover(int depth, int width, const std::vector<Macro>& catalog, const std::
   }
   std::reverse(c.slices.begin(), c.slices.end());
   return c;
-}
-
-std::string describe(const Cover& c) {
-  std::string s;
-  for (const Slice& sl : c.slices)
-    s += fmt::format("{}{} x {} (bits {})", s.empty() ? "" : " + ", sl.banks, sl.macro.name, sl.bits);
-  return s + fmt::format("; {:.1f} area, {} unused bits", c.area, c.unused_bits);
 }
 
 }  // namespace taxonn::mem

@@ -44,14 +44,14 @@ struct Cover {
 };
 
 constexpr int kDefaultMaxBanks = 16;
+// The largest memory cover() takes (words, bits): far beyond any accelerator
+// buffer, small enough that no size arithmetic can overflow.
+constexpr int kMaxDepth = 1 << 28, kMaxWidth = 1 << 16;
 
 // The cheapest cover of depth x width; ConfigError (naming `what`) when no
 // cover fits within `max_banks` or the sizes are not positive.
 Cover cover(int depth, int width, const std::vector<Macro>& catalog, const std::string& what,
             int max_banks = kDefaultMaxBanks);
-
-// "2 x fakeram45_64x32 + 1 x fakeram45_64x7 (3 bits unused per word...)" as one line.
-std::string describe(const Cover& c);
 
 }  // namespace taxonn::mem
 

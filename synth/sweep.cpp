@@ -225,11 +225,14 @@ std::vector<SynthReport> run_sweep(const SweepOptions& so) {
   if (so.from > so.to || so.from - so.int_bits < 1)
     throw ConfigError(fmt::format("--sweep {}:{}: use FROM:TO with FROM <= TO and FROM > --int-bits ({})", so.from,
                                   so.to, so.int_bits));
+  // Every width's format is checked here, before any job: a bad one is the
+  // user's input, not a failed synthesis.
+  for (int w = so.from; w <= so.to; ++w)
+    with_format(c, idx, so.int_bits, w - so.int_bits, fmt::format("{} at W = {}", so.base.config_path, w));
+  const auto ex = batch::make_executor(so.batch);  // a bad backend fails before any synthesis or output
   const fs::path out = fs::absolute(so.out_dir);
   fs::create_directories(out);
   if (!so.base.liberty.empty()) prepare_liberty(so.base.liberty, so.base.work_dir);  // fail early, not into out
-  (void)idx;  // checked: the jobs name the layer
-  const auto ex = batch::make_executor(so.batch);  // a bad backend fails before any synthesis
   const std::vector<SynthReport> reports = synth_points(so, *ex);
   std::string md = sweep_tables(so, reports, out);
   md += sweep_breakdown(reports[reports.size() / 2]);

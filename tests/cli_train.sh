@@ -167,6 +167,14 @@ mkdir -p "$work/nomacros" && printf 'library(g) { cell(INV) { area : 1; } }\n' >
 other "no SRAM macro" "$work/m.json" macros --sram "$work/nomacros" --memory 64x8 --json "$work/m.json"
 other "--memory '64y8': expected WORDSxBITS" "$work/m.json" macros --sram "$work/nomacros" --memory 64y8 --json "$work/m.json"
 other "give --memory WORDSxBITS or --config FILE" "$work/m.json" macros --sram "$work/nomacros" --json "$work/m.json"
+mkdir -p "$work/macros" && printf 'library(m) { cell(m64x8) { area : 30; memory() { address_width : 6; word_width : 8; } } }\n' > "$work/macros/m.lib"
+other "not a memory this tool covers" "$work/m.json" macros --sram "$work/macros" --memory 2147483647x8 --json "$work/m.json"
+# A sweep width whose format is impossible is the user's input: refused before any job.
+other "at W = 33: layers[0].format.frac_bits" "$work/swbad" synth --config "$src/configs/pe_w16.json" --sweep 30:34 --int-bits 4 --work "$work/swbadw" --out "$work/swbad"
+# Batch options on a command that runs no batch are refused, not ignored.
+other "--backend is for a batch: give --sweep FROM:TO or --network" "$work/synth1" synth --config "$src/configs/pe_w16.json" --work "$work/synth1" --backend slurm
+other "--retries is for a batch: give --seeds" "$work/sim1" sim --config "$src/configs/mlp_small.json" --out "$work/sim1" --retries 2
+other "--seed and --seeds: give one of them" "$work/sim2" sim --config "$src/configs/mlp_small.json" --out "$work/sim2" --seed 3 --seeds 1 2
 other "no such file" "$work/sum.md" accel-table --json "$work/none.json" --out "$work/sum.md"
 other "not a \`taxonn synth --network\` report" "$work/sum.md" accel-table --json "$work/spec_bad.json" --out "$work/sum.md"
 "$taxonn" --version | grep -qE '^taxonn [0-9]+\.[0-9]+\.[0-9]+' || { echo "FAIL: taxonn --version"; fail=1; }

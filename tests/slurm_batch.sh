@@ -170,6 +170,7 @@ bad "--backend 'pbs': unknown backend; use local or slurm" --backend pbs
 bad "invalid partition specified: nope" "${slurm[@]}" --slurm-partition nope
 bad "(--batch-work): cannot write in /proc" --batch-work /proc/taxonn
 bad "--retries -1" --retries -1
+bad "--slurm-poll inf: give a number of seconds" --backend slurm --slurm-poll inf
 err=$(PATH=$work/no_slurm "$taxonn" experiment --spec "$work/spec.json" --out "$work/bad" --backend slurm 2>&1 >/dev/null)
 rc=$?
 { [ $rc -eq 2 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && grep -qF "sbatch is not on PATH" <<<"$err" && [ ! -e "$work/bad" ]; } ||

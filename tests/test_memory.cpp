@@ -117,6 +117,8 @@ TEST(Memory, ErrorsNameTheMemoryAndTheFix) {
         << e.what();
   }
   EXPECT_THROW(mem::cover(0, 8, cat, "x"), ConfigError);
+  EXPECT_THROW(mem::cover(64, mem::kMaxWidth + 1, cat, "x"), ConfigError);
+  EXPECT_THROW(mem::cover(mem::kMaxDepth + 1, 8, cat, "x"), ConfigError);
   const fs::path empty = fs::temp_directory_path() / fmt::format("taxonn_test_nomacros_{}", ::getpid());
   fs::create_directories(empty);
   std::ofstream(empty / "gates.lib") << "library(g) { cell(INV) { area : 1; } }\n";
