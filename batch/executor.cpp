@@ -107,8 +107,14 @@ std::vector<Outcome> Executor::run(const std::vector<Job>& jobs,
   std::vector<bool> finished(jobs.size(), false);
   std::vector<Pending> pending;
   std::size_t reused = 0;
+  std::map<std::string, std::size_t> first_with;  // key -> its first job: a job twice in a batch runs once
+  std::vector<std::pair<std::size_t, std::size_t>> same;  // (job, the earlier job it equals)
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     const std::string key = job_key(jobs[i], exe_key);
+    if (const auto [it, fresh] = first_with.emplace(key, i); !fresh) {
+      same.push_back({i, it->second});
+      continue;
+    }
     if (fs::exists(result_file(work, key))) {
       Outcome o = collect(work, key, "");
       if (o.ok) {
@@ -125,9 +131,9 @@ std::vector<Outcome> Executor::run(const std::vector<Job>& jobs,
     write_atomic(job_file(work, key), file.dump(2) + "\n");
     pending.push_back({i, key, jobs[i].name, 0});
   }
-  Progress progress(jobs.size(), reused);
-  fmt::print(stderr, "batch ({} backend, work {}): {} jobs, {} reused from earlier runs, {} to run\n", opt_.backend,
-             work.string(), jobs.size(), reused, pending.size());
+  Progress progress(jobs.size() - same.size(), reused);
+  fmt::print(stderr, "batch ({} backend, work {}): {} jobs, {} reused from earlier runs, {} the same as another, {} to "
+             "run\n", opt_.backend, work.string(), jobs.size(), reused, same.size(), pending.size());
   for (std::size_t i = 0; i < jobs.size(); ++i)
     if (finished[i]) fmt::print(stderr, "  reused: {}: {}\n", jobs[i].name, describe ? describe(i, out[i]) : "done");
   if (!pending.empty())
@@ -144,6 +150,10 @@ std::vector<Outcome> Executor::run(const std::vector<Job>& jobs,
                                                        p.attempts > 1 ? fmt::format(", attempt {}", p.attempts) : "")
                                          : "");
     });
+  for (const auto& [i, earlier] : same) {
+    out[i] = out[earlier];
+    finished[i] = finished[earlier];
+  }
   for (std::size_t i = 0; i < jobs.size(); ++i)
     if (!finished[i]) {
       out[i].stopped = true;

@@ -125,9 +125,14 @@ class SlurmExecutor : public Executor {
     std::string arr = fmt::format("{}", fmt::join(tasks, ","));
     if (opt_.jobs > 0) arr += fmt::format("%{}", opt_.jobs);
     const CmdResult r = run_cmd(fmt::format("sbatch --parsable --array={} {}", arr, shell_quote(script)));
-    std::string id = first_line(r.out);
-    if (const auto semi = id.find(';'); semi != std::string::npos) id = id.substr(0, semi);  // "id;cluster"
-    if (r.rc != 0 || id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
+    // --parsable prints "id" or "id;cluster"; warnings (stderr, merged) may come before it.
+    std::string id;
+    std::istringstream in(r.out);
+    for (std::string line; std::getline(in, line);) {
+      line = line.substr(0, line.find(';'));
+      if (!line.empty() && line.find_first_not_of("0123456789") == std::string::npos) id = line;
+    }
+    if (r.rc != 0 || id.empty())
       throw std::runtime_error(fmt::format("sbatch refused the job array {}: {}", script, first_line(r.out)));
     return id;
   }

@@ -140,6 +140,14 @@ if not ok:
     print("FAIL: seeded experiment rows are not the mean/std over seeds and the paired gap:", r.get("rows"))
 sys.exit(0 if ok else 1)
 PY
+# Two runs that train the same thing (labels aside) are one job: trained once, both tabulated.
+printf '{"name": "t", "studies": [{"name": "s", "dataset": "%s", "config": "%s", "runs": [{"label": "a", "arith": "float"}, {"label": "b", "arith": "float"}]}]}\n' \
+  "$ds" "$cfg" > "$work/spec_same.json"
+"$taxonn" experiment --spec "$work/spec_same.json" --out "$work/exp_same" --train-limit 300 --test-limit 100 > /dev/null \
+  2> "$work/exp_same.err" || { echo "FAIL: experiment with two equal runs: $(tail -2 "$work/exp_same.err")"; fail=1; }
+[ "$(wc -l < "$work/exp_same/.batch/starts.log")" -eq 1 ] || { echo "FAIL: two equal runs were trained twice"; fail=1; }
+python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['runs']; sys.exit(0 if [x['label'] for x in r]==['a','b'] and r[0]['test_acc']==r[1]['test_acc'] else 1)" \
+  "$work/exp_same/results.json" || { echo "FAIL: two equal runs are not both tabulated with the one result"; fail=1; }
 # Ctrl-C during an experiment, once its first run has finished: exit 130, the
 # finished runs tabulated and marked as cut short, the others listed as not run.
 printf '{"name": "t", "studies": [{"name": "s", "dataset": "%s", "config": "%s", "runs": [{"label": "a", "arith": "float"}, {"label": "b", "arith": "fixed"}, {"label": "c", "arith": "fixed"}]}]}\n' \
@@ -147,7 +155,8 @@ printf '{"name": "t", "studies": [{"name": "s", "dataset": "%s", "config": "%s",
 "$taxonn" experiment --spec "$work/spec_int.json" --out "$work/exp_int" --jobs 1 --epochs 1 --train-limit 3000 \
   --test-limit 200 > /dev/null 2> "$work/exp_int.err" &
 pid=$!
-for _ in $(seq 600); do grep -q '^\[1/3 done' "$work/exp_int.err" && break; sleep 0.2; done
+# (b and c train the same thing: one job, so the batch has two.)
+for _ in $(seq 600); do grep -q '^\[1/[0-9]* done' "$work/exp_int.err" && break; sleep 0.2; done
 kill -INT $pid; rc=0; wait $pid || rc=$?
 [ $rc -eq 130 ] || { echo "FAIL: interrupted experiment exited $rc, not 130: $(tail -2 "$work/exp_int.err")"; fail=1; }
 python3 - "$work/exp_int" <<'PY' || fail=1
