@@ -3,6 +3,7 @@
 #include "config.hpp"
 
 #include "content_key.hpp"
+#include "json_obj.hpp"
 
 #include <cmath>
 #include <fstream>
@@ -15,82 +16,8 @@ namespace taxonn {
 namespace {
 
 using nlohmann::json;
-
-[[noreturn]] void fail(const std::string& source, const std::string& field,
-                       const std::string& what, const std::string& fix) {
-  throw ConfigError(fmt::format("{}: {}: {}; {}", source, field, what, fix));
-}
-
-// A JSON object reader that knows its path and rejects unknown fields.
-class Obj {
- public:
-  Obj(const json& j, std::string path, const std::string& source)
-      : j_(j), path_(std::move(path)), source_(source) {
-    if (!j_.is_object()) fail(source_, path_or_root(), "is not an object", "write it as {...}");
-  }
-  std::string field(const std::string& k) const { return path_.empty() ? k : path_ + "." + k; }
-  bool has(const std::string& k) const { return j_.contains(k); }
-  const json& get(const std::string& k) const {
-    if (!j_.contains(k)) fail(source_, field(k), "missing", "add the field (see docs/config.md)");
-    return j_.at(k);
-  }
-  long long integer(const std::string& k, long long lo, long long hi, const std::string& fix) const {
-    const json& v = get(k);
-    if (!v.is_number_integer())
-      fail(source_, field(k), fmt::format("must be an integer, got {}", v.dump()), fix);
-    const long long x = v.get<long long>();
-    if (x < lo || x > hi)
-      fail(source_, field(k), fmt::format("= {} is out of range [{}, {}]", x, lo, hi), fix);
-    return x;
-  }
-  long long integer_or(const std::string& k, long long dflt, long long lo, long long hi,
-                       const std::string& fix) const {
-    return has(k) ? integer(k, lo, hi, fix) : dflt;
-  }
-  std::string string(const std::string& k) const {
-    const json& v = get(k);
-    if (!v.is_string()) fail(source_, field(k), "must be a string", "quote it");
-    return v.get<std::string>();
-  }
-  double number(const std::string& k) const {
-    const json& v = get(k);
-    if (!v.is_number()) fail(source_, field(k), "must be a number", "write a number, e.g. 0.01");
-    return v.get<double>();
-  }
-  // Integers may be written as JSON numbers or as "0x..." strings.
-  std::uint64_t hex_or_int(const std::string& k) const {
-    const json& v = get(k);
-    if (v.is_number_unsigned() || (v.is_number_integer() && v.get<long long>() >= 0))
-      return v.get<std::uint64_t>();
-    if (v.is_string()) {
-      const std::string s = v.get<std::string>();
-      try {
-        std::size_t pos = 0;
-        const unsigned long long x = std::stoull(s, &pos, 0);
-        if (pos == s.size()) return x;
-      } catch (const std::exception&) {
-      }
-    }
-    fail(source_, field(k), fmt::format("= {} is not a non-negative integer", v.dump()),
-         "write e.g. \"0xB400\" or 46080");
-  }
-  void only(const std::set<std::string>& known) const {
-    for (auto it = j_.begin(); it != j_.end(); ++it) {
-      if (!known.count(it.key())) {
-        std::string list;
-        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-        fail(source_, field(it.key()), "unknown field", "use one of: " + list);
-      }
-    }
-  }
-  const std::string& source() const { return source_; }
-
- private:
-  std::string path_or_root() const { return path_.empty() ? "(top level)" : path_; }
-  const json& j_;
-  std::string path_;
-  const std::string& source_;
-};
+using json_obj::fail;
+using json_obj::Obj;
 
 bool valid_identifier(const std::string& s) {
   if (s.empty() || s.size() > 32 || !(s[0] >= 'a' && s[0] <= 'z')) return false;
@@ -426,6 +353,13 @@ Config apply_overrides(const Config& c, const ConfigOverrides& o, const std::str
     j["layers"][idx]["format"]["int_bits"] = f.first;
     j["layers"][idx]["format"]["frac_bits"] = f.second;
   }
+  for (const auto& [idx, n] : o.pes) {
+    if (idx >= c.layers.size() || !c.layers[idx].weighted())
+      throw ConfigError(fmt::format("{}: layers[{}] has no PEs to set; pick an fc or conv layer", source, idx));
+    if (c.layers[idx].type == LayerType::kConv) j["layers"][idx]["array"]["cols"] = n;
+    else j["layers"][idx]["pes"] = n;
+  }
+  if (!o.name.empty()) j["name"] = o.name;
   return parse_config(j.dump(), source);
 }
 

@@ -113,6 +113,8 @@ Config load_config(const std::string& path);
 struct ConfigOverrides {
   double alpha = 0.0;                                      // > 0: every layer's alpha
   std::map<std::size_t, std::pair<int, int>> formats;      // layer index -> (I, F)
+  std::map<std::size_t, int> pes;                          // layer index -> fc pes / conv array cols
+  std::string name;                                        // non-empty: the config's name
 };
 Config apply_overrides(const Config& c, const ConfigOverrides& o, const std::string& source);
 
