@@ -248,8 +248,12 @@ Config resolve_train_config(const TrainOptions& o) {
 
 TrainResult run_train(const TrainOptions& o) {
   const Config c = resolve_train_config(o);
-  const DatasetPair data = load_dataset(o.dataset, o.data_dir);
   const Shape& in = c.input_shape;
+  // "teacher" is made to the config's shape (dataset.hpp); the rest are read.
+  const DatasetPair data =
+      o.dataset == "teacher"
+          ? teacher_dataset(in.channels, in.height, in.width, static_cast<int>(c.layers.back().out_shape.size()))
+          : load_dataset(o.dataset, o.data_dir);
   if (in.channels != data.train.channels || in.height != data.train.height || in.width != data.train.width)
     throw ConfigError(fmt::format("{}: input_shape is {}x{}x{} but {} images are {}x{}x{}; use a config for that dataset",
                                   o.config, in.channels, in.height, in.width, o.dataset, data.train.channels,

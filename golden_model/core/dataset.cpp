@@ -142,6 +142,52 @@ DatasetPair load_dataset(const std::string& name, const std::string& dir_in) {
   return p;
 }
 
+DatasetPair teacher_dataset(int channels, int height, int width, int classes, std::uint64_t seed) {
+  if (channels < 1 || height < 1 || width < 1 || classes < 2)
+    throw DatasetError(fmt::format("dataset 'teacher': images of {}x{}x{} with {} classes; it needs at least one value "
+                                   "and two classes", channels, height, width, classes));
+  const std::size_t values = static_cast<std::size_t>(channels) * height * width;
+  // splitmix64: the same sequence on every platform (std:: distributions are not).
+  std::uint64_t state = seed ^ 0x7465616368657231ull;
+  auto next = [&state] {
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  };
+  std::vector<std::int64_t> teacher(values * static_cast<std::size_t>(classes));
+  for (auto& t : teacher) t = static_cast<std::int64_t>(next() % 255) - 127;
+  auto make = [&](std::size_t n) {
+    Dataset d;
+    d.name = "teacher";
+    d.channels = channels;
+    d.height = height;
+    d.width = width;
+    d.classes = classes;
+    d.pixels.resize(n * values);
+    d.labels.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::uint8_t* img = d.pixels.data() + i * values;
+      for (std::size_t v = 0; v < values; ++v) img[v] = static_cast<std::uint8_t>(next() >> 56);
+      std::int64_t best = 0;
+      int arg = 0;
+      for (int k = 0; k < classes; ++k) {
+        std::int64_t s = 0;  // exact: |s| < 2^7 * 2^8 * 2^24 values
+        for (std::size_t v = 0; v < values; ++v)
+          s += teacher[static_cast<std::size_t>(k) * values + v] * (2 * static_cast<std::int64_t>(img[v]) - 255);
+        if (k == 0 || s > best) best = s, arg = k;
+      }
+      d.labels[i] = static_cast<std::uint8_t>(arg);
+    }
+    return d;
+  };
+  DatasetPair p;
+  p.train = make(4000);
+  p.test = make(1000);
+  p.source = fmt::format("synthetic: a seeded linear teacher (seed {}), {} values, {} classes", seed, values, classes);
+  return p;
+}
+
 std::string choose_net_dataset(const std::string& name, int image_values, std::string* note) {
   const auto& names = dataset_names();
   if (!name.empty()) {
