@@ -5,27 +5,16 @@
 #include "synth.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <cstdlib>
+#include <cctype>
 #include <filesystem>
-#include <fstream>
-#include <functional>
-#include <mutex>
-#include <random>
-#include <regex>
+#include <map>
 #include <set>
-#include <sstream>
-#include <thread>
-
-#include <sys/wait.h>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <zlib.h>
 
 #include "content_key.hpp"
-#include "executor.hpp"
 #include "design.hpp"
 #include "net_model.hpp"
 #include "io_util.hpp"
@@ -39,34 +28,50 @@ using namespace flow;
 
 namespace {
 
-// One unit of the accelerator: a Yosys run, how many instances it stands
-// for, and the toggle rates its power is taken at.
-struct Unit {
-  YosysRun run;
-  int instances = 1;
-  Activity activity;
-};
+// The rtl/ files a unit reads: its top's and, transitively, every module or
+// header of the design its text names (one module per file, named after it),
+// sorted. Only what the unit maps enters its job's key, so a PE of the same
+// format, depth and activation is the same job in every config.
+std::vector<const GeneratedFile*> unit_files(const std::vector<GeneratedFile>& files, const std::string& top) {
+  std::map<std::string, const GeneratedFile*> by_stem;
+  for (const auto& f : files)
+    if (f.path.rfind("rtl/", 0) == 0) by_stem[fs::path(f.path).stem().string()] = &f;
+  std::set<std::string> seen = {top};
+  std::vector<std::string> todo = {top};
+  while (!todo.empty()) {
+    const std::string stem = todo.back();
+    todo.pop_back();
+    const auto it = by_stem.find(stem);
+    if (it == by_stem.end()) throw std::logic_error("net_units: the design has no file for module " + stem);
+    const std::string& t = it->second->content;
+    for (std::size_t i = 0; i < t.size();) {
+      if (!(std::isalpha(static_cast<unsigned char>(t[i])) || t[i] == '_')) {
+        ++i;
+        continue;
+      }
+      std::size_t j = i;
+      while (j < t.size() && (std::isalnum(static_cast<unsigned char>(t[j])) || t[j] == '_')) ++j;
+      const std::string word = t.substr(i, j - i);
+      if (by_stem.count(word) && seen.insert(word).second) todo.push_back(word);
+      i = j;
+    }
+  }
+  std::vector<const GeneratedFile*> out;
+  for (const auto& s : seen) out.push_back(by_stem.at(s));
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->path < b->path; });
+  return out;
+}
 
 }  // namespace
 
-NetSynthReport run_net_synth(const SynthOptions& o) {
-  const Config c = load_config(o.config_path);
+std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double clock_ns, const fs::path& units_dir) {
   const std::vector<NetLayerHw> hw = net_hw(c);  // names the field when the config has no network RTL
-  const auto ex = batch::make_executor(o.batch);  // a bad backend fails before any synthesis
-  const fs::path work = fs::absolute(o.work_dir);
-  fs::create_directories(work);
-  const std::string lib = o.liberty.empty() ? "" : prepare_liberty(o.liberty, work.string());
-  const std::vector<std::string> verilog = write_design(c, work);
-
-  NetSynthReport r;
-  r.config = c.name;
-  r.generated_by = provenance(c);
-  r.generic = lib.empty();
-  r.liberty = r.generic ? "(none: Yosys generic cells)" : o.liberty;
-  r.unit = r.generic ? "transistors (yosys stat -tech cmos)" : "um^2";
-  r.clock_ns = o.clock_ns;
-  r.cycles_per_step = net_cycles(net_phases(hw, true));
-
+  const std::vector<GeneratedFile> files = generate_design(c);
+  struct Unit {
+    YosysRun run;
+    int instances = 1;
+    Activity activity;
+  };
   std::vector<Unit> units;
   Activity first_pe;
   std::vector<std::string> layer_modules;
@@ -106,32 +111,55 @@ NetSynthReport run_net_synth(const SynthOptions& o) {
   top.activity.registers = first_pe.registers;
   units.push_back(top);
 
-  // Each unit a batch job (executor.hpp): on this machine or a cluster.
-  std::vector<batch::Job> jobs;
+  // Each unit a batch job in a folder named by its content: the files it
+  // maps, the run, the liberty, the clock and the toggle rates.
+  std::vector<NetUnit> out;
   for (const Unit& u : units) {
+    const auto mine = unit_files(files, u.run.top);
+    std::vector<std::string> verilog;
+    for (const GeneratedFile* f : mine)
+      if (fs::path(f->path).extension() == ".v") verilog.push_back(f->path);
+    nlohmann::json spec = synth_unit_job("", verilog, u.run, lib, clock_ns, u.activity);
+    ContentKey k;
+    k.add("taxonn net unit v1").add(spec.dump());
+    for (const GeneratedFile* f : mine) k.add(f->path).add(f->content);
+    NetUnit n;
+    n.tag = u.run.tag;
+    n.what = u.run.what;
+    n.instances = u.instances;
+    n.key = k.hex();
+    const fs::path dir = fs::absolute(units_dir) / fmt::format("{}-{}", u.run.tag, n.key.substr(0, 16));
+    spec["work"] = dir.string();
     std::vector<fs::path> inputs;
-    for (const auto& v : verilog) inputs.push_back(work / v);
+    for (const GeneratedFile* f : mine) {
+      const fs::path at = dir / f->path;
+      if (!fs::exists(at)) write_atomic(at, f->content);
+      inputs.push_back(at);
+    }
     if (!lib.empty()) inputs.emplace_back(lib);
-    jobs.push_back({u.run.what, synth_unit_job(work.string(), verilog, u.run, lib, o.clock_ns, u.activity), inputs});
+    n.job = {u.run.what, spec, inputs};
+    out.push_back(std::move(n));
   }
-  const auto outs = ex->run(jobs, [&](std::size_t, const batch::Outcome& oc) {
-    const SynthPoint p = synth_point_from_json(oc.result);
-    return fmt::format("area {:.0f}{}", p.area, p.timed ? fmt::format(", Fmax {:.0f} MHz", p.fmax_mhz) : "");
-  });
-  std::vector<SynthPoint> pts(units.size());
-  for (std::size_t i = 0; i < units.size(); ++i) {
-    if (outs[i].stopped) throw Interrupted(stop_signal().load(), "synth --network: stopped before every unit was done");
-    if (!outs[i].ok) throw ToolError(fmt::format("{}: {}", units[i].run.what, outs[i].error));
-    pts[i] = synth_point_from_json(outs[i].result);
-  }
+  return out;
+}
 
+NetSynthReport net_rollup(const Config& c, const std::string& liberty_shown, bool generic, double clock_ns,
+                          const std::vector<NetUnit>& units, const std::vector<SynthPoint>& pts) {
+  NetSynthReport r;
+  r.config = c.name;
+  r.generated_by = provenance(c);
+  r.generic = generic;
+  r.liberty = r.generic ? "(none: Yosys generic cells)" : liberty_shown;
+  r.unit = r.generic ? "transistors (yosys stat -tech cmos)" : "um^2";
+  r.clock_ns = clock_ns;
+  r.cycles_per_step = net_cycles(net_phases(net_hw(c), true));
   double fmax = 0;
   for (std::size_t i = 0; i < units.size(); ++i) {
     NetSynthUnit u;
-    u.name = units[i].run.tag;
-    u.what = units[i].run.what;
+    u.name = units[i].tag;
+    u.what = units[i].what;
     u.instances = units[i].instances;
-    u.point = pts[i];
+    u.point = pts.at(i);
     r.area += u.point.area * u.instances;
     if (u.point.timed) {
       r.power_mw += u.point.power_mw * u.instances;
@@ -141,8 +169,32 @@ NetSynthReport run_net_synth(const SynthOptions& o) {
   }
   r.fmax_mhz = fmax;
   // Energy per SGD step at the power clock: P * cycles * T.
-  r.energy_per_step_nj = r.power_mw * static_cast<double>(r.cycles_per_step) * o.clock_ns * 1e-3;  // mW * ns = pJ
+  r.energy_per_step_nj = r.power_mw * static_cast<double>(r.cycles_per_step) * clock_ns * 1e-3;  // mW * ns = pJ
   return r;
+}
+
+NetSynthReport run_net_synth(const SynthOptions& o) {
+  const Config c = load_config(o.config_path);
+  net_hw(c);  // names the field when the config has no network RTL
+  const auto ex = batch::make_executor(o.batch);  // a bad backend fails before any synthesis
+  const fs::path work = fs::absolute(o.work_dir);
+  fs::create_directories(work);
+  const std::string lib = o.liberty.empty() ? "" : prepare_liberty(o.liberty, work.string());
+  write_design(c, work);  // the whole design beside the report, for reading
+  const std::vector<NetUnit> units = net_units(c, lib, o.clock_ns, work / "units");
+  std::vector<batch::Job> jobs;
+  for (const NetUnit& u : units) jobs.push_back(u.job);
+  const auto outs = ex->run(jobs, [&](std::size_t, const batch::Outcome& oc) {
+    const SynthPoint p = synth_point_from_json(oc.result);
+    return fmt::format("area {:.0f}{}", p.area, p.timed ? fmt::format(", Fmax {:.0f} MHz", p.fmax_mhz) : "");
+  });
+  std::vector<SynthPoint> pts(units.size());
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    if (outs[i].stopped) throw Interrupted(stop_signal().load(), "synth --network: stopped before every unit was done");
+    if (!outs[i].ok) throw ToolError(fmt::format("{}: {}", units[i].what, outs[i].error));
+    pts[i] = synth_point_from_json(outs[i].result);
+  }
+  return net_rollup(c, o.liberty, lib.empty(), o.clock_ns, units, pts);
 }
 
 }  // namespace taxonn

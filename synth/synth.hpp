@@ -7,6 +7,7 @@
 // timing or power; the report says so.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -103,6 +104,25 @@ struct NetSynthReport {
   std::vector<NetSynthUnit> units;
 };
 NetSynthReport run_net_synth(const SynthOptions& o);
+
+// The units of a network's synthesis as batch jobs (run_net_synth, `taxonn
+// explore`). A unit's job reads only the rtl/ files it maps, written into
+// `units_dir`/<tag>-<content key>/, and its key is their content, the Yosys
+// run, the liberty (`lib`, prepared), the clock and the toggle rates: a unit
+// of the same content (a PE of the same format, depth and activation) is one
+// job and one result across configs and runs that share `units_dir` and the
+// batch's work folder.
+struct NetUnit {
+  std::string tag, what;
+  int instances = 1;
+  std::string key;  // the content key (hex)
+  batch::Job job;
+};
+std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double clock_ns,
+                               const std::filesystem::path& units_dir);
+// The accelerator's report from its units' results (same order as `units`).
+NetSynthReport net_rollup(const Config& c, const std::string& liberty_shown, bool generic, double clock_ns,
+                          const std::vector<NetUnit>& units, const std::vector<SynthPoint>& pts);
 std::string format_net_report(const NetSynthReport& r);
 std::string net_report_json(const NetSynthReport& r);
 
