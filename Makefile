@@ -32,7 +32,7 @@ DEB_PACKAGES := cmake make g++ python3 verilator yosys iverilog opensta gnuplot-
                 python3-yaml dataset-fashion-mnist \
                 slurmctld slurmd slurm-client munge
 
-.PHONY: all deps build run test synth synth-sweep accel bench bench-cluster bench-sim table1 table1-long cycles regress-mlp regress-lenet update-golden clean
+.PHONY: all deps build run test synth synth-sweep accel bench bench-cluster bench-sim table1 table1-long explore-mlp explore-lenet cycles regress-mlp regress-lenet update-golden clean
 
 all: run
 
@@ -172,6 +172,18 @@ table1: build
 # as table1's plus a table of the test accuracy after each epoch.
 table1-long: build
 	$(BUILD)/taxonn experiment --spec configs/experiments/table1_long.json --out $(RESULTS)/table1_long --jobs $(JOBS) $(BATCH)
+
+# Format searches (taxonn explore, docs/explore.md): the front of accuracy
+# against area and energy per training sample, with the paper's formats and
+# uniform widths W = 8..16 marked; the jobs (trainings, unit syntheses, RTL
+# checks) in $(BUILD)/explore/<study>, so a rerun or a killed run resumes.
+# explore-mlp: 784-100-10, about an hour on 2 cores; explore-lenet: LeNet-5,
+# many hours (each new conv format re-maps that layer's buffers).
+explore-mlp: build
+	$(BUILD)/taxonn explore --spec configs/explore/mlp_mnist100.json --out $(RESULTS)/explore/mlp_mnist100 	  --batch-work $(BUILD)/explore/mlp_mnist100 --jobs $(JOBS) $(BATCH)
+
+explore-lenet: build
+	$(BUILD)/taxonn explore --spec configs/explore/lenet5_mnist.json --out $(RESULTS)/explore/lenet5_mnist 	  --batch-work $(BUILD)/explore/lenet5_mnist --jobs $(JOBS) $(BATCH)
 
 # Rewrite tests/golden/ after an intended change of the generated text.
 update-golden: build

@@ -20,6 +20,7 @@
 #include "dataset.hpp"
 #include "executor.hpp"
 #include "experiment.hpp"
+#include "explore.hpp"
 #include "io_util.hpp"
 #include "memory.hpp"
 #include "sim.hpp"
@@ -190,7 +191,7 @@ Command add_train(CLI::App& app) {
   taxonn::TrainOptions& to = st->to;
   auto* trn = app.add_subcommand("train", "train a config's network on a dataset (golden model, fixed or float)");
   trn->add_option("--config", to.config, "JSON config")->required();
-  trn->add_option("--dataset", to.dataset, "mnist, fashion-mnist or cifar10")->default_val("fashion-mnist");
+  trn->add_option("--dataset", to.dataset, "mnist, fashion-mnist, cifar10, or teacher (synthetic, any input size)")->default_val("fashion-mnist");
   trn->add_option("--data-dir", to.data_dir,
                   fmt::format("dataset folder (default: $TAXONN_DATA_DIR/<dataset> if set, else {} for mnist, {} "
                               "for fashion-mnist, {} for cifar10)",
@@ -246,6 +247,25 @@ Command add_experiment(CLI::App& app) {
     // Ctrl-C: the finished runs are tabulated, marked as cut short, then exit 128 + signal.
     taxonn::install_stop_on_signal();
     return taxonn::run_experiment(*st) == 0 ? 0 : 1;
+  }};
+}
+
+Command add_explore(CLI::App& app) {
+  auto st = std::make_shared<taxonn::explore::Options>();
+  taxonn::explore::Options& eo = *st;
+  auto* ex = app.add_subcommand("explore", "search per-layer formats (and PE counts) for the front of accuracy, area, "
+                                           "energy, cycles (docs/explore.md)");
+  ex->add_option("--spec", eo.spec, "explore spec (JSON, docs/explore.md)")->required();
+  ex->add_option("--out", eo.out_dir, "the study's folder (default build/explore/<name>)");
+  ex->add_option("--liberty", eo.liberty, "liberty for synthesis, instead of the spec's (none: Yosys generic cells)");
+  ex->add_option("--jobs", eo.batch.jobs, "jobs at a time (slurm: 0 for no limit)")->default_val(2);
+  add_batch_options(ex, eo.batch, "<out>/.batch");
+  ex->add_flag("--no-verify", eo.no_verify, "skip co-simulating the best front points in RTL");
+  ex->add_flag("--check", eo.check_only, "check the spec and print its space and budget; run nothing");
+  return {ex, [st] {
+    // Ctrl-C: every finished job is kept; rerunning resumes.
+    taxonn::install_stop_on_signal();
+    return taxonn::explore::run_explore(*st);
   }};
 }
 
@@ -397,7 +417,7 @@ int main(int argc, char** argv) {
   CLI::App app{"taxonn: low-bitwidth DNN training accelerator generator (TaxoNN, ISCAS 2020)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("taxonn ") + TAXONN_VERSION);
-  const std::vector<Command> commands = {add_generate(app), add_synth(app),   add_train(app),    add_experiment(app),
+  const std::vector<Command> commands = {add_generate(app), add_synth(app),   add_train(app),    add_experiment(app), add_explore(app),
                                          add_cycles(app),   add_accel_table(app), add_sim(app),     add_bench_sim(app),
                                          add_macros(app), add_job(app)};
   try {

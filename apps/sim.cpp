@@ -305,8 +305,6 @@ int run_sim(const SimOptions& o) {
   return ok ? 0 : 1;
 }
 
-namespace {
-
 json sim_options_json(const SimOptions& o) {
   auto abs = [](const std::string& p) { return p.empty() ? p : fs::absolute(p).string(); };
   return {{"config", abs(o.config)},   {"out_dir", abs(o.out_dir)}, {"cache_dir", abs(o.cache_dir)},
@@ -315,8 +313,6 @@ json sim_options_json(const SimOptions& o) {
           {"steps", o.steps},          {"eval", o.eval},            {"check_every", o.check_every},
           {"pe_only", o.pe_only}};
 }
-
-}  // namespace
 
 json run_sim_job(const json& spec) {
   const json& j = spec.at("options");

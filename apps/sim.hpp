@@ -60,6 +60,8 @@ int run_sim(const SimOptions& o);
 // returns 0 when every seed passed. run_sim_job is the job (kind "sim").
 int run_sim_seeds(const SimOptions& base, const std::vector<std::uint64_t>& seeds, batch::Options bo);
 nlohmann::json run_sim_job(const nlohmann::json& spec);
+// A sim job's options (paths made absolute): {"kind": "sim", "options": this}.
+nlohmann::json sim_options_json(const SimOptions& o);
 
 // The build benchmark (make bench-sim): each config's testbenches built from
 // an empty cache, stage by stage, into <out>/build_times.json and the table

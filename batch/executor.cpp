@@ -134,7 +134,7 @@ std::vector<Outcome> Executor::run(const std::vector<Job>& jobs,
   Progress progress(jobs.size() - same.size(), reused);
   fmt::print(stderr, "batch ({} backend, work {}): {} jobs, {} reused from earlier runs, {} the same as another, {} to "
              "run\n", opt_.backend, work.string(), jobs.size(), reused, same.size(), pending.size());
-  for (std::size_t i = 0; i < jobs.size(); ++i)
+  for (std::size_t i = 0; i < jobs.size() && opt_.list_reused; ++i)
     if (finished[i]) fmt::print(stderr, "  reused: {}: {}\n", jobs[i].name, describe ? describe(i, out[i]) : "done");
   if (!pending.empty())
     execute(exe, pending, [&](Pending& p, Outcome o) {

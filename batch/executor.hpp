@@ -57,6 +57,7 @@ struct Options {
   int cpus = 1;
   double poll_seconds = 2.0;      // how often squeue is asked
   std::string job_name = "taxonn";
+  bool list_reused = true;        // a line per reused job (a search that reuses hundreds says only how many)
 };
 
 class Executor {

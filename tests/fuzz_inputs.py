@@ -171,6 +171,15 @@ def main():
                                    "--train-limit", "10", "--test-limit", "5", "--epochs", "1", "--skip-missing"],
               ["@CASE@/out/results.json"], {"s.json": sp if isinstance(sp, str) else dump(sp)})
 
+    # Explore specs, checked (--check runs nothing, so a valid mutation ends at once).
+    espec = json.load(open(f"{src}/tests/explore/mlp_small_teacher.json"))
+    espec["config"] = f"{src}/configs/mlp_small.json"
+    espec["synth"]["liberty"] = "/nonexistent.lib"  # a missing liberty is a note, not an error
+    for i in range(n // 2):
+        sp = mutations(rng, espec) if rng.random() < 0.8 else text_mutation(rng, dump(espec))
+        r.run(f"explore #{i}", [taxonn, "explore", "--spec", "s.json", "--check", "--out", "@CASE@/out"], [],
+              {"s.json": sp if isinstance(sp, str) else dump(sp)})
+
     # Option values of every subcommand.
     bad_values = ["-1", "0", "nan", "1e999", "abc", "", "18446744073709551616", "--", "2,", ":", "13:"]
     option_cases = [
