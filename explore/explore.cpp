@@ -496,6 +496,13 @@ int Study::run() {
              unit_instances_, unit_reused_.size(), run, reused, trains_run_, trains_reused_,
              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(), out_.string());
   if (!ok) fmt::print("explore: an RTL check FAILED (see the report)\n");
+  std::size_t failed = 0;
+  for (const Point& p : pts_) failed += !p.error.empty();
+  if (failed) fmt::print("explore: {} points could not be measured (their errors are in the report)\n", failed);
+  if (front_.empty()) {
+    fmt::print("explore: FAILED: no point could be measured, so there is no front\n");
+    return 1;
+  }
   return ok ? 0 : 1;
 }
 

@@ -204,6 +204,10 @@ std::string Study::report_md(const json& all) const {
                      "correlation of the screen's accuracy with the full measurement is {}.\n",
                      a.size(), std::isnan(rho) ? std::string("undefined (too few points or no spread)") : fmt::format("{:.2f}", rho));
   }
+  std::string errors;
+  for (const Point& p : pts_)
+    if (!p.error.empty()) errors += fmt::format("- {} ({}): {}\n", p.label, p.origin, p.error);
+  if (!errors.empty()) s += "\n## Points that could not be measured\n\n" + errors;
   s += "\n## The search\n\n";
   for (const auto& l : log_) s += "- " + l + "\n";
   s += "\n## Plot\n\n![accuracy against area and energy](explore.svg)\n\nEvery point is in points.csv and points.json; "
