@@ -66,6 +66,24 @@ Study::Study(Spec s, const Options& o) : s_(std::move(s)), t0_(std::chrono::stea
   for (std::size_t i = 0; i < s_.config.layers.size(); ++i)
     if (s_.config.layers[i].weighted()) weighted_.push_back(i);
   verify_ = !o.no_verify;
+  // A resumed study adds its earlier runs' wall time (they wrote points.json).
+  try {
+    if (fs::exists(out_ / "points.json")) {
+      const json j = json::parse(read_text(out_ / "points.json"));
+      if (j.value("study", "") == s_.name) earlier_wall_ = j.value("wall_seconds_total", 0.0);
+    }
+  } catch (const std::exception&) {
+    earlier_wall_ = 0;  // an unreadable earlier file is rewritten whole
+  }
+}
+
+// The time each distinct job took when it ran (a reused job counts the run
+// that made its result), by kind: what the study cost, however many runs.
+void Study::count_job(const batch::Job& j, const batch::Outcome& o, const std::string& kind) {
+  if (!o.ok) return;
+  ContentKey k;
+  k.add(j.spec.dump());
+  job_seconds_[k.hex()] = {kind, o.seconds};
 }
 
 Formats Study::config_formats() const {
@@ -186,6 +204,8 @@ void Study::evaluate(const std::vector<std::size_t>& idx, bool full, const std::
   for (std::size_t j = 0; j < jobs.size(); ++j)
     if (outs[j].stopped)
       throw Interrupted(stop_signal().load(), "explore: stopped; rerun the same command to resume (finished jobs are kept)");
+  for (std::size_t j = 0; j < jobs.size(); ++j)
+    count_job(jobs[j], outs[j], tags[j].kind == Tag::kUnit ? "synthesis" : "training");
   std::map<std::size_t, std::vector<double>> accs;
   std::map<std::size_t, std::vector<SynthPoint>> sp;
   for (std::size_t j = 0; j < jobs.size(); ++j) {
@@ -422,6 +442,7 @@ void Study::verify() {
   const auto outs = ex_->run(jobs, [](std::size_t, const batch::Outcome& o) {
     return o.result.at("exit") == 0 ? std::string("bit-exact") : std::string("MISMATCH");
   });
+  for (std::size_t k = 0; k < pick.size(); ++k) count_job(jobs[k], outs[k], "rtl_check");
   for (std::size_t k = 0; k < pick.size(); ++k) {
     if (outs[k].stopped) throw Interrupted(stop_signal().load(), "explore: stopped during the RTL checks; rerun to resume");
     Point& p = pts_[pick[k]];

@@ -50,6 +50,11 @@ void Study::write_results(bool final) {
   for (const auto& [k, r] : unit_reused_) (r ? unit_reused : unit_run) += 1;
   json objs = json::array();
   for (Objective o : objectives_) objs.push_back(to_string(o));
+  auto job_seconds = [&] {
+    json js = {{"synthesis", 0.0}, {"training", 0.0}, {"rtl_check", 0.0}};
+    for (const auto& [k, v] : job_seconds_) js[v.first] = js[v.first].get<double>() + v.second;
+    return js;
+  };
   json all = {{"study", s_.name},
               {"description", s_.description},
               {"generated_by", provenance(s_.config)},
@@ -66,6 +71,8 @@ void Study::write_results(bool final) {
                              {"run", unit_run}, {"reused", unit_reused}}},
               {"trainings", {{"run", trains_run_}, {"reused", trains_reused_}}},
               {"wall_seconds", secs},
+              {"wall_seconds_total", earlier_wall_ + secs},
+              {"job_seconds", job_seconds()},
               {"finished", final},
               {"log", log_}};
   if (!note_.empty()) all["note"] = note_;
@@ -133,12 +140,17 @@ std::string Study::report_md(const json& all) const {
                    "points, {} PE-count variants.\n",
                    s_.strategy, cost_, s_.step, s_.step > 1 ? "s" : "", s_.random_points, s_.seed, s_.points, s_.pe_points);
   const json& sy = all.at("syntheses");
+  const json& js = all.at("job_seconds");
   s += fmt::format("- Work: {} points ({} format points trained); trainings {} run, {} reused; unit syntheses: {} "
-                   "instances over all points, {} unique: {} run in this run, {} reused from earlier runs; wall time "
-                   "of this run {:.0f} s.\n\n",
+                   "instances over all points, {} unique: {} run in this run, {} reused from earlier runs.\n",
                    pts_.size(), trained_formats(), trains_run_, trains_reused_, sy.at("unit_instances").get<int>(),
                    sy.at("unique_units").get<std::size_t>(), sy.at("run").get<std::size_t>(),
-                   sy.at("reused").get<std::size_t>(), all.at("wall_seconds").get<double>());
+                   sy.at("reused").get<std::size_t>());
+  s += fmt::format("- Time: the study's distinct jobs took {:.0f} s of synthesis, {:.0f} s of training and {:.0f} s of "
+                   "RTL checks (each job once, as long as it took when it ran); wall time {:.0f} s over the runs that "
+                   "wrote this folder, {:.0f} s of it in the last.\n\n",
+                   js.at("synthesis").get<double>(), js.at("training").get<double>(), js.at("rtl_check").get<double>(),
+                   all.at("wall_seconds_total").get<double>(), all.at("wall_seconds").get<double>());
   std::string fmts;
   for (std::size_t i : weighted_) fmts += fmt::format("{}{}", fmts.empty() ? "" : " ", s_.config.layers[i].name);
   const bool scr = s_.screen.has_value();

@@ -98,6 +98,9 @@ class Study {
 
   Spec s_;
   std::chrono::steady_clock::time_point t0_;
+  double earlier_wall_ = 0;  // wall time of the earlier runs that wrote this folder (a resumed study)
+  std::map<std::string, std::pair<std::string, double>> job_seconds_;  // job spec hash -> (kind, seconds it took)
+  void count_job(const batch::Job& j, const batch::Outcome& o, const std::string& kind);
   fs::path out_, work_, units_;
   std::string lib_, liberty_shown_, note_, cost_ = "";
   std::vector<Objective> objectives_;
