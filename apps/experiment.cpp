@@ -72,8 +72,9 @@ std::vector<Run> plan_runs(const json& spec, const fs::path& base, const Experim
   std::vector<Run> runs;
   for (const auto& st : spec.at("studies")) {
     const std::string study = st.at("name"), dataset = st.at("dataset");
+    DatasetPair data;
     try {  // a study whose data is not here fails the experiment, or with --skip-missing is skipped and said so
-      load_dataset(dataset, st.value("data_dir", ""));
+      data = load_dataset(dataset, st.value("data_dir", ""));
     } catch (const DatasetError& e) {
       if (!o.skip_missing)
         throw DatasetError(fmt::format("study '{}': {} (or pass --skip-missing to run the other studies)", study,
@@ -109,7 +110,11 @@ std::vector<Run> plan_runs(const json& spec, const fs::path& base, const Experim
         if (!run.formats.empty()) run.opt.formats = parse_formats(run.formats, run.label + " formats");
         // Bad options (formats, the schedule's alphas) fail the experiment now, not each run later.
         try {
-          resolve_train_config(run.opt);
+          const Config c = resolve_train_config(run.opt);
+          // A config its study's dataset does not fit fails now, not inside every job.
+          const Shape& in = c.input_shape;
+          check_dataset_fits(data, in.channels * in.height * in.width,
+                             static_cast<int>(c.layers.back().out_shape.size()), c.name);
         } catch (const std::exception& e) {
           throw ConfigError(fmt::format("study '{}', run '{}': {}", study, run.label, e.what()));
         }

@@ -126,12 +126,8 @@ void parse_dataset(Spec& s, const Obj& top) {
       try {
         const DatasetPair d = load_dataset(s.dataset, s.data_dir);
         const Shape& in = s.config.input_shape;
-        if (static_cast<int>(d.train.image_size()) != in.channels * in.height * in.width ||
-            d.train.classes != static_cast<int>(s.config.layers.back().out_shape.size()))
-          fail(s.source, "dataset",
-               fmt::format("{} images ({}x{}x{}, {} classes) do not fit config '{}'", s.dataset, d.train.channels,
-                           d.train.height, d.train.width, d.train.classes, s.config.name),
-               "use the config's dataset");
+        check_dataset_fits(d, in.channels * in.height * in.width,
+                           static_cast<int>(s.config.layers.back().out_shape.size()), s.config.name);
       } catch (const DatasetError& e) {
         fail(s.source, "dataset", e.what(), "give data_dir, or another dataset");
       }

@@ -91,6 +91,10 @@ other "not an experiment spec: key 'studies' not found" "$work/exp" experiment -
 printf '{"name": "t", "alpha_scale": [1, 0.0001], "studies": [{"name": "s", "dataset": "%s", "config": "%s", "runs": [{"label": "a"}]}]}\n' \
   "$ds" "$cfg" > "$work/spec_sched.json"
 other "study 's', run 'a': --alpha-scale 0.0001 (step 2)" "$work/exp" experiment --spec "$work/spec_sched.json" --out "$work/exp"
+# A config its study's dataset does not fit (16 inputs against 28x28 images): refused at planning.
+printf '{"name": "t", "studies": [{"name": "s", "dataset": "%s", "config": "%s", "runs": [{"label": "a"}]}]}\n' \
+  "$ds" "$src/configs/mlp_small.json" > "$work/spec_fit.json"
+other "study 's', run 'a': " "$work/exp" experiment --spec "$work/spec_fit.json" --out "$work/exp"
 other "seed 2 is given twice" "$work/exp" experiment --spec "$src/configs/experiments/table1.json" --out "$work/exp" --seeds 1 2 2
 other "(--out): cannot write in /proc" /proc/taxonn experiment --spec "$src/configs/experiments/table1.json" --out /proc/taxonn
 other "(--json): cannot write in /proc" "$work/synth" synth --config "$src/configs/pe_w16.json" --work "$work/synth" --json /proc/taxonn/s.json
