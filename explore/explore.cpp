@@ -144,7 +144,11 @@ Config Study::point_config(const Point& p) const {
 // One batch: the trainings the points lack (the search's measurement, or
 // the full one) and the float reference, plus the units of every point not
 // yet costed; a unit two points share is one job (the executor's key).
-void Study::evaluate(const std::vector<std::size_t>& idx, bool full, const std::string& what) {
+void Study::evaluate(const std::vector<std::size_t>& idx_in, bool full, const std::string& what) {
+  // A point listed twice (an anchor that is also another anchor) is measured once.
+  std::vector<std::size_t> idx;
+  for (std::size_t i : idx_in)
+    if (std::find(idx.begin(), idx.end(), i) == idx.end()) idx.push_back(i);
   const bool screen = !full && s_.screen.has_value();
   const Measure& m = screen ? *s_.screen : s_.accuracy;
   std::vector<double>& fl = screen ? float_screen_ : float_acc_;

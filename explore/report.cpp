@@ -2,6 +2,7 @@
 // batch, and at the end the front, its configs' table, the report and the
 // plot.
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -190,18 +191,23 @@ std::string Study::report_md(const json& all) const {
                      "{}{} cycles per step.\n",
                      paper->label, fin(*paper), area(paper->area),
                      mm2 ? fmt::format("{:.1f} nJ per training sample, ", paper->energy_nj) : "", paper->cycles);
+    // "12.3% less area" or "4.5% more energy": against the config's formats.
+    auto change = [](double now, double then, const char* what) {
+      const double pct = 100.0 * (1 - now / then);
+      return fmt::format("{:.1f}% {} {}", std::abs(pct), pct >= 0 ? "less" : "more", what);
+    };
     if (!best_area) {
-      s += "No feasible front point is within 0.2 points of its accuracy.\n";
+      s += "No feasible front point is as accurate as it, or within 0.2 points.\n";
     } else {
-      const double da = 100.0 * (1 - best_area->area / paper->area);
-      s += fmt::format("Within 0.2 points of its accuracy, the smallest front point is {} ({}): {:.2f}%, {:.1f}% less area",
-                       best_area->id, best_area->label, fin(*best_area), da);
-      if (mm2) s += fmt::format(", {:.1f}% less energy", 100.0 * (1 - best_area->energy_nj / paper->energy_nj));
+      s += fmt::format("Of the feasible front points at least as accurate as it, or within 0.2 points, the smallest is "
+                       "{} ({}): {:.2f}%, {}",
+                       best_area->id, best_area->label, fin(*best_area), change(best_area->area, paper->area, "area"));
+      if (mm2) s += ", " + change(best_area->energy_nj, paper->energy_nj, "energy");
       s += ".\n";
       if (mm2)
-        s += fmt::format("The lowest-energy one is {} ({}): {:.2f}%, {:.1f}% less energy, {:.1f}% less area.\n",
-                         best_energy->id, best_energy->label, fin(*best_energy),
-                         100.0 * (1 - best_energy->energy_nj / paper->energy_nj), 100.0 * (1 - best_energy->area / paper->area));
+        s += fmt::format("The lowest-energy one is {} ({}): {:.2f}%, {}, {}.\n", best_energy->id, best_energy->label,
+                         fin(*best_energy), change(best_energy->energy_nj, paper->energy_nj, "energy"),
+                         change(best_energy->area, paper->area, "area"));
     }
   }
   s += "\n## Anchors\n\n" + header();
