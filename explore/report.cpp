@@ -109,6 +109,52 @@ void Study::write_results(bool final) {
 }
 
 
+// The config's own formats against the front: the smallest and the
+// lowest-energy feasible front points at least as accurate, or within 0.2
+// points.
+std::string Study::against_config() const {
+  const bool mm2 = !lib_.empty();
+  auto area = [&](double a) { return mm2 ? fmt::format("{:.3f}", a * 1e-6) : fmt::format("{:.0f}", a); };
+  std::string s;
+  // Against the config's formats: the cheapest feasible front points whose
+  // accuracy is within 0.2 points of it.
+  const auto paper = std::find_if(pts_.begin(), pts_.end(), [](const Point& p) { return p.origin.find("paper") != std::string::npos; });
+  if (paper != pts_.end() && usable(*paper)) {
+    auto fin = [&](const Point& p) { return p.measured ? mean(p.accs) : search_acc(p); };
+    const Point* best_area = nullptr;
+    const Point* best_energy = nullptr;
+    for (std::size_t i : front_) {
+      const Point& p = pts_[i];
+      if (!p.feasible || fin(p) < fin(*paper) - 0.2) continue;
+      if (!best_area || p.area < best_area->area) best_area = &p;
+      if (!best_energy || p.energy_nj < best_energy->energy_nj) best_energy = &p;
+    }
+    s += fmt::format("\n## Against the config's own formats {}\n\nThe config's formats: accuracy {:.2f}%, area {}, "
+                     "{}{} cycles per step.\n",
+                     paper->label, fin(*paper), area(paper->area),
+                     mm2 ? fmt::format("{:.1f} nJ per training sample, ", paper->energy_nj) : "", paper->cycles);
+    // "12.3% less area" or "4.5% more energy": against the config's formats.
+    auto change = [](double now, double then, const char* what) {
+      const double pct = 100.0 * (1 - now / then);
+      return fmt::format("{:.1f}% {} {}", std::abs(pct), pct >= 0 ? "less" : "more", what);
+    };
+    if (!best_area) {
+      s += "No feasible front point is as accurate as it, or within 0.2 points.\n";
+    } else {
+      s += fmt::format("Of the feasible front points at least as accurate as it, or within 0.2 points, the smallest is "
+                       "{} ({}): {:.2f}%, {}",
+                       best_area->id, best_area->label, fin(*best_area), change(best_area->area, paper->area, "area"));
+      if (mm2) s += ", " + change(best_area->energy_nj, paper->energy_nj, "energy");
+      s += ".\n";
+      if (mm2)
+        s += fmt::format("The lowest-energy one is {} ({}): {:.2f}%, {}, {}.\n", best_energy->id, best_energy->label,
+                         fin(*best_energy), change(best_energy->energy_nj, paper->energy_nj, "energy"),
+                         change(best_energy->area, paper->area, "area"));
+    }
+  }
+  return s;
+}
+
 std::string Study::report_md(const json& all) const {
   const bool mm2 = !lib_.empty();
   auto area = [&](double a) { return mm2 ? fmt::format("{:.3f}", a * 1e-6) : fmt::format("{:.0f}", a); };
@@ -174,42 +220,7 @@ std::string Study::report_md(const json& all) const {
        std::string(scr ? " `screen acc.` is the search's measurement, `accuracy` the full one (feasible points)." : "") +
        "\n\n" + header();
   for (std::size_t i : front_) s += row(pts_[i]);
-  // Against the config's formats: the cheapest feasible front points whose
-  // accuracy is within 0.2 points of it.
-  const auto paper = std::find_if(pts_.begin(), pts_.end(), [](const Point& p) { return p.origin.find("paper") != std::string::npos; });
-  if (paper != pts_.end() && usable(*paper)) {
-    auto fin = [&](const Point& p) { return p.measured ? mean(p.accs) : search_acc(p); };
-    const Point* best_area = nullptr;
-    const Point* best_energy = nullptr;
-    for (std::size_t i : front_) {
-      const Point& p = pts_[i];
-      if (!p.feasible || fin(p) < fin(*paper) - 0.2) continue;
-      if (!best_area || p.area < best_area->area) best_area = &p;
-      if (!best_energy || p.energy_nj < best_energy->energy_nj) best_energy = &p;
-    }
-    s += fmt::format("\n## Against the config's own formats {}\n\nThe config's formats: accuracy {:.2f}%, area {}, "
-                     "{}{} cycles per step.\n",
-                     paper->label, fin(*paper), area(paper->area),
-                     mm2 ? fmt::format("{:.1f} nJ per training sample, ", paper->energy_nj) : "", paper->cycles);
-    // "12.3% less area" or "4.5% more energy": against the config's formats.
-    auto change = [](double now, double then, const char* what) {
-      const double pct = 100.0 * (1 - now / then);
-      return fmt::format("{:.1f}% {} {}", std::abs(pct), pct >= 0 ? "less" : "more", what);
-    };
-    if (!best_area) {
-      s += "No feasible front point is as accurate as it, or within 0.2 points.\n";
-    } else {
-      s += fmt::format("Of the feasible front points at least as accurate as it, or within 0.2 points, the smallest is "
-                       "{} ({}): {:.2f}%, {}",
-                       best_area->id, best_area->label, fin(*best_area), change(best_area->area, paper->area, "area"));
-      if (mm2) s += ", " + change(best_area->energy_nj, paper->energy_nj, "energy");
-      s += ".\n";
-      if (mm2)
-        s += fmt::format("The lowest-energy one is {} ({}): {:.2f}%, {}, {}.\n", best_energy->id, best_energy->label,
-                         fin(*best_energy), change(best_energy->energy_nj, paper->energy_nj, "energy"),
-                         change(best_energy->area, paper->area, "area"));
-    }
-  }
+  s += against_config();
   s += "\n## Anchors\n\n" + header();
   for (const Point& p : pts_)
     if (p.origin.find("paper") != std::string::npos || p.origin.find("uniform") != std::string::npos) s += row(p);

@@ -93,6 +93,7 @@ class Study {
   void verify();
   void write_results(bool final);
   std::string report_md(const json& all) const;
+  std::string against_config() const;
   void plot() const;
   json point_json(const Point& p) const;
 
