@@ -368,7 +368,7 @@ void Study::greedy() {
 }
 
 void Study::random_points(int n, const std::string& origin) {
-  Rng rng{s_.seed};
+  SplitMix64 rng{s_.seed};
   std::vector<std::size_t> idx;
   int tries = 0;
   while (static_cast<int>(idx.size()) < n && trained_formats() + idx.size() < static_cast<std::size_t>(s_.points) &&

@@ -112,6 +112,25 @@ fs::path resolve(const Spec& s, const std::string& p) {
   return fs::path(p).is_absolute() ? fs::path(p) : (fs::absolute(s.source).parent_path() / p).lexically_normal();
 }
 
+// Why layer `li` cannot take format `f` with the others at the config's
+// ("" when it can): `train`'s own checks (width limits, alpha in the format).
+std::string format_problem(const Spec& s, std::size_t li, std::pair<int, int> f) {
+  TrainOptions t;
+  t.config = s.config_path.string();
+  for (std::size_t i = 0; i < s.config.layers.size(); ++i) {
+    const LayerConfig& M = s.config.layers[i];
+    if (M.weighted()) t.formats.push_back(i == li ? f : std::pair<int, int>{M.format.int_bits, M.format.frac_bits});
+  }
+  try {
+    resolve_train_config(t);
+  } catch (const ConfigError& e) {
+    return e.what();
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 // The dataset: known, present, and fitting the network (a missing one fails
 // now, not in every job).
 void parse_dataset(Spec& s, const Obj& top) {
@@ -182,30 +201,12 @@ void parse_space(Spec& s, const Obj& top) {
       }
     }
     for (const auto& f : ls.formats()) {
-      try {
-        TrainOptions t;
-        t.config = s.config_path.string();
-        std::vector<std::pair<int, int>> all;
-        for (const auto& M : s.config.layers)
-          if (M.weighted()) all.push_back(&M == &L ? f : std::pair<int, int>{M.format.int_bits, M.format.frac_bits});
-        t.formats = all;
-        resolve_train_config(t);  // width limits and alpha, as `train` checks them
-        const Config c = with(s.config, {{li, f}}, {}, s.config_path.string());
-        for (int n : ls.pes) {
-          const Config cp = with(c, {}, {{li, n}}, s.config_path.string());
-          if (!net_supported(cp, &why))
-            fail(s.source, o.field("pes"), fmt::format("{} PEs: {}", n, why), "drop that count");
-        }
-      } catch (const ConfigError& e) {
-        if (std::string(e.what()).rfind(s.source + ":", 0) == 0) throw;  // the pes check above
+      if (const std::string no = format_problem(s, li, f); !no.empty())
         fail(s.source, o.field(ls.by_width ? "width" : "frac_bits"),
-             fmt::format("Q({},{}) is not a format {} can take ({})", f.first, f.second, L.name, e.what()),
-             "narrow the range");
-      } catch (const UsageError& e) {
-        fail(s.source, o.field(ls.by_width ? "width" : "frac_bits"),
-             fmt::format("Q({},{}) is not a format {} can take ({})", f.first, f.second, L.name, e.what()),
-             "narrow the range");
-      }
+             fmt::format("Q({},{}) is not a format {} can take ({})", f.first, f.second, L.name, no), "narrow the range");
+      for (int n : ls.pes)
+        if (!net_supported(with(s.config, {{li, f}}, {{li, n}}, s.config_path.string()), &why))
+          fail(s.source, o.field("pes"), fmt::format("{} PEs: {}", n, why), "drop that count");
     }
     s.space.push_back(ls);
   }
@@ -282,19 +283,10 @@ void parse_anchors_synth_verify(Spec& s, const Obj& top) {
         for (const auto& L : s.config.layers)
           if (L.weighted()) {
             const int f = w - L.format.int_bits;
-            std::string why_not = f < 1 ? "F < 1" : "";
-            if (why_not.empty()) why_not = alpha_problem(L.alpha, QFormat{L.format.int_bits, f, L.format.rounding});
-            if (why_not.empty()) {
-              try {
-                with(s.config, {{static_cast<std::size_t>(&L - s.config.layers.data()), {L.format.int_bits, f}}}, {},
-                     s.config_path.string());
-              } catch (const ConfigError& e) {
-                why_not = e.what();
-              }
-            }
-            if (!why_not.empty())
+            const std::size_t li = static_cast<std::size_t>(&L - s.config.layers.data());
+            if (const std::string no = format_problem(s, li, {L.format.int_bits, f}); !no.empty())
               fail(s.source, "anchors.uniform_widths",
-                   fmt::format("W = {} gives {} no format Q({},{}) ({})", w, L.name, L.format.int_bits, f, why_not),
+                   fmt::format("W = {} gives {} no format Q({},{}) ({})", w, L.name, L.format.int_bits, f, no),
                    "narrow the range");
           }
     }

@@ -18,6 +18,7 @@
 
 #include "executor.hpp"
 #include "explore.hpp"
+#include "splitmix.hpp"
 
 namespace taxonn::explore::detail {
 
@@ -48,17 +49,6 @@ struct Point {
   bool feasible = false, front = false;
   std::string verify;  // "" not verified, "pass", "FAIL ..."
   fs::path config_file;
-};
-
-// splitmix64: the same random points on every platform.
-struct Rng {
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
 };
 
 class Study {

@@ -1,5 +1,6 @@
 // Dataset readers.
 #include "dataset.hpp"
+#include "splitmix.hpp"
 
 #include <cstdlib>
 
@@ -147,14 +148,8 @@ DatasetPair teacher_dataset(int channels, int height, int width, int classes, st
     throw DatasetError(fmt::format("dataset 'teacher': images of {}x{}x{} with {} classes; it needs at least one value "
                                    "and two classes", channels, height, width, classes));
   const std::size_t values = static_cast<std::size_t>(channels) * height * width;
-  // splitmix64: the same sequence on every platform (std:: distributions are not).
-  std::uint64_t state = seed ^ 0x7465616368657231ull;
-  auto next = [&state] {
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  };
+  SplitMix64 rng{seed ^ 0x7465616368657231ull};
+  auto next = [&rng] { return rng.next(); };
   std::vector<std::int64_t> teacher(values * static_cast<std::size_t>(classes));
   for (auto& t : teacher) t = static_cast<std::int64_t>(next() % 255) - 127;
   auto make = [&](std::size_t n) {
