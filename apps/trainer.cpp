@@ -96,7 +96,7 @@ void write_outputs(const TrainOptions& o, const Config& c, const DatasetPair& da
 
 template <class A>
 TrainResult train(const Config& c, const DatasetPair& data, const TrainOptions& o) {
-  Network<A> net(c, o.seed, o.bias);
+  Network<A> net(c, o.seed);
   if (!o.load.empty()) {
     std::ifstream in(o.load);
     if (!in) throw ConfigError(fmt::format("{}: cannot open the weights file; check the --load path", o.load));
@@ -220,9 +220,10 @@ void check_options(const TrainOptions& o) {
 Config resolve_train_config(const TrainOptions& o) {
   check_options(o);
   Config c = load_config(o.config);
-  if (o.alpha || !o.formats.empty()) {
+  if (o.alpha || !o.formats.empty() || o.bias) {
     ConfigOverrides ov;
     ov.alpha = o.alpha.value_or(0.0);
+    ov.bias = o.bias;
     std::size_t weighted = 0;
     for (std::size_t i = 0; i < c.layers.size(); ++i) {
       if (!c.layers[i].weighted()) continue;

@@ -56,8 +56,8 @@ std::uint64_t Network<A>::memory_bytes(const Config& c) {
 }
 
 template <class A>
-Network<A>::Network(const Config& c, std::uint64_t seed, bool bias)
-    : cfg_(c), bias_(bias), input_(c.input_format, Activation::kIdentity, 0.0, c.lfsr) {
+Network<A>::Network(const Config& c, std::uint64_t seed)
+    : cfg_(c), input_(c.input_format, Activation::kIdentity, 0.0, c.lfsr) {
   if constexpr (A::kFixed) check_fixed_trainable(c);
   // A network in the config's ranges can still need more memory than the
   // machine has: refuse it with the number, not with std::bad_alloc later.
@@ -102,14 +102,14 @@ void Network<A>::fc_forward(Layer& L, A& a) {
     // Exact integer sums: every neuron's dot product at once, the bias after.
     sums_.resize(static_cast<std::size_t>(out));
     kern::rows_dot(sums_.data(), L.x.data(), L.w.data(), static_cast<std::size_t>(out), static_cast<std::size_t>(in));
-    if (bias_)
+    if (L.cfg->bias)
       for (std::size_t o = 0; o < sums_.size(); ++o) sums_[o] += a.base(L.b[o]);
     a.round_row(sums_.data(), L.z.data(), out);
     for (std::size_t o = 0; o < sums_.size(); ++o) L.y[o] = a.act(L.z[o]);
   } else {
     for (int j = 0; j < out; ++j) {
       const std::size_t o = static_cast<std::size_t>(j);
-      const Acc acc = dot<A>(bias_ ? a.base(L.b[o]) : Acc{0}, &L.w[o * in], L.x.data(), static_cast<std::size_t>(in));
+      const Acc acc = dot<A>(L.cfg->bias ? a.base(L.b[o]) : Acc{0}, &L.w[o * in], L.x.data(), static_cast<std::size_t>(in));
       L.z[o] = a.round(acc);
       L.y[o] = a.act(L.z[o]);
     }
@@ -138,7 +138,7 @@ void Network<A>::conv_forward(Layer& L, A& a) {
   L.y.resize(L.z.size());
   plane_.resize(plane);
   for (int oc = 0; oc < os.channels; ++oc) {
-    std::fill(plane_.begin(), plane_.end(), bias_ ? a.base(L.b[static_cast<std::size_t>(oc)]) : Acc{0});
+    std::fill(plane_.begin(), plane_.end(), L.cfg->bias ? a.base(L.b[static_cast<std::size_t>(oc)]) : Acc{0});
     const V* w = &L.w[static_cast<std::size_t>(oc) * patch];
     if constexpr (A::kFixed) {
       kern::scaled_rows_sum(plane_.data(), w, 1, L.cols.data(), patch, plane);
@@ -284,7 +284,7 @@ void Network<A>::fc_update(Layer& L, const std::vector<V>& g, A& a) {
     // stochastic rounder must still draw, to keep its sequence.
     if (gj == 0 && !a.draws()) continue;
     a.update_row(gj, L.x.data(), w, in);  // step 3, then steps 4-5, per weight
-    if (bias_) L.b[static_cast<std::size_t>(j)] = a.update(L.b[static_cast<std::size_t>(j)], gj);
+    if (L.cfg->bias) L.b[static_cast<std::size_t>(j)] = a.update(L.b[static_cast<std::size_t>(j)], gj);
   }
 }
 
@@ -312,7 +312,7 @@ void Network<A>::conv_update(Layer& L, const std::vector<V>& g, A& a) {
         w[p] = a.update(w[p], a.round(acc));
       }
     }
-    if (bias_) {
+    if (L.cfg->bias) {
       Acc s = 0;
       for (std::size_t q = 0; q < plane; ++q) s += static_cast<Acc>(gp[q]);
       L.b[static_cast<std::size_t>(oc)] = a.update(L.b[static_cast<std::size_t>(oc)], a.sat_sum(s));
@@ -397,7 +397,6 @@ nlohmann::json Network<A>::weights_json() const {
   j["format"] = "taxonn-weights-1";
   j["config"] = cfg_.name;
   j["arith"] = A::kName;
-  j["bias"] = bias_;
   j["layers"] = nlohmann::json::array();
   for (const Layer& L : layers_) {
     if (!L.cfg->weighted()) continue;
@@ -408,6 +407,7 @@ nlohmann::json Network<A>::weights_json() const {
                      ? nlohmann::json::array({L.cfg->neurons, L.cfg->in_shape.size()})
                      : nlohmann::json::array({L.cfg->out_channels, L.cfg->in_shape.channels, L.cfg->kernel, L.cfg->kernel});
     l["weights"] = L.w;
+    l["has_bias"] = L.cfg->bias;
     l["bias"] = L.b;
     j["layers"].push_back(l);
   }
@@ -476,11 +476,15 @@ void Network<A>::load_weights(const nlohmann::json& j, const std::string& source
       if (!why.empty()) bad(fmt::format("layer '{}' {} {}", L.cfg->name, key, why));
     }
     if (w.size() != L.w.size() || b.size() != L.b.size()) bad(fmt::format("layer '{}' has the wrong number of weights", L.cfg->name));
+    // The config says which layers have a bias: weights trained with one
+    // would compute other outputs without it.
+    if (!L.cfg->bias && std::any_of(b.begin(), b.end(), [](V v) { return v != V{0}; }))
+      throw ConfigError(fmt::format("{}: layer '{}' was trained with a bias, but the config's layer has none; set "
+                                    "\"bias\": true on it (or pass --bias)", source, L.cfg->name));
     L.w = std::move(w);
     L.b = std::move(b);
   }
   if (li != layers.size()) bad(fmt::format("{} layers where the config has {} weighted layers", layers.size(), li));
-  bias_ = j.value("bias", false);
 }
 
 template class Network<FixedArith>;

@@ -39,8 +39,9 @@ class Network {
   static std::uint64_t memory_bytes(const Config& c);
 
   // Weights drawn from `seed` (He-uniform for ReLU, Glorot otherwise), the
-  // same real values for both arithmetics; `bias` adds a bias per output.
-  Network(const Config& c, std::uint64_t seed, bool bias = false);
+  // same real values for both arithmetics. Biases start at 0 and are used
+  // in the layers whose config says `bias`.
+  Network(const Config& c, std::uint64_t seed);
 
   const Config& config() const { return cfg_; }
   std::vector<Layer>& layers() { return layers_; }
@@ -60,7 +61,6 @@ class Network {
 
   nlohmann::json weights_json() const;
   void load_weights(const nlohmann::json& j, const std::string& source);
-  bool bias() const { return bias_; }
 
  private:
   void fc_forward(Layer& L, A& a);
@@ -74,7 +74,6 @@ class Network {
   std::vector<V> pool_backward(const Layer& L, const std::vector<V>& g, A& a);
 
   Config cfg_;
-  bool bias_;
   A input_;  // the sample's format (Config::input_format)
   std::vector<A> arith_;
   std::vector<Layer> layers_;

@@ -2,11 +2,15 @@
 // (CONTRACT 3-5, paper IV-A; docs/network.md): a KS x P array of TaxoNN PEs
 // with the row-stationary mapping. PE (u, c) holds filter row u of output
 // channel c (+ P per pass, folding) for every input channel: word
-// pass * IC*KS + ic * KS + v is W[oc][ic][u][v]. Inputs are broadcast along
+// pass * (IC*KS + BIAS) + ic * KS + v is W[oc][ic][u][v], and with a bias
+// (BIAS = 1) word pass * (IC*KS + 1) + IC*KS of row 0 is b[oc] (the other
+// rows' bias words stay 0). Inputs are broadcast along
 // an array row (row u reads input row y + u), weights stay in the PEs, and
 // the partial sums of a column add up across its rows (the column adder).
 // One command at a time, started by the network controller:
-//   FWD    per pass and output pixel: IC*KS MAC cycles; in the next cycle
+//   FWD    per pass, with a bias: one cycle that fetches b[oc] of every
+//          column from row 0 (the column adder adds b * 2^F to z's sum);
+//          per output pixel: IC*KS MAC cycles; in the next cycle
 //          every column's exact sum is rounded to z (one tail cycle ends
 //          the pass). Then the drain, one output per cycle: y = act(z) to
 //          the layer above, f'(z) kept in z's place.
@@ -19,6 +23,9 @@
 //          accumulates G[oc][y][x] * X[ic][y+u][x+v] (the weight gradient),
 //          D = rq(acc), acc = W * 2^F - alpha * D, and the next weight's
 //          first product in the cycle that writes W = rq(acc) back.
+//          With a bias: D_b = sat(sum of G[oc]) is summed during the first
+//          weight's MACs; the cycle that writes the last weight loads
+//          acc = b * 2^F - alpha * D_b, and one more writes b = rq(acc).
 // z/f' and G live in one bank per column (P banks of T * OH*OW words), so a
 // PE reads only its column's bank.
 // Golden twins: taxonn::Network (values), taxonn::net_phases (cycles).
@@ -42,6 +49,7 @@ module taxonn_conv_layer #(
   parameter [LFSR_W-1:0] LFSR_SEED = 16'hACE1,
   parameter [W-1:0]      NEG_ALPHA = 16'hFF00,  // -alpha in Q(I,F), the reset value
   parameter integer      HAS_STEP1 = 1,   // a weighted layer below exists
+  parameter integer      BIAS      = 0,   // 1: a bias per output channel (CONTRACT 3)
   // Derived (checked below): passes, scratchpad words and index widths.
   parameter integer      T         = 1,
   parameter integer      DEPTH     = 3,
@@ -93,7 +101,8 @@ module taxonn_conv_layer #(
   localparam integer M     = OH * OW;        // output pixels per channel
   localparam integer NIN   = IC * IH * IW;
   localparam integer NOUT  = OC * M;
-  localparam integer ICK   = IC * KS;        // words per pass and PE
+  localparam integer ICK   = IC * KS;        // weights per pass and PE
+  localparam integer GSW   = W + $clog2(M + 1) + 1;  // the exact sum of a channel's G
   localparam integer BANK  = T * M;          // words per column bank
   localparam integer NPE   = KS * P;
 
@@ -103,12 +112,13 @@ module taxonn_conv_layer #(
   localparam integer TW    = (T > 1) ? $clog2(T) : 1;
   localparam integer BAW   = (BANK > 1) ? $clog2(BANK) : 1;  // a bank word
   localparam integer CBW   = (P > 1) ? $clog2(P) : 1;        // a column
-  localparam [1:0]   StRun = 2'd0, StTail = 2'd1, StDrain = 2'd2;
+  // StBias: FWD's bias fetch before each pass, UPDATE's bias write after it
+  localparam [1:0]   StRun = 2'd0, StTail = 2'd1, StDrain = 2'd2, StBias = 2'd3;
   localparam [1:0]   UMac  = 2'd0, UD = 2'd1, UBase = 2'd2;
   // Loop bounds, at 32 bits and cut to size.
   localparam [31:0]  KsL32 = KS - 1, IcL32 = IC - 1, OwL32 = OW - 1, IwL32 = IW - 1,
                      IhL32 = IH - 1, ML32 = M - 1, NinL32 = NIN - 1, NoutL32 = NOUT - 1, Ick32 = ICK,
-                     IckL32 = ICK - 1, M32 = M, P32 = P, TL32 = T - 1;
+                     IckL32 = ICK - 1, IckB32 = ICK + BIAS, M32 = M, P32 = P, TL32 = T - 1;
   localparam [CW-1:0] KsL = KsL32[CW-1:0], IcL = IcL32[CW-1:0], OwL = OwL32[CW-1:0], IwL = IwL32[CW-1:0],
                       IhL = IhL32[CW-1:0], ML = ML32[CW-1:0], NinL = NinL32[CW-1:0], NoutL = NoutL32[CW-1:0];
   localparam [CW-1:0] One = {{(CW-1){1'b0}}, 1'b1};
@@ -123,8 +133,11 @@ module taxonn_conv_layer #(
   if (T != (OC + P - 1) / P) begin : gen_check_t
     taxonn_conv_layer_bad_t u_bad_param ();
   end
-  if (DEPTH != T * IC * KS) begin : gen_check_depth
+  if (DEPTH != T * (IC * KS + BIAS)) begin : gen_check_depth
     taxonn_conv_layer_bad_depth u_bad_param ();
+  end
+  if ((BIAS != 0) && (BIAS != 1)) begin : gen_check_bias
+    taxonn_conv_layer_bad_bias u_bad_param ();
   end
   if (AW != ((DEPTH > 1) ? $clog2(DEPTH) : 1)) begin : gen_check_aw
     taxonn_conv_layer_bad_aw u_bad_param ();
@@ -148,7 +161,7 @@ module taxonn_conv_layer #(
   reg [1:0]                   st_q, ust_q;  // RUN / TAIL / DRAIN; UPDATE's step
   reg [1:0]                   st_d, ust_d;
   reg [TW-1:0]                pass_q, pass_d;
-  reg [31:0]                  sbase_q, sbase_d;  // pass * IC*KS: the pass's first word
+  reg [31:0]                  sbase_q, sbase_d;  // pass * (IC*KS + BIAS): the pass's first word
   reg [31:0]                  gbase_q, gbase_d;  // pass * OH*OW: the pass's bank words
   reg [31:0]                  obase_q, obase_d;  // pass * P: the pass's first channel
   reg [CW-1:0]                v_q, ic_q, v_d, ic_d;  // kernel column, input channel
@@ -161,6 +174,7 @@ module taxonn_conv_layer #(
   wire run    = busy_q & (st_q == StRun);
   wire tail   = busy_q & (st_q == StTail);
   wire drain  = busy_q & (st_q == StDrain);
+  wire bst    = busy_q & (st_q == StBias);
   wire last_pass = (pass_q == TLast);
 
   wire v_last  = (v_q == KsL);
@@ -169,12 +183,15 @@ module taxonn_conv_layer #(
   wire run_end = is_fwd ? (v_last & ic_last & (pl_q == ML)) :
                  is_s1  ? (v_last & (pl_q == NinL)) :
                           ((ust_q == UBase) & v_last & ic_last);
-  assign done_o = busy_q & ((drain & (pl_q == NoutL)) | (tail & last_pass & ~is_fwd));
+  wire upd_bias = is_upd & (BIAS != 0);
+  assign done_o = busy_q & ((drain & (pl_q == NoutL)) | (tail & last_pass & ~is_fwd & ~upd_bias) |
+                            (bst & last_pass & is_upd));
   assign busy_o = busy_q;
 
   // Next state: a start (while idle or on the last cycle) begins the command
-  // at pass 0, the first position and kernel column; then RUN, TAIL and, for
-  // FWD, DRAIN, per pass.
+  // at pass 0, the first position and kernel column; then per pass RUN and
+  // TAIL (with a bias: FWD's BIAS fetch before, UPDATE's BIAS write after),
+  // and FWD's DRAIN after the last.
   wire start_ok = start_i & (~busy_q | done_o);
   always @(*) begin
     busy_d  = busy_q;
@@ -193,7 +210,7 @@ module taxonn_conv_layer #(
     if (start_ok) begin
       busy_d  = 1'b1;
       cmd_d   = cmd_i;
-      st_d    = StRun;
+      st_d    = ((BIAS != 0) && (cmd_i == `TAXONN_NET_CMD_FWD)) ? StBias : StRun;
       ust_d   = UMac;
       pass_d  = {TW{1'b0}};
       sbase_d = 32'd0;
@@ -209,23 +226,27 @@ module taxonn_conv_layer #(
         busy_d = 1'b0;
       end else if (drain) begin
         pl_d = pl_q + One;
-      end else if (tail) begin
-        // The next pass, or FWD's drain.
+      end else if (tail || (bst && is_upd)) begin
+        // UPDATE's bias write, the next pass, or FWD's drain.
         v_d  = {CW{1'b0}};
         ic_d = {CW{1'b0}};
         px_d = {CW{1'b0}};
         py_d = {CW{1'b0}};
         pl_d = {CW{1'b0}};
         ust_d = UMac;
-        if (last_pass) begin
+        if (tail && upd_bias) begin
+          st_d = StBias;
+        end else if (last_pass) begin
           st_d = StDrain;
         end else begin
-          st_d    = StRun;
+          st_d    = is_fwd && (BIAS != 0) ? StBias : StRun;
           pass_d  = pass_q + {{(TW-1){1'b0}}, 1'b1};
-          sbase_d = sbase_q + Ick32;
+          sbase_d = sbase_q + IckB32;
           gbase_d = gbase_q + M32;
           obase_d = obase_q + P32;
         end
+      end else if (bst) begin
+        st_d = StRun;  // FWD: the pass's biases are fetched
       end else if (run_end) begin
         st_d = StTail;
       end else if (is_fwd) begin
@@ -340,6 +361,12 @@ module taxonn_conv_layer #(
   wire        u_base = is_upd & run & (ust_q == UBase);
   // W = rq(acc) of the previous weight: with the next weight's first product
   wire        u_wb   = is_upd & ((u_mac & (pl_q == {CW{1'b0}}) & ~first_mac) | tail);
+  // the bias: FWD's fetch; UPDATE's D_b (summed in the first weight's MACs),
+  // acc = b * 2^F - alpha * D_b beside the last weight's write, then b = rq(acc)
+  wire        f_bias = is_fwd & bst;
+  wire        u_gsum = u_mac & first_mac;
+  wire        u_bacc = is_upd & tail & (BIAS != 0);
+  wire        u_bwb  = is_upd & bst;
 
   // ---------------------------------------------------- the shared control word
   reg [`TAXONN_MUL_A_W-1:0]  mul_a;
@@ -375,6 +402,19 @@ module taxonn_conv_layer #(
     if (u_wb) begin
       dst       = `TAXONN_DST_SPAD;
       wr_addr32 = tail ? sbase_q + IckL32 : wa32 - 32'd1;
+    end
+    if (f_bias) begin
+      rd_addr32 = sbase_q + Ick32;
+    end
+    if (u_bacc) begin
+      mul_a     = `TAXONN_MUL_A_NEG_ALPHA;
+      mul_b     = `TAXONN_MUL_B_W_IN;  // D_b arrives on w_i
+      acc_op    = `TAXONN_ACC_BASE;
+      rd_addr32 = sbase_q + Ick32;
+    end
+    if (u_bwb) begin
+      dst       = `TAXONN_DST_SPAD;  // row 0 only (pe_dst)
+      wr_addr32 = sbase_q + Ick32;
     end
   end
   wire [AW-1:0] rd_addr = busy_q ? rd_addr32[AW-1:0] : w_addr_i;
@@ -472,11 +512,42 @@ module taxonn_conv_layer #(
       wire [31:0]        gu_word = gbase_q + pl32;
       wire signed [W-1:0] g_upd  = active ? gbank_q[gu_word[BAW-1:0]] : {W{1'b0}};
 
+      // the bias: b[oc] for the pass's z sums; D_b = sat(sum of G[oc])
+      wire signed [ColW-1:0] col_base;
+      wire signed [W-1:0]    w_upd;
+      if (BIAS != 0) begin : gen_bias
+        reg signed [W-1:0]   b_q;
+        reg signed [GSW-1:0] gsum_q;
+        always @(posedge clk_i) begin
+          if (f_bias) begin
+            b_q <= pe_rd[c];  // PE (0, c): its bias word
+          end
+          if (u_gsum) begin
+            gsum_q <= ((pl_q == {CW{1'b0}}) ? {GSW{1'b0}} : gsum_q) + {{(GSW-W){g_upd[W-1]}}, g_upd};
+          end
+        end
+        wire signed [W-1:0] d_b;
+        wire                unused_d_b_sat;
+        taxonn_sat #(
+          .IN_W (GSW),
+          .OUT_W(W)
+        ) u_d_b_sat (
+          .x_i  (gsum_q),
+          .q_o  (d_b),
+          .sat_o(unused_d_b_sat)
+        );
+        assign col_base = {{(ColW-W-F){b_q[W-1]}}, b_q, {F{1'b0}}};
+        assign w_upd    = u_bacc ? d_b : g_upd;
+      end else begin : gen_no_bias
+        assign col_base = {ColW{1'b0}};
+        assign w_upd    = g_upd;
+      end
+
       // the column adder: the rows' partial sums, exact, then z = rq(sum)
       reg signed [ColW-1:0] col_sum;
       integer r;
       always @(*) begin
-        col_sum = {ColW{1'b0}};
+        col_sum = col_base;
         for (r = 0; r < KS; r = r + 1) begin
           col_sum = col_sum + {{(ColW-AccW){pe_acc[r*P+c][AccW-1]}}, pe_acc[r*P+c]};
         end
@@ -517,7 +588,9 @@ module taxonn_conv_layer #(
           assign g_s1 = {W{1'b0}};
         end
         wire                load   = !busy_q && w_we_i && ({{(32-PIW){1'b0}}, w_pe_i} == u * P + c);
-        wire [`TAXONN_DST_W-1:0] pe_dst = busy_q ? dst : (load ? `TAXONN_DST_LOAD : `TAXONN_DST_NONE);
+        // only row 0 holds a bias: the other rows never write their bias words
+        wire [`TAXONN_DST_W-1:0] pe_dst = busy_q ? ((u_bwb && (u != 0)) ? `TAXONN_DST_NONE : dst) :
+                                                   (load ? `TAXONN_DST_LOAD : `TAXONN_DST_NONE);
         wire signed [W-1:0]    rd_uc;
         wire signed [AccW-1:0] acc_uc;
         wire signed [W-1:0]  unused_x_fwd, unused_sum, unused_g;
@@ -545,7 +618,7 @@ module taxonn_conv_layer #(
           .rd_addr_i  (rd_addr),
           .wr_addr_i  (wr_addr),
           .x_i        (is_s1 ? g_s1 : x_row),
-          .w_i        (busy_q ? g_upd : w_data_i),
+          .w_i        (busy_q ? w_upd : w_data_i),
           .neg_alpha_i(neg_alpha_q),
           .x_fwd_o    (unused_x_fwd),
           .sum_o      (unused_sum),
@@ -641,6 +714,6 @@ module taxonn_conv_layer #(
   assign y_rd_o = ybuf_q[rd_idx_i];
   assign g_rd_o = grd[hr_bank[CBW-1:0]];
 
-  wire unused_seq = ^{wa32, rd_addr32, wr_addr32, zr_bank, zr_word, hr_bank, hr_word, f_zpix, pl32, ic32};
+  wire unused_seq = ^{u_gsum, wa32, rd_addr32, wr_addr32, zr_bank, zr_word, hr_bank, hr_word, f_zpix, pl32, ic32};
 
 endmodule

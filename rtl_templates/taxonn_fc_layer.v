@@ -3,16 +3,20 @@
 // buffer X, the output buffers Y and f', the G buffer, the layer's activation
 // unit, its global multiplier (G = rq(R1 * f'), one neuron per cycle), the
 // loss unit of an output layer (E = sat(Y - T)) and the adder tree of step 1.
-// Neuron j lives in PE j mod P at scratchpad words (j div P) * K .. + K - 1;
-// with P < N the layer runs T = ceil(N / P) passes (folding).
+// Neuron j lives in PE j mod P at scratchpad words (j div P) * KB .. + K - 1,
+// KB = K + BIAS, its bias (BIAS = 1) in the word after its weights; with
+// P < N the layer runs T = ceil(N / P) passes (folding).
 // One command at a time, started by the network controller:
-//   FWD    per pass: K MACs, z = rq(acc), f' (2 / 1 / 0 cycles), then the
+//   FWD    per pass: with a bias, acc = b * 2^F (a base with a zero product);
+//          K MACs, z = rq(acc), f' (2 / 1 / 0 cycles), then the
 //          activation unit drains the pass's neurons, one per cycle.
 //   LOSS   N cycles: G[j] = grad(sat(Y[j] - T[j]), f'[j]).
 //   STEP1  per pass K + 1 cycles: PE p multiplies its G by W[j, k] for
 //          k = 0..K-1, the tree sums the PEs one cycle later; after the last
 //          pass the exact sum leaves for the layer below (s1_*).
-//   UPDATE per pass 2K + 2 cycles: steps 3-5 (golden: pe_train_schedule).
+//   UPDATE per pass 2K + 2 cycles: steps 3-5 (golden: pe_train_schedule);
+//          with a bias, acc = b * 2^F - alpha * G beside the last weight's
+//          write and b = rq(acc) one cycle more.
 // Golden twins: taxonn::Network (values), taxonn::net_cycle_model (cycles).
 `include "taxonn_defs.vh"
 
@@ -32,6 +36,7 @@ module taxonn_fc_layer #(
   parameter [W-1:0]      NEG_ALPHA = 16'hFF00,  // -alpha in Q(I,F), the reset value
   parameter integer      HAS_LOSS  = 0,   // the output layer: target buffer and loss unit
   parameter integer      HAS_STEP1 = 1,   // a layer below exists: step 1 and its tree
+  parameter integer      BIAS      = 0,   // 1: a bias per neuron (CONTRACT 3)
   // Derived (checked below): passes, scratchpad words and index widths.
   parameter integer      T         = 1,
   parameter integer      DEPTH     = 16,
@@ -90,16 +95,22 @@ module taxonn_fc_layer #(
   localparam integer AccW = 2 * W + GUARD;
   // Cycle numbers of the sequencer, computed at 32 bits and cut to size.
   localparam [31:0] K32        = K;
-  localparam [31:0] Drain32    = K + 1 + Fdc;
-  localparam [31:0] FwdLen32   = K + 1 + Fdc + P;
-  localparam [31:0] FwdLast32  = K + 1 + Fdc + PLast;
+  localparam [31:0] KB32       = K + BIAS;  // scratchpad words per neuron
+  localparam [31:0] Bias32     = BIAS;
+  localparam [31:0] Drain32    = K + 1 + BIAS + Fdc;
+  localparam [31:0] FwdLen32   = K + 1 + BIAS + Fdc + P;
+  localparam [31:0] FwdLast32  = K + 1 + BIAS + Fdc + PLast;
   localparam [31:0] N32        = N;
   localparam [31:0] S1Len32    = K + 1;
-  localparam [31:0] UpdLen32   = 2 * K + 2;
+  localparam [31:0] UpdW32     = 2 * K + 2;  // the weights' part of UPDATE
+  localparam [31:0] UpdLen32   = 2 * K + 2 + BIAS;
   localparam [31:0] Fdc32      = Fdc;
   localparam [31:0] TLast32    = T - 1;
   localparam [31:0] P32        = P;
   localparam [CW-1:0] KC       = K32[CW-1:0];
+  localparam [CW-1:0] KBC      = KB32[CW-1:0];  // FWD: the cycle of z = rq(acc)
+  localparam [CW-1:0] BiasC    = Bias32[CW-1:0];
+  localparam [CW-1:0] UpdW     = UpdW32[CW-1:0];
   localparam [CW-1:0] FwdDrain = Drain32[CW-1:0];  // first drain cycle of a pass
   localparam [CW-1:0] FwdLen   = FwdLen32[CW-1:0];
   localparam [CW-1:0] FwdLast  = FwdLast32[CW-1:0];
@@ -111,6 +122,7 @@ module taxonn_fc_layer #(
   localparam [BW-1:0] NB       = N32[BW-1:0];
   localparam [BW-1:0] PB       = P32[BW-1:0];
   localparam [AW-1:0] KA       = K32[AW-1:0];
+  localparam [AW-1:0] KBA      = KB32[AW-1:0];
 
   // Derived parameters: the generator derives them once (NetLayerHw,
   // golden_model/core/net_model.cpp) and passes them; the defaults above are
@@ -121,8 +133,11 @@ module taxonn_fc_layer #(
   if (T != (N + P - 1) / P) begin : gen_check_t
     taxonn_fc_layer_bad_t u_bad_param ();
   end
-  if (DEPTH != T * K) begin : gen_check_depth
+  if (DEPTH != T * (K + BIAS)) begin : gen_check_depth
     taxonn_fc_layer_bad_depth u_bad_param ();
+  end
+  if ((BIAS != 0) && (BIAS != 1)) begin : gen_check_bias
+    taxonn_fc_layer_bad_bias u_bad_param ();
   end
   if (AW != ((DEPTH > 1) ? $clog2(DEPTH) : 1)) begin : gen_check_aw
     taxonn_fc_layer_bad_aw u_bad_param ();
@@ -191,7 +206,7 @@ module taxonn_fc_layer #(
       end else begin
         cyc_d   = {CW{1'b0}};
         pass_d  = pass_q + {{(TW-1){1'b0}}, 1'b1};
-        sbase_d = sbase_q + KA;
+        sbase_d = sbase_q + KBA;
         nbase_d = nbase_q + PB;
       end
     end
@@ -219,11 +234,13 @@ module taxonn_fc_layer #(
   assign done_o = busy_q & cyc_last & last_pass;
 
   // ------------------------------------------------------------ cycle decode
-  // FWD
-  wire          f_mac   = is_fwd & (cyc_q < KC);
-  wire          f_z     = is_fwd & (cyc_q == KC);
-  wire          f_dmul  = is_fwd & (Trig != 0) & (cyc_q == KC + {{(CW-1){1'b0}}, 1'b1});
-  wire          f_fd    = is_fwd & (Fdc != 0) & (cyc_q == KC + FdcC);
+  // FWD: [the bias,] K MACs (input f_k), z
+  wire          f_bias  = is_fwd & (BIAS != 0) & (cyc_q == {CW{1'b0}});
+  wire [CW-1:0] f_k     = cyc_q - BiasC;  // past K (the bias cycle: all ones) reads X as 0
+  wire          f_mac   = is_fwd & ~f_bias & (cyc_q < KBC);
+  wire          f_z     = is_fwd & (cyc_q == KBC);
+  wire          f_dmul  = is_fwd & (Trig != 0) & (cyc_q == KBC + {{(CW-1){1'b0}}, 1'b1});
+  wire          f_fd    = is_fwd & (Fdc != 0) & (cyc_q == KBC + FdcC);
   wire          f_drain = is_fwd & (cyc_q >= FwdDrain);
   wire [CW-1:0] f_d     = cyc_q - FwdDrain;  // the PE drained this cycle
   // STEP1: products of column cyc_q, the tree one cycle later
@@ -233,16 +250,20 @@ module taxonn_fc_layer #(
   // UPDATE: cycle 0 G*X[0]; 1 G*X[1], D[0]; then per weight i a pair
   //   even 2+2i: acc = W[i]*2^F - alpha*D[i], D[i+1] = rq(G*X[i+1])
   //   odd  3+2i: W[i] = rq(acc), acc = G*X[i+2]
-  wire          u_even  = is_upd & (cyc_q >= {{(CW-2){1'b0}}, 2'd2}) & ~cyc_q[0];
+  // then, with a bias: 2K+1 also acc = b*2^F - alpha*G; 2K+2 b = rq(acc)
+  wire          u_even  = is_upd & (cyc_q >= {{(CW-2){1'b0}}, 2'd2}) & (cyc_q < UpdW) & ~cyc_q[0];
   wire          u_odd   = is_upd & (cyc_q >= {{(CW-2){1'b0}}, 2'd3}) & cyc_q[0];
   wire [CW-1:0] u_i     = (cyc_q - {{(CW-2){1'b0}}, 2'd2}) >> 1;  // weight of this pair
   wire [CW-1:0] u_xk    = (cyc_q == {CW{1'b0}}) ? {CW{1'b0}} : ((cyc_q + {{(CW-1){1'b0}}, 1'b1}) >> 1);
   // at 32 bits, to add to a scratchpad address of AW bits (AW may exceed CW)
   wire [31:0]   cyc32   = {{(32-CW){1'b0}}, cyc_q};
   wire [31:0]   u_i32   = {{(32-CW){1'b0}}, u_i};
+  wire [31:0]   f_k32   = {{(32-CW){1'b0}}, f_k};
   wire          u_gx    = is_upd & ((cyc_q == {CW{1'b0}}) | cyc_q[0]) & (u_xk < KC);
   wire          u_dst_d = is_upd & (((cyc_q == {{(CW-1){1'b0}}, 1'b1})) |
                                     (u_even & (u_i + {{(CW-1){1'b0}}, 1'b1} < KC)));
+  wire          u_bacc  = is_upd & (BIAS != 0) & (cyc_q == UpdW - {{(CW-1){1'b0}}, 1'b1});
+  wire          u_bwb   = is_upd & (BIAS != 0) & (cyc_q == UpdW);
 
   // ------------------------------------------------------------- X buffer
   reg signed [W-1:0] xbuf_q [0:K-1];
@@ -251,7 +272,7 @@ module taxonn_fc_layer #(
       xbuf_q[x_idx_i] <= x_data_i;
     end
   end
-  wire [CW-1:0]      x_k   = is_upd ? u_xk : cyc_q;
+  wire [CW-1:0]      x_k   = is_upd ? u_xk : f_k;
   wire               x_ok  = x_k < KC;
   wire signed [W-1:0] x_bus = x_ok ? xbuf_q[x_k[KIW-1:0]] : {W{1'b0}};
 
@@ -273,8 +294,16 @@ module taxonn_fc_layer #(
     dst     = `TAXONN_DST_NONE;
     rd_addr = busy_q ? sbase_q : w_addr_i;
     wr_addr = busy_q ? sbase_q : w_addr_i;
-    if (f_mac || s_mac) begin
-      acc_op  = (f_mac && cyc_q != {CW{1'b0}}) ? `TAXONN_ACC_ADD : `TAXONN_ACC_LOAD;
+    if (f_bias) begin
+      acc_op  = `TAXONN_ACC_BASE;  // b * 2^F + 0 * b: X reads 0 in this cycle
+      rd_addr = sbase_q + KA;
+    end
+    if (f_mac) begin
+      acc_op  = (cyc_q != {CW{1'b0}}) ? `TAXONN_ACC_ADD : `TAXONN_ACC_LOAD;
+      rd_addr = sbase_q + f_k32[AW-1:0];
+    end
+    if (s_mac) begin
+      acc_op  = `TAXONN_ACC_LOAD;
       rd_addr = sbase_q + cyc32[AW-1:0];
     end
     if (f_z) begin
@@ -304,6 +333,16 @@ module taxonn_fc_layer #(
     if (u_odd) begin
       dst     = `TAXONN_DST_SPAD;
       wr_addr = sbase_q + u_i32[AW-1:0];
+    end
+    if (u_bacc) begin
+      mul_a   = `TAXONN_MUL_A_NEG_ALPHA;
+      mul_b   = `TAXONN_MUL_B_W_IN;  // G: the bias's gradient is G itself
+      acc_op  = `TAXONN_ACC_BASE;
+      rd_addr = sbase_q + KA;
+    end
+    if (u_bwb) begin
+      dst     = `TAXONN_DST_SPAD;
+      wr_addr = sbase_q + KA;
     end
   end
 
@@ -489,6 +528,6 @@ module taxonn_fc_layer #(
   assign y_rd_o = ybuf_q[rd_idx_i];
   assign g_rd_o = gbuf_q[rd_idx_i];
 
-  wire unused_seq = ^{f_d, u_i32, cyc32, x_k, drain_idx[BW-1:NIW]};
+  wire unused_seq = ^{f_d, u_i32, f_k32, cyc32, x_k, drain_idx[BW-1:NIW]};
 
 endmodule

@@ -32,6 +32,7 @@ check "$bad/conv_kernel_too_big.json" "layers[2].kernel: = 13 of layer 'conv2' i
 check "$bad/conv_channels_do_not_chain.json" "layers[2].in_channels: = 4 for layer 'conv2', but the layer before it gives 6 channels"
 check "$bad/input_too_large.json" "input_shape: has 1099511627776 values, more than 16777216"
 check "$bad/fc_with_conv_field.json" "layers[0].kernel: unknown field"
+check "$bad/pool_with_bias.json" "layers[1].bias: unknown field"
 check "$work/does_not_exist.json" "cannot open the config file"
 # Regenerating into a folder that held another config's design leaves exactly
 # the new design (the generator's manifest), and a file of the user's alone.

@@ -78,6 +78,31 @@ TEST(Config, BadInputs) {
                {"input_format.int_bits"});
 }
 
+// `bias`: a config-wide default, each weighted layer may say otherwise; the
+// resolved config names it per layer; --bias (the override) sets every one.
+TEST(Config, BiasIsPerLayerWithAConfigDefault) {
+  const Config none = parse_config(kGood, "cfg.json");
+  EXPECT_FALSE(none.layers[0].bias);
+  EXPECT_FALSE(none.layers[1].bias);
+  const Config all = parse_config(replace(kGood, R"("alpha": 0.0625,)", R"("alpha": 0.0625, "bias": true,)"), "cfg.json");
+  EXPECT_TRUE(all.layers[0].bias);
+  EXPECT_TRUE(all.layers[1].bias);
+  const Config one = parse_config(replace(replace(kGood, R"("alpha": 0.0625,)", R"("alpha": 0.0625, "bias": true,)"),
+                                          R"("activation": "relu")", R"("activation": "relu", "bias": false)"),
+                                  "cfg.json");
+  EXPECT_FALSE(one.layers[0].bias);
+  EXPECT_TRUE(one.layers[1].bias);
+  EXPECT_EQ(to_json(one)["layers"][0]["bias"], false);
+  EXPECT_EQ(to_json(parse_config(to_json(one).dump(), "resolved")), to_json(one));
+  ConfigOverrides o;
+  o.bias = true;
+  const Config over = apply_overrides(none, o, "o");
+  EXPECT_TRUE(over.layers[0].bias && over.layers[1].bias);
+  expect_error(replace(kGood, R"("alpha": 0.0625,)", R"("alpha": 0.0625, "bias": 1,)"), {"bias", "true or false"});
+  expect_error(replace(kGood, R"("activation": "relu")", R"("activation": "relu", "bias": "yes")"),
+               {"layers[0].bias", "true or false"});
+}
+
 TEST(Config, InputFormatFollowsTheFirstLayerUnlessGiven) {
   const Config c = parse_config(kGood, "cfg.json");
   EXPECT_EQ(c.input_format.name(), "Q(2,12)");

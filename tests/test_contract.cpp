@@ -268,6 +268,59 @@ TEST(Contract, ReluClipDerivativeIsZeroWhereZSaturated) {
   EXPECT_GT(saturated, 0) << "no z saturated: the test proved nothing";
 }
 
+// Rule 7 (CONTRACT 3, network rule 7): a layer with `bias` adds b * 2^F to its exact sum before z's one
+// rounding (fc: per neuron; conv: per output channel, at every position);
+// the update, after the weights', is b = rq(b * 2^F + (-alpha) * D_b) with
+// D_b = G[j] (fc) or D_b = sat(sum over y, x of G[oc][y][x]) (conv: the
+// exact sum saturated into the format, no rounding), -alpha as in step 4.
+TEST(Contract, BiasIsAddedAtTwoFAndUpdatedFromItsGradient) {
+  Config c = two_conv();
+  for (auto& L : c.layers) L.bias = true;
+  Network<FixedArith> n(c, 9);
+  std::mt19937_64 rng(test::seed("Contract.BiasIsAddedAtTwoF"));
+  for (auto& L : n.layers())
+    for (auto& b : L.b) b = static_cast<std::int32_t>(rng() % 801) - 400;  // within Q(3,9)
+  const auto img = random_sample("Contract.BiasIsAddedAtTwoF");
+  const auto b_before = n.layers()[1].b;
+  const auto fb_before = n.layers()[2].b;
+  const auto w_before = n.layers()[1].w;
+  n.train_step(img.data(), 2);
+  const QFormat& q = c.layers[1].format;
+  const Wide neg_alpha = -std::llround(0.05 * 512);  // alpha = round(0.05 * 2^9)
+  // Forward of c2 (identity: Y = z), from its input and the weights before the update.
+  const auto& L = n.layers()[1];  // input 3 x 6 x 5, output 2 x 4 x 3
+  for (int oc = 0; oc < 2; ++oc)
+    for (int p = 0; p < 12; ++p) {
+      const int y = p / 3, x = p % 3;
+      Wide s = Wide{b_before[static_cast<std::size_t>(oc)]} << 9;
+      for (int ic = 0; ic < 3; ++ic)
+        for (int u = 0; u < 3; ++u)
+          for (int v = 0; v < 3; ++v)
+            s += Wide{w_before[static_cast<std::size_t>(((oc * 3 + ic) * 3 + u) * 3 + v)]} *
+                 L.x[static_cast<std::size_t>((ic * 6 + y + u) * 5 + x + v)];
+      ASSERT_EQ(Wide{L.z[static_cast<std::size_t>(oc * 12 + p)]}, rq_nearest(s, 9, q)) << "c2 z " << oc << " " << p;
+    }
+  // The conv update: D_b = sat(sum of G), then b = rq(b * 2^F - alpha * D_b).
+  int moved = 0;
+  for (int oc = 0; oc < 2; ++oc) {
+    Wide g = 0;
+    for (int p = 0; p < 12; ++p) g += L.g[static_cast<std::size_t>(oc * 12 + p)];
+    const Wide d = std::max(q.min_raw(), std::min(q.max_raw(), g));
+    const Wide want = rq_nearest((Wide{b_before[static_cast<std::size_t>(oc)]} << 9) + neg_alpha * d, 9, q);
+    EXPECT_EQ(Wide{L.b[static_cast<std::size_t>(oc)]}, want) << "c2 bias " << oc;
+    moved += want != b_before[static_cast<std::size_t>(oc)];
+  }
+  // The fc update: D_b = G[j].
+  const auto& F = n.layers()[2];
+  for (int j = 0; j < 3; ++j) {
+    const Wide want = rq_nearest((Wide{fb_before[static_cast<std::size_t>(j)]} << 9) +
+                                     neg_alpha * F.g[static_cast<std::size_t>(j)], 9, q);
+    EXPECT_EQ(Wide{F.b[static_cast<std::size_t>(j)]}, want) << "f bias " << j;
+    moved += want != fb_before[static_cast<std::size_t>(j)];
+  }
+  EXPECT_GT(moved, 2) << "the biases hardly moved: the check proved little";
+}
+
 // The RTL has relu_clip: the generated defines name it, and the network
 // plan gives it ReLU's one f' cycle (CONTRACT 4, d).
 TEST(Contract, RtlHasReluClipWithReluTiming) {

@@ -127,9 +127,10 @@ TEST(NetModel, LenetShapesAndConvCycles) {
 
 TEST(NetModel, ConvFoldingAndPlacement) {
   const auto hw = net_hw(load_config(std::string(TAXONN_SOURCE_DIR) + "/configs/cnn_small.json"));
-  const NetLayerHw& c1 = hw[0];  // 3 filters on 2 columns: 2 passes
+  const NetLayerHw& c1 = hw[0];  // 3 filters on 2 columns: 2 passes; a bias
   EXPECT_EQ(c1.t, 2);
-  EXPECT_EQ(c1.depth(), 2 * 1 * 3);
+  EXPECT_EQ(c1.bias, 1);
+  EXPECT_EQ(c1.depth(), 2 * (1 * 3 + 1));  // per pass IC * k weights and the bias word
   std::set<std::pair<int, int>> seen;
   for (std::size_t f = 0; f < c1.weights(); ++f) {
     const auto at = c1.loc(f);
@@ -137,8 +138,47 @@ TEST(NetModel, ConvFoldingAndPlacement) {
     EXPECT_LT(at.addr, c1.depth());
     EXPECT_TRUE(seen.insert({at.pe, at.addr}).second);
   }
+  // The biases: row 0 (PEs 0..P-1), the pass's last word, apart from every weight.
+  ASSERT_EQ(c1.biases(), 3u);
+  for (std::size_t o = 0; o < c1.biases(); ++o) {
+    const auto at = c1.bias_loc(o);
+    EXPECT_EQ(at.pe, static_cast<int>(o) % c1.p);
+    EXPECT_EQ(at.addr, (static_cast<int>(o) / c1.p) * 4 + 3);
+    EXPECT_TRUE(seen.insert({at.pe, at.addr}).second) << "bias " << o;
+  }
   const auto ph = net_phases(hw, true);
-  EXPECT_EQ(ph[0].cycles, 2 * (64 * 3 + 1) + 3 * 64);  // both passes compute, the drain is once
+  EXPECT_EQ(ph[0].cycles, 2 * (64 * 3 + 1 + 1) + 3 * 64);  // both passes fetch and compute, the drain is once
+  EXPECT_EQ(hw[2].bias, 0);  // conv2 has none
+}
+
+// A bias costs one cycle per pass in FWD (its load into the accumulator, or
+// the conv columns' fetch) and in UPDATE (its write back), and one word per
+// output in its PE (CONTRACT 4 and 5).
+TEST(NetModel, BiasCostsAWordPerOutputAndACyclePerPass) {
+  Config c = mlp(3, 3);
+  Config b = c;
+  for (auto& L : b.layers) L.bias = true;
+  const auto hc = net_hw(c), hb = net_hw(b);
+  EXPECT_EQ(hb[0].depth(), 3 * (20 + 1));
+  EXPECT_EQ(hb[0].biases(), 7u);
+  EXPECT_EQ(hc[0].biases(), 0u);
+  std::set<std::pair<int, int>> seen;
+  for (std::size_t f = 0; f < hb[0].weights(); ++f) EXPECT_TRUE(seen.insert({hb[0].loc(f).pe, hb[0].loc(f).addr}).second);
+  for (std::size_t o = 0; o < hb[0].biases(); ++o) {
+    const auto at = hb[0].bias_loc(o);
+    EXPECT_LT(at.addr, hb[0].depth());
+    EXPECT_TRUE(seen.insert({at.pe, at.addr}).second) << "bias " << o;
+  }
+  EXPECT_EQ(hb[0].bias_loc(5).pe, 2);             // neuron 5: PE 5 mod 3
+  EXPECT_EQ(hb[0].bias_loc(5).addr, 21 + 20);     // pass 1, after its 20 weights
+  EXPECT_EQ(hb[0].loc(5 * 20 + 4).addr, 21 + 4);  // the weights of pass 1 start at 21
+  const auto pc = net_phases(hc, true), pb = net_phases(hb, true);
+  ASSERT_EQ(pc.size(), pb.size());
+  for (std::size_t i = 0; i < pc.size(); ++i) {
+    const NetLayerHw& h = hb[static_cast<std::size_t>(pb[i].layer)];
+    const bool extra = pb[i].cmd == NetCmd::kFwd || pb[i].cmd == NetCmd::kUpdate;
+    EXPECT_EQ(pb[i].cycles - pc[i].cycles, extra ? h.t : 0) << pb[i].name();
+  }
 }
 
 }  // namespace

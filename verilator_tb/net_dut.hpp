@@ -67,27 +67,25 @@ class NetDut {
     return static_cast<std::int32_t>(top_->rd_data());
   }
   // Every weight of a layer in the golden model's layout (fc [n][k], conv
-  // [oc][ic][u][v]). The top samples a weight's word address at a clock
-  // edge (docs/network.md), so word by word: one idle cycle per address,
-  // then every PE's word at it through the read mux.
+  // [oc][ic][u][v]), and its biases (one per fc neuron or conv channel).
   std::vector<std::int32_t> weights(int layer) {
     const NetLayerHw& h = hw_[static_cast<std::size_t>(layer)];
-    std::vector<std::vector<std::pair<std::size_t, int>>> at_addr(static_cast<std::size_t>(h.depth()));
-    for (std::size_t f = 0; f < h.weights(); ++f) {
-      const auto at = h.loc(f);
-      at_addr[static_cast<std::size_t>(at.addr)].push_back({f, at.pe});
-    }
-    std::vector<std::int32_t> w(h.weights());
-    for (std::size_t a = 0; a < at_addr.size(); ++a) {
-      if (at_addr[a].empty()) continue;
-      top_->set(NetIn::kRdCol, static_cast<std::uint32_t>(a));
-      tick();
-      for (const auto& [f, pe] : at_addr[a]) w[f] = read(HostRead::kWeight, layer, pe, static_cast<int>(a));
-    }
-    return w;
+    std::vector<NetLayerHw::Loc> at(h.weights());
+    for (std::size_t f = 0; f < at.size(); ++f) at[f] = h.loc(f);
+    return read_words(layer, at);
+  }
+  std::vector<std::int32_t> biases(int layer) {
+    const NetLayerHw& h = hw_[static_cast<std::size_t>(layer)];
+    std::vector<NetLayerHw::Loc> at(h.biases());
+    for (std::size_t o = 0; o < at.size(); ++o) at[o] = h.bias_loc(o);
+    return read_words(layer, at);
   }
   void set_weight(int layer, std::size_t flat, std::int32_t v) {
     const auto at = hw_[static_cast<std::size_t>(layer)].loc(flat);
+    write(HostWrite::kWeight, layer, at.pe, at.addr, v);
+  }
+  void set_bias(int layer, std::size_t o, std::int32_t v) {
+    const auto at = hw_[static_cast<std::size_t>(layer)].bias_loc(o);
     write(HostWrite::kWeight, layer, at.pe, at.addr, v);
   }
   // Start a run and clock until done; returns the cycles the DUT was busy.
@@ -123,6 +121,23 @@ class NetDut {
   std::uint64_t cycles() const { return cycles_; }
 
  private:
+  // Scratchpad words of a layer. The top samples a word address at a clock
+  // edge (docs/network.md), so word by word: one idle cycle per address,
+  // then every PE's word at it through the read mux.
+  std::vector<std::int32_t> read_words(int layer, const std::vector<NetLayerHw::Loc>& at) {
+    const NetLayerHw& h = hw_[static_cast<std::size_t>(layer)];
+    std::vector<std::vector<std::pair<std::size_t, int>>> at_addr(static_cast<std::size_t>(h.depth()));
+    for (std::size_t f = 0; f < at.size(); ++f) at_addr[static_cast<std::size_t>(at[f].addr)].push_back({f, at[f].pe});
+    std::vector<std::int32_t> w(at.size());
+    for (std::size_t a = 0; a < at_addr.size(); ++a) {
+      if (at_addr[a].empty()) continue;
+      top_->set(NetIn::kRdCol, static_cast<std::uint32_t>(a));
+      tick();
+      for (const auto& [f, pe] : at_addr[a]) w[f] = read(HostRead::kWeight, layer, pe, static_cast<int>(a));
+    }
+    return w;
+  }
+
   const std::vector<NetLayerHw>& hw_;
   std::unique_ptr<NetDutPorts> top_;
   Tracer* tracer_ = nullptr;

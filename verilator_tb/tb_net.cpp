@@ -159,6 +159,7 @@ class NetCosim {
     for (int l = 0; l < nl_; ++l) {
       const auto& L = gold_.layers()[hw(l).index];
       for (std::size_t f = 0; f < hw(l).weights(); ++f) dut_.set_weight(l, f, L.w[f]);
+      for (std::size_t o = 0; o < hw(l).biases(); ++o) dut_.set_bias(l, o, L.b[o]);
     }
     load_s_ = since(t);
     // The starting weights, to say how many the run changed (a run that moves
@@ -210,7 +211,7 @@ class NetCosim {
   // The closing lines: what was checked, what training changed, the speeds.
   void print_summary() const {
     std::int64_t checked = 0;
-    for (const auto& h : hw_) checked += static_cast<std::int64_t>(h.weights());
+    for (const auto& h : hw_) checked += static_cast<std::int64_t>(h.weights() + h.biases());
     fmt::print("tb_net: {} steps, 0 mismatches in cycles, Y, G and weights ({} weights checked every {} step(s)); "
                "{} cycles per step; {} inferences ({} cycles each) matched\n",
                a_.steps, checked, a_.check_every, want_total_, inferences_, want_infer_);
@@ -225,6 +226,10 @@ class NetCosim {
     }
     const std::int64_t moved = weights_moved();
     fmt::print("training moved {} of {} weights ({:.1f}%): {}\n", moved, total_w, 100.0 * moved / total_w, per_layer);
+    // Biases start at 0: the ones not 0 now are the ones training moved.
+    std::int64_t biases = 0;
+    for (const auto& h : hw_) biases += static_cast<std::int64_t>(h.biases());
+    if (biases > 0) fmt::print("training moved {} of {} biases\n", biases_moved(), biases);
     const double rtl_sps = a_.steps / rtl_s_, gold_sps = a_.steps / gold_s_;
     fmt::print("speed: RTL simulation {:.1f} samples/s with the host's sample loads, {:.3g} cycles/s while busy; "
                "golden model {:.0f} samples/s ({:.3g} modelled cycles/s); golden/RTL {:.0f}x; weight load {:.2f} s, "
@@ -244,6 +249,7 @@ class NetCosim {
                           {"steps", a_.steps},
                           {"mismatches", 0},
                           {"weights_moved", weights_moved()},
+                          {"biases_moved", biases_moved()},
                           {"cycles_per_step", want_total_},
                           {"rtl_samples_per_s", a_.steps / rtl_s_},
                           {"rtl_cycles_per_s", rtl_cycles_ / run_s_},
@@ -275,8 +281,9 @@ class NetCosim {
     Network<FixedArith> rtl_net(cfg_, a_.seed);
     for (int l = 0; l < nl_; ++l) {
       auto& L = rtl_net.layers()[hw(l).index];
-      const std::vector<std::int32_t> w = dut_.weights(l);
+      const std::vector<std::int32_t> w = dut_.weights(l), b = dut_.biases(l);
       for (std::size_t f = 0; f < w.size(); ++f) L.w[f] = w[f];
+      for (std::size_t o = 0; o < b.size(); ++o) L.b[o] = b[o];
     }
     if (!a_.save_weights.empty()) write_atomic(a_.save_weights, rtl_net.weights_json().dump() + "\n");
     if (a_.eval == 0) return;
@@ -325,6 +332,13 @@ class NetCosim {
     for (std::size_t k = 0; k < w.size(); ++k) m += w[k] != w0_[l][k];
     return m;
   }
+  std::int64_t biases_moved() const {
+    std::int64_t m = 0;
+    for (const auto& h : hw_)
+      if (h.biases() > 0)
+        for (const auto v : gold_.layers()[h.index].b) m += v != 0;
+    return m;
+  }
   std::int64_t weights_moved() const {
     std::int64_t m = 0;
     for (std::size_t l = 0; l < hw_.size(); ++l) m += weights_moved(l);
@@ -361,10 +375,13 @@ class NetCosim {
     return cfg_.layers[hw(w).index].format;
   }
 
-  // Where an output j or a weight `flat` is, in the layer's own terms.
-  std::string where_text(int l, std::size_t j, bool weight) const {
+  // Where an output j, a weight `flat` or the bias of output j is, in the layer's own terms.
+  enum class Value { kOutput, kWeight, kBias };
+  std::string where_text(int l, std::size_t j, Value v) const {
     const NetLayerHw& h = hw(l);
     const int i = static_cast<int>(j);
+    const bool weight = v == Value::kWeight;
+    if (v == Value::kBias) return fmt::format("{} {} bias", h.type == LayerType::kFc ? "neuron" : "out channel", i);
     if (h.type == LayerType::kFc)
       return weight ? fmt::format("neuron {} weight {}", i / h.k, i % h.k) : fmt::format("neuron {}", i);
     if (!weight)
@@ -374,11 +391,11 @@ class NetCosim {
                        i / (k * k) % h.ic, i / k % k, i % k);
   }
 
-  std::string value_text(int l, const char* phase, const char* what, std::size_t j, bool weight, std::int64_t got,
+  std::string value_text(int l, const char* phase, const char* what, std::size_t j, Value v, std::int64_t got,
                          std::int64_t want) const {
     const QFormat& q = format_of(l);
     return fmt::format("layer '{}' {} phase {}: {} rtl {} ({}) golden {} ({}), {}", cfg_.layers[hw(l).index].name,
-                       where_text(l, j, weight), phase, what, got, real_str(got, q.frac_bits), want,
+                       where_text(l, j, v), phase, what, got, real_str(got, q.frac_bits), want,
                        real_str(want, q.frac_bits), q.name());
   }
 
@@ -391,7 +408,7 @@ class NetCosim {
       for (int j = 0; j < hw(l).n; ++j) {
         const std::int32_t got = dut_.read(what, l, 0, j);
         if (got != want[static_cast<std::size_t>(j)])
-          return value_text(l, phase(l), what == HostRead::kY ? "Y" : "G", static_cast<std::size_t>(j), false, got,
+          return value_text(l, phase(l), what == HostRead::kY ? "Y" : "G", static_cast<std::size_t>(j), Value::kOutput, got,
                             want[static_cast<std::size_t>(j)]);
       }
     }
@@ -403,9 +420,11 @@ class NetCosim {
     const auto tc = Clock::now();
     for (int l = nl_ - 1; l >= 0; --l) {
       const auto& G = gold_.layers()[hw(l).index];
-      const std::vector<std::int32_t> w = dut_.weights(l);
+      const std::vector<std::int32_t> w = dut_.weights(l), b = dut_.biases(l);
       for (std::size_t f = 0; f < w.size(); ++f)
-        if (w[f] != G.w[f]) return value_text(l, "update", "W", f, true, w[f], G.w[f]);
+        if (w[f] != G.w[f]) return value_text(l, "update", "W", f, Value::kWeight, w[f], G.w[f]);
+      for (std::size_t o = 0; o < b.size(); ++o)
+        if (b[o] != G.b[o]) return value_text(l, "update", "B", o, Value::kBias, b[o], G.b[o]);
     }
     check_s_ += since(tc);
     return "";

@@ -107,6 +107,7 @@ void parse_globals(const Obj& top, const std::string& source, Config& c) {
   c.alpha = top.number("alpha");
   if (!(c.alpha > 0.0))
     fail(source, "alpha", fmt::format("= {} must be > 0", c.alpha), "use a positive learning rate");
+  c.bias = top.boolean_or("bias", false);
 }
 
 void parse_fc(const Obj& o, const std::string& source, const Shape& shape, LayerConfig& L) {
@@ -199,6 +200,7 @@ void parse_weighted(const Obj& o, const std::string& source, const Config& c, La
     fail(source, o.field("activation"), fmt::format("unknown activation '{}'", a),
          "use identity, relu, sigmoid, tanh or relu_clip");
   L.alpha = o.has("alpha") ? o.number("alpha") : c.alpha;
+  L.bias = o.boolean_or("bias", c.bias);
   if (const std::string why = alpha_problem(L.alpha, L.format); !why.empty())
     fail(source, o.has("alpha") ? o.field("alpha") : "alpha", fmt::format("= {} {} of layer '{}'", L.alpha, why, L.name),
          why.rfind("rounds", 0) == 0 ? "raise alpha or give the layer more fractional bits"
@@ -236,9 +238,10 @@ LayerConfig parse_layer(const json& j, std::size_t i, const std::string& source,
     parse_weighted(o, source, c, L);
     // Each kind has its own fields: a conv field on an fc layer is a mistake, not a no-op.
     if (L.type == LayerType::kFc)
-      o.only({"name", "type", "neurons", "pes", "inputs", "format", "activation", "alpha"});
+      o.only({"name", "type", "neurons", "pes", "inputs", "format", "activation", "alpha", "bias"});
     else
-      o.only({"name", "type", "out_channels", "in_channels", "kernel", "array", "format", "activation", "alpha"});
+      o.only({"name", "type", "out_channels", "in_channels", "kernel", "array", "format", "activation", "alpha",
+              "bias"});
   } else {
     o.only({"name", "type", "kind", "size"});
   }
@@ -257,7 +260,7 @@ Config parse_config(const std::string& text, const std::string& source) {
   Obj top(j, "", source);
   // generated_by: the provenance config.resolved.json carries; read back, it is ignored.
   top.only({"name", "description", "input_shape", "input_format", "rounding", "scratchpad_depth",
-            "sat_counter_width", "lfsr", "alpha", "layers", "generated_by"});
+            "sat_counter_width", "lfsr", "alpha", "bias", "layers", "generated_by"});
   Config c;
   parse_globals(top, source, c);
   const json& layers = top.get("layers");
@@ -332,6 +335,7 @@ nlohmann::json to_json(const Config& c) {
                      {"rounding", std::string(to_string(L.format.rounding))}};
       l["activation"] = std::string(to_string(L.activation));
       l["alpha"] = L.alpha;
+      l["bias"] = L.bias;
     }
     layers.push_back(l);
   }
@@ -359,6 +363,9 @@ Config apply_overrides(const Config& c, const ConfigOverrides& o, const std::str
     if (c.layers[idx].type == LayerType::kConv) j["layers"][idx]["array"]["cols"] = n;
     else j["layers"][idx]["pes"] = n;
   }
+  if (o.bias)
+    for (auto& l : j["layers"])
+      if (l.contains("bias")) l["bias"] = true;
   if (!o.name.empty()) j["name"] = o.name;
   return parse_config(j.dump(), source);
 }

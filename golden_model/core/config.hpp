@@ -70,6 +70,9 @@ struct LayerConfig {
   QFormat format;
   Activation activation = Activation::kRelu;
   double alpha = 0.0;
+  // A bias per output (fc neuron, conv output channel), CONTRACT 3: added as
+  // b * 2^F to the exact sum, updated with the layer's alpha.
+  bool bias = false;
   // fc in the network RTL: PEs of the layer (1..neurons); fewer than neurons
   // folds the layer over ceil(neurons / pes) passes (docs/network.md)
   int pes = 0;
@@ -97,6 +100,7 @@ struct Config {
   int sat_counter_width = 16;
   LfsrParams lfsr;
   double alpha = 0.0;
+  bool bias = false;  // the weighted layers' default (each may say otherwise)
   std::vector<LayerConfig> layers;
 
   // Values of an input or a layer output (so that every size fits an int).
@@ -115,6 +119,7 @@ struct ConfigOverrides {
   std::map<std::size_t, std::pair<int, int>> formats;      // layer index -> (I, F)
   std::map<std::size_t, int> pes;                          // layer index -> fc pes / conv array cols
   std::string name;                                        // non-empty: the config's name
+  bool bias = false;                                       // every weighted layer gets a bias
 };
 Config apply_overrides(const Config& c, const ConfigOverrides& o, const std::string& source);
 

@@ -58,6 +58,12 @@ class Obj {
     if (!v.is_number()) fail(source_, field(k), "must be a number", "write a number, e.g. 0.01");
     return v.get<double>();
   }
+  bool boolean_or(const std::string& k, bool dflt) const {
+    if (!has(k)) return dflt;
+    const json& v = get(k);
+    if (!v.is_boolean()) fail(source_, field(k), fmt::format("must be true or false, got {}", v.dump()), "write true or false");
+    return v.get<bool>();
+  }
   // Integers may be written as JSON numbers or as "0x..." strings.
   std::uint64_t hex_or_int(const std::string& k) const {
     const json& v = get(k);

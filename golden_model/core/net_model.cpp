@@ -1,9 +1,10 @@
 // Network hardware shape and cycle model (docs/network.md). The cycle counts
 // follow the layer templates' sequencers, one formula per command:
-//   fc   FWD    sum over passes of K + 1 + f' + (neurons of the pass)
-//        LOSS   N;  STEP1  T * (K + 1);  UPDATE T * (2K + 2)
-//   conv FWD    T * (OH*OW * IC*k + 1) + OC*OH*OW (the drain)
-//        STEP1  T * (IC*IH*IW * k + 1);  UPDATE T * (IC*k * (OH*OW + 2) + 1)
+//   fc   FWD    sum over passes of K + 1 + B + f' + (neurons of the pass)
+//        LOSS   N;  STEP1  T * (K + 1);  UPDATE T * (2K + 2 + B)
+//   conv FWD    T * (OH*OW * IC*k + 1 + B) + OC*OH*OW (the drain)
+//        STEP1  T * (IC*IH*IW * k + 1);  UPDATE T * (IC*k * (OH*OW + 2) + 1 + B)
+// with B = 1 for a layer with a bias (its load in FWD, its update in UPDATE).
 //   pool FWD    one output per cycle;  STEP1 one input per cycle
 #include "net_model.hpp"
 
@@ -56,12 +57,13 @@ std::vector<NetLayerHw> net_hw(const Config& c) {
                                     "is not defined at network level); use nearest or truncate",
                                     field(i, "format.rounding")));
     std::int64_t words = 0;
+    h.bias = L.bias ? 1 : 0;
     if (L.type == LayerType::kFc) {
       h.p = L.pes > 0 ? L.pes : L.neurons;
       h.t = (h.n + h.p - 1) / h.p;
       h.p_last = h.n - (h.t - 1) * h.p;
       h.fd_cycles = fd_cycles(L.activation);
-      words = std::int64_t{h.t} * h.k;
+      words = std::int64_t{h.t} * (h.k + h.bias);
       h.tree_width = 2 * L.format.width() + (h.n > 1 ? clog2(static_cast<std::uint64_t>(h.n)) : 0) + 1;
     } else {
       h.kernel = L.kernel;
@@ -69,7 +71,7 @@ std::vector<NetLayerHw> net_hw(const Config& c) {
       h.p = L.array_cols > 0 ? L.array_cols : L.out_channels;
       h.t = (h.oc + h.p - 1) / h.p;
       h.p_last = h.oc - (h.t - 1) * h.p;
-      words = std::int64_t{h.t} * h.ic * h.kernel;
+      words = std::int64_t{h.t} * (h.ic * h.kernel + h.bias);
       h.tree_width = 2 * L.format.width() + clog2(static_cast<std::uint64_t>(h.kernel * h.kernel * h.oc)) + 1;
     }
     if (words > Config::kMaxDepth)
@@ -89,10 +91,20 @@ std::vector<NetLayerHw> net_hw(const Config& c) {
 
 NetLayerHw::Loc NetLayerHw::loc(std::size_t flat) const {
   const int f = static_cast<int>(flat);
-  if (type == LayerType::kFc) return {(f / k) % p, ((f / k) / p) * k + f % k};
+  if (type == LayerType::kFc) return {(f / k) % p, ((f / k) / p) * pass_words() + f % k};
   const int v = f % kernel, u = (f / kernel) % kernel, c = (f / (kernel * kernel)) % ic;
   const int o = f / (kernel * kernel * ic);
-  return {u * p + o % p, (o / p) * ic * kernel + c * kernel + v};
+  return {u * p + o % p, (o / p) * pass_words() + c * kernel + v};
+}
+
+NetLayerHw::Loc NetLayerHw::bias_loc(std::size_t o) const {
+  const int j = static_cast<int>(o);
+  return {j % p, (j / p) * pass_words() + pass_words() - 1};
+}
+
+std::size_t NetLayerHw::biases() const {
+  if (bias == 0 || !weighted()) return 0;
+  return static_cast<std::size_t>(type == LayerType::kFc ? n : oc);
 }
 
 std::size_t NetLayerHw::weights() const {
@@ -151,6 +163,7 @@ std::vector<HwParam> layer_param_values(const std::vector<NetLayerHw>& hw, std::
                      {"NEG_ALPHA", static_cast<long long>(neg_alpha)}});
   if (h.type == LayerType::kFc) v.push_back({"HAS_LOSS", l + 1 == hw.size() ? 1 : 0});
   v.insert(v.end(), {{"HAS_STEP1", step1 ? 1 : 0},
+                     {"BIAS", h.bias},
                      {"T", h.t},
                      {"DEPTH", h.depth()},
                      {"AW", p.addr_width()},
@@ -216,17 +229,17 @@ std::vector<NetPhase> net_phases(const std::vector<NetLayerHw>& hw, bool train) 
     if (h.type == LayerType::kConv) {
       const std::int64_t m = h.plane(), ick = std::int64_t{h.ic} * h.kernel;
       switch (cmd) {
-        case NetCmd::kFwd: return t * (m * ick + 1) + h.n;     // MACs per pixel, one tail, drain
+        case NetCmd::kFwd: return t * (m * ick + 1 + h.bias) + h.n;  // bias fetch, MACs per pixel, tail, drain
         case NetCmd::kStep1: return t * (std::int64_t{h.k} * h.kernel + 1);  // kernel cycles per input
-        case NetCmd::kUpdate: return t * (ick * (m + 2) + 1);  // per weight: m MACs, D, W
+        case NetCmd::kUpdate: return t * (ick * (m + 2) + 1 + h.bias);  // per weight: m MACs, D, W; bias W
         case NetCmd::kLoss: return 0;
       }
     }
     switch (cmd) {
-      case NetCmd::kFwd: return t * (h.k + 1 + h.fd_cycles) + h.n;
+      case NetCmd::kFwd: return t * (h.k + 1 + h.bias + h.fd_cycles) + h.n;
       case NetCmd::kLoss: return h.n;
       case NetCmd::kStep1: return t * (h.k + 1);
-      case NetCmd::kUpdate: return t * (2 * h.k + 2);
+      case NetCmd::kUpdate: return t * (2 * h.k + 2 + h.bias);
     }
     return 0;
   };

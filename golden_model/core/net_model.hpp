@@ -41,6 +41,7 @@ struct NetLayerHw {
   int p = 0, t = 0;       // PE columns, passes
   int rows = 1;           // PE rows: conv the kernel, fc 1
   int p_last = 0;         // fc: neurons of the last pass
+  int bias = 0;           // 1: a bias word per output after its weights (CONTRACT 5)
   int fd_cycles = 0;      // fc f': 2 sigmoid/tanh, 1 ReLU, 0 identity
   int tree_width = 0;     // step 1's exact sum (fc: 2W + clog2(n) + 1; conv: 2W + clog2(k^2 oc) + 1)
   int niw = 1, kiw = 1, piw = 1;  // index widths of outputs, inputs, PEs (clog2, at least 1)
@@ -53,14 +54,21 @@ struct NetLayerHw {
   int pes() const { return rows * p; }
   int plane() const { return oh * ow; }
   // Where the host finds weight `flat` of the golden model's layout (fc
-  // [n][k], conv [oc][ic][u][v]): PE and word.
-  //   fc    PE j mod P, word (j div P) * K + kk
-  //   conv  PE u * P + oc mod P, word (oc div P) * ic * kernel + c * kernel + v
+  // [n][k], conv [oc][ic][u][v]): PE and word. B = bias (0 or 1) words
+  // follow each output's weights in a pass:
+  //   fc    PE j mod P, word (j div P) * (K + B) + kk
+  //   conv  PE u * P + oc mod P, word (oc div P) * (ic * kernel + B) + c * kernel + v
   struct Loc {
     int pe = 0, addr = 0;
   };
   Loc loc(std::size_t flat) const;
   std::size_t weights() const;
+  // Output o's bias (fc neuron j: PE j mod P, word (j div P) * (K + 1) + K;
+  // conv channel oc: PE oc mod P of row 0, word (oc div P) * (ic * kernel + 1)
+  // + ic * kernel; the other rows' bias words stay 0) and how many (0 without).
+  Loc bias_loc(std::size_t o) const;
+  std::size_t biases() const;
+  int pass_words() const { return type == LayerType::kFc ? k + bias : ic * kernel + bias; }
 };
 
 // The parameters of layer `l`'s template (taxonn_fc_layer, taxonn_conv_layer
