@@ -251,7 +251,8 @@ module taxonn_fc_layer #(
   //   even 2+2i: acc = W[i]*2^F - alpha*D[i], D[i+1] = rq(G*X[i+1])
   //   odd  3+2i: W[i] = rq(acc), acc = G*X[i+2]
   // then, with a bias: 2K+1 also acc = b*2^F - alpha*G; 2K+2 b = rq(acc)
-  wire          u_even  = is_upd & (cyc_q >= {{(CW-2){1'b0}}, 2'd2}) & (cyc_q < UpdW) & ~cyc_q[0];
+  // (without a bias UPDATE ends before cycle UpdW: no comparator for it)
+  wire          u_even  = is_upd & (cyc_q >= {{(CW-2){1'b0}}, 2'd2}) & ((BIAS == 0) | (cyc_q < UpdW)) & ~cyc_q[0];
   wire          u_odd   = is_upd & (cyc_q >= {{(CW-2){1'b0}}, 2'd3}) & cyc_q[0];
   wire [CW-1:0] u_i     = (cyc_q - {{(CW-2){1'b0}}, 2'd2}) >> 1;  // weight of this pair
   wire [CW-1:0] u_xk    = (cyc_q == {CW{1'b0}}) ? {CW{1'b0}} : ((cyc_q + {{(CW-1){1'b0}}, 1'b1}) >> 1);

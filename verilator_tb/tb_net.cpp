@@ -210,11 +210,15 @@ class NetCosim {
 
   // The closing lines: what was checked, what training changed, the speeds.
   void print_summary() const {
-    std::int64_t checked = 0;
-    for (const auto& h : hw_) checked += static_cast<std::int64_t>(h.weights() + h.biases());
-    fmt::print("tb_net: {} steps, 0 mismatches in cycles, Y, G and weights ({} weights checked every {} step(s)); "
+    std::int64_t checked = 0, biases = 0;
+    for (const auto& h : hw_) {
+      checked += static_cast<std::int64_t>(h.weights() + h.biases());
+      biases += static_cast<std::int64_t>(h.biases());
+    }
+    const char* what = biases > 0 ? "weights and biases" : "weights";
+    fmt::print("tb_net: {} steps, 0 mismatches in cycles, Y, G and {} ({} {} checked every {} step(s)); "
                "{} cycles per step; {} inferences ({} cycles each) matched\n",
-               a_.steps, checked, a_.check_every, want_total_, inferences_, want_infer_);
+               a_.steps, what, checked, what, a_.check_every, want_total_, inferences_, want_infer_);
     std::int64_t total_w = 0;
     std::string per_layer;
     for (std::size_t l = 0; l < hw_.size(); ++l) {
@@ -227,8 +231,6 @@ class NetCosim {
     const std::int64_t moved = weights_moved();
     fmt::print("training moved {} of {} weights ({:.1f}%): {}\n", moved, total_w, 100.0 * moved / total_w, per_layer);
     // Biases start at 0: the ones not 0 now are the ones training moved.
-    std::int64_t biases = 0;
-    for (const auto& h : hw_) biases += static_cast<std::int64_t>(h.biases());
     if (biases > 0) fmt::print("training moved {} of {} biases\n", biases_moved(), biases);
     const double rtl_sps = a_.steps / rtl_s_, gold_sps = a_.steps / gold_s_;
     fmt::print("speed: RTL simulation {:.1f} samples/s with the host's sample loads, {:.3g} cycles/s while busy; "
