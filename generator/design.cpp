@@ -77,6 +77,13 @@ std::string defs_vh() {
   def("TAXONN_NET_CMD_LOSS", vast::dec(kNetCmdBits, static_cast<int>(NetCmd::kLoss)), "E and G of the output layer");
   def("TAXONN_NET_CMD_STEP1", vast::dec(kNetCmdBits, static_cast<int>(NetCmd::kStep1)), "step 1 for the layer below");
   def("TAXONN_NET_CMD_UPDATE", vast::dec(kNetCmdBits, static_cast<int>(NetCmd::kUpdate)), "steps 3-5");
+  sect("Network: the salts of the LFSRs of stochastic layers, added to the layer's LFSR_SALT (CONTRACT 3, rule 8)");
+  def("TAXONN_SALT_G", std::to_string(kSaltG), "the G unit");
+  def("TAXONN_SALT_FD", std::to_string(kSaltFd), "the conv drain's f' unit");
+  def("TAXONN_SALT_X", std::to_string(kSaltX), "the conversion of the layer's input");
+  def("TAXONN_SALT_R1", std::to_string(kSaltR1), "the conversion of R1 from the layer above");
+  def("TAXONN_SALT_ZCOL", std::to_string(kSaltZCol), "+ column: a conv column's z rounder");
+  def("TAXONN_SALT_PE", std::to_string(kSaltPe), "+ PE index: a PE's rounder");
   sect("Network host interface: what wr_target_i / rd_target_i address");
   def("TAXONN_HOST_W", std::to_string(kHostTargetBits));
   def("TAXONN_WR_WEIGHT", vast::dec(kHostTargetBits, static_cast<int>(HostWrite::kWeight)), "row = PE, col = scratchpad word");

@@ -30,8 +30,8 @@ std::string zeros(int w) { return fmt::format("{{{}{{1'b0}}}}", w); }
 // A taxonn_convert instance; `in_what` and `in_f_what` comment its input's
 // width and fractional bits.
 vast::Instance convert(const std::string& name, int in_w, int in_f, const std::string& in_what,
-                       const std::string& in_f_what, const QFormat& out, const std::string& x, const std::string& q,
-                       const std::string& sat, const std::string& comment) {
+                       const std::string& in_f_what, const QFormat& out, const std::string& x, const std::string& rnd,
+                       const std::string& q, const std::string& sat, const std::string& comment) {
   return vast::Instance{"taxonn_convert",
                         name,
                         {{"IN_W", std::to_string(in_w), in_what},
@@ -39,7 +39,7 @@ vast::Instance convert(const std::string& name, int in_w, int in_f, const std::s
                          {"OUT_W", std::to_string(out.width()), out.name()},
                          {"OUT_F", std::to_string(out.frac_bits), ""},
                          {"RND", rnd_macro(out.rounding), ""}},
-                        {{"x_i", x}, {"q_o", q}, {"sat_o", sat}},
+                        {{"x_i", x}, {"rnd_i", rnd}, {"q_o", q}, {"sat_o", sat}},
                         comment};
 }
 
@@ -83,6 +83,32 @@ class TopBuilder {
   const QFormat& fmt_of(int i) const { return c_.layers[hw(weighted_at(i)).index].format; }
   const PeParams& pe_of(int i) const { return hw(weighted_at(i)).pe; }
   void wire(const std::string& n, int w, bool sgn, const std::string& cmt = "") { m_.wires.push_back({n, w, sgn, cmt}); }
+
+  // The draw of a conversion into layer i that drops `shift` bits: with
+  // stochastic rounding, its own LFSR (salt: layer i's + `unit`), advancing
+  // on `en`, one draw per value converted (CONTRACT 3, rule 8); else zeros.
+  std::string convert_rnd(int i, const std::string& name, const QFormat& out, int shift, const std::string& en,
+                          const char* unit) {
+    const int rnd_w = shift > 0 ? shift : 1;
+    if (out.rounding != Rounding::kStochastic || shift <= 0) return zeros(rnd_w);
+    const LfsrParams& l = c_.lfsr;
+    const std::string state = name + "_lfsr";
+    wire(state, l.width, false, "the conversion's LFSR state");
+    m_.instances.push_back(vast::Instance{
+        "taxonn_lfsr",
+        "u_" + state,
+        {{"LW", std::to_string(l.width), ""},
+         {"POLY", vast::hex(l.width, l.polynomial), ""},
+         {"SEED", vast::hex(l.width, l.seed), ""},
+         {"SALT", fmt::format("{} + `{}", layer_salt(i), unit), fmt::format("layer {}'s salt + the unit's", i)}},
+        {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"en_i", en}, {"state_o", state}},
+        "stochastic rounding's draws for " + name});
+    if (rnd_w <= l.width) {
+      if (rnd_w < l.width) unused_.push_back(vast::slice(state, rnd_w, l.width - rnd_w));
+      return vast::slice(state, 0, rnd_w);
+    }
+    return fmt::format("{{{}, {}}}", zeros(rnd_w - l.width), state);  // the draw has LW bits (rounding.hpp)
+  }
 
   void ports() {
     using vast::Dir;
@@ -224,8 +250,9 @@ class TopBuilder {
       const QFormat& fin = c_.input_format;
       wire("input_sat", 1, false, "a sample value clamped entering the first layer");
       unused_.push_back("input_sat");
+      const std::string rnd = convert_rnd(i, n + "_x_convert", q, fin.frac_bits - q.frac_bits, "wr_sample", "TAXONN_SALT_X");
       m_.instances.push_back(convert("u_" + n + "_x_convert", fin.width(), fin.frac_bits, "input_format " + fin.name(), "", q,
-                                     vast::slice("wr_data_q", 0, fin.width()), n + "_x_data", "input_sat",
+                                     vast::slice("wr_data_q", 0, fin.width()), rnd, n + "_x_data", "input_sat",
                                      "the sample enters the first layer (CONTRACT 1)"));
       for (const char* sfx : {"_s1_valid", "_s1_idx", "_s1_sum"}) unused_.push_back(n + sfx);
     } else if (!hw(i).weighted()) {
@@ -234,8 +261,10 @@ class TopBuilder {
       const QFormat& qb = fmt_of(i - 1);
       wire(n + "_x_sat", 1, false);
       unused_.push_back(n + "_x_sat");
+      const std::string rnd = convert_rnd(i, n + "_x_convert", q, qb.frac_bits - q.frac_bits, name_of(i - 1) + "_y_valid",
+                                          "TAXONN_SALT_X");
       m_.instances.push_back(convert("u_" + n + "_x_convert", qb.width(), qb.frac_bits, qb.name(), "", q,
-                                     name_of(i - 1) + "_y", n + "_x_data", n + "_x_sat",
+                                     name_of(i - 1) + "_y", rnd, n + "_x_data", n + "_x_sat",
                                      fmt::format("{} -> {}: activations going forward", name_of(i - 1), n)));
     }
   }
@@ -254,9 +283,11 @@ class TopBuilder {
       const QFormat& qa = fmt_of(i + 1);
       wire(n + "_r1_sat", 1, false);
       unused_.push_back(n + "_r1_sat");
+      const std::string rnd = convert_rnd(i, n + "_r1_convert", fmt_of(i), 2 * qa.frac_bits - fmt_of(i).frac_bits,
+                                          name_of(i + 1) + "_s1_valid", "TAXONN_SALT_R1");
       m_.instances.push_back(convert("u_" + n + "_r1_convert", hw(i + 1).tree_width, 2 * qa.frac_bits,
                                      "step 1's sum of " + name_of(i + 1), "products of " + qa.name(), fmt_of(i),
-                                     name_of(i + 1) + "_s1_sum",
+                                     name_of(i + 1) + "_s1_sum", rnd,
                                      n + "_r1", n + "_r1_sat",
                                      fmt::format("{} -> {}: R1 going back, rounded once (CONTRACT 3)", name_of(i + 1), n)));
     }

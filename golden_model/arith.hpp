@@ -51,6 +51,9 @@ class FixedArithT {
   V neg_alpha() const { return neg_alpha_; }
   // Does rounding consume random draws (so no rounding may be skipped)?
   bool draws() const { return fmt_.rounding == Rounding::kStochastic; }
+  // Where the next roundings draw from: a rounder's own LFSR of the
+  // network (CONTRACT 3, rule 8), or nullptr for this arithmetic's own.
+  void use(Lfsr* rng) { rng_ = rng; }
 
   V from_real(double r) {
     const double v = real_to_raw(r, fmt_.frac_bits);
@@ -208,9 +211,10 @@ class FixedArithT {
   V round_shift(Acc xa, int s, int post) {
     ++counters.roundings;
     const auto x = static_cast<std::int64_t>(xa);  // exact: xa is an integer
-    const std::uint64_t rnd = s > 0 && draws() ? lfsr_.state() : 0;
+    Lfsr& lfsr = rng_ != nullptr ? *rng_ : lfsr_;
+    const std::uint64_t rnd = s > 0 && draws() ? lfsr.state() : 0;
     std::int64_t r = taxonn::round_shift<std::int64_t>(x, s, fmt_.rounding, rnd);
-    if (s > 0 && draws()) lfsr_.step();
+    if (s > 0 && draws()) lfsr.step();
     r *= std::int64_t{1} << post;
     if (r == 0 && x != 0) ++counters.underflows;
     return clamp(r);
@@ -219,6 +223,7 @@ class FixedArithT {
   QFormat fmt_;
   Activation act_;
   Lfsr lfsr_;
+  Lfsr* rng_ = nullptr;
   V neg_alpha_ = 0;
   std::int64_t max_ = 0, min_ = 0;
 };
@@ -242,6 +247,7 @@ class FloatArithT {
   V neg_alpha() const { return neg_alpha_; }
 
   bool draws() const { return false; }
+  void use(Lfsr*) {}
   V from_real(double r) { return static_cast<V>(r); }
   double to_real(V v) const { return v; }
   static Acc mul(V a, V b) { return a * b; }

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "io_util.hpp"
+#include "net_model.hpp"
 
 // The fixed-point inner loops are kernels.cpp's, built for AVX-512, AVX2 and any
 // x86-64 (GCC makes no target clones of templates such as these).
@@ -91,6 +92,33 @@ Network<A>::Network(const Config& c, std::uint64_t seed)
     L.b.assign(static_cast<std::size_t>(outs), 0);
     a.counters.clear();
   }
+  make_rngs();
+}
+
+// Every rounder of a stochastic layer has its own LFSR, started at the
+// config's seed salted with the layer's and the rounder's salt (CONTRACT 3,
+// rule 8; taxonn_lfsr's SALT), as the network RTL has them.
+template <class A>
+void Network<A>::make_rngs() {
+  if constexpr (!A::kFixed) return;
+  const QFormat* below = nullptr;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    Layer& L = layers_[i];
+    const LayerConfig& lc = *L.cfg;
+    const QFormat* f = lc.weighted() ? &lc.format : below;
+    below = f;
+    if (f == nullptr || f->rounding != Rounding::kStochastic) continue;
+    const std::uint32_t base = layer_salt(static_cast<int>(i));
+    auto lfsr = [&](std::uint32_t unit) { return Lfsr(salted(cfg_.lfsr, base + unit)); };
+    for (std::uint32_t u : {kSaltG, kSaltFd, kSaltX, kSaltR1}) L.rng.unit.push_back(lfsr(u));
+    if (!lc.weighted()) continue;
+    L.cols_p = lc.type == LayerType::kFc ? (lc.pes > 0 ? lc.pes : lc.neurons)
+                                         : (lc.array_cols > 0 ? lc.array_cols : lc.out_channels);
+    const int rows = lc.type == LayerType::kFc ? 1 : lc.kernel;
+    for (int p = 0; p < rows * L.cols_p; ++p) L.rng.pe.push_back(lfsr(kSaltPe + static_cast<std::uint32_t>(p)));
+    if (lc.type == LayerType::kConv)
+      for (int c = 0; c < L.cols_p; ++c) L.rng.zcol.push_back(lfsr(kSaltZCol + static_cast<std::uint32_t>(c)));
+  }
 }
 
 template <class A>
@@ -104,7 +132,18 @@ void Network<A>::fc_forward(Layer& L, A& a) {
     kern::rows_dot(sums_.data(), L.x.data(), L.w.data(), static_cast<std::size_t>(out), static_cast<std::size_t>(in));
     if (L.cfg->bias)
       for (std::size_t o = 0; o < sums_.size(); ++o) sums_[o] += a.base(L.b[o]);
-    a.round_row(sums_.data(), L.z.data(), out);
+    if (a.draws()) {
+      // Neuron j's PE (j mod P) rounds z, then f' (CONTRACT 3, rule 8).
+      L.fd.resize(static_cast<std::size_t>(out));
+      for (std::size_t o = 0; o < sums_.size(); ++o) {
+        a.use(&L.rng.pe[o % static_cast<std::size_t>(L.cols_p)]);
+        L.z[o] = a.round(sums_[o]);
+        L.fd[o] = a.deriv(L.z[o]);
+      }
+      a.use(nullptr);
+    } else {
+      a.round_row(sums_.data(), L.z.data(), out);
+    }
     for (std::size_t o = 0; o < sums_.size(); ++o) L.y[o] = a.act(L.z[o]);
   } else {
     for (int j = 0; j < out; ++j) {
@@ -145,8 +184,17 @@ void Network<A>::conv_forward(Layer& L, A& a) {
     } else {
       for (std::size_t p = 0; p < patch; ++p) axpy<A>(plane_.data(), w[p], &L.cols[p * plane], plane);
     }
+    if (a.draws()) a.use(&L.rng.zcol[static_cast<std::size_t>(oc % L.cols_p)]);  // the column's z rounder
     a.round_row(plane_.data(), &L.z[oc * plane], static_cast<int>(plane));
+    a.use(nullptr);
     for (std::size_t o = oc * plane; o < (oc + 1) * plane; ++o) L.y[o] = a.act(L.z[o]);
+  }
+  if (a.draws()) {
+    // The drain's f' unit, one output per cycle in index order.
+    L.fd.resize(L.z.size());
+    a.use(&L.rng.unit[kUnitFd]);
+    for (std::size_t o = 0; o < L.z.size(); ++o) L.fd[o] = a.deriv(L.z[o]);
+    a.use(nullptr);
   }
 }
 
@@ -193,6 +241,7 @@ int Network<A>::forward(const std::uint8_t* image) {
     A& a = arith_[static_cast<std::size_t>(L.arith)];
     const std::size_t n = static_cast<std::size_t>(L.cfg->in_shape.size());
     L.x.resize(n);
+    a.use(unit_rng(L, kUnitX));  // the input's conversion, in index order
     if (prev == nullptr) {
       for (std::size_t i = 0; i < n; ++i) L.x[i] = a.convert(input_.from_real(image[i] / 255.0), input_);
     } else {
@@ -201,6 +250,7 @@ int Network<A>::forward(const std::uint8_t* image) {
       else
         for (std::size_t i = 0; i < n; ++i) L.x[i] = a.convert((*prev)[i], from);
     }
+    a.use(nullptr);
     if (L.cfg->type == LayerType::kFc) fc_forward(L, a);
     else conv_forward(L, a);
     prev = &L.y;
@@ -283,8 +333,21 @@ void Network<A>::fc_update(Layer& L, const std::vector<V>& g, A& a) {
     // G = 0 gives D = 0 and W = rq(W * 2^F) = W exactly in every mode; only a
     // stochastic rounder must still draw, to keep its sequence.
     if (gj == 0 && !a.draws()) continue;
-    a.update_row(gj, L.x.data(), w, in);  // step 3, then steps 4-5, per weight
+    if (a.draws()) {
+      // Neuron j's PE draws in its schedule's order: D0, D1, W0, D2, W1, ...,
+      // W_{K-1}, then the bias (CONTRACT 3, rule 8).
+      a.use(&L.rng.pe[static_cast<std::size_t>(j % L.cols_p)]);
+      V d = a.round(a.mul(gj, L.x[0]));
+      for (int k = 0; k < in; ++k) {
+        const V next = k + 1 < in ? a.round(a.mul(gj, L.x[static_cast<std::size_t>(k + 1)])) : V{0};
+        w[k] = a.update(w[k], d);
+        d = next;
+      }
+    } else {
+      a.update_row(gj, L.x.data(), w, in);  // step 3, then steps 4-5, per weight
+    }
     if (L.cfg->bias) L.b[static_cast<std::size_t>(j)] = a.update(L.b[static_cast<std::size_t>(j)], gj);
+    a.use(nullptr);
   }
 }
 
@@ -305,7 +368,18 @@ void Network<A>::conv_update(Layer& L, const std::vector<V>& g, A& a) {
       // the whole patch at once; then D and the update per weight.
       sums_.resize(patch);
       kern::rows_dot(sums_.data(), gp, L.cols.data(), patch, plane);
-      a.update_sums(sums_.data(), w, static_cast<int>(patch));
+      if (a.draws()) {
+        // Weight [ic][u][v] is PE (u, oc mod P)'s: D then W, ic and v in order.
+        const int kk = L.cfg->kernel, col = oc % L.cols_p;
+        for (std::size_t p = 0; p < patch; ++p) {
+          const int u = static_cast<int>(p / static_cast<std::size_t>(kk)) % kk;
+          a.use(&L.rng.pe[static_cast<std::size_t>(u * L.cols_p + col)]);
+          w[p] = a.update(w[p], a.round(sums_[p]));
+        }
+        a.use(nullptr);
+      } else {
+        a.update_sums(sums_.data(), w, static_cast<int>(patch));
+      }
     } else {
       for (std::size_t p = 0; p < patch; ++p) {
         const Acc acc = dot<A>(Acc{0}, gp, &L.cols[p * plane], plane);
@@ -315,7 +389,9 @@ void Network<A>::conv_update(Layer& L, const std::vector<V>& g, A& a) {
     if (L.cfg->bias) {
       Acc s = 0;
       for (std::size_t q = 0; q < plane; ++q) s += static_cast<Acc>(gp[q]);
+      if (a.draws()) a.use(&L.rng.pe[static_cast<std::size_t>(oc % L.cols_p)]);  // PE (0, oc mod P)
       L.b[static_cast<std::size_t>(oc)] = a.update(L.b[static_cast<std::size_t>(oc)], a.sat_sum(s));
+      a.use(nullptr);
     }
   }
 }
@@ -373,7 +449,14 @@ double Network<A>::train_step(const std::uint8_t* image, int label) {
     }
     A& a = arith_[static_cast<std::size_t>(L.arith)];
     L.g.resize(r1.size());
-    a.grad_row(r1.data(), L.z.data(), L.g.data(), r1.size());
+    if (a.draws()) {
+      // The G unit, in index order, with f' as the forward pass rounded it.
+      a.use(&L.rng.unit[kUnitG]);
+      for (std::size_t j = 0; j < r1.size(); ++j) L.g[j] = a.grad(r1[j], L.fd[j]);
+      a.use(nullptr);
+    } else {
+      a.grad_row(r1.data(), L.z.data(), L.g.data(), r1.size());
+    }
     const std::vector<V>& g = L.g;
     int below = -1;
     for (std::size_t k = i; k-- > 0;)
@@ -383,7 +466,9 @@ double Network<A>::train_step(const std::uint8_t* image, int label) {
       }
     if (below >= 0) {
       A& low = arith_[static_cast<std::size_t>(below)];
+      low.use(unit_rng(layers_[i - 1], kUnitR1));  // R1's conversion into the layer right below
       r1 = L.cfg->type == LayerType::kFc ? fc_input_grad(L, g, a, low) : conv_input_grad(L, g, a, low);
+      low.use(nullptr);
     }
     if (L.cfg->type == LayerType::kFc) fc_update(L, g, a);
     else conv_update(L, g, a);

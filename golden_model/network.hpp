@@ -32,7 +32,19 @@ class Network {
     std::vector<V> g;               // G of the last train_step (before pooling's routing)
     std::vector<std::uint8_t> arg;  // max pooling: which of the 4 won
     std::vector<V> cols;            // conv: the input as patches, [c*k*k][oh*ow] (im2col)
+    // A stochastic layer (its own format, or a pool's below): each rounder's
+    // LFSR, drawn in the network RTL's order (CONTRACT 3, rule 8), and f'
+    // as the forward pass rounded it.
+    struct Rng {
+      std::vector<Lfsr> pe;    // fc: PE p; conv: PE u * P + c
+      std::vector<Lfsr> zcol;  // conv: column c's z rounder
+      std::vector<Lfsr> unit;  // the G unit, the f' unit, the input's and R1's conversions (kUnit*)
+    };
+    Rng rng;
+    int cols_p = 1;             // fc PEs or conv array columns, P
+    std::vector<V> fd;
   };
+  enum : std::size_t { kUnitG = 0, kUnitFd = 1, kUnitX = 2, kUnitR1 = 3 };
 
   // The memory the model of `c` holds, in bytes (weights, bias, stored
   // activations, gradients, im2col patches), computed before allocating.
@@ -72,6 +84,10 @@ class Network {
   void fc_update(Layer& L, const std::vector<V>& g, A& a);
   void conv_update(Layer& L, const std::vector<V>& g, A& a);
   std::vector<V> pool_backward(const Layer& L, const std::vector<V>& g, A& a);
+
+  void make_rngs();
+  // A stochastic layer's unit LFSR (kUnit*), or nullptr.
+  static Lfsr* unit_rng(Layer& L, std::size_t unit) { return L.rng.unit.empty() ? nullptr : &L.rng.unit[unit]; }
 
   Config cfg_;
   A input_;  // the sample's format (Config::input_format)

@@ -31,9 +31,9 @@ PoolResult pool(const Wide x[4], Wide g, int arg_in, PoolKind kind, const QForma
   return r;
 }
 
-SatResult convert(Wide x, int in_frac, const QFormat& out) {
+SatResult convert(Wide x, int in_frac, const QFormat& out, std::uint64_t rnd) {
   const int s = in_frac - out.frac_bits;
-  if (s >= 0) return rq(x, s, out, out.rounding, 0, 0);
+  if (s >= 0) return rq(x, s, out, out.rounding, rnd, 0);
   return sat(x * (Wide{1} << -s), out.width());
 }
 
@@ -121,13 +121,13 @@ SatResult act_derivative_value(Wide z, const QFormat& fmt, Activation a, Roundin
   return {0, false};
 }
 
-SatResult grad_value(Wide r1, Wide fd, const QFormat& fmt, Activation a) {
+SatResult grad_value(Wide r1, Wide fd, const QFormat& fmt, Activation a, std::uint64_t rnd) {
   switch (a) {
     case Activation::kIdentity: return {r1, false};
     case Activation::kRelu:
     case Activation::kReluClip: return {(fd & 1) ? r1 : 0, false};
     case Activation::kSigmoid:
-    case Activation::kTanh: return rq(mul(r1, fd), fmt.frac_bits, fmt, fmt.rounding, 0);
+    case Activation::kTanh: return rq(mul(r1, fd), fmt.frac_bits, fmt, fmt.rounding, rnd);
   }
   return {0, false};
 }

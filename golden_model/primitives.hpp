@@ -41,7 +41,8 @@ PoolResult pool(const Wide x[4], Wide g, int arg_in, PoolKind kind, const QForma
 // taxonn_convert: a value with `in_frac` fractional bits entering a layer of
 // format `out` (CONTRACT 1 and 3): rq by out's rounding mode when bits are
 // dropped (nearest or truncate), else exact; saturated either way.
-SatResult convert(Wide x, int in_frac, const QFormat& out);
+// rnd: stochastic rounding's draw (taxonn_convert's rnd_i).
+SatResult convert(Wide x, int in_frac, const QFormat& out, std::uint64_t rnd = 0);
 
 // taxonn_rq: round, multiply by 2^post_shift, saturate to `out`.
 // post_shift is 0 everywhere except tanh' = 4 * sigma'(2x) (CONTRACT 2).
@@ -130,6 +131,6 @@ SatResult act_derivative_value(Wide z, const QFormat& fmt, Activation a, Roundin
 // taxonn_g_unit: a layer's global multiplier, step 2 of one output:
 // sigmoid/tanh rq(R1 * f') in the format's mode (nearest or truncate),
 // ReLU R1 where bit 0 of f' (the mask) is set, else 0; identity R1.
-SatResult grad_value(Wide r1, Wide fd, const QFormat& fmt, Activation a);
+SatResult grad_value(Wide r1, Wide fd, const QFormat& fmt, Activation a, std::uint64_t rnd = 0);
 
 }  // namespace taxonn

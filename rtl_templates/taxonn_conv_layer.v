@@ -47,6 +47,7 @@ module taxonn_conv_layer #(
   parameter integer      LFSR_W    = 16,
   parameter [LFSR_W-1:0] LFSR_POLY = 16'hB400,
   parameter [LFSR_W-1:0] LFSR_SEED = 16'hACE1,
+  parameter integer      LFSR_SALT = 1048576,  // the layer's salts: + unit (CONTRACT 3, rule 8)
   parameter [W-1:0]      NEG_ALPHA = 16'hFF00,  // -alpha in Q(I,F), the reset value
   parameter integer      HAS_STEP1 = 1,   // a weighted layer below exists
   parameter integer      BIAS      = 0,   // 1: a bias per output channel (CONTRACT 3)
@@ -107,6 +108,8 @@ module taxonn_conv_layer #(
   localparam integer NPE   = KS * P;
 
   localparam integer AccW  = 2 * W + GUARD;
+  localparam integer Stoch = (RND == `TAXONN_RND_STOCHASTIC) ? 1 : 0;
+  localparam integer Trig  = ((ACT == `TAXONN_ACT_SIGMOID) || (ACT == `TAXONN_ACT_TANH)) ? 1 : 0;
   localparam integer ColW  = AccW + $clog2(KS + 1);  // a column's exact sum
   localparam integer CW    = $clog2(NIN + NOUT + 2);  // position counters
   localparam integer TW    = (T > 1) ? $clog2(T) : 1;
@@ -460,6 +463,45 @@ module taxonn_conv_layer #(
   wire signed [W-1:0]    grd    [0:P-1];  // each bank at hr_word (host)
   wire signed [W-1:0]    z_col  [0:P-1];  // each column's rounded sum
 
+  // -------------------- stochastic rounding: the f' and G units' own draws
+  // (one per value each rounds; the columns' z rounders have theirs below)
+  wire [F-1:0] fd_rnd, g_rnd;
+  generate
+    if ((Stoch != 0) && (Trig != 0)) begin : gen_unit_lfsr
+      wire [LFSR_W-1:0] fd_state, g_state;
+      taxonn_lfsr #(
+        .LW  (LFSR_W),
+        .POLY(LFSR_POLY),
+        .SEED(LFSR_SEED),
+        .SALT(LFSR_SALT + `TAXONN_SALT_FD)
+      ) u_fd_lfsr (
+        .clk_i  (clk_i),
+        .rst_ni (rst_ni),
+        .en_i   (drain),
+        .state_o(fd_state)
+      );
+      taxonn_lfsr #(
+        .LW  (LFSR_W),
+        .POLY(LFSR_POLY),
+        .SEED(LFSR_SEED),
+        .SALT(LFSR_SALT + `TAXONN_SALT_G)
+      ) u_g_lfsr (
+        .clk_i  (clk_i),
+        .rst_ni (rst_ni),
+        .en_i   (r1_valid_i & ~busy_q),
+        .state_o(g_state)
+      );
+      assign fd_rnd = fd_state[F-1:0];
+      assign g_rnd  = g_state[F-1:0];
+      if (LFSR_W > F) begin : gen_unused_state
+        wire unused_state = ^{fd_state[LFSR_W-1:F], g_state[LFSR_W-1:F]};
+      end
+    end else begin : gen_no_unit_lfsr
+      assign fd_rnd = {F{1'b0}};
+      assign g_rnd  = {F{1'b0}};
+    end
+  endgenerate
+
   // ---------------------------------------- the drain: y = act(z), f'(z)
   wire signed [W-1:0] z_drain = zrd[zr_bank[CBW-1:0]];
   wire signed [W-1:0] y_act;
@@ -480,8 +522,9 @@ module taxonn_conv_layer #(
     .ACT(ACT),
     .RND(RND)
   ) u_fd (
-    .z_i (z_drain),
-    .fd_o(fd_drain)
+    .z_i  (z_drain),
+    .rnd_i(fd_rnd),
+    .fd_o (fd_drain)
   );
 
   genvar u, c;
@@ -556,6 +599,28 @@ module taxonn_conv_layer #(
       // array words connected to ports when parameters are overridden).
       wire signed [W-1:0]       z_c;
       wire signed [W-1:0]       zrd_c = zrd[c];
+      wire [F-1:0]              z_rnd;
+      if (Stoch != 0) begin : gen_z_lfsr
+        // this column's z rounder draws once per z it writes
+        wire [LFSR_W-1:0] z_state;
+        taxonn_lfsr #(
+          .LW  (LFSR_W),
+          .POLY(LFSR_POLY),
+          .SEED(LFSR_SEED),
+          .SALT(LFSR_SALT + `TAXONN_SALT_ZCOL + c)
+        ) u_z_lfsr (
+          .clk_i  (clk_i),
+          .rst_ni (rst_ni),
+          .en_i   (f_z & active),
+          .state_o(z_state)
+        );
+        assign z_rnd = z_state[F-1:0];
+        if (LFSR_W > F) begin : gen_unused_state
+          wire unused_z_state = ^z_state[LFSR_W-1:F];
+        end
+      end else begin : gen_no_z_lfsr
+        assign z_rnd = {F{1'b0}};
+      end
       wire                      unused_z_sat;
       wire signed [ColW-F:0]    unused_z_rounded;
       taxonn_rq #(
@@ -565,7 +630,7 @@ module taxonn_conv_layer #(
         .RND  (RND)
       ) u_z_rq (
         .x_i      (col_sum),
-        .rnd_i    ({F{1'b0}}),
+        .rnd_i    (z_rnd),
         .q_o      (z_c),
         .sat_o    (unused_z_sat),
         .rounded_o(unused_z_rounded)
@@ -588,8 +653,11 @@ module taxonn_conv_layer #(
           assign g_s1 = {W{1'b0}};
         end
         wire                load   = !busy_q && w_we_i && ({{(32-PIW){1'b0}}, w_pe_i} == u * P + c);
-        // only row 0 holds a bias: the other rows never write their bias words
-        wire [`TAXONN_DST_W-1:0] pe_dst = busy_q ? ((u_bwb && (u != 0)) ? `TAXONN_DST_NONE : dst) :
+        // Only row 0 holds a bias: the other rows never write their bias
+        // words. A stochastic column without a channel in this pass rounds
+        // nothing (it would draw; CONTRACT 3, rule 8).
+        wire                     idle   = (u_bwb && (u != 0)) || ((Stoch != 0) && !active);
+        wire [`TAXONN_DST_W-1:0] pe_dst = busy_q ? (idle ? `TAXONN_DST_NONE : dst) :
                                                    (load ? `TAXONN_DST_LOAD : `TAXONN_DST_NONE);
         wire signed [W-1:0]    rd_uc;
         wire signed [AccW-1:0] acc_uc;
@@ -606,7 +674,8 @@ module taxonn_conv_layer #(
           .SAT_CNT_W(SAT_CNT_W),
           .LFSR_W   (LFSR_W),
           .LFSR_POLY(LFSR_POLY),
-          .LFSR_SEED(LFSR_SEED)
+          .LFSR_SEED(LFSR_SEED),
+          .LFSR_SALT(LFSR_SALT + `TAXONN_SALT_PE + u * P + c)
         ) u_pe (
           .clk_i      (clk_i),
           .rst_ni     (rst_ni),
@@ -639,9 +708,10 @@ module taxonn_conv_layer #(
         .ACT(ACT),
         .RND(RND)
       ) u_g_unit (
-        .r1_i(r1_i),
-        .fd_i(zrd_c),
-        .g_o (g_new)
+        .r1_i (r1_i),
+        .fd_i (zrd_c),
+        .rnd_i(g_rnd),
+        .g_o  (g_new)
       );
       assign z_col[c] = z_c;
       wire unused_col = ^{oc32, zw_word, gu_word, unused_z_sat, unused_z_rounded};

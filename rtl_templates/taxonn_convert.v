@@ -11,9 +11,12 @@ module taxonn_convert #(
   parameter integer IN_F  = 12,
   parameter integer OUT_W = 16,
   parameter integer OUT_F = 12,
-  parameter integer RND   = `TAXONN_RND_NEAREST
+  parameter integer RND   = `TAXONN_RND_NEAREST,
+  // The draw's width: the bits dropped (at least 1)
+  parameter integer RND_W = (IN_F > OUT_F) ? IN_F - OUT_F : 1
 ) (
   input  wire signed [IN_W-1:0]  x_i,
+  input  wire        [RND_W-1:0] rnd_i,  // stochastic rounding's draw (else unused)
   output wire signed [OUT_W-1:0] q_o,
   output wire                    sat_o
 );
@@ -31,7 +34,7 @@ module taxonn_convert #(
         .RND  (RND)
       ) u_rq (
         .x_i      (x_i),
-        .rnd_i    ({((Shift > 0) ? Shift : 1){1'b0}}),
+        .rnd_i    (rnd_i),
         .q_o      (q_o),
         .sat_o    (sat_o),
         .rounded_o(rounded)
@@ -40,6 +43,7 @@ module taxonn_convert #(
     end else begin : gen_widen
       // More fractional bits: exact, then clamp to the receiver's range.
       localparam integer Shift = OUT_F - IN_F;
+      wire unused_rnd = ^rnd_i;
       taxonn_sat #(
         .IN_W (IN_W + Shift),
         .OUT_W(OUT_W)

@@ -33,6 +33,7 @@ module taxonn_fc_layer #(
   parameter integer      LFSR_W    = 16,
   parameter [LFSR_W-1:0] LFSR_POLY = 16'hB400,
   parameter [LFSR_W-1:0] LFSR_SEED = 16'hACE1,
+  parameter integer      LFSR_SALT = 1048576,  // the layer's salts: + unit (CONTRACT 3, rule 8)
   parameter [W-1:0]      NEG_ALPHA = 16'hFF00,  // -alpha in Q(I,F), the reset value
   parameter integer      HAS_LOSS  = 0,   // the output layer: target buffer and loss unit
   parameter integer      HAS_STEP1 = 1,   // a layer below exists: step 1 and its tree
@@ -370,7 +371,11 @@ module taxonn_fc_layer #(
       wire                active = nidx < NB;
       wire signed [W-1:0] g_sel  = active ? gbuf_q[nidx[NIW-1:0]] : {W{1'b0}};
       wire                load   = !busy_q && w_we_i && (w_pe_i == p[PIW-1:0]);
-      wire [`TAXONN_DST_W-1:0] pe_dst = busy_q ? dst : (load ? `TAXONN_DST_LOAD : `TAXONN_DST_NONE);
+      // A stochastic PE without a neuron in this pass rounds nothing (it
+      // would draw): its writes are idle anyway (CONTRACT 3, rule 8).
+      wire                idle   = (RND == `TAXONN_RND_STOCHASTIC) && !active;
+      wire [`TAXONN_DST_W-1:0] pe_dst = busy_q ? (idle ? `TAXONN_DST_NONE : dst) :
+                                                 (load ? `TAXONN_DST_LOAD : `TAXONN_DST_NONE);
       wire signed [AccW-1:0] acc;
       wire signed [W-1:0]  unused_x_fwd;
       wire [SAT_CNT_W-1:0] unused_sat_cnt;
@@ -385,7 +390,8 @@ module taxonn_fc_layer #(
         .SAT_CNT_W(SAT_CNT_W),
         .LFSR_W   (LFSR_W),
         .LFSR_POLY(LFSR_POLY),
-        .LFSR_SEED(LFSR_SEED)
+        .LFSR_SEED(LFSR_SEED),
+        .LFSR_SALT(LFSR_SALT + `TAXONN_SALT_PE + p)
       ) u_pe (
         .clk_i      (clk_i),
         .rst_ni     (rst_ni),
@@ -472,15 +478,40 @@ module taxonn_fc_layer #(
   wire signed [W-1:0] g_fd  = fdbuf_q[g_j];
   wire                g_we  = is_loss | r1_valid_i;
   wire signed [W-1:0] g_new;
+  wire [F-1:0]        g_rnd;
+  generate
+    if ((RND == `TAXONN_RND_STOCHASTIC) && (Trig != 0)) begin : gen_g_lfsr
+      // the G unit's own draws, one per G it rounds
+      wire [LFSR_W-1:0] g_state;
+      taxonn_lfsr #(
+        .LW  (LFSR_W),
+        .POLY(LFSR_POLY),
+        .SEED(LFSR_SEED),
+        .SALT(LFSR_SALT + `TAXONN_SALT_G)
+      ) u_g_lfsr (
+        .clk_i  (clk_i),
+        .rst_ni (rst_ni),
+        .en_i   (g_we),
+        .state_o(g_state)
+      );
+      assign g_rnd = g_state[F-1:0];
+      if (LFSR_W > F) begin : gen_unused_state
+        wire unused_g_state = ^g_state[LFSR_W-1:F];
+      end
+    end else begin : gen_no_g_lfsr
+      assign g_rnd = {F{1'b0}};
+    end
+  endgenerate
   taxonn_g_unit #(
     .W  (W),
     .F  (F),
     .ACT(ACT),
     .RND(RND)
   ) u_g_unit (
-    .r1_i(g_r1),
-    .fd_i(g_fd),
-    .g_o (g_new)
+    .r1_i (g_r1),
+    .fd_i (g_fd),
+    .rnd_i(g_rnd),
+    .g_o  (g_new)
   );
   always @(posedge clk_i) begin
     if (g_we) begin

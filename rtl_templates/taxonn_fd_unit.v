@@ -13,6 +13,7 @@ module taxonn_fd_unit #(
   parameter integer RND = `TAXONN_RND_NEAREST
 ) (
   input  wire signed [W-1:0] z_i,
+  input  wire        [F-1:0] rnd_i,  // stochastic rounding's draw (else unused)
   output wire signed [W-1:0] fd_o
 );
 
@@ -50,7 +51,7 @@ module taxonn_fd_unit #(
         .RND  (RND)
       ) u_rq (
         .x_i      (prod),
-        .rnd_i    ({F{1'b0}}),
+        .rnd_i    (rnd_i),
         .q_o      (q),
         .sat_o    (unused_sat),
         .rounded_o(rounded)
@@ -74,10 +75,10 @@ module taxonn_fd_unit #(
       wire unused_mask = mask;
     end else if ((ACT == `TAXONN_ACT_RELU) || (ACT == `TAXONN_ACT_RELU_CLIP)) begin : gen_fd_mask
       assign fd_o = {{(W-1){1'b0}}, mask};
-      wire unused_ab = ^{a, b};
+      wire unused_ab = ^{a, b, rnd_i};
     end else begin : gen_fd_none
       assign fd_o = {{(W-1){1'b0}}, 1'b1};
-      wire unused_ab = ^{a, b, mask};
+      wire unused_ab = ^{a, b, mask, rnd_i};
     end
   endgenerate
 

@@ -13,6 +13,7 @@ module taxonn_g_unit #(
 ) (
   input  wire signed [W-1:0] r1_i,
   input  wire signed [W-1:0] fd_i,  // f', or the ReLU mask in bit 0
+  input  wire        [F-1:0] rnd_i, // stochastic rounding's draw (else unused)
   output wire signed [W-1:0] g_o
 );
 
@@ -35,17 +36,17 @@ module taxonn_g_unit #(
         .RND  (RND)
       ) u_rq (
         .x_i      (prod),
-        .rnd_i    ({F{1'b0}}),
+        .rnd_i    (rnd_i),
         .q_o      (g_o),
         .sat_o    (unused_sat),
         .rounded_o(unused_rounded)
       );
     end else if ((ACT == `TAXONN_ACT_RELU) || (ACT == `TAXONN_ACT_RELU_CLIP)) begin : gen_g_mask
       assign g_o = fd_i[0] ? r1_i : {W{1'b0}};
-      wire unused_fd = ^fd_i[W-1:1];
+      wire unused_fd = ^{fd_i[W-1:1], rnd_i};
     end else begin : gen_g_pass
       assign g_o = r1_i;
-      wire unused_fd = ^fd_i;
+      wire unused_fd = ^{fd_i, rnd_i};
     end
   endgenerate
 

@@ -19,7 +19,8 @@ module taxonn_pe #(
   parameter integer      SAT_CNT_W = 16,
   parameter integer      LFSR_W    = 16,
   parameter [LFSR_W-1:0] LFSR_POLY = 16'hB400,
-  parameter [LFSR_W-1:0] LFSR_SEED = 16'hACE1
+  parameter [LFSR_W-1:0] LFSR_SEED = 16'hACE1,
+  parameter integer      LFSR_SALT = 0   // a network PE's own (taxonn_lfsr); 0 alone
 ) (
   input  wire                          clk_i,
   input  wire                          rst_ni,
@@ -148,7 +149,8 @@ module taxonn_pe #(
     .RND      (RND),
     .LFSR_W   (LFSR_W),
     .LFSR_POLY(LFSR_POLY),
-    .LFSR_SEED(LFSR_SEED)
+    .LFSR_SEED(LFSR_SEED),
+    .LFSR_SALT(LFSR_SALT)
   ) u_rounder (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),

@@ -13,6 +13,7 @@ module taxonn_rounder #(
   parameter integer      LFSR_W    = 16,
   parameter [LFSR_W-1:0] LFSR_POLY = 16'hB400,
   parameter [LFSR_W-1:0] LFSR_SEED = 16'hACE1,
+  parameter integer      LFSR_SALT = 0,   // 0: a lone PE; the network's PEs: their own (taxonn_lfsr)
   // Width of rounded_o, the rounded value before the clamp.
   parameter integer      ROUND_W   = IN_W + 1 - F
 ) (
@@ -32,7 +33,8 @@ module taxonn_rounder #(
       taxonn_lfsr #(
         .LW  (LFSR_W),
         .POLY(LFSR_POLY),
-        .SEED(LFSR_SEED)
+        .SEED(LFSR_SEED),
+        .SALT(LFSR_SALT)
       ) u_lfsr (
         .clk_i  (clk_i),
         .rst_ni (rst_ni),

@@ -71,8 +71,14 @@ repro=$(ls "$work/broken_run"/repro_pe_*.json | head -n 1)
 sim --config "$work/odd_net.json" --templates "$work/broken" --replay "$repro" --out "$work/replay" > "$work/replay.txt" 2>&1
 [ $? -eq 1 ] || no "replay of the broken run's reproducer did not fail"
 
-# 4. PE-only: a stochastic config is not covered by the network RTL.
-sim --config "$work/odd_stoch.json" --pe-only --out "$work/pe_only" > "$work/pe_only.txt" 2>&1 || no "--pe-only run failed"
+# 4. PE-only: a network ending in a conv layer is not covered by the network RTL.
+cat > "$work/odd_convlast.json" <<'JSON'
+{"name": "odd_convlast", "input_shape": {"channels": 1, "height": 6, "width": 6}, "rounding": "nearest",
+ "scratchpad_depth": 16, "alpha": 0.0625,
+ "layers": [{"name": "c1", "type": "conv", "out_channels": 2, "kernel": 3,
+             "format": {"int_bits": 3, "frac_bits": 7}, "activation": "relu"}]}
+JSON
+sim --config "$work/odd_convlast.json" --pe-only --out "$work/pe_only" > "$work/pe_only.txt" 2>&1 || no "--pe-only run failed"
 grep -qE "^  network +not covered" "$work/pe_only.txt" || no "--pe-only does not say why the network did not run"
 
 # 5. Two runs of the same config at once, on an empty cache: both pass, and
@@ -98,8 +104,8 @@ bad() {  # expected text, then arguments
   [ ! -e "$work/bad" ] || { no "output written for: $*"; rm -rf "$work/bad"; }
   echo "rejected: $err"
 }
-bad "does not cover config 'odd_stoch'" --config "$work/odd_stoch.json" --out "$work/bad"
-bad "--pe-only" --config "$work/odd_stoch.json" --out "$work/bad"
+bad "does not cover config 'odd_convlast'" --config "$work/odd_convlast.json" --out "$work/bad"
+bad "--pe-only" --config "$work/odd_convlast.json" --out "$work/bad"
 bad "cannot open the config file" --config "$work/missing.json" --out "$work/bad"
 bad "dataset" --config "$work/odd_net.json" --dataset mnist --data-dir "$work/no_mnist" --out "$work/bad"
 bad "--dataset 'imagenet'" --config "$work/odd_net.json" --dataset imagenet --out "$work/bad"

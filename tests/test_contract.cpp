@@ -321,6 +321,97 @@ TEST(Contract, BiasIsAddedAtTwoFAndUpdatedFromItsGradient) {
   EXPECT_GT(moved, 2) << "the biases hardly moved: the check proved little";
 }
 
+// Rule 8: stochastic rounding in a network, computed from the rule's text:
+// each rounder's LFSR starts at the salted seed and draws in its own order.
+// Layer a (fc, sigmoid, stochastic, a bias, 3 neurons on 2 PEs: the second
+// pass has an idle PE) under an output layer b (identity, nearest) whose
+// step-1 sums drop bits entering a (R1's conversion, unit 4).
+TEST(Contract, StochasticRoundersDrawInTheirOwnOrder) {
+  // The seed mix of the text, worked by hand for one salt: seed 0xACE1, salt 1.
+  {
+    std::uint32_t h = 0xACE1u ^ (1u * 0x9E3779B1u);
+    h = (h ^ (h >> 16)) * 0x85EBCA6Bu;
+    h ^= h >> 13;
+    EXPECT_EQ(lfsr_salted_seed(0xACE1, 1, 16), h & 0xFFFFu);
+    EXPECT_EQ(lfsr_salted_seed(0xACE1, 0, 16), 0xACE1u);
+  }
+  Config c = parse_config(R"({"name": "t", "input_shape": {"channels": 1, "height": 1, "width": 4},
+      "rounding": "nearest", "alpha": 0.125, "scratchpad_depth": 16,
+      "layers": [{"name": "a", "type": "fc", "neurons": 3, "pes": 2, "bias": true,
+                  "format": {"int_bits": 3, "frac_bits": 6, "rounding": "stochastic"}, "activation": "sigmoid"},
+                 {"name": "b", "type": "fc", "neurons": 2, "format": {"int_bits": 3, "frac_bits": 8},
+                  "activation": "identity"}]})",
+                                "t");
+  Network<FixedArith> n(c, 11);
+  auto& A = n.layers()[0];
+  for (std::size_t j = 0; j < A.b.size(); ++j) A.b[j] = static_cast<std::int32_t>(5 * j) - 4;
+  const std::vector<std::int32_t> wa = A.w, ba = A.b, wb = n.layers()[1].w;
+  const std::vector<std::uint8_t> img = {12, 200, 77, 255};
+  n.train_step(img.data(), 1);
+
+  const QFormat qa = c.layers[0].format, qb = c.layers[1].format;
+  const int fa = qa.frac_bits, fb = qb.frac_bits;
+  struct Draws {  // one rounder: the Galois LFSR of section 2, started at seed(salt)
+    std::uint32_t s;
+    explicit Draws(std::uint32_t salt) : s(lfsr_salted_seed(0xACE1, salt, 16)) {}
+    Wide rq(Wide x, int shift, const QFormat& q) {
+      const Wide r = (x + static_cast<Wide>(s & ((1u << shift) - 1))) >> shift;
+      s = (s & 1u) ? ((s >> 1) ^ 0xB400u) : (s >> 1);
+      return std::max(q.min_raw(), std::min(q.max_raw(), r));
+    }
+  };
+  const std::uint32_t base = 1u << 20;  // layer 0
+  Draws pe[2] = {Draws(base + (1u << 16)), Draws(base + (1u << 16) + 1)};
+  Draws g_unit(base + 1), r1_conv(base + 4);
+  // Forward of a: the sample in a's format (input_format follows it; nothing dropped).
+  std::vector<Wide> x(4), z(3), y(3), fd(3);
+  for (int k = 0; k < 4; ++k) x[static_cast<std::size_t>(k)] = (Wide{img[static_cast<std::size_t>(k)]} * (Wide{1} << (fa + 1)) + 255) / 510;
+  for (int j = 0; j < 3; ++j) {
+    Wide s = Wide{ba[static_cast<std::size_t>(j)]} << fa;
+    for (int k = 0; k < 4; ++k) s += Wide{wa[static_cast<std::size_t>(j * 4 + k)]} * x[static_cast<std::size_t>(k)];
+    Draws& d = pe[j % 2];
+    const std::size_t o = static_cast<std::size_t>(j);
+    z[o] = d.rq(s, fa, qa);
+    y[o] = act(z[o], qa, Activation::kSigmoid).value;
+    const DerivOperands op = act_deriv(z[o], qa, Activation::kSigmoid);
+    fd[o] = d.rq(Wide{op.a} * op.b, fa, qa);  // sigmoid: post-shift 0
+    ASSERT_EQ(Wide{A.z[o]}, z[o]) << "z of neuron " << j;
+  }
+  // b (nearest): y converted into b (F 6 -> 8: exact), identity, E = sat(Y - T).
+  std::vector<Wide> gb(2);
+  for (int j = 0; j < 2; ++j) {
+    Wide s = 0;
+    for (int k = 0; k < 3; ++k) s += Wide{wb[static_cast<std::size_t>(j * 3 + k)]} * (y[static_cast<std::size_t>(k)] << (fb - fa));
+    const Wide zb = rq_nearest(s, fb, qb);
+    gb[static_cast<std::size_t>(j)] = std::max(qb.min_raw(), std::min(qb.max_raw(), zb - (j == 1 ? Wide{1} << fb : 0)));
+  }
+  // R1 into a: step 1's sums at 2 * 8 bits, 10 dropped by R1's conversion; then G.
+  std::vector<Wide> ga(3);
+  for (int k = 0; k < 3; ++k) {
+    Wide s = 0;
+    for (int j = 0; j < 2; ++j) s += gb[static_cast<std::size_t>(j)] * wb[static_cast<std::size_t>(j * 3 + k)];
+    const Wide r1 = r1_conv.rq(s, 2 * fb - fa, qa);
+    ga[static_cast<std::size_t>(k)] = g_unit.rq(r1 * fd[static_cast<std::size_t>(k)], fa, qa);
+    ASSERT_EQ(Wide{A.g[static_cast<std::size_t>(k)]}, ga[static_cast<std::size_t>(k)]) << "G of neuron " << k;
+  }
+  // Update of a: PE j mod 2 draws D0, D1, W0, D2, W1, D3, W2, W3, then b.
+  const Wide neg_alpha = -std::llround(0.125 * 64);
+  for (int j = 0; j < 3; ++j) {
+    Draws& d = pe[j % 2];
+    const Wide g = ga[static_cast<std::size_t>(j)];
+    std::vector<Wide> dk(4);
+    auto w_at = [&](int k) { return Wide{wa[static_cast<std::size_t>(j * 4 + k)]}; };
+    dk[0] = d.rq(g * x[0], fa, qa);
+    for (int k = 0; k < 4; ++k) {
+      if (k + 1 < 4) dk[static_cast<std::size_t>(k + 1)] = d.rq(g * x[static_cast<std::size_t>(k + 1)], fa, qa);
+      const Wide w = d.rq((w_at(k) << fa) + neg_alpha * dk[static_cast<std::size_t>(k)], fa, qa);
+      EXPECT_EQ(Wide{A.w[static_cast<std::size_t>(j * 4 + k)]}, w) << "W[" << j << "][" << k << "]";
+    }
+    const Wide b = d.rq((Wide{ba[static_cast<std::size_t>(j)]} << fa) + neg_alpha * g, fa, qa);
+    EXPECT_EQ(Wide{A.b[static_cast<std::size_t>(j)]}, b) << "b[" << j << "]";
+  }
+}
+
 // The RTL has relu_clip: the generated defines name it, and the network
 // plan gives it ReLU's one f' cycle (CONTRACT 4, d).
 TEST(Contract, RtlHasReluClipWithReluTiming) {

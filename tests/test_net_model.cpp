@@ -81,10 +81,15 @@ TEST(NetModel, RefusesWhatTheRtlDoesNotCover) {
     EXPECT_NE(why.find(needle), std::string::npos) << why;
     EXPECT_EQ(why.find('\n'), std::string::npos) << why;
   };
-  expect_refused(mlp(7, 3, "sigmoid", "stochastic"), "layers[0].format.rounding");
+  EXPECT_TRUE(net_supported(mlp(7, 3, "sigmoid", "stochastic")));  // CONTRACT 3, rule 8
   Config conv_last = load_config(std::string(TAXONN_SOURCE_DIR) + "/configs/cnn_small.json");
   conv_last.layers.resize(4);
   expect_refused(conv_last, "layers[3].type");
+  // Average pooling over a stochastic layer: its draws have no order yet.
+  Config avg_stoch = load_config(std::string(TAXONN_SOURCE_DIR) + "/configs/cnn_small.json");
+  avg_stoch.layers[0].format.rounding = Rounding::kStochastic;  // conv1, under pool1 (avg)
+  expect_refused(avg_stoch, "layers[1].kind");
+
   EXPECT_TRUE(net_supported(mlp(7, 3)));
   EXPECT_TRUE(net_supported(load_config(std::string(TAXONN_SOURCE_DIR) + "/configs/lenet5_mnist.json")));
 }

@@ -140,11 +140,12 @@ std::vector<PrimCase> cases_convert(const std::string& prim) {
     for (const From fr : {From{q.i + q.f + 3, q.f}, From{1, 2}, From{-1, -1}, From{2, 0}}) {
       const int in_f = q.f + fr.f_extra, in_w = q.i + q.f + fr.w_extra;
       if (in_f < 1 || in_w < 2 || in_w > 64) continue;
-      for (int rnd = 0; rnd < 2; ++rnd) {
+      for (int rnd = 0; rnd < 3; ++rnd) {
         PrimCase c = base_case(prim, q);
         c.params = {num("IN_W", in_w), num("IN_F", in_f), num("OUT_W", c.w), num("OUT_F", q.f),
                     Param{"RND", rnd, rnd_macro_name(rnd)}};
-        c.in = {{"x_i", in_w, true}};
+        const int shift = in_f - q.f;
+        c.in = {{"x_i", in_w, true}, {"rnd_i", shift > 0 ? shift : 1, false, rnd == 2 && shift > 0}};
         c.out = {{"q_o", c.w, true}, {"sat_o", 1, false}};
         out.push_back(c);
       }
@@ -176,15 +177,18 @@ std::vector<PrimCase> cases_g_unit(const std::string& prim) {
   std::vector<PrimCase> out;
   for (const Fmt& q : all_formats()) {
     for (int a = 0; a < kActivationCount; ++a) {
-      for (int rnd = 0; rnd < 2; ++rnd) {
+      for (int rnd = 0; rnd < 3; ++rnd) {
         PrimCase c = base_case(prim, q);
         c.params = {num("W", c.w), num("F", q.f), Param{"ACT", a, act_macro_name(a)},
                     Param{"RND", rnd, rnd_macro_name(rnd)}};
+        // the draw matters where the unit rounds: sigmoid and tanh, stochastic
+        const bool draws = rnd == 2 && (a == static_cast<int>(Activation::kSigmoid) ||
+                                        a == static_cast<int>(Activation::kTanh));
         if (prim == "g_unit") {
-          c.in = {{"r1_i", c.w, true}, {"fd_i", c.w, true}};
+          c.in = {{"r1_i", c.w, true}, {"fd_i", c.w, true}, {"rnd_i", q.f, false, draws}};
           c.out = {{"g_o", c.w, true}};
         } else {
-          c.in = {{"z_i", c.w, true}};
+          c.in = {{"z_i", c.w, true}, {"rnd_i", q.f, false, draws}};
           c.out = {{"fd_o", c.w, true}};
         }
         out.push_back(c);

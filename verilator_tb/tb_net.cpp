@@ -216,9 +216,10 @@ class NetCosim {
       biases += static_cast<std::int64_t>(h.biases());
     }
     const char* what = biases > 0 ? "weights and biases" : "weights";
-    fmt::print("tb_net: {} steps, 0 mismatches in cycles, Y, G and {} ({} {} checked every {} step(s)); "
+    fmt::print("tb_net: {} steps, 0 mismatches in cycles, Y, G{} {} ({} {} checked every {} step(s)); "
                "{} cycles per step; {} inferences ({} cycles each) matched\n",
-               a_.steps, what, checked, what, a_.check_every, want_total_, inferences_, want_infer_);
+               a_.steps, biases > 0 ? "," : " and", what, checked, what, a_.check_every, want_total_, inferences_,
+               want_infer_);
     std::int64_t total_w = 0;
     std::string per_layer;
     for (std::size_t l = 0; l < hw_.size(); ++l) {

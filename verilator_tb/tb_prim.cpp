@@ -148,7 +148,7 @@ std::unique_ptr<Model> make_model(const PrimCase& c) {
     const QFormat q = fmt_of(static_cast<int>(c.get("OUT_W")), static_cast<int>(c.get("OUT_F")),
                              static_cast<Rounding>(c.get("RND")));
     return comb([=](const std::vector<Wide>& in) {
-      const SatResult r = convert(in[0], in_f, q);
+      const SatResult r = convert(in[0], in_f, q, static_cast<std::uint64_t>(in[1]));
       return std::vector<Wide>{r.value, r.saturated};
     });
   }
@@ -157,9 +157,11 @@ std::unique_ptr<Model> make_model(const PrimCase& c) {
                              static_cast<Rounding>(c.get("RND")));
     const auto a = static_cast<Activation>(c.get("ACT"));
     if (p == "g_unit")
-      return comb([=](const std::vector<Wide>& in) { return std::vector<Wide>{grad_value(in[0], in[1], q, a).value}; });
+      return comb([=](const std::vector<Wide>& in) {
+        return std::vector<Wide>{grad_value(in[0], in[1], q, a, static_cast<std::uint64_t>(in[2])).value};
+      });
     return comb([=](const std::vector<Wide>& in) {
-      return std::vector<Wide>{act_derivative_value(in[0], q, a, q.rounding, 0).value};
+      return std::vector<Wide>{act_derivative_value(in[0], q, a, q.rounding, static_cast<std::uint64_t>(in[1])).value};
     });
   }
   if (p == "plan_sigmoid") {

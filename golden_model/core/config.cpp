@@ -370,6 +370,21 @@ Config apply_overrides(const Config& c, const ConfigOverrides& o, const std::str
   return parse_config(j.dump(), source);
 }
 
+std::uint32_t lfsr_salted_seed(std::uint32_t seed, std::uint32_t salt, int width) {
+  if (salt == 0) return seed;
+  std::uint32_t h = seed ^ (salt * 0x9E3779B1u);
+  h = (h ^ (h >> 16)) * 0x85EBCA6Bu;
+  h ^= h >> 13;
+  const std::uint32_t mixed = width >= 32 ? h : h & ((std::uint32_t{1} << width) - 1);
+  return mixed != 0 ? mixed : seed;
+}
+
+LfsrParams salted(const LfsrParams& p, std::uint32_t salt) {
+  LfsrParams s = p;
+  s.seed = lfsr_salted_seed(p.seed, salt, p.width);
+  return s;
+}
+
 int backprop_fan_in(const Config& c, std::size_t i) {
   // The next weighted layer's terms that reach one of layer i's outputs:
   // its neurons for fc, out_channels * k * k for conv; 1 for the output layer

@@ -35,6 +35,12 @@ struct LfsrParams {
   std::uint32_t polynomial = 0xB400;  // x^16 + x^14 + x^13 + x^11 + 1 (maximal)
   std::uint32_t seed = 0xACE1;
 };
+// The start of an LFSR with its own `salt` (taxonn_lfsr's SALT; CONTRACT 3,
+// rule 8), in 32-bit arithmetic: h = seed ^ salt * 0x9E3779B1, h = (h ^ h >>
+// 16) * 0x85EBCA6B, h ^= h >> 13; its low `width` bits, or `seed` when they
+// are 0 or salt is 0.
+std::uint32_t lfsr_salted_seed(std::uint32_t seed, std::uint32_t salt, int width);
+LfsrParams salted(const LfsrParams& p, std::uint32_t salt);
 
 // The Verilog macro of an encoding (taxonn_defs.vh, which the generator
 // writes from these enums), e.g. `TAXONN_ACT_SIGMOID: the generator's

@@ -49,13 +49,17 @@ std::vector<NetLayerHw> net_hw(const Config& c) {
     h.kiw = index_width(h.k);
     if (L.type == LayerType::kPool) {
       h.pool = L.pool;
+      // Average pooling rounds in the layer below's mode; its stochastic
+      // draws have no order in the network RTL yet.
+      std::size_t b = i;
+      while (b > 0 && !c.layers[b - 1].weighted()) --b;
+      if (L.pool == PoolKind::kAvg && b > 0 && c.layers[b - 1].format.rounding == Rounding::kStochastic)
+        throw ConfigError(fmt::format("{}: average pooling over the stochastic layer '{}' has no network RTL yet; "
+                                      "use max pooling or round that layer to nearest or truncate",
+                                      field(i, "kind"), c.layers[b - 1].name));
       hw.push_back(h);
       continue;
     }
-    if (L.format.rounding == Rounding::kStochastic)
-      throw ConfigError(fmt::format("{}: stochastic rounding has no network RTL yet (the per-PE draw order "
-                                    "is not defined at network level); use nearest or truncate",
-                                    field(i, "format.rounding")));
     std::int64_t words = 0;
     h.bias = L.bias ? 1 : 0;
     if (L.type == LayerType::kFc) {
@@ -83,9 +87,8 @@ std::vector<NetLayerHw> net_hw(const Config& c) {
   if (c.layers.back().type != LayerType::kFc)
     throw ConfigError(fmt::format("{}: the network RTL's loss unit sits in an fc output layer; end the network "
                                   "with an fc layer", field(c.layers.size() - 1, "type")));
-  if (c.input_format.rounding == Rounding::kStochastic)
-    throw ConfigError(fmt::format("{}: input_format.rounding: stochastic rounding has no network RTL yet; "
-                                  "use nearest or truncate", c.name));
+  // (input_format's rounding mode rounds nothing: the sample's quantization
+  // is CONTRACT 3 rule 2's formula, and its conversion the first layer's.)
   return hw;
 }
 
@@ -112,6 +115,8 @@ std::size_t NetLayerHw::weights() const {
   if (type == LayerType::kConv) return static_cast<std::size_t>(oc * ic * kernel * kernel);
   return 0;
 }
+
+std::uint32_t layer_salt(int l) { return static_cast<std::uint32_t>(l + 1) * kSaltLayer; }
 
 int index_width(int n) { return n > 1 ? clog2(static_cast<std::uint64_t>(n)) : 1; }
 
@@ -160,6 +165,7 @@ std::vector<HwParam> layer_param_values(const std::vector<NetLayerHw>& hw, std::
                      {"LFSR_W", p.lfsr.width},
                      {"LFSR_POLY", p.lfsr.polynomial},
                      {"LFSR_SEED", p.lfsr.seed},
+                     {"LFSR_SALT", static_cast<long long>(layer_salt(static_cast<int>(l)))},
                      {"NEG_ALPHA", static_cast<long long>(neg_alpha)}});
   if (h.type == LayerType::kFc) v.push_back({"HAS_LOSS", l + 1 == hw.size() ? 1 : 0});
   v.insert(v.end(), {{"HAS_STEP1", step1 ? 1 : 0},

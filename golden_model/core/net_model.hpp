@@ -18,6 +18,13 @@ enum class NetCmd : int { kFwd = 0, kLoss = 1, kStep1 = 2, kUpdate = 3 };
 constexpr int kNetCmdBits = 2;
 const char* to_string(NetCmd c);
 
+// The salts of the LFSRs of a stochastic layer (CONTRACT 3, rule 8): layer
+// l (of net_hw) adds (l + 1) * kSaltLayer to each; a rounder's LFSR starts at
+// lfsr_salted_seed(config seed, salt). Emitted into taxonn_defs.vh.
+constexpr std::uint32_t kSaltLayer = 1u << 20;
+constexpr std::uint32_t kSaltG = 1, kSaltFd = 2, kSaltX = 3, kSaltR1 = 4, kSaltZCol = 16, kSaltPe = 1u << 16;
+std::uint32_t layer_salt(int l);
+
 // The host interface of the network top (docs/network.md): what a write or
 // a read addresses. Data is 32 bits, two's complement, sign-extended.
 enum class HostWrite : int { kWeight = 0, kSample = 1, kTarget = 2, kAlpha = 3 };
@@ -95,8 +102,8 @@ int weighted_below(const std::vector<NetLayerHw>& hw, int l);
 int index_width(int n);
 
 // Throws ConfigError (field named) for configs the network RTL does not
-// cover: a conv or pool output layer, stochastic rounding, too deep a
-// scratchpad.
+// cover: a conv or pool output layer, average pooling over a stochastic
+// layer, too deep a scratchpad.
 std::vector<NetLayerHw> net_hw(const Config& c);
 bool net_supported(const Config& c, std::string* why = nullptr);
 

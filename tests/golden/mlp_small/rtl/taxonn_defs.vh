@@ -59,6 +59,14 @@
 `define TAXONN_NET_CMD_STEP1   2'd2               // step 1 for the layer below
 `define TAXONN_NET_CMD_UPDATE  2'd3               // steps 3-5
 
+// Network: the salts of the LFSRs of stochastic layers, added to the layer's LFSR_SALT (CONTRACT 3, rule 8)
+`define TAXONN_SALT_G          1                  // the G unit
+`define TAXONN_SALT_FD         2                  // the conv drain's f' unit
+`define TAXONN_SALT_X          3                  // the conversion of the layer's input
+`define TAXONN_SALT_R1         4                  // the conversion of R1 from the layer above
+`define TAXONN_SALT_ZCOL       16                 // + column: a conv column's z rounder
+`define TAXONN_SALT_PE         65536              // + PE index: a PE's rounder
+
 // Network host interface: what wr_target_i / rd_target_i address
 `define TAXONN_HOST_W          2
 `define TAXONN_WR_WEIGHT       2'd0               // row = PE, col = scratchpad word

@@ -152,6 +152,7 @@ module taxonn_mlp_small_net (
     .RND  (`TAXONN_RND_NEAREST)
   ) u_fc1_x_convert (
     .x_i  (wr_data_q[0 +: 14]),
+    .rnd_i({1{1'b0}}),
     .q_o  (fc1_x_data),
     .sat_o(input_sat)
   );
@@ -165,6 +166,7 @@ module taxonn_mlp_small_net (
     .RND  (`TAXONN_RND_NEAREST)
   ) u_fc1_r1_convert (
     .x_i  (fc2_s1_sum),
+    .rnd_i({12{1'b0}}),
     .q_o  (fc1_r1),
     .sat_o(fc1_r1_sat)
   );
@@ -183,6 +185,7 @@ module taxonn_mlp_small_net (
     .LFSR_W   (16),
     .LFSR_POLY(16'hB400),
     .LFSR_SEED(16'hACE1),
+    .LFSR_SALT(1048576),
     .NEG_ALPHA(14'h3F00),                 // -alpha, alpha = 256 LSB
     .HAS_LOSS (0),                        // 1: the output layer (targets, loss unit)
     .HAS_STEP1(0),                        // 1: a layer below gets this layer's step 1
@@ -238,6 +241,7 @@ module taxonn_mlp_small_net (
     .RND  (`TAXONN_RND_NEAREST)
   ) u_fc2_x_convert (
     .x_i  (fc1_y),
+    .rnd_i({1{1'b0}}),
     .q_o  (fc2_x_data),
     .sat_o(fc2_x_sat)
   );
@@ -251,6 +255,7 @@ module taxonn_mlp_small_net (
     .RND  (`TAXONN_RND_NEAREST)
   ) u_fc2_r1_convert (
     .x_i  (fc3_s1_sum),
+    .rnd_i({12{1'b0}}),
     .q_o  (fc2_r1),
     .sat_o(fc2_r1_sat)
   );
@@ -269,6 +274,7 @@ module taxonn_mlp_small_net (
     .LFSR_W   (16),
     .LFSR_POLY(16'hB400),
     .LFSR_SEED(16'hACE1),
+    .LFSR_SALT(2097152),
     .NEG_ALPHA(15'h7F00),                 // -alpha, alpha = 256 LSB
     .HAS_LOSS (0),                        // 1: the output layer (targets, loss unit)
     .HAS_STEP1(1),                        // 1: a layer below gets this layer's step 1
@@ -324,6 +330,7 @@ module taxonn_mlp_small_net (
     .RND  (`TAXONN_RND_NEAREST)
   ) u_fc3_x_convert (
     .x_i  (fc2_y),
+    .rnd_i({1{1'b0}}),
     .q_o  (fc3_x_data),
     .sat_o(fc3_x_sat)
   );
@@ -337,6 +344,7 @@ module taxonn_mlp_small_net (
     .RND  (`TAXONN_RND_NEAREST)
   ) u_fc3_r1_convert (
     .x_i  (fc4_s1_sum),
+    .rnd_i({8{1'b0}}),
     .q_o  (fc3_r1),
     .sat_o(fc3_r1_sat)
   );
@@ -355,6 +363,7 @@ module taxonn_mlp_small_net (
     .LFSR_W   (16),
     .LFSR_POLY(16'hB400),
     .LFSR_SEED(16'hACE1),
+    .LFSR_SALT(3145728),
     .NEG_ALPHA(16'hFF00),                 // -alpha, alpha = 256 LSB
     .HAS_LOSS (0),                        // 1: the output layer (targets, loss unit)
     .HAS_STEP1(1),                        // 1: a layer below gets this layer's step 1
@@ -410,6 +419,7 @@ module taxonn_mlp_small_net (
     .RND  (`TAXONN_RND_NEAREST)
   ) u_fc4_x_convert (
     .x_i  (fc3_y),
+    .rnd_i({2{1'b0}}),
     .q_o  (fc4_x_data),
     .sat_o(fc4_x_sat)
   );
@@ -428,6 +438,7 @@ module taxonn_mlp_small_net (
     .LFSR_W   (16),
     .LFSR_POLY(16'hB400),
     .LFSR_SEED(16'hACE1),
+    .LFSR_SALT(4194304),
     .NEG_ALPHA(13'h1FE0),                 // -alpha, alpha = 32 LSB
     .HAS_LOSS (1),                        // 1: the output layer (targets, loss unit)
     .HAS_STEP1(1),                        // 1: a layer below gets this layer's step 1
