@@ -92,22 +92,20 @@ class TopBuilder {
     const int rnd_w = shift > 0 ? shift : 1;
     if (out.rounding != Rounding::kStochastic || shift <= 0) return zeros(rnd_w);
     const LfsrParams& l = c_.lfsr;
-    const std::string state = name + "_lfsr";
-    wire(state, l.width, false, "the conversion's LFSR state");
+    const std::string rnd = name + "_rnd";
+    wire(rnd, rnd_w, false, "the conversion's draw");
     m_.instances.push_back(vast::Instance{
-        "taxonn_lfsr",
-        "u_" + state,
+        "taxonn_draw",
+        "u_" + name + "_draw",
         {{"LW", std::to_string(l.width), ""},
          {"POLY", vast::hex(l.width, l.polynomial), ""},
          {"SEED", vast::hex(l.width, l.seed), ""},
-         {"SALT", fmt::format("{} + `{}", layer_salt(i), unit), fmt::format("layer {}'s salt + the unit's", i)}},
-        {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"en_i", en}, {"state_o", state}},
+         {"SALT", fmt::format("{} + `{}", layer_salt(i), unit), fmt::format("layer {}'s salt + the unit's", i)},
+         {"RND", rnd_macro(out.rounding), ""},
+         {"RND_W", std::to_string(rnd_w), "the bits dropped"}},
+        {{"clk_i", "clk_i"}, {"rst_ni", "rst_ni"}, {"en_i", en}, {"rnd_o", rnd}},
         "stochastic rounding's draws for " + name});
-    if (rnd_w <= l.width) {
-      if (rnd_w < l.width) unused_.push_back(vast::slice(state, rnd_w, l.width - rnd_w));
-      return vast::slice(state, 0, rnd_w);
-    }
-    return fmt::format("{{{}, {}}}", zeros(rnd_w - l.width), state);  // the draw has LW bits (rounding.hpp)
+    return rnd;
   }
 
   void ports() {

@@ -465,42 +465,34 @@ module taxonn_conv_layer #(
 
   // -------------------- stochastic rounding: the f' and G units' own draws
   // (one per value each rounds; the columns' z rounders have theirs below)
+  localparam integer UnitRnd = (Trig != 0) ? RND : `TAXONN_RND_NEAREST;  // ReLU, identity: nothing to round
   wire [F-1:0] fd_rnd, g_rnd;
-  generate
-    if ((Stoch != 0) && (Trig != 0)) begin : gen_unit_lfsr
-      wire [LFSR_W-1:0] fd_state, g_state;
-      taxonn_lfsr #(
-        .LW  (LFSR_W),
-        .POLY(LFSR_POLY),
-        .SEED(LFSR_SEED),
-        .SALT(LFSR_SALT + `TAXONN_SALT_FD)
-      ) u_fd_lfsr (
-        .clk_i  (clk_i),
-        .rst_ni (rst_ni),
-        .en_i   (drain),
-        .state_o(fd_state)
-      );
-      taxonn_lfsr #(
-        .LW  (LFSR_W),
-        .POLY(LFSR_POLY),
-        .SEED(LFSR_SEED),
-        .SALT(LFSR_SALT + `TAXONN_SALT_G)
-      ) u_g_lfsr (
-        .clk_i  (clk_i),
-        .rst_ni (rst_ni),
-        .en_i   (r1_valid_i & ~busy_q),
-        .state_o(g_state)
-      );
-      assign fd_rnd = fd_state[F-1:0];
-      assign g_rnd  = g_state[F-1:0];
-      if (LFSR_W > F) begin : gen_unused_state
-        wire unused_state = ^{fd_state[LFSR_W-1:F], g_state[LFSR_W-1:F]};
-      end
-    end else begin : gen_no_unit_lfsr
-      assign fd_rnd = {F{1'b0}};
-      assign g_rnd  = {F{1'b0}};
-    end
-  endgenerate
+  taxonn_draw #(
+    .LW   (LFSR_W),
+    .POLY (LFSR_POLY),
+    .SEED (LFSR_SEED),
+    .SALT (LFSR_SALT + `TAXONN_SALT_FD),
+    .RND  (UnitRnd),
+    .RND_W(F)
+  ) u_fd_draw (
+    .clk_i (clk_i),
+    .rst_ni(rst_ni),
+    .en_i  (drain),
+    .rnd_o (fd_rnd)
+  );
+  taxonn_draw #(
+    .LW   (LFSR_W),
+    .POLY (LFSR_POLY),
+    .SEED (LFSR_SEED),
+    .SALT (LFSR_SALT + `TAXONN_SALT_G),
+    .RND  (UnitRnd),
+    .RND_W(F)
+  ) u_g_draw (
+    .clk_i (clk_i),
+    .rst_ni(rst_ni),
+    .en_i  (r1_valid_i & ~busy_q),
+    .rnd_o (g_rnd)
+  );
 
   // ---------------------------------------- the drain: y = act(z), f'(z)
   wire signed [W-1:0] z_drain = zrd[zr_bank[CBW-1:0]];
@@ -600,27 +592,20 @@ module taxonn_conv_layer #(
       wire signed [W-1:0]       z_c;
       wire signed [W-1:0]       zrd_c = zrd[c];
       wire [F-1:0]              z_rnd;
-      if (Stoch != 0) begin : gen_z_lfsr
-        // this column's z rounder draws once per z it writes
-        wire [LFSR_W-1:0] z_state;
-        taxonn_lfsr #(
-          .LW  (LFSR_W),
-          .POLY(LFSR_POLY),
-          .SEED(LFSR_SEED),
-          .SALT(LFSR_SALT + `TAXONN_SALT_ZCOL + c)
-        ) u_z_lfsr (
-          .clk_i  (clk_i),
-          .rst_ni (rst_ni),
-          .en_i   (f_z & active),
-          .state_o(z_state)
-        );
-        assign z_rnd = z_state[F-1:0];
-        if (LFSR_W > F) begin : gen_unused_state
-          wire unused_z_state = ^z_state[LFSR_W-1:F];
-        end
-      end else begin : gen_no_z_lfsr
-        assign z_rnd = {F{1'b0}};
-      end
+      // this column's z rounder draws once per z it writes
+      taxonn_draw #(
+        .LW   (LFSR_W),
+        .POLY (LFSR_POLY),
+        .SEED (LFSR_SEED),
+        .SALT (LFSR_SALT + `TAXONN_SALT_ZCOL + c),
+        .RND  (RND),
+        .RND_W(F)
+      ) u_z_draw (
+        .clk_i (clk_i),
+        .rst_ni(rst_ni),
+        .en_i  (f_z & active),
+        .rnd_o (z_rnd)
+      );
       wire                      unused_z_sat;
       wire signed [ColW-F:0]    unused_z_rounded;
       taxonn_rq #(

@@ -479,29 +479,20 @@ module taxonn_fc_layer #(
   wire                g_we  = is_loss | r1_valid_i;
   wire signed [W-1:0] g_new;
   wire [F-1:0]        g_rnd;
-  generate
-    if ((RND == `TAXONN_RND_STOCHASTIC) && (Trig != 0)) begin : gen_g_lfsr
-      // the G unit's own draws, one per G it rounds
-      wire [LFSR_W-1:0] g_state;
-      taxonn_lfsr #(
-        .LW  (LFSR_W),
-        .POLY(LFSR_POLY),
-        .SEED(LFSR_SEED),
-        .SALT(LFSR_SALT + `TAXONN_SALT_G)
-      ) u_g_lfsr (
-        .clk_i  (clk_i),
-        .rst_ni (rst_ni),
-        .en_i   (g_we),
-        .state_o(g_state)
-      );
-      assign g_rnd = g_state[F-1:0];
-      if (LFSR_W > F) begin : gen_unused_state
-        wire unused_g_state = ^g_state[LFSR_W-1:F];
-      end
-    end else begin : gen_no_g_lfsr
-      assign g_rnd = {F{1'b0}};
-    end
-  endgenerate
+  // the G unit's own draws, one per G it rounds (sigmoid and tanh only)
+  taxonn_draw #(
+    .LW   (LFSR_W),
+    .POLY (LFSR_POLY),
+    .SEED (LFSR_SEED),
+    .SALT (LFSR_SALT + `TAXONN_SALT_G),
+    .RND  ((Trig != 0) ? RND : `TAXONN_RND_NEAREST),
+    .RND_W(F)
+  ) u_g_draw (
+    .clk_i (clk_i),
+    .rst_ni(rst_ni),
+    .en_i  (g_we),
+    .rnd_o (g_rnd)
+  );
   taxonn_g_unit #(
     .W  (W),
     .F  (F),

@@ -27,29 +27,19 @@ module taxonn_rounder #(
 );
 
   wire [F-1:0] rnd;
-  generate
-    if (RND == `TAXONN_RND_STOCHASTIC) begin : gen_lfsr
-      wire [LFSR_W-1:0] lfsr_state;
-      taxonn_lfsr #(
-        .LW  (LFSR_W),
-        .POLY(LFSR_POLY),
-        .SEED(LFSR_SEED),
-        .SALT(LFSR_SALT)
-      ) u_lfsr (
-        .clk_i  (clk_i),
-        .rst_ni (rst_ni),
-        .en_i   (use_i),
-        .state_o(lfsr_state)
-      );
-      assign rnd = lfsr_state[F-1:0];
-      if (LFSR_W > F) begin : gen_unused_lfsr
-        wire unused_lfsr = ^lfsr_state[LFSR_W-1:F];
-      end
-    end else begin : gen_no_lfsr
-      assign rnd = {F{1'b0}};
-      wire unused_clk = clk_i ^ rst_ni ^ use_i;
-    end
-  endgenerate
+  taxonn_draw #(
+    .LW   (LFSR_W),
+    .POLY (LFSR_POLY),
+    .SEED (LFSR_SEED),
+    .SALT (LFSR_SALT),
+    .RND  (RND),
+    .RND_W(F)
+  ) u_draw (
+    .clk_i (clk_i),
+    .rst_ni(rst_ni),
+    .en_i  (use_i),
+    .rnd_o (rnd)
+  );
 
   taxonn_rq #(
     .IN_W (IN_W),

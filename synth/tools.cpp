@@ -223,7 +223,8 @@ std::string block_of(const std::string& module) {
       {"taxonn_acc", "accumulator (+MUX3)"},  {"taxonn_sat_counter", "saturation counter"},
       {"taxonn_rq", "rounder"},               {"taxonn_sat", "rounder"},
       {"taxonn_rounder", "rounder"},
-      {"taxonn_lfsr", "LFSR"},                {"taxonn_act_deriv", "derivative unit"},
+      {"taxonn_lfsr", "LFSR"},                {"taxonn_draw", "LFSR"},
+      {"taxonn_act_deriv", "derivative unit"},
       {"taxonn_plan_sigmoid", "derivative unit"}};
   for (const auto& [m, b] : names)
     if (module == m) return b;

@@ -6,6 +6,7 @@ rtl/taxonn_act.v
 rtl/taxonn_act_deriv.v
 rtl/taxonn_conv_layer.v
 rtl/taxonn_convert.v
+rtl/taxonn_draw.v
 rtl/taxonn_fc_layer.v
 rtl/taxonn_fd_unit.v
 rtl/taxonn_fold_sum.v
