@@ -54,8 +54,11 @@ class TopBuilder {
     host_regs();
     host_decode();
     controller();
-    std::string done_cat;
-    for (int i = nl_ - 1; i >= 0; --i) done_cat += (done_cat.empty() ? "" : ", ") + name_of(i) + "_done";
+    std::string done_cat, busy_cat;
+    for (int i = nl_ - 1; i >= 0; --i) {
+      done_cat += (done_cat.empty() ? "" : ", ") + name_of(i) + "_done";
+      busy_cat += (busy_cat.empty() ? "" : ", ") + name_of(i) + "_busy";
+    }
     rd_mux_ = zeros(kHostDataBits);
     for (int i = 0; i < nl_; ++i) {
       layer_wires(i);
@@ -65,6 +68,7 @@ class TopBuilder {
       layer_read(i);
     }
     m_.assigns.push_back({"ctrl_layer_done", "{" + done_cat + "}"});
+    m_.assigns.push_back({"ctrl_layer_busy", "{" + busy_cat + "}"});
     m_.assigns.push_back({"rd_data_o", fmt::format("{} ? ctrl_cnt :\n                   {}",
                                                    target_is("rd_target_i", "TAXONN_RD_COUNTER"), rd_mux_)});
     wire("unused_net", 1, false, "outputs nobody reads, host bits past each field's width");
@@ -167,6 +171,7 @@ class TopBuilder {
     wire("ctrl_layer_start", nl_, false, "one start pulse per layer");
     wire("ctrl_cmd", kNetCmdBits, false, "`TAXONN_NET_CMD_*");
     wire("ctrl_layer_done", nl_, false, "");
+    wire("ctrl_layer_busy", nl_, false, "");
     wire("ctrl_cnt", kHostDataBits, false, "the counter rd_col_i selects");
     wire("wr_weight", 1, false, "");
     wire("wr_sample", 1, false, "");
@@ -214,6 +219,7 @@ class TopBuilder {
          {"layer_start_o", "ctrl_layer_start"},
          {"cmd_o", "ctrl_cmd"},
          {"layer_done_i", "ctrl_layer_done"},
+         {"layer_busy_i", "ctrl_layer_busy"},
          {"cnt_sel_i", vast::slice("rd_col_i", 0, sw)},
          {"cnt_o", "ctrl_cnt"}},
         "the phase sequence of one SGD step (taxonn::net_phases)"});
@@ -236,7 +242,6 @@ class TopBuilder {
     else wire(n + "_s1_sum", h.tree_width, true, fmt::format("step 1's exact sum, {} fractional bits", 2 * q.frac_bits));
     for (const char* sfx : {"_y_rd", "_g_rd"}) wire(n + sfx, w, true);
     if (h.weighted()) wire(n + "_w_rd", w, true);
-    unused_.push_back(n + "_busy");
   }
 
   // What enters layer i going forward: the sample, converted (CONTRACT 1);

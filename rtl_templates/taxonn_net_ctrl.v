@@ -1,12 +1,15 @@
 // taxonn_net_ctrl: the network controller (CONTRACT 3 and 4, docs/network.md).
-// It runs one command per layer at a time, in the order of the phase table
-// the generator computes from the config (taxonn::net_phases): FWD of every
-// layer bottom-up, LOSS of the output layer, then top-down each layer's STEP1
-// (its gradient for the layer below; a pool layer routes it) and UPDATE.
-// Inference runs the first NFWD phases only. The next phase starts in the
-// cycle the current one ends, so a step takes exactly the sum of its phases'
-// cycles; each phase's cycles and the total are counted for the host.
-// Golden twin: taxonn::net_phases (the order and each phase's cycles).
+// It launches the phases of the phase table the generator computes from the
+// config (taxonn::net_phases), in order: FWD of every layer bottom-up, LOSS
+// of the output layer, then top-down each layer's STEP1 (its gradient for
+// the layer below; a pool layer routes it) and UPDATE. Inference runs the
+// first NFWD phases only. A phase is launched in the cycle the one before it
+// ends, except after an UPDATE: an UPDATE runs in the background (its layer's
+// weights are read by no later phase of the step, and no later phase writes
+// its buffers), so the next phase is launched in its first cycle. The run
+// ends when every phase is launched and every layer is idle; each phase's
+// cycles (its layer's busy cycles) and the total are counted for the host.
+// Golden twin: taxonn::net_phases and net_cycles (the schedule, each phase's cycles).
 `include "taxonn_defs.vh"
 
 module taxonn_net_ctrl #(
@@ -29,6 +32,7 @@ module taxonn_net_ctrl #(
   output wire [NL-1:0]                layer_start_o,
   output wire [`TAXONN_NET_CMD_W-1:0] cmd_o,
   input  wire [NL-1:0]                layer_done_i,
+  input  wire [NL-1:0]                layer_busy_i,
   input  wire [SW-1:0]                cnt_sel_i,  // 0..NPH-1: a phase; NPH: the total
   output wire [CNT_W-1:0]             cnt_o
 );
@@ -43,15 +47,22 @@ module taxonn_net_ctrl #(
   endfunction
 
   reg             running_q, train_q, running_d, train_d;
+  reg             drain_q, drain_d;  // every phase launched: waiting for the background UPDATEs
   reg [31:0]      ph_q, ph_d;
   reg [CNT_W-1:0] cnt_q [0:NPH];  // [NPH] is the total
+  reg [31:0]      lph_q [0:NL-1];  // the phase each layer runs (counted while it is busy)
 
   wire [LW-1:0] cur_layer  = phase_layer(ph_q);
-  wire          cur_done   = running_q & layer_done_i[cur_layer];
+  wire          cur_bg     = phase_cmd(ph_q) == `TAXONN_NET_CMD_UPDATE;
+  // The current phase lets the next one go: an UPDATE in its first cycle, any
+  // other phase when its layer is done.
+  wire          cur_done   = running_q & !drain_q & (cur_bg | layer_done_i[cur_layer]);
   wire [31:0]   last_ph    = train_q ? NPH - 1 : NFWD - 1;
-  wire          finish     = cur_done & (ph_q == last_ph);
+  wire          launched   = drain_q | (cur_done & (ph_q == last_ph));
+  wire          idle_after = &(~layer_busy_i | layer_done_i);  // no layer busy after this cycle
+  wire          finish     = running_q & launched & idle_after;
   // The phase launched this cycle: the first on start, the next when one ends.
-  wire          launch     = (!running_q & start_i) | (cur_done & !finish);
+  wire          launch     = (!running_q & start_i) | (cur_done & (ph_q != last_ph));
   wire [31:0]   next_ph    = running_q ? ph_q + 32'd1 : 32'd0;
   // past the table (the cycle a run ends) the index is kept in range
   wire [31:0]   next_safe  = (next_ph < NPH) ? next_ph : 32'd0;
@@ -66,43 +77,56 @@ module taxonn_net_ctrl #(
   assign cmd_o = phase_cmd(next_safe);
 
   // Next state: a start while idle runs phase 0; each phase's done launches
-  // the next, the last one's ends the run.
+  // the next; after the last, the run waits for the layers to be idle.
   always @(*) begin
     running_d = running_q;
     train_d   = train_q;
+    drain_d   = drain_q;
     ph_d      = ph_q;
     if (!running_q) begin
       if (start_i) begin
         running_d = 1'b1;
         train_d   = train_i;
+        drain_d   = 1'b0;
         ph_d      = 32'd0;
       end
     end else if (finish) begin
       running_d = 1'b0;
+      drain_d   = 1'b0;
+    end else if (launched) begin
+      drain_d = 1'b1;
     end else if (cur_done) begin
       ph_d = next_ph;
     end
   end
 
-  // The cycle counters: cleared by a start, counting while running (the
-  // current phase's and the total).
+  // The cycle counters: cleared by a start; a phase's counts while its
+  // layer runs it, the total while running.
   wire cnt_clear = !running_q & start_i;
-  integer i;
+  integer i, k;
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       running_q <= 1'b0;
       train_q   <= 1'b0;
+      drain_q   <= 1'b0;
       ph_q      <= 32'd0;
       for (i = 0; i <= NPH; i = i + 1) cnt_q[i] <= {CNT_W{1'b0}};
+      for (k = 0; k < NL; k = k + 1) lph_q[k] <= 32'd0;
     end else begin
       running_q <= running_d;
       train_q   <= train_d;
+      drain_q   <= drain_d;
       ph_q      <= ph_d;
+      for (k = 0; k < NL; k = k + 1) begin
+        if (layer_start_o[k]) lph_q[k] <= next_safe;
+      end
       if (cnt_clear) begin
         for (i = 0; i <= NPH; i = i + 1) cnt_q[i] <= {CNT_W{1'b0}};
       end else if (running_q) begin
-        cnt_q[ph_q] <= cnt_q[ph_q] + {{(CNT_W-1){1'b0}}, 1'b1};
-        cnt_q[NPH]  <= cnt_q[NPH] + {{(CNT_W-1){1'b0}}, 1'b1};
+        for (k = 0; k < NL; k = k + 1) begin
+          if (layer_busy_i[k]) cnt_q[lph_q[k]] <= cnt_q[lph_q[k]] + {{(CNT_W-1){1'b0}}, 1'b1};
+        end
+        cnt_q[NPH] <= cnt_q[NPH] + {{(CNT_W-1){1'b0}}, 1'b1};
       end
     end
   end

@@ -254,6 +254,7 @@ class NetCosim {
                           {"weights_moved", weights_moved()},
                           {"biases_moved", biases_moved()},
                           {"cycles_per_step", want_total_},
+                          {"cycles_per_step_measured", measured_.back()},
                           {"rtl_samples_per_s", a_.steps / rtl_s_},
                           {"rtl_cycles_per_s", rtl_cycles_ / run_s_},
                           {"golden_samples_per_s", a_.steps / gold_s_}};
@@ -367,6 +368,7 @@ class NetCosim {
     }
     const std::int64_t want = net_cycles(ph);
     const auto total = static_cast<std::uint32_t>(dut_.read(HostRead::kCounter, 0, 0, total_counter));
+    if (keep) keep->back() = total;
     if (total != want || busy != static_cast<std::uint64_t>(want))
       return fmt::format("run cycles: rtl counter {}, busy {} cycles, cycle model {}", total, busy, want);
     return "";

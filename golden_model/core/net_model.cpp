@@ -266,9 +266,17 @@ std::vector<NetPhase> net_phases(const std::vector<NetLayerHw>& hw, bool train) 
 }
 
 std::int64_t net_cycles(const std::vector<NetPhase>& phases) {
-  std::int64_t s = 0;
-  for (const auto& p : phases) s += p.cycles;
-  return s;
+  // Phase i is busy in cycles S_i .. E_i = S_i + cycles - 1, S_0 = 1. The
+  // next phase starts after E_i, or after S_i when phase i is an UPDATE (it
+  // runs in the background: taxonn_net_ctrl). The run ends with the last
+  // busy cycle of any phase.
+  std::int64_t start = 1, end = 0;
+  for (const auto& p : phases) {
+    const std::int64_t e = start + p.cycles - 1;
+    end = std::max(end, e);
+    start = (p.cmd == NetCmd::kUpdate ? start : e) + 1;
+  }
+  return end;
 }
 
 }  // namespace taxonn

@@ -42,6 +42,7 @@ module taxonn_mlp_small_net (
   wire [3:0] ctrl_layer_start;  // one start pulse per layer
   wire [1:0] ctrl_cmd;  // `TAXONN_NET_CMD_*
   wire [3:0] ctrl_layer_done;
+  wire [3:0] ctrl_layer_busy;
   wire [31:0] ctrl_cnt;  // the counter rd_col_i selects
   wire wr_weight;
   wire wr_sample;
@@ -139,6 +140,7 @@ module taxonn_mlp_small_net (
     .layer_start_o(ctrl_layer_start),
     .cmd_o        (ctrl_cmd),
     .layer_done_i (ctrl_layer_done),
+    .layer_busy_i (ctrl_layer_busy),
     .cnt_sel_i    (rd_col_i[0 +: 4]),
     .cnt_o        (ctrl_cnt)
   );
@@ -501,12 +503,13 @@ module taxonn_mlp_small_net (
   assign wr_alpha = wr_ok & (wr_target_q == `TAXONN_WR_ALPHA);
   assign fc4_r1 = {13{1'b0}};
   assign ctrl_layer_done = {fc4_done, fc3_done, fc2_done, fc1_done};
+  assign ctrl_layer_busy = {fc4_busy, fc3_busy, fc2_busy, fc1_busy};
   assign rd_data_o = (rd_target_i == `TAXONN_RD_COUNTER) ? ctrl_cnt :
                    (rd_layer_i == 2'd3) ? ((rd_target_i == `TAXONN_RD_WEIGHT) ? {{19{fc4_w_rd[12]}}, fc4_w_rd} : (rd_target_i == `TAXONN_RD_Y) ? {{19{fc4_y_rd[12]}}, fc4_y_rd} : {{19{fc4_g_rd[12]}}, fc4_g_rd}) :
                    (rd_layer_i == 2'd2) ? ((rd_target_i == `TAXONN_RD_WEIGHT) ? {{16{fc3_w_rd[15]}}, fc3_w_rd} : (rd_target_i == `TAXONN_RD_Y) ? {{16{fc3_y_rd[15]}}, fc3_y_rd} : {{16{fc3_g_rd[15]}}, fc3_g_rd}) :
                    (rd_layer_i == 2'd1) ? ((rd_target_i == `TAXONN_RD_WEIGHT) ? {{17{fc2_w_rd[14]}}, fc2_w_rd} : (rd_target_i == `TAXONN_RD_Y) ? {{17{fc2_y_rd[14]}}, fc2_y_rd} : {{17{fc2_g_rd[14]}}, fc2_g_rd}) :
                    (rd_layer_i == 2'd0) ? ((rd_target_i == `TAXONN_RD_WEIGHT) ? {{18{fc1_w_rd[13]}}, fc1_w_rd} : (rd_target_i == `TAXONN_RD_Y) ? {{18{fc1_y_rd[13]}}, fc1_y_rd} : {{18{fc1_g_rd[13]}}, fc1_g_rd}) :
                    {32{1'b0}};
-  assign unused_net = ^{wr_row_q, wr_col_q, wr_data_q, rd_col_q, rd_row_i, rd_col_i, fc1_busy, input_sat, fc1_s1_valid, fc1_s1_idx, fc1_s1_sum, fc1_r1_sat, fc2_busy, fc2_x_sat, fc2_r1_sat, fc3_busy, fc3_x_sat, fc3_r1_sat, fc4_busy, fc4_x_sat, fc4_y_valid, fc4_y_idx, fc4_y};
+  assign unused_net = ^{wr_row_q, wr_col_q, wr_data_q, rd_col_q, rd_row_i, rd_col_i, input_sat, fc1_s1_valid, fc1_s1_idx, fc1_s1_sum, fc1_r1_sat, fc2_x_sat, fc2_r1_sat, fc3_x_sat, fc3_r1_sat, fc4_x_sat, fc4_y_valid, fc4_y_idx, fc4_y};
 
 endmodule
