@@ -492,7 +492,6 @@ nlohmann::json Network<A>::weights_json() const {
                      ? nlohmann::json::array({L.cfg->neurons, L.cfg->in_shape.size()})
                      : nlohmann::json::array({L.cfg->out_channels, L.cfg->in_shape.channels, L.cfg->kernel, L.cfg->kernel});
     l["weights"] = L.w;
-    l["has_bias"] = L.cfg->bias;
     l["bias"] = L.b;
     j["layers"].push_back(l);
   }
