@@ -10,9 +10,10 @@ set(TAXONN_TB_GEN ${CMAKE_BINARY_DIR}/tb_gen)
 set(TAXONN_TB_CONFIGS pe_sweep mlp_small)
 # The network testbenches' configs (tb_net): the default config on random
 # samples, a mix of roundings, activations and partial folds on random
-# samples, the MNIST MLP unfolded and folded (make test) and the 784-100-10
-# network of the regression and the benchmark.
-set(TAXONN_TB_NET_CONFIGS mlp_small mlp_mixed mlp_mnist mlp_mnist_folded mlp_mnist100 cnn_small lenet5_mnist)
+# samples, the MNIST MLP unfolded and folded (make test), two small CNNs on
+# random samples (cnn_stoch: stochastic through conv and max pooling), the
+# 784-100-10 network of the regression and the benchmark, and LeNet-5.
+set(TAXONN_TB_NET_CONFIGS mlp_small mlp_mixed mlp_mnist mlp_mnist_folded mlp_mnist100 cnn_small cnn_stoch lenet5_mnist)
 set(gen_cmds)
 set(cfg_files)
 foreach(cfg IN LISTS TAXONN_TB_NET_CONFIGS)

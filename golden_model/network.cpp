@@ -105,6 +105,27 @@ void Network<A>::make_rngs() {
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     Layer& L = layers_[i];
     const LayerConfig& lc = *L.cfg;
+    if (lc.type == LayerType::kConv) {
+      // taxonn_conv_layer's drain: output (pass, pixel, column) is channel
+      // pass * P + column, the passes' last one partial.
+      const std::uint32_t p = static_cast<std::uint32_t>(lc.array_cols > 0 ? lc.array_cols : lc.out_channels);
+      const std::uint32_t oc = static_cast<std::uint32_t>(lc.out_shape.channels);
+      const std::uint32_t m = static_cast<std::uint32_t>(lc.out_shape.height * lc.out_shape.width);
+      L.drain.clear();
+      for (std::uint32_t c0 = 0; c0 < oc; c0 += p)
+        for (std::uint32_t px = 0; px < m; ++px)
+          for (std::uint32_t c = c0; c < std::min(oc, c0 + p); ++c) L.drain.push_back(c * m + px);
+    } else if (lc.type == LayerType::kPool && i > 0 && !layers_[i - 1].drain.empty()) {
+      // taxonn_pool_layer: a window's output leaves when its bottom-right
+      // input arrives (each channel arrives in raster order).
+      const std::uint32_t iw = static_cast<std::uint32_t>(lc.in_shape.width);
+      const std::uint32_t ow = static_cast<std::uint32_t>(lc.out_shape.width);
+      L.drain.clear();
+      for (std::uint32_t in : layers_[i - 1].drain) {
+        const std::uint32_t row = in / iw, x = in % iw;  // row = channel * IH + y
+        if ((row & 1u) && (x & 1u)) L.drain.push_back((row >> 1) * ow + (x >> 1));
+      }
+    }
     const QFormat* f = lc.weighted() ? &lc.format : below;
     below = f;
     if (f == nullptr || f->rounding != Rounding::kStochastic) continue;
@@ -190,10 +211,10 @@ void Network<A>::conv_forward(Layer& L, A& a) {
     for (std::size_t o = oc * plane; o < (oc + 1) * plane; ++o) L.y[o] = a.act(L.z[o]);
   }
   if (a.draws()) {
-    // The drain's f' unit, one output per cycle in index order.
+    // The drain's f' unit, one output per cycle in the drain's order.
     L.fd.resize(L.z.size());
     a.use(&L.rng.unit[kUnitFd]);
-    for (std::size_t o = 0; o < L.z.size(); ++o) L.fd[o] = a.deriv(L.z[o]);
+    for (std::uint32_t o : L.drain) L.fd[o] = a.deriv(L.z[o]);
     a.use(nullptr);
   }
 }
@@ -230,23 +251,27 @@ void Network<A>::pool_forward(Layer& L, const std::vector<V>& in) {
 template <class A>
 int Network<A>::forward(const std::uint8_t* image) {
   const std::vector<V>* prev = nullptr;
+  const Layer* prev_layer = nullptr;
   int prev_arith = -1;
   std::vector<V> input;
   for (Layer& L : layers_) {
     if (!L.cfg->weighted()) {
       pool_forward(L, *prev);
       prev = &L.y;
+      prev_layer = &L;
       continue;
     }
     A& a = arith_[static_cast<std::size_t>(L.arith)];
     const std::size_t n = static_cast<std::size_t>(L.cfg->in_shape.size());
     L.x.resize(n);
-    a.use(unit_rng(L, kUnitX));  // the input's conversion, in index order
+    a.use(unit_rng(L, kUnitX));  // the input's conversion, in the order the values arrive
     if (prev == nullptr) {
       for (std::size_t i = 0; i < n; ++i) L.x[i] = a.convert(input_.from_real(image[i] / 255.0), input_);
     } else {
       A& from = arith_[static_cast<std::size_t>(prev_arith)];
       if (a.holds(from)) std::copy_n(prev->begin(), n, L.x.begin());  // every value exact: convert() is the identity
+      else if (!prev_layer->drain.empty())
+        for (std::uint32_t i : prev_layer->drain) L.x[i] = a.convert((*prev)[i], from);  // a conv's drain order
       else
         for (std::size_t i = 0; i < n; ++i) L.x[i] = a.convert((*prev)[i], from);
     }
@@ -254,6 +279,7 @@ int Network<A>::forward(const std::uint8_t* image) {
     if (L.cfg->type == LayerType::kFc) fc_forward(L, a);
     else conv_forward(L, a);
     prev = &L.y;
+    prev_layer = &L;
     prev_arith = L.arith;
   }
   const auto& y = layers_.back().y;
@@ -420,6 +446,22 @@ std::vector<typename Network<A>::V> Network<A>::pool_backward(const Layer& L, co
 }
 
 template <class A>
+std::vector<std::size_t> Network<A>::pool_winners(const Layer& L) const {
+  const Shape& is = L.cfg->in_shape;
+  const Shape& os = L.cfg->out_shape;
+  std::vector<std::size_t> won;
+  won.reserve(static_cast<std::size_t>(os.size()));
+  for (int c = 0; c < os.channels; ++c)
+    for (int y = 0; y < os.height; ++y)
+      for (int x = 0; x < os.width; ++x) {
+        const std::size_t o = (static_cast<std::size_t>(c) * os.height + y) * os.width + x;
+        const std::size_t i0 = (static_cast<std::size_t>(c) * is.height + 2 * y) * is.width + 2 * x;
+        won.push_back(i0 + (L.arg[o] >> 1) * static_cast<std::size_t>(is.width) + (L.arg[o] & 1));
+      }
+  return won;
+}
+
+template <class A>
 void Network<A>::scale_alpha(double scale) {
   for (const Layer& L : layers_)
     if (L.cfg->weighted()) arith_[static_cast<std::size_t>(L.arith)].set_alpha(L.cfg->alpha * scale);
@@ -451,8 +493,15 @@ double Network<A>::train_step(const std::uint8_t* image, int label) {
     L.g.resize(r1.size());
     if (a.draws()) {
       // The G unit, in index order, with f' as the forward pass rounded it.
+      // Under a max pool it gets only each window's winner, in window order
+      // (its G is 0 elsewhere: taxonn_conv_layer's SPARSE_G).
       a.use(&L.rng.unit[kUnitG]);
-      for (std::size_t j = 0; j < r1.size(); ++j) L.g[j] = a.grad(r1[j], L.fd[j]);
+      if (i + 1 < layers_.size() && !layers_[i + 1].cfg->weighted() && layers_[i + 1].cfg->pool == PoolKind::kMax) {
+        std::fill(L.g.begin(), L.g.end(), V{0});
+        for (std::size_t j : pool_winners(layers_[i + 1])) L.g[j] = a.grad(r1[j], L.fd[j]);
+      } else {
+        for (std::size_t j = 0; j < r1.size(); ++j) L.g[j] = a.grad(r1[j], L.fd[j]);
+      }
       a.use(nullptr);
     } else {
       a.grad_row(r1.data(), L.z.data(), L.g.data(), r1.size());

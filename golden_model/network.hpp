@@ -43,6 +43,11 @@ class Network {
     Rng rng;
     int cols_p = 1;             // fc PEs or conv array columns, P
     std::vector<V> fd;
+    // The order in which the layer's outputs leave for the layer above
+    // (CONTRACT 3, rule 8; fixed point): conv, its drain's, pass by pass,
+    // pixel by pixel, column by column (also the f' unit's draws); pool
+    // over a conv, as each window's last input arrives. Empty: index order.
+    std::vector<std::uint32_t> drain;
   };
   enum : std::size_t { kUnitG = 0, kUnitFd = 1, kUnitX = 2, kUnitR1 = 3 };
 
@@ -84,6 +89,9 @@ class Network {
   void fc_update(Layer& L, const std::vector<V>& g, A& a);
   void conv_update(Layer& L, const std::vector<V>& g, A& a);
   std::vector<V> pool_backward(const Layer& L, const std::vector<V>& g, A& a);
+  // Max pooling: the input that won each window in the last forward pass,
+  // in window (output index) order.
+  std::vector<std::size_t> pool_winners(const Layer& L) const;
 
   void make_rngs();
   // A stochastic layer's unit LFSR (kUnit*), or nullptr.

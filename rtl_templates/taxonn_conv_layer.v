@@ -12,8 +12,11 @@
 //          column from row 0 (the column adder adds b * 2^F to z's sum);
 //          per output pixel: IC*KS MAC cycles; in the next cycle
 //          every column's exact sum is rounded to z (one tail cycle ends
-//          the pass). Then the drain, one output per cycle: y = act(z) to
-//          the layer above, f'(z) kept in z's place.
+//          the pass). The drain runs beside the MACs: one output per
+//          cycle, pass by pass, pixel by pixel, column by column, as soon
+//          as its z is written: y = act(z) to the layer above, f'(z) into
+//          the output's G word (G overwrites it in step 2). FWD ends with
+//          the drain's last output.
 //   STEP1  per pass and input position: KS cycles in which PE (u, c)
 //          multiplies its W[oc][ic][u][v] by G[oc][y-u][x-v] (0 outside),
 //          the whole array's exact sum one cycle later (the full convolution
@@ -26,8 +29,9 @@
 //          With a bias: D_b = sat(sum of G[oc]) is summed during the first
 //          weight's MACs; the cycle that writes the last weight loads
 //          acc = b * 2^F - alpha * D_b, and one more writes b = rq(acc).
-// z/f' and G live in one bank per column (P banks of T * OH*OW words), so a
-// PE reads only its column's bank.
+// z and f'/G live in one bank each per column (P banks of T * OH*OW words),
+// so a PE reads only its column's banks, and the array's z write and the
+// drain's f' write never meet in one bank.
 // Golden twins: taxonn::Network (values), taxonn::net_phases (cycles).
 `include "taxonn_defs.vh"
 
@@ -51,6 +55,7 @@ module taxonn_conv_layer #(
   parameter [W-1:0]      NEG_ALPHA = 16'hFF00,  // -alpha in Q(I,F), the reset value
   parameter integer      HAS_STEP1 = 1,   // a weighted layer below exists
   parameter integer      BIAS      = 0,   // 1: a bias per output channel (CONTRACT 3)
+  parameter integer      SPARSE_G  = 0,   // 1: a max pool above sends G only to its windows' winners
   // Derived (checked below): passes, scratchpad words and index widths.
   parameter integer      T         = 1,
   parameter integer      DEPTH     = 3,
@@ -106,6 +111,9 @@ module taxonn_conv_layer #(
   localparam integer GSW   = W + $clog2(M + 1) + 1;  // the exact sum of a channel's G
   localparam integer BANK  = T * M;          // words per column bank
   localparam integer NPE   = KS * P;
+  // A G bank word; with SPARSE_G its top bit says it holds G (the G unit
+  // wrote it this step), not f' (the drain did): G reads 0 where it is f'.
+  localparam integer GBW   = W + SPARSE_G;
 
   localparam integer AccW  = 2 * W + GUARD;
   localparam integer Stoch = (RND == `TAXONN_RND_STOCHASTIC) ? 1 : 0;
@@ -120,10 +128,10 @@ module taxonn_conv_layer #(
   localparam [1:0]   UMac  = 2'd0, UD = 2'd1, UBase = 2'd2;
   // Loop bounds, at 32 bits and cut to size.
   localparam [31:0]  KsL32 = KS - 1, IcL32 = IC - 1, OwL32 = OW - 1, IwL32 = IW - 1,
-                     IhL32 = IH - 1, ML32 = M - 1, NinL32 = NIN - 1, NoutL32 = NOUT - 1, Ick32 = ICK,
+                     IhL32 = IH - 1, ML32 = M - 1, NinL32 = NIN - 1, Ick32 = ICK,
                      IckL32 = ICK - 1, IckB32 = ICK + BIAS, M32 = M, P32 = P, TL32 = T - 1;
   localparam [CW-1:0] KsL = KsL32[CW-1:0], IcL = IcL32[CW-1:0], OwL = OwL32[CW-1:0], IwL = IwL32[CW-1:0],
-                      IhL = IhL32[CW-1:0], ML = ML32[CW-1:0], NinL = NinL32[CW-1:0], NoutL = NoutL32[CW-1:0];
+                      IhL = IhL32[CW-1:0], ML = ML32[CW-1:0], NinL = NinL32[CW-1:0];
   localparam [CW-1:0] One = {{(CW-1){1'b0}}, 1'b1};
   localparam [TW-1:0] TLast = TL32[TW-1:0];
 
@@ -141,6 +149,9 @@ module taxonn_conv_layer #(
   end
   if ((BIAS != 0) && (BIAS != 1)) begin : gen_check_bias
     taxonn_conv_layer_bad_bias u_bad_param ();
+  end
+  if ((SPARSE_G != 0) && (SPARSE_G != 1)) begin : gen_check_sparse_g
+    taxonn_conv_layer_bad_sparse_g u_bad_param ();
   end
   if (AW != ((DEPTH > 1) ? $clog2(DEPTH) : 1)) begin : gen_check_aw
     taxonn_conv_layer_bad_aw u_bad_param ();
@@ -180,6 +191,28 @@ module taxonn_conv_layer #(
   wire bst    = busy_q & (st_q == StBias);
   wire last_pass = (pass_q == TLast);
 
+  // The drain (FWD): output (pass, pixel, column) once its z is written.
+  // zg_q counts the pixel groups written (pass * M + pixel + 1), dgbase_q +
+  // dpix_q is the drain's group; the active columns of the last pass end it.
+  reg [TW-1:0]  dpass_q;
+  reg [CW-1:0]  dpix_q;
+  reg [CBW-1:0] dcol_q;
+  localparam integer ZGW = $clog2(BANK + 1);      // 0 .. T * M groups
+  localparam integer JW  = $clog2(T * P * M + 1);  // 0 .. T * P * M
+  reg [ZGW-1:0] dgbase_q, zg_q;  // dpass * M; groups written
+  reg [JW-1:0]  jpass_q, jcol_q;  // dpass * P * M; (dpass * P + dcol) * M: no multiplier on the index
+  localparam [31:0] LastCol32 = OC - 1 - (T - 1) * P, PL32 = P - 1, Mz32 = M, PMz32 = P * M;
+  localparam [CBW-1:0] LastColT = LastCol32[CBW-1:0], LastColP = PL32[CBW-1:0];
+  localparam [ZGW-1:0] MZ  = Mz32[ZGW-1:0];
+  localparam [JW-1:0]  MJ  = Mz32[JW-1:0], PMJ = PMz32[JW-1:0];
+  localparam [ZGW-1:0] ZOne = {{(ZGW-1){1'b0}}, 1'b1};
+  wire [31:0]    dpix32  = {{(32-CW){1'b0}}, dpix_q};
+  wire [31:0]    dword32 = {{(32-ZGW){1'b0}}, dgbase_q} + dpix32;  // the output's bank word
+  wire [CBW-1:0] dcol_end = (dpass_q == TLast) ? LastColT : LastColP;
+  wire           d_fire  = is_fwd & (dword32 < {{(32-ZGW){1'b0}}, zg_q});
+  wire           d_col_l = (dcol_q == dcol_end);
+  wire           d_last  = (dpass_q == TLast) & (dpix_q == ML) & d_col_l;
+
   wire v_last  = (v_q == KsL);
   wire ic_last = (ic_q == IcL);
   // The last cycle of a pass's RUN, per command.
@@ -187,7 +220,7 @@ module taxonn_conv_layer #(
                  is_s1  ? (v_last & (pl_q == NinL)) :
                           ((ust_q == UBase) & v_last & ic_last);
   wire upd_bias = is_upd & (BIAS != 0);
-  assign done_o = busy_q & ((drain & (pl_q == NoutL)) | (tail & last_pass & ~is_fwd & ~upd_bias) |
+  assign done_o = busy_q & ((d_fire & d_last) | (tail & last_pass & ~is_fwd & ~upd_bias) |
                             (bst & last_pass & is_upd));
   assign busy_o = busy_q;
 
@@ -228,7 +261,7 @@ module taxonn_conv_layer #(
       if (done_o) begin
         busy_d = 1'b0;
       end else if (drain) begin
-        pl_d = pl_q + One;
+        // FWD's MACs are done; the drain finishes alone
       end else if (tail || (bst && is_upd)) begin
         // UPDATE's bias write, the next pass, or FWD's drain.
         v_d  = {CW{1'b0}};
@@ -371,6 +404,38 @@ module taxonn_conv_layer #(
   wire        u_bacc = is_upd & tail & (BIAS != 0);
   wire        u_bwb  = is_upd & bst;
 
+  // the drain's state: all 0 at reset and at each command's start
+  localparam integer DSW = TW + CW + CBW + 2 * ZGW + 2 * JW;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      {dpass_q, dpix_q, dcol_q, dgbase_q, jpass_q, jcol_q, zg_q} <= {DSW{1'b0}};
+    end else if (start_ok) begin
+      {dpass_q, dpix_q, dcol_q, dgbase_q, jpass_q, jcol_q, zg_q} <= {DSW{1'b0}};
+    end else begin
+      if (f_z) begin
+        zg_q <= zg_q + ZOne;
+      end
+      if (d_fire) begin
+        if (!d_col_l) begin
+          dcol_q <= dcol_q + {{(CBW-1){1'b0}}, 1'b1};
+          jcol_q <= jcol_q + MJ;
+        end else begin
+          dcol_q <= {CBW{1'b0}};
+          if (dpix_q != ML) begin
+            dpix_q <= dpix_q + One;
+            jcol_q <= jpass_q;
+          end else begin
+            dpix_q   <= {CW{1'b0}};
+            dpass_q  <= dpass_q + {{(TW-1){1'b0}}, 1'b1};
+            dgbase_q <= dgbase_q + MZ;
+            jpass_q  <= jpass_q + PMJ;
+            jcol_q   <= jpass_q + PMJ;
+          end
+        end
+      end
+    end
+  end
+
   // ---------------------------------------------------- the shared control word
   reg [`TAXONN_MUL_A_W-1:0]  mul_a;
   reg [`TAXONN_MUL_B_W-1:0]  mul_b;
@@ -448,8 +513,18 @@ module taxonn_conv_layer #(
   function automatic [31:0] word_of(input [31:0] j);
     word_of = ((j / M32) / P32) * M32 + (j % M32);
   endfunction
+  // A G bank word: the value, and with SPARSE_G whether it is G; and G of a word.
+  function automatic [GBW-1:0] g_word(input is_g, input [W-1:0] v);
+    g_word          = {GBW{1'b0}};
+    g_word[W-1:0]   = v;
+    if (SPARSE_G != 0) g_word[GBW-1] = is_g;
+  endfunction
+  function automatic [W-1:0] g_of(input [GBW-1:0] word);
+    if ((SPARSE_G != 0) && !word[GBW-1]) g_of = {W{1'b0}};
+    else g_of = word[W-1:0];
+  endfunction
   // One z/f' read: the drain's output while busy, else the G unit's.
-  wire [31:0] zr_j    = busy_q ? pl32 : {{(32-NIW){1'b0}}, r1_idx_i};
+  wire [31:0] zr_j    = {{(32-NIW){1'b0}}, r1_idx_i};  // the G unit's output
   wire [31:0] zr_bank = bank_of(zr_j);
   wire [31:0] zr_word = word_of(zr_j);
   wire [31:0] hr_j    = {{(32-NIW){1'b0}}, rd_idx_i};
@@ -459,7 +534,8 @@ module taxonn_conv_layer #(
   // ------------------------------------------------------------------ PEs
   wire signed [AccW-1:0] pe_acc [0:NPE-1];
   wire signed [W-1:0]    pe_rd  [0:NPE-1];
-  wire signed [W-1:0]    zrd    [0:P-1];  // each bank at zr_word
+  wire signed [W-1:0]    zrd    [0:P-1];  // each z bank at the drain's word
+  wire signed [W-1:0]    fdr    [0:P-1];  // each G bank at zr_word: f' for the G unit
   wire signed [W-1:0]    grd    [0:P-1];  // each bank at hr_word (host)
   wire signed [W-1:0]    z_col  [0:P-1];  // each column's rounded sum
 
@@ -477,7 +553,7 @@ module taxonn_conv_layer #(
   ) u_fd_draw (
     .clk_i (clk_i),
     .rst_ni(rst_ni),
-    .en_i  (drain),
+    .en_i  (d_fire),
     .rnd_o (fd_rnd)
   );
   taxonn_draw #(
@@ -495,7 +571,8 @@ module taxonn_conv_layer #(
   );
 
   // ---------------------------------------- the drain: y = act(z), f'(z)
-  wire signed [W-1:0] z_drain = zrd[zr_bank[CBW-1:0]];
+  wire signed [W-1:0] z_drain = zrd[dcol_q];
+  wire [31:0]         y_j     = {{(32-JW){1'b0}}, jcol_q} + dpix32;
   wire signed [W-1:0] y_act;
   wire                unused_act_sat;
   taxonn_act #(
@@ -524,28 +601,31 @@ module taxonn_conv_layer #(
     for (c = 0; c < P; c = c + 1) begin : gen_col
       wire [31:0] oc32   = obase_q + c;
       wire        active = oc32 < OC;
-      // this column's banks: z, then f' in its place; G
+      // this column's banks: z (the array writes, the drain reads); f'
+      // (the drain writes), then G over it (the G unit, after FWD)
       reg signed [W-1:0] zbank_q [0:BANK-1];
-      reg signed [W-1:0] gbank_q [0:BANK-1];
+      reg        [GBW-1:0] gbank_q [0:BANK-1];
       wire signed [W-1:0] g_new;
       wire [31:0] zw_word = gbase_q + f_zpix;
       always @(posedge clk_i) begin
         if (f_z && active) begin
           zbank_q[zw_word[BAW-1:0]] <= z_col[c];
-        end else if (drain && (zr_bank == c)) begin
-          zbank_q[zr_word[BAW-1:0]] <= fd_drain;
         end
       end
       always @(posedge clk_i) begin
         if (r1_valid_i && !busy_q && (zr_bank == c)) begin
-          gbank_q[zr_word[BAW-1:0]] <= g_new;
+          gbank_q[zr_word[BAW-1:0]] <= g_word(1'b1, g_new);
+        end else if (d_fire && ({{(32-CBW){1'b0}}, dcol_q} == c)) begin
+          gbank_q[dword32[BAW-1:0]] <= g_word(1'b0, fd_drain);
         end
       end
-      assign zrd[c] = zbank_q[zr_word[BAW-1:0]];
-      assign grd[c] = gbank_q[hr_word[BAW-1:0]];
+      assign zrd[c] = zbank_q[dword32[BAW-1:0]];
+      wire [GBW-1:0] fd_word = gbank_q[zr_word[BAW-1:0]];
+      assign fdr[c] = fd_word[W-1:0];
+      assign grd[c] = g_of(gbank_q[hr_word[BAW-1:0]]);
       // UPDATE: G[oc][pixel], the same for the whole column
       wire [31:0]        gu_word = gbase_q + pl32;
-      wire signed [W-1:0] g_upd  = active ? gbank_q[gu_word[BAW-1:0]] : {W{1'b0}};
+      wire signed [W-1:0] g_upd  = active ? g_of(gbank_q[gu_word[BAW-1:0]]) : {W{1'b0}};
 
       // the bias: b[oc] for the pass's z sums; D_b = sat(sum of G[oc])
       wire signed [ColW-1:0] col_base;
@@ -590,7 +670,7 @@ module taxonn_conv_layer #(
       // Plain wires on ports, assigned into the arrays (Yosys 0.23 asserts on
       // array words connected to ports when parameters are overridden).
       wire signed [W-1:0]       z_c;
-      wire signed [W-1:0]       zrd_c = zrd[c];
+      wire signed [W-1:0]       fdr_c = fdr[c];
       wire [F-1:0]              z_rnd;
       // this column's z rounder draws once per z it writes
       taxonn_draw #(
@@ -633,7 +713,7 @@ module taxonn_conv_layer #(
         wire signed [W-1:0] g_s1;
         if (HAS_STEP1 != 0) begin : gen_g_s1
           wire g_in = active & (gy < OH) & (gx < OW);  // unsigned: negative is large
-          assign g_s1 = g_in ? gbank_q[gs_word[BAW-1:0]] : {W{1'b0}};
+          assign g_s1 = g_in ? g_of(gbank_q[gs_word[BAW-1:0]]) : {W{1'b0}};
         end else begin : gen_no_g_s1
           assign g_s1 = {W{1'b0}};
         end
@@ -694,12 +774,12 @@ module taxonn_conv_layer #(
         .RND(RND)
       ) u_g_unit (
         .r1_i (r1_i),
-        .fd_i (zrd_c),
+        .fd_i (fdr_c),
         .rnd_i(g_rnd),
         .g_o  (g_new)
       );
       assign z_col[c] = z_c;
-      wire unused_col = ^{oc32, zw_word, gu_word, unused_z_sat, unused_z_rounded};
+      wire unused_col = ^{oc32, zw_word, gu_word, unused_z_sat, unused_z_rounded, fd_word};
     end
   endgenerate
 
@@ -707,12 +787,12 @@ module taxonn_conv_layer #(
 
   reg signed [W-1:0] ybuf_q [0:NOUT-1];
   always @(posedge clk_i) begin
-    if (drain) begin
-      ybuf_q[pl_q[NIW-1:0]] <= y_act;
+    if (d_fire) begin
+      ybuf_q[y_j[NIW-1:0]] <= y_act;
     end
   end
-  assign y_valid_o = drain;
-  assign y_idx_o   = pl_q[NIW-1:0];
+  assign y_valid_o = d_fire;
+  assign y_idx_o   = y_j[NIW-1:0];
   assign y_o       = y_act;
 
   // ------------------------------------------------ step 1: the array's sum
@@ -769,6 +849,6 @@ module taxonn_conv_layer #(
   assign y_rd_o = ybuf_q[rd_idx_i];
   assign g_rd_o = grd[hr_bank[CBW-1:0]];
 
-  wire unused_seq = ^{u_gsum, wa32, rd_addr32, wr_addr32, zr_bank, zr_word, hr_bank, hr_word, f_zpix, pl32, ic32};
+  wire unused_seq = ^{u_gsum, wa32, rd_addr32, wr_addr32, zr_bank, zr_word, hr_bank, hr_word, f_zpix, pl32, ic32, y_j, dword32};
 
 endmodule

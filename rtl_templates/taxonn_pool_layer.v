@@ -1,11 +1,19 @@
 // taxonn_pool_layer: a 2x2 pooling layer of the network accelerator
 // (CONTRACT 3; docs/network.md) around the pooling unit taxonn_pool. It has no
 // PEs and no format of its own: values stay in the format of the layer below.
-//   FWD    one output per cycle, CHW order: the window's four inputs from
-//          the X buffer, y (and max's argmax, kept) to the layer above.
-//   STEP1  one input per cycle, CHW order: the gradient routed back from the
-//          R buffer (written by the layer above's step 1) to the layer below:
-//          max: all of it to the argmax, 0 elsewhere; avg: rq(g / 4) to all.
+//   forward, beside the layer below's drain: a window's bottom-right
+//          input (each channel arrives in raster order, so it is the
+//          window's last) is registered as it arrives; in the next cycle
+//          the unit pools it with the three in the X buffer, and y (and
+//          max's argmax, kept) leaves for the layer above in the cycle
+//          after. The registers keep the layers' paths apart (the drain's
+//          index, the window's index, the buffer's read). FWD itself is
+//          two cycles: the last window pooled, then leaving.
+//   STEP1  the gradient from the R buffer (written by the layer above's
+//          step 1) to the layer below. max: one window per cycle, CHW
+//          order: all of it to the argmax (the layer below reads 0 for the
+//          inputs it does not get: its SPARSE_G); avg: one input per cycle,
+//          rq(g / 4) to each.
 // Golden twins: taxonn::Network::pool_forward / pool_backward (values),
 // taxonn::net_phases (cycles).
 `include "taxonn_defs.vh"
@@ -32,7 +40,7 @@ module taxonn_pool_layer #(
   input  wire                         x_we_i,
   input  wire [KIW-1:0]               x_idx_i,
   input  wire signed [W-1:0]          x_data_i,
-  // forward: Y[y_idx_o] = y_o, CHW order, for the layer above
+  // forward: Y[y_idx_o] = y_o, for the layer above (the window order)
   output wire                         y_valid_o,
   output wire [NIW-1:0]               y_idx_o,
   output wire signed [W-1:0]          y_o,
@@ -55,8 +63,10 @@ module taxonn_pool_layer #(
   localparam integer NIN  = C * IH * IW;
   localparam integer NOUT = C * OH * OW;
   localparam integer CW   = $clog2(NIN + 2);
+  localparam integer Max  = (KIND == `TAXONN_POOL_MAX) ? 1 : 0;
   localparam [31:0]  WL32 = OW - 1, HL32 = OH - 1, IwL32 = IW - 1, IhL32 = IH - 1, NoutL32 = NOUT - 1,
-                     NinL32 = NIN - 1;
+                     NinL32 = NIN - 1, Iw32 = IW;
+  localparam [KIW-1:0] IwK = Iw32[KIW-1:0];  // IW < NIN: it fits
   localparam [CW-1:0] One = {{(CW-1){1'b0}}, 1'b1};
 
   // Derived parameters: the generator derives them once (NetLayerHw,
@@ -80,10 +90,12 @@ module taxonn_pool_layer #(
   reg [CW-1:0]                px_d, py_d, pc_d, pl_d;
   wire is_fwd = busy_q & (cmd_q == `TAXONN_NET_CMD_FWD);
   wire is_s1  = busy_q & (cmd_q != `TAXONN_NET_CMD_FWD);
-  wire [CW-1:0] x_last = is_fwd ? WL32[CW-1:0] : IwL32[CW-1:0];
-  wire [CW-1:0] y_last = is_fwd ? HL32[CW-1:0] : IhL32[CW-1:0];
-  wire [CW-1:0] l_last = is_fwd ? NoutL32[CW-1:0] : NinL32[CW-1:0];
-  assign done_o = busy_q & (pl_q == l_last);
+  // STEP1 walks outputs (max: windows) or inputs (avg)
+  wire [CW-1:0] x_last = (Max != 0) ? WL32[CW-1:0] : IwL32[CW-1:0];
+  wire [CW-1:0] y_last = (Max != 0) ? HL32[CW-1:0] : IhL32[CW-1:0];
+  wire [CW-1:0] l_last = (Max != 0) ? NoutL32[CW-1:0] : NinL32[CW-1:0];
+  // FWD: two cycles (the last window pooled, then leaving): pl_q counts them
+  assign done_o = (is_fwd & (pl_q != {CW{1'b0}})) | (is_s1 & (pl_q == l_last));
   assign busy_o = busy_q;
 
   // Next state: a start (while idle or on the last cycle) begins at the
@@ -155,23 +167,49 @@ module taxonn_pool_layer #(
     end
   end
 
-  // FWD: the window of output (c, y, x) starts at input (c, 2y, 2x).
-  wire [31:0] i0 = (pc32 * IH + 2 * py32) * IW + 2 * px32;
-  wire [31:0] i1 = i0 + 32'd1;
-  wire [31:0] i2 = i0 + IW;
-  wire [31:0] i3 = i0 + IW + 32'd1;
-  // STEP1: input (c, y, x) belongs to output (c, y/2, x/2), window slot
-  // 2 * (y mod 2) + (x mod 2).
+  // Forward: the input that arrived last cycle, xq_idx = row * IW + x (row
+  // = channel * IH + y; IH is even, so row and y have one parity), completes
+  // the window of output (row / 2) * OW + x / 2 when y and x are odd; the
+  // window's other inputs are xq_idx - IW - 1, - IW, - 1, in the buffer.
+  reg                xq_we;
+  reg [KIW-1:0]      xq_idx;
+  reg signed [W-1:0] xq_data;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      xq_we   <= 1'b0;
+      xq_idx  <= {KIW{1'b0}};
+      xq_data <= {W{1'b0}};
+    end else begin
+      xq_we <= x_we_i;
+      if (x_we_i) begin
+        xq_idx  <= x_idx_i;
+        xq_data <= x_data_i;
+      end
+    end
+  end
+  wire [KIW-1:0] x_rowk = xq_idx / IwK;
+  wire [KIW-1:0] x_colk = xq_idx % IwK;
+  wire [31:0] xin   = {{(32-KIW){1'b0}}, xq_idx};
+  wire [31:0] x_row = {{(32-KIW){1'b0}}, x_rowk};
+  wire [31:0] x_col = {{(32-KIW){1'b0}}, x_colk};
+  wire        x_end = xq_we & x_rowk[0] & x_colk[0];
+  wire [31:0] x_out = (x_row >> 1) * OW + (x_col >> 1);
+  wire [31:0] i0    = xin - IW - 32'd1;
+  wire [31:0] i1    = xin - IW;
+  wire [31:0] i2    = xin - 32'd1;
+  // STEP1, max: window (c, y, x), at input (c, 2y, 2x); avg: input (c, y,
+  // x) of output (c, y/2, x/2), window slot 2 * (y mod 2) + (x mod 2).
+  wire [31:0] w0      = (pc32 * IH + 2 * py32) * IW + 2 * px32;
   wire [31:0] o_of_in = (pc32 * OH + (py32 >> 1)) * OW + (px32 >> 1);
   wire [1:0]  slot    = {py_q[0], px_q[0]};
-  wire [31:0] o_rd    = is_fwd ? {{(32-CW){1'b0}}, pl_q} : o_of_in;
+  wire [31:0] o_rd    = (Max != 0) ? {{(32-CW){1'b0}}, pl_q} : o_of_in;
 
   // Plain wires between the buffers and the unit's ports (Yosys 0.23 asserts
   // on memory words connected to ports when parameters are overridden).
   wire signed [W-1:0] win_a = xbuf_q[i0[KIW-1:0]];
   wire signed [W-1:0] win_b = xbuf_q[i1[KIW-1:0]];
   wire signed [W-1:0] win_c = xbuf_q[i2[KIW-1:0]];
-  wire signed [W-1:0] win_d = xbuf_q[i3[KIW-1:0]];
+  wire signed [W-1:0] win_d = xq_data;
   wire signed [W-1:0] g_out = rbuf_q[o_rd[NIW-1:0]];
   wire        [1:0]   g_arg = argbuf_q[o_rd[NIW-1:0]];
   wire signed [W-1:0] y_new, ga, gb, gc, gd;
@@ -195,15 +233,32 @@ module taxonn_pool_layer #(
     .gd_o (gd)
   );
 
-  always @(posedge clk_i) begin
-    if (is_fwd) begin
-      ybuf_q[pl_q[NIW-1:0]]   <= y_new;
-      argbuf_q[pl_q[NIW-1:0]] <= arg_new;
+  // the pooled output, registered: it leaves for the layer above next cycle
+  reg                yv_q;
+  reg [NIW-1:0]      yi_q;
+  reg signed [W-1:0] yy_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      yv_q <= 1'b0;
+      yi_q <= {NIW{1'b0}};
+      yy_q <= {W{1'b0}};
+    end else begin
+      yv_q <= x_end;
+      if (x_end) begin
+        yi_q <= x_out[NIW-1:0];
+        yy_q <= y_new;
+      end
     end
   end
-  assign y_valid_o = is_fwd;
-  assign y_idx_o   = pl_q[NIW-1:0];
-  assign y_o       = y_new;
+  always @(posedge clk_i) begin
+    if (x_end) begin
+      ybuf_q[x_out[NIW-1:0]]   <= y_new;
+      argbuf_q[x_out[NIW-1:0]] <= arg_new;
+    end
+  end
+  assign y_valid_o = yv_q;
+  assign y_idx_o   = yi_q;
+  assign y_o       = yy_q;
 
   reg signed [W-1:0] g_slot;
   always @(*) begin
@@ -214,13 +269,17 @@ module taxonn_pool_layer #(
       default: g_slot = gd;
     endcase
   end
+  // max: the window's gradient to its argmax; avg: this input's share
+  wire [31:0] s1_max = w0 + (g_arg[1] ? IW : 32'd0) + {31'd0, g_arg[0]};
+  wire [31:0] s1_j   = (Max != 0) ? s1_max : {{(32-CW){1'b0}}, pl_q};
   assign s1_valid_o = is_s1;
-  assign s1_idx_o   = pl_q[KIW-1:0];
-  assign s1_o       = g_slot;
+  assign s1_idx_o   = s1_j[KIW-1:0];
+  assign s1_o       = (Max != 0) ? g_out : g_slot;
 
   assign y_rd_o = ybuf_q[rd_idx_i];
   assign g_rd_o = rbuf_q[rd_idx_i];
 
-  wire unused_pool = ^{i0, i1, i2, i3, o_of_in, o_rd, px32, py32, pc32};
+  wire unused_pool = ^{i0, i1, i2, o_of_in, o_rd, px32, py32, pc32, x_row, x_col, x_out, xin, w0, s1_max, s1_j,
+                       ga, gb, gc, gd, slot, g_slot};
 
 endmodule

@@ -321,6 +321,20 @@ TEST(Contract, BiasIsAddedAtTwoFAndUpdatedFromItsGradient) {
   EXPECT_GT(moved, 2) << "the biases hardly moved: the check proved little";
 }
 
+// One stochastic rounder of rule 8, from the text: the Galois LFSR of
+// section 2 (16 bits, polynomial 0xB400), started at seed(salt) of the
+// default seed 0xACE1; rq adds the state's low bits, shifts, saturates, and
+// the LFSR advances.
+struct Draws {
+  std::uint32_t s;
+  explicit Draws(std::uint32_t salt) : s(lfsr_salted_seed(0xACE1, salt, 16)) {}
+  Wide rq(Wide x, int shift, const QFormat& q) {
+    const Wide r = (x + static_cast<Wide>(s & ((1u << shift) - 1))) >> shift;
+    s = (s & 1u) ? ((s >> 1) ^ 0xB400u) : (s >> 1);
+    return std::max(q.min_raw(), std::min(q.max_raw(), r));
+  }
+};
+
 // Rule 8: stochastic rounding in a network, computed from the rule's text:
 // each rounder's LFSR starts at the salted seed and draws in its own order.
 // Layer a (fc, sigmoid, stochastic, a bias, 3 neurons on 2 PEs: the second
@@ -351,15 +365,6 @@ TEST(Contract, StochasticRoundersDrawInTheirOwnOrder) {
 
   const QFormat qa = c.layers[0].format, qb = c.layers[1].format;
   const int fa = qa.frac_bits, fb = qb.frac_bits;
-  struct Draws {  // one rounder: the Galois LFSR of section 2, started at seed(salt)
-    std::uint32_t s;
-    explicit Draws(std::uint32_t salt) : s(lfsr_salted_seed(0xACE1, salt, 16)) {}
-    Wide rq(Wide x, int shift, const QFormat& q) {
-      const Wide r = (x + static_cast<Wide>(s & ((1u << shift) - 1))) >> shift;
-      s = (s & 1u) ? ((s >> 1) ^ 0xB400u) : (s >> 1);
-      return std::max(q.min_raw(), std::min(q.max_raw(), r));
-    }
-  };
   const std::uint32_t base = 1u << 20;  // layer 0
   Draws pe[2] = {Draws(base + (1u << 16)), Draws(base + (1u << 16) + 1)};
   Draws g_unit(base + 1), r1_conv(base + 4);
@@ -410,6 +415,102 @@ TEST(Contract, StochasticRoundersDrawInTheirOwnOrder) {
     const Wide b = d.rq((Wide{ba[static_cast<std::size_t>(j)]} << fa) + neg_alpha * g, fa, qa);
     EXPECT_EQ(Wide{A.b[static_cast<std::size_t>(j)]}, b) << "b[" << j << "]";
   }
+}
+
+// Rule 8 for a conv layer: its drain emits the outputs pass by pass, pixel
+// by pixel, column by column, so the f' unit (unit 2) draws in that order,
+// and so does the conversion into the layer above (its unit 3). Layer a:
+// conv, 3 filters on 2 columns (a partial second pass), 2x2 on 3x3,
+// sigmoid, stochastic Q(3,6); layer b: fc, stochastic Q(3,4), so each y
+// drops 2 bits on its way up.
+TEST(Contract, ConvDrainDrawsPassByPassPixelByPixel) {
+  Config c = parse_config(R"({"name": "t", "input_shape": {"channels": 1, "height": 3, "width": 3},
+      "rounding": "nearest", "alpha": 0.125, "scratchpad_depth": 16,
+      "layers": [{"name": "a", "type": "conv", "out_channels": 3, "kernel": 2, "array": {"rows": 2, "cols": 2},
+                  "format": {"int_bits": 3, "frac_bits": 6, "rounding": "stochastic"}, "activation": "sigmoid"},
+                 {"name": "b", "type": "fc", "neurons": 2,
+                  "format": {"int_bits": 3, "frac_bits": 4, "rounding": "stochastic"}, "activation": "identity"}]})",
+                                "t");
+  Network<FixedArith> n(c, 5);
+  const std::vector<std::uint8_t> img = {12, 200, 77, 255, 3, 90, 160, 41, 230};
+  n.forward(img.data());
+  const auto& A = n.layers()[0];
+  const auto& B = n.layers()[1];
+  const QFormat qa = c.layers[0].format, qb = c.layers[1].format;
+  Draws fd_unit((1u << 20) + 2), x_conv((2u << 20) + 3);
+  std::vector<int> order;
+  for (int pass = 0; pass < 2; ++pass)
+    for (int px = 0; px < 4; ++px)
+      for (int col = 0; col < 2 && pass * 2 + col < 3; ++col) order.push_back((pass * 2 + col) * 4 + px);
+  ASSERT_EQ(order.size(), 12u);
+  EXPECT_EQ(order[1], 4);  // pixel 0 of channel 1 follows pixel 0 of channel 0: not index order
+  for (int o : order) {
+    const auto i = static_cast<std::size_t>(o);
+    const DerivOperands op = act_deriv(A.z[i], qa, Activation::kSigmoid);
+    EXPECT_EQ(Wide{A.fd[i]}, fd_unit.rq(Wide{op.a} * op.b, qa.frac_bits, qa)) << "f' of output " << o;
+    const Wide y = act(A.z[i], qa, Activation::kSigmoid).value;
+    EXPECT_EQ(Wide{B.x[i]}, x_conv.rq(y, qa.frac_bits - qb.frac_bits, qb)) << "x of b, input " << o;
+  }
+}
+
+// Rule 8 through a max pool: the pool sends window (c, y, x) up when its
+// input (c, 2y+1, 2x+1) arrives from the conv drain, so the conversion into
+// the layer above draws in that order; back, the conv's G unit gets only the
+// windows' winners (in window order) and draws for nothing else, whose G is 0.
+TEST(Contract, MaxPoolPassesTheDrainOrderAndGivesGOnlyToWinners) {
+  Config c = parse_config(R"({"name": "t", "input_shape": {"channels": 1, "height": 5, "width": 5},
+      "rounding": "nearest", "alpha": 0.125, "scratchpad_depth": 16,
+      "layers": [{"name": "a", "type": "conv", "out_channels": 3, "kernel": 2, "array": {"rows": 2, "cols": 2},
+                  "format": {"int_bits": 3, "frac_bits": 6, "rounding": "stochastic"}, "activation": "sigmoid"},
+                 {"name": "p", "type": "pool", "kind": "max"},
+                 {"name": "b", "type": "fc", "neurons": 2,
+                  "format": {"int_bits": 3, "frac_bits": 4, "rounding": "stochastic"}, "activation": "identity"}]})",
+                                "t");
+  Network<FixedArith> n(c, 9);
+  std::vector<std::uint8_t> img(25);
+  for (std::size_t i = 0; i < img.size(); ++i) img[i] = static_cast<std::uint8_t>((i * 73 + 11) % 256);
+  n.train_step(img.data(), 1);
+  const auto& A = n.layers()[0];
+  const auto& Pl = n.layers()[1];
+  const auto& B = n.layers()[2];
+  const QFormat qa = c.layers[0].format, qb = c.layers[2].format;
+  // Forward: the drain's order over a's 3 x 4 x 4 outputs; window (c, y, x)
+  // leaves as input (c, 2y+1, 2x+1) arrives; b's conversion draws then.
+  Draws x_conv((3u << 20) + 3);
+  int sent = 0;
+  for (int pass = 0; pass < 2; ++pass)
+    for (int px = 0; px < 16; ++px)
+      for (int col = 0; col < 2 && pass * 2 + col < 3; ++col) {
+        const int ch = pass * 2 + col, y = px / 4, x = px % 4;
+        if (y % 2 == 0 || x % 2 == 0) continue;
+        const auto o = static_cast<std::size_t>((ch * 2 + y / 2) * 2 + x / 2);
+        EXPECT_EQ(Wide{B.x[o]}, x_conv.rq(Pl.y[o], qa.frac_bits - qb.frac_bits, qb)) << "x of b, window " << o;
+        ++sent;
+      }
+  EXPECT_EQ(sent, 12);
+  // Back: a's G unit draws for the winners only, window by window.
+  Draws g_unit((1u << 20) + 1);
+  std::vector<Wide> want(48, 0);
+  std::vector<std::size_t> order;
+  for (int o = 0; o < 12; ++o) {
+    const int ch = o / 4, y = 2 * ((o / 2) % 2) + Pl.arg[static_cast<std::size_t>(o)] / 2,
+              x = 2 * (o % 2) + Pl.arg[static_cast<std::size_t>(o)] % 2;
+    const auto j = static_cast<std::size_t>((ch * 4 + y) * 4 + x);
+    want[j] = g_unit.rq(Wide{Pl.g[static_cast<std::size_t>(o)]} * A.fd[j], qa.frac_bits, qa);
+    order.push_back(j);
+  }
+  // The case must tell window order from index order: drawing in index
+  // order gives other G.
+  std::vector<Wide> by_index(48, 0);
+  Draws g_index((1u << 20) + 1);
+  std::vector<std::size_t> sorted = order;
+  std::sort(sorted.begin(), sorted.end());
+  for (std::size_t j : sorted) {
+    const auto o = static_cast<std::size_t>(std::find(order.begin(), order.end(), j) - order.begin());
+    by_index[j] = g_index.rq(Wide{Pl.g[o]} * A.fd[j], qa.frac_bits, qa);
+  }
+  EXPECT_NE(by_index, want) << "the draws' order made no difference here: pick another sample";
+  for (std::size_t j = 0; j < 48; ++j) EXPECT_EQ(Wide{A.g[j]}, want[j]) << "G of output " << j;
 }
 
 // The RTL has relu_clip: the generated defines name it, and the network

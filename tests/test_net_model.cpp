@@ -121,11 +121,14 @@ TEST(NetModel, LenetShapesAndConvCycles) {
   for (const auto& p : ph) order += p.name() + " ";
   EXPECT_EQ(order, "0.fwd 1.fwd 2.fwd 3.fwd 4.fwd 5.fwd 6.fwd 6.loss 6.backprop 6.update 5.backprop 5.update "
                    "4.backprop 4.update 3.backprop 2.backprop 2.update 1.backprop 0.update ");
-  EXPECT_EQ(ph[0].cycles, 1 * (576 * 5 + 1) + 3456);  // conv1 FWD: pixels x IC*k, tail, drain
-  EXPECT_EQ(ph[1].cycles, 864);                       // pool1 FWD: one output per cycle
+  // conv1 FWD: the drain (6 outputs per 5-cycle pixel) sets the pace: its
+  // first output in cycle 7 (5 MACs, the z write), then one per cycle.
+  EXPECT_EQ(ph[0].cycles, 7 + 3456 - 1);
+  EXPECT_EQ(ph[2].cycles, 64 * 30 + 1 + 16);         // conv2 FWD: the MACs set it; the last pixel's 16 after the tail
+  EXPECT_EQ(ph[1].cycles, 2);                         // pool1 FWD: pooled beside conv1's drain; the last window pooled, leaving
   EXPECT_EQ(ph[15].cycles, 864 * 5 + 1);              // conv2 STEP1: inputs x k, tail
   EXPECT_EQ(ph[16].cycles, 30 * (64 + 2) + 1);        // conv2 UPDATE: IC*k weights x (pixels + D + W)
-  EXPECT_EQ(ph[17].cycles, 3456);                     // pool1 routes one input per cycle
+  EXPECT_EQ(ph[17].cycles, 864);                      // pool1 (max) routes one window per cycle
   EXPECT_EQ(ph[18].cycles, 5 * (576 + 2) + 1);        // conv1 UPDATE
   // Conv weight [oc][ic][u][v] sits in PE u * P + oc mod P at word (oc div P) * IC*k + ic * k + v.
   const auto at = c2.loc(((7 * 6 + 4) * 5 + 3) * 5 + 2);
@@ -155,7 +158,9 @@ TEST(NetModel, ConvFoldingAndPlacement) {
     EXPECT_TRUE(seen.insert({at.pe, at.addr}).second) << "bias " << o;
   }
   const auto ph = net_phases(hw, true);
-  EXPECT_EQ(ph[0].cycles, 2 * (64 * 3 + 1 + 1) + 3 * 64);  // both passes fetch and compute, the drain is once
+  // Both passes fetch and compute; the drain keeps up (2 outputs per
+  // 3-cycle pixel) and ends one cycle after the last pass's tail.
+  EXPECT_EQ(ph[0].cycles, 2 * (64 * 3 + 1 + 1) + 1);
   EXPECT_EQ(hw[2].bias, 0);  // conv2 has none
 }
 

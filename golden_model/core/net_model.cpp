@@ -2,10 +2,11 @@
 // follow the layer templates' sequencers, one formula per command:
 //   fc   FWD    sum over passes of K + 1 + B + f' + (neurons of the pass)
 //        LOSS   N;  STEP1  T * (K + 1);  UPDATE T * (2K + 2 + B)
-//   conv FWD    T * (OH*OW * IC*k + 1 + B) + OC*OH*OW (the drain)
+//   conv FWD    T passes of B + OH*OW * IC*k + 1 cycles, the drain beside
+//               them; FWD ends with the drain's last output (conv_fwd_cycles)
 //        STEP1  T * (IC*IH*IW * k + 1);  UPDATE T * (IC*k * (OH*OW + 2) + 1 + B)
 // with B = 1 for a layer with a bias (its load in FWD, its update in UPDATE).
-//   pool FWD    one output per cycle;  STEP1 one input per cycle
+//   pool FWD    2 (it pools beside the drain below); STEP1 one window (max) or input (avg) per cycle
 #include "net_model.hpp"
 
 #include <algorithm>
@@ -169,8 +170,12 @@ std::vector<HwParam> layer_param_values(const std::vector<NetLayerHw>& hw, std::
                      {"NEG_ALPHA", static_cast<long long>(neg_alpha)}});
   if (h.type == LayerType::kFc) v.push_back({"HAS_LOSS", l + 1 == hw.size() ? 1 : 0});
   v.insert(v.end(), {{"HAS_STEP1", step1 ? 1 : 0},
-                     {"BIAS", h.bias},
-                     {"T", h.t},
+                     {"BIAS", h.bias}});
+  if (h.type == LayerType::kConv) {
+    const bool max_above = l + 1 < hw.size() && hw[l + 1].type == LayerType::kPool && hw[l + 1].pool == PoolKind::kMax;
+    v.push_back({"SPARSE_G", max_above ? 1 : 0});
+  }
+  v.insert(v.end(), {{"T", h.t},
                      {"DEPTH", h.depth()},
                      {"AW", p.addr_width()},
                      {"NIW", h.niw},
@@ -225,17 +230,40 @@ bool net_supported(const Config& c, std::string* why) {
 
 std::string NetPhase::name() const { return fmt::format("{}.{}", layer, to_string(cmd)); }
 
+std::int64_t conv_fwd_cycles(const NetLayerHw& h) {
+  // Pass t runs cycles s_t .. s_t + B + M*ICK (its bias fetch, M pixels of
+  // ICK MACs, the tail), s_t = 1 + t * (B + M*ICK + 1). The z of pixel p
+  // is written in the cycle that starts pixel p + 1 (the tail for the last):
+  // s_t + B + (p + 1) * ICK; the drain reads it from the next cycle. The
+  // drain takes one output per cycle, in (pass, pixel, column) order, each
+  // as soon as its z is there.
+  const std::int64_t m = h.plane(), ick = std::int64_t{h.ic} * h.kernel, b = h.bias;
+  const std::int64_t p = h.p, t_n = h.t;
+  std::int64_t d = 0;
+  for (std::int64_t t = 0; t < t_n; ++t) {
+    const std::int64_t cols = std::min(p, std::int64_t{h.oc} - t * p);
+    const std::int64_t s = 1 + t * (b + m * ick + 1);
+    for (std::int64_t px = 0; px < m; ++px) {
+      const std::int64_t ready = s + b + (px + 1) * ick + 1;
+      d = std::max(d + 1, ready) + cols - 1;
+    }
+  }
+  return d;
+}
+
 std::vector<NetPhase> net_phases(const std::vector<NetLayerHw>& hw, bool train) {
   std::vector<NetPhase> ph;
   const int nl = static_cast<int>(hw.size());
   auto cycles = [&](int l, NetCmd cmd) -> std::int64_t {
     const NetLayerHw& h = hw[static_cast<std::size_t>(l)];
     const std::int64_t t = h.t;
-    if (h.type == LayerType::kPool) return cmd == NetCmd::kFwd ? h.n : h.k;
+    // Pool FWD: its last window pooled and leaving (the windows pool as the
+    // drain below delivers them); STEP1: one window (max) or input (avg).
+    if (h.type == LayerType::kPool) return cmd == NetCmd::kFwd ? 2 : h.pool == PoolKind::kMax ? h.n : h.k;
     if (h.type == LayerType::kConv) {
       const std::int64_t m = h.plane(), ick = std::int64_t{h.ic} * h.kernel;
       switch (cmd) {
-        case NetCmd::kFwd: return t * (m * ick + 1 + h.bias) + h.n;  // bias fetch, MACs per pixel, tail, drain
+        case NetCmd::kFwd: return conv_fwd_cycles(h);  // bias fetch, MACs, tail per pass; the drain beside
         case NetCmd::kStep1: return t * (std::int64_t{h.k} * h.kernel + 1);  // kernel cycles per input
         case NetCmd::kUpdate: return t * (ick * (m + 2) + 1 + h.bias);  // per weight: m MACs, D, W; bias W
         case NetCmd::kLoss: return 0;

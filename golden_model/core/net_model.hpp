@@ -107,6 +107,10 @@ int index_width(int n);
 std::vector<NetLayerHw> net_hw(const Config& c);
 bool net_supported(const Config& c, std::string* why = nullptr);
 
+// A conv layer's FWD: its passes' MACs with the drain beside them, up to
+// the drain's last output (CONTRACT 4).
+std::int64_t conv_fwd_cycles(const NetLayerHw& h);
+
 struct NetPhase {
   int layer = 0;  // index into net_hw()
   NetCmd cmd = NetCmd::kFwd;
@@ -114,7 +118,7 @@ struct NetPhase {
   std::string name() const;  // e.g. "fc1.fwd"
 };
 // The phases of one SGD step (train) or one inference, in the controller's
-// order, with the cycles the RTL takes for each; a step takes their sum.
+// order, with the cycles the RTL takes for each (net_cycles: a step).
 // Training: FWD of every layer bottom-up, LOSS, then top-down per layer
 // STEP1 (a weighted layer: its gradient for the layer below, if one is
 // weighted; a pool layer: routing its gradient down) and UPDATE.
