@@ -21,82 +21,85 @@ struct Row {
 
 std::string ratio(std::int64_t a, std::int64_t b) { return b > 0 ? fmt::format("{:.2f}", double(a) / double(b)) : ""; }
 
+// The rows of one network: tb_net's --json output `f`.
+void add_rows(const std::string& f, std::vector<Row>& rows) {
+  std::ifstream in(f);
+  if (!in) throw ConfigError(fmt::format("{}: cannot open; run `make cycles` (tb_net --json) first", f));
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception&) {
+    throw ConfigError(fmt::format("{}: not JSON; it should be tb_net's --json output", f));
+  }
+  if (!j.contains("phases") || !j.contains("config") || !j.contains("cycles_per_step_measured"))
+    throw ConfigError(fmt::format("{}: no 'phases'/'config'/'cycles_per_step_measured'; it should be tb_net's "
+                                  "--json output (rerun `make cycles`)", f));
+  const std::string net = j["config"].get<std::string>();
+  // Measured and modelled cycles per kind of phase, and the paper's terms.
+  struct Sum {
+    std::int64_t measured = 0, model = 0;
+  };
+  Sum fwd, bp, upd;
+  std::int64_t fwd_p = 0, sum_n = 0, n_last = 0, last_update = 0;
+  bool has_conv = false;
+  for (const auto& p : j["phases"]) {
+    const std::string layer = p["layer"], phase = p["phase"], type = p.value("type", "fc");
+    const std::int64_t m = p["measured"], model = p["model"], k = p["inputs"], n = p["neurons"], pes = p["pes"];
+    Sum& sum = phase == "fwd" ? fwd : phase == "update" ? upd : bp;
+    last_update = phase == "update" ? model : 0;  // the step's last phase: the first layer's update
+    sum.measured += m;
+    sum.model += model;
+    if (type == "conv" || type == "pool") {
+      const auto is = p.at("in_shape"), os = p.at("out_shape");
+      const std::int64_t d = is[0], h = is[1], w = is[2], ks = p.value("kernel", 1);
+      const std::string shape = fmt::format("{}x{}x{} -> {}x{}x{}", d, h, w, os[0].get<int>(), os[1].get<int>(),
+                                            os[2].get<int>());
+      if (type == "conv" && phase == "fwd") {
+        // The paper's conv count: k * d * (w - k) * (h - k), the MACs of one
+        // filter row per PE with all filters in parallel. The drain (y,
+        // f' of the n outputs, one per cycle) runs beside the MACs.
+        const std::int64_t paper = ks * d * (w - ks) * (h - ks);
+        rows.push_back({net,
+                        fmt::format("{} forward (conv {}, {}x{}, {} PEs; the drain of {} outputs beside)", layer,
+                                    shape, ks, ks, pes, n),
+                        "k d (w - k)(h - k)", m, model, paper});
+        fwd_p += paper;
+        has_conv = true;
+      } else {
+        rows.push_back({net, fmt::format("{} {} ({} {})", layer, phase, type, shape), "", m, model, 0});
+      }
+      continue;
+    }
+    if (phase == "fwd") {
+      rows.push_back({net, fmt::format("{} forward ({} -> {}, {} PEs)", layer, k, n, pes), "N_{i-1} + N_i", m, model,
+                      k + n});
+      fwd_p += k + n;
+      sum_n += n;
+      n_last = n;
+    }
+  }
+  const std::int64_t bp_paper = n_last + sum_n;
+  rows.push_back({net, "forward, all layers", "sum_i (N_{i-1} + N_i)", fwd.measured, fwd.model, fwd_p});
+  rows.push_back({net, "loss + back-propagation (G of every layer)",
+                  has_conv ? "N_n + sum_i N_i (fc layers only)" : "N_n + sum_i N_i", bp.measured, bp.model, bp_paper});
+  rows.push_back({net, "weight update (steps 3-5)", "(overlapped in the paper)", upd.measured, upd.model, 0});
+  // The step: the updates run in the background (CONTRACT 4), so less than the sum of the rows above.
+  const std::int64_t step_m = j["cycles_per_step_measured"].get<std::int64_t>();
+  const std::int64_t step_model = j["cycles_per_step"].get<std::int64_t>();
+  rows.push_back({net, "one SGD step", "forward + N_n + sum_i N_i", step_m, step_model, fwd_p + bp_paper});
+  // Nothing overlaps the first layer's update (the step's last phase):
+  // the paper's count plus that update is the floor of this PE schedule.
+  if (last_update > 0)
+    rows.push_back({net, "one SGD step, against the paper's plus the first layer's update",
+                    "forward + N_n + sum_i N_i + UPDATE_1", step_m, step_model,
+                    fwd_p + bp_paper + last_update});
+}
+
 }  // namespace
 
 void write_cycle_report(const std::vector<std::string>& files, const std::string& out_dir) {
   std::vector<Row> rows;
-  for (const auto& f : files) {
-    std::ifstream in(f);
-    if (!in) throw ConfigError(fmt::format("{}: cannot open; run `make cycles` (tb_net --json) first", f));
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception&) {
-      throw ConfigError(fmt::format("{}: not JSON; it should be tb_net's --json output", f));
-    }
-    if (!j.contains("phases") || !j.contains("config") || !j.contains("cycles_per_step_measured"))
-      throw ConfigError(fmt::format("{}: no 'phases'/'config'/'cycles_per_step_measured'; it should be tb_net's "
-                                    "--json output (rerun `make cycles`)", f));
-    const std::string net = j["config"].get<std::string>();
-    // Measured and modelled cycles per kind of phase, and the paper's terms.
-    struct Sum {
-      std::int64_t measured = 0, model = 0;
-    };
-    Sum fwd, bp, upd;
-    std::int64_t fwd_p = 0, sum_n = 0, n_last = 0, last_update = 0;
-    bool has_conv = false;
-    for (const auto& p : j["phases"]) {
-      const std::string layer = p["layer"], phase = p["phase"], type = p.value("type", "fc");
-      const std::int64_t m = p["measured"], model = p["model"], k = p["inputs"], n = p["neurons"], pes = p["pes"];
-      Sum& sum = phase == "fwd" ? fwd : phase == "update" ? upd : bp;
-      last_update = phase == "update" ? model : 0;  // the step's last phase: the first layer's update
-      sum.measured += m;
-      sum.model += model;
-      if (type == "conv" || type == "pool") {
-        const auto is = p.at("in_shape"), os = p.at("out_shape");
-        const std::int64_t d = is[0], h = is[1], w = is[2], ks = p.value("kernel", 1);
-        const std::string shape = fmt::format("{}x{}x{} -> {}x{}x{}", d, h, w, os[0].get<int>(), os[1].get<int>(),
-                                              os[2].get<int>());
-        if (type == "conv" && phase == "fwd") {
-          // The paper's conv count: k * d * (w - k) * (h - k), the MACs of one
-          // filter row per PE with all filters in parallel. The drain (y,
-          // f' of the n outputs, one per cycle) runs beside the MACs.
-          const std::int64_t paper = ks * d * (w - ks) * (h - ks);
-          rows.push_back({net,
-                          fmt::format("{} forward (conv {}, {}x{}, {} PEs; the drain of {} outputs beside)", layer,
-                                      shape, ks, ks, pes, n),
-                          "k d (w - k)(h - k)", m, model, paper});
-          fwd_p += paper;
-          has_conv = true;
-        } else {
-          rows.push_back({net, fmt::format("{} {} ({} {})", layer, phase, type, shape), "", m, model, 0});
-        }
-        continue;
-      }
-      if (phase == "fwd") {
-        rows.push_back({net, fmt::format("{} forward ({} -> {}, {} PEs)", layer, k, n, pes), "N_{i-1} + N_i", m, model,
-                        k + n});
-        fwd_p += k + n;
-        sum_n += n;
-        n_last = n;
-      }
-    }
-    const std::int64_t bp_paper = n_last + sum_n;
-    rows.push_back({net, "forward, all layers", "sum_i (N_{i-1} + N_i)", fwd.measured, fwd.model, fwd_p});
-    rows.push_back({net, "loss + back-propagation (G of every layer)",
-                    has_conv ? "N_n + sum_i N_i (fc layers only)" : "N_n + sum_i N_i", bp.measured, bp.model, bp_paper});
-    rows.push_back({net, "weight update (steps 3-5)", "(overlapped in the paper)", upd.measured, upd.model, 0});
-    // The step: the updates run in the background (CONTRACT 4), so less than the sum of the rows above.
-    const std::int64_t step_m = j["cycles_per_step_measured"].get<std::int64_t>();
-    const std::int64_t step_model = j["cycles_per_step"].get<std::int64_t>();
-    rows.push_back({net, "one SGD step", "forward + N_n + sum_i N_i", step_m, step_model, fwd_p + bp_paper});
-    // Nothing overlaps the first layer's update (the step's last phase):
-    // the paper's count plus that update is the floor of this PE schedule.
-    if (last_update > 0)
-      rows.push_back({net, "one SGD step, against the paper's plus the first layer's update",
-                      "forward + N_n + sum_i N_i + UPDATE_1", step_m, step_model,
-                      fwd_p + bp_paper + last_update});
-  }
+  for (const auto& f : files) add_rows(f, rows);
   std::string md =
       "# Cycles per phase: the RTL against the paper's formulas\n\n"
       "Measured by the co-simulation (`make cycles`: tb_net reads the network's\n"

@@ -111,7 +111,8 @@ std::vector<vast::ParamValue> render_params(const std::vector<HwParam>& values, 
       {"NIW", "clog2(outputs)"},    {"KIW", "clog2(inputs)"}, {"PIW", "clog2(PEs)"},
       {"HAS_LOSS", "1: the output layer (targets, loss unit)"},
       {"HAS_STEP1", "1: a layer below gets this layer's step 1"},
-      {"SPARSE_G", "1: a max pool above: G only at its winners"}};
+      {"SPARSE_G", "1: a max pool above: G only at its winners"},
+      {"XDB", "1: the first layer, two X buffers (the next sample loads into one)"}};
   std::vector<vast::ParamValue> out;
   for (const auto& [name, v] : values) {
     std::string text = std::to_string(v), comment;

@@ -122,7 +122,7 @@ class TopBuilder {
         {Dir::kInput, "train_i", 1, false, "1: one SGD step, 0: forward only"},
         {Dir::kOutput, "busy_o", 1, false, ""},
         {Dir::kOutput, "done_o", 1, false, "the last cycle of the run"},
-        {Dir::kInput, "wr_en_i", 1, false, "host write (ignored while busy)"},
+        {Dir::kInput, "wr_en_i", 1, false, "host write (ignored while busy, but a sample's)"},
         {Dir::kInput, "wr_target_i", hb, false, "`TAXONN_WR_*"},
         {Dir::kInput, "wr_layer_i", lw_, false, "weights and alpha: the layer"},
         {Dir::kInput, "wr_row_i", ib, false, "weights: the PE"},
@@ -177,12 +177,16 @@ class TopBuilder {
     wire("wr_sample", 1, false, "");
     wire("wr_target", 1, false, "");
     wire("wr_alpha", 1, false, "");
-    // A host write lands only while the network is idle: a sample or target
-    // written during a step would change the step.
+    // A host write lands only while the network is idle (a target, weight or
+    // alpha written during a step would change the step), but a sample: it
+    // goes into the first layer's X buffer the run does not read, and each
+    // run's start swaps the two, so the next sample loads during a step.
     wire("wr_ok", 1, false, "a host write while idle");
+    wire("run_start", 1, false, "a run starts: the first layer's X buffers swap");
     m_.assigns.push_back({"wr_ok", "wr_en_q & ~busy_o"});
+    m_.assigns.push_back({"run_start", "start_q & ~busy_o"});
     m_.assigns.push_back({"wr_weight", "wr_ok & " + target_is("wr_target_q", "TAXONN_WR_WEIGHT")});
-    m_.assigns.push_back({"wr_sample", "wr_ok & " + target_is("wr_target_q", "TAXONN_WR_SAMPLE")});
+    m_.assigns.push_back({"wr_sample", "wr_en_q & " + target_is("wr_target_q", "TAXONN_WR_SAMPLE")});
     m_.assigns.push_back({"wr_target", "wr_ok & " + target_is("wr_target_q", "TAXONN_WR_TARGET")});
     m_.assigns.push_back({"wr_alpha", "wr_ok & " + target_is("wr_target_q", "TAXONN_WR_ALPHA")});
   }
@@ -344,6 +348,7 @@ class TopBuilder {
       to["s1_o"] = n + "_s1";
       return to;
     }
+    to["x_swap_i"] = i == 0 ? "run_start" : "1'b0";  // the first layer's X buffers swap
     const int aw = h.pe.addr_width();
     to["s1_sum_o"] = n + "_s1_sum";
     to["w_we_i"] = "wr_weight & " + lsel;

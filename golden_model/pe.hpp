@@ -46,6 +46,23 @@ class Spad {
   int width_;
 };
 
+// taxonn_xbuf: a layer's input buffer, N words; an index past N reads 0 and
+// writes nothing. Double (the network's first layer): writes go to the
+// buffer reads do not see, and swap() (each run's start, after that edge's
+// write) exchanges them.
+class XBuf {
+ public:
+  XBuf(int n, int width, bool dbl) : a_(n, width), b_(n, width), dbl_(dbl) {}
+  Wide read(int i) const { return dbl_ && sel_ ? b_.read(i) : a_.read(i); }
+  void write(int i, Wide v) { (dbl_ && !sel_ ? b_ : a_).write(i, v); }
+  void swap() { sel_ = dbl_ && !sel_; }
+
+ private:
+  Spad a_, b_;
+  bool dbl_;
+  bool sel_ = false;  // the buffer reads see
+};
+
 struct PeCtrl {
   MulA mul_a = MulA::kXIn;
   MulB mul_b = MulB::kSpad;

@@ -56,6 +56,7 @@ module taxonn_conv_layer #(
   parameter integer      HAS_STEP1 = 1,   // a weighted layer below exists
   parameter integer      BIAS      = 0,   // 1: a bias per output channel (CONTRACT 3)
   parameter integer      SPARSE_G  = 0,   // 1: a max pool above sends G only to its windows' winners
+  parameter integer      XDB       = 0,   // 1 (the first layer): two X buffers, the next sample loading into one
   // Derived (checked below): passes, scratchpad words and index widths.
   parameter integer      T         = 1,
   parameter integer      DEPTH     = 3,
@@ -72,7 +73,10 @@ module taxonn_conv_layer #(
   input  wire [`TAXONN_NET_CMD_W-1:0] cmd_i,
   output wire                         busy_o,
   output wire                         done_o,
-  // X buffer write, CHW order: the sample or the layer below's drain
+  // X buffer write, CHW index: the sample (first layer: into the buffer
+  // runs do not read; x_swap_i, each run's start, swaps them) or the layer
+  // below's drain
+  input  wire                         x_swap_i,
   input  wire                         x_we_i,
   input  wire [KIW-1:0]               x_idx_i,
   input  wire signed [W-1:0]          x_data_i,
@@ -498,12 +502,25 @@ module taxonn_conv_layer #(
   end
 
   // ------------------------------------------------------------- X buffer
-  reg signed [W-1:0] xbuf_q [0:NIN-1];
-  always @(posedge clk_i) begin
-    if (x_we_i) begin
-      xbuf_q[x_idx_i] <= x_data_i;
-    end
-  end
+  // one read port per array row (gen_row), packed
+  wire [KS*KIW-1:0] x_rd_idx;
+  wire [KS*W-1:0]   x_rd;
+  taxonn_xbuf #(
+    .W  (W),
+    .N  (NIN),
+    .IW (KIW),
+    .NRD(KS),
+    .DB (XDB)
+  ) u_xbuf (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .swap_i   (x_swap_i),
+    .we_i     (x_we_i),
+    .wr_idx_i (x_idx_i),
+    .wr_data_i(x_data_i),
+    .rd_idx_i (x_rd_idx),
+    .rd_data_o(x_rd)
+  );
 
   // ------------------------------------- the output index j = oc * M + pixel
   // lives in bank (oc mod P), word (oc div P) * M + pixel.
@@ -515,16 +532,18 @@ module taxonn_conv_layer #(
   endfunction
   // A G bank word: the value, and with SPARSE_G whether it is G; and G of a word.
   function automatic [GBW-1:0] g_word(input is_g, input [W-1:0] v);
-    g_word          = {GBW{1'b0}};
-    g_word[W-1:0]   = v;
-    if (SPARSE_G != 0) g_word[GBW-1] = is_g;
+    begin
+      g_word        = {GBW{1'b0}};
+      g_word[W-1:0] = v;
+      if (SPARSE_G != 0) g_word[GBW-1] = is_g;
+    end
   endfunction
   function automatic [W-1:0] g_of(input [GBW-1:0] word);
     if ((SPARSE_G != 0) && !word[GBW-1]) g_of = {W{1'b0}};
     else g_of = word[W-1:0];
   endfunction
-  // One z/f' read: the drain's output while busy, else the G unit's.
-  wire [31:0] zr_j    = {{(32-NIW){1'b0}}, r1_idx_i};  // the G unit's output
+  // The G unit's output (its f' and then its G share a G bank word), and the host's read.
+  wire [31:0] zr_j    = {{(32-NIW){1'b0}}, r1_idx_i};
   wire [31:0] zr_bank = bank_of(zr_j);
   wire [31:0] zr_word = word_of(zr_j);
   wire [31:0] hr_j    = {{(32-NIW){1'b0}}, rd_idx_i};
@@ -598,8 +617,16 @@ module taxonn_conv_layer #(
 
   genvar u, c;
   generate
+    // Array row u reads input X[ic][y + u][x + v] (FWD and UPDATE).
+    for (u = 0; u < KS; u = u + 1) begin : gen_xrow
+      wire [31:0] xi = ic32 * (IH * IW) + (py32 + u) * IW + px32 + v32;
+      assign x_rd_idx[u*KIW +: KIW] = xi[KIW-1:0];
+      wire unused_xi = ^xi;
+    end
     for (c = 0; c < P; c = c + 1) begin : gen_col
-      wire [31:0] oc32   = obase_q + c;
+      // Unfolded (T = 1), the pass base is the constant 0: each column's
+      // channel and activity are wiring, not logic.
+      wire [31:0] oc32   = ((T > 1) ? obase_q : 32'd0) + c;
       wire        active = oc32 < OC;
       // this column's banks: z (the array writes, the drain reads); f'
       // (the drain writes), then G over it (the G unit, after FWD)
@@ -703,8 +730,7 @@ module taxonn_conv_layer #(
 
       for (u = 0; u < KS; u = u + 1) begin : gen_row
         // FWD and UPDATE: input X[ic][y + u][x + v], broadcast along the row
-        wire [31:0]         xi     = ic32 * (IH * IW) + (py32 + u) * IW + px32 + v32;
-        wire signed [W-1:0] x_row  = xbuf_q[xi[KIW-1:0]];
+        wire signed [W-1:0] x_row  = x_rd[u*W +: W];
         // STEP1: G[oc][y - u][x - v], 0 outside the output plane
         wire [31:0]         gy     = py32 - u;
         wire [31:0]         gx     = px32 - v32;
@@ -763,7 +789,7 @@ module taxonn_conv_layer #(
         );
         assign pe_rd[u*P+c]  = rd_uc;
         assign pe_acc[u*P+c] = acc_uc;
-        wire unused_row = ^{xi, gs_word, gx, gy, unused_x_fwd, unused_sum, unused_g, unused_sat_cnt};
+        wire unused_row = ^{gs_word, gx, gy, unused_x_fwd, unused_sum, unused_g, unused_sat_cnt};
       end
 
       // The G unit's share: this bank's f' for the output the G unit writes.

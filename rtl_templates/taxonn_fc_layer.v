@@ -38,6 +38,7 @@ module taxonn_fc_layer #(
   parameter integer      HAS_LOSS  = 0,   // the output layer: target buffer and loss unit
   parameter integer      HAS_STEP1 = 1,   // a layer below exists: step 1 and its tree
   parameter integer      BIAS      = 0,   // 1: a bias per neuron (CONTRACT 3)
+  parameter integer      XDB       = 0,   // 1 (the first layer): two X buffers, the next sample loading into one
   // Derived (checked below): passes, scratchpad words and index widths.
   parameter integer      T         = 1,
   parameter integer      DEPTH     = 16,
@@ -54,7 +55,9 @@ module taxonn_fc_layer #(
   input  wire [`TAXONN_NET_CMD_W-1:0] cmd_i,
   output wire                        busy_o,
   output wire                        done_o,
-  // X buffer write: the sample (first layer) or the layer below's drain
+  // X buffer write: the sample (first layer: into the buffer runs do not
+  // read; x_swap_i, each run's start, swaps them) or the layer below's drain
+  input  wire                        x_swap_i,
   input  wire                        x_we_i,
   input  wire [KIW-1:0]              x_idx_i,
   input  wire signed [W-1:0]         x_data_i,
@@ -268,15 +271,26 @@ module taxonn_fc_layer #(
   wire          u_bwb   = is_upd & (BIAS != 0) & (cyc_q == UpdW);
 
   // ------------------------------------------------------------- X buffer
-  reg signed [W-1:0] xbuf_q [0:K-1];
-  always @(posedge clk_i) begin
-    if (x_we_i) begin
-      xbuf_q[x_idx_i] <= x_data_i;
-    end
-  end
-  wire [CW-1:0]      x_k   = is_upd ? u_xk : f_k;
-  wire               x_ok  = x_k < KC;
-  wire signed [W-1:0] x_bus = x_ok ? xbuf_q[x_k[KIW-1:0]] : {W{1'b0}};
+  wire [CW-1:0] x_k  = is_upd ? u_xk : f_k;
+  wire          x_ok = x_k < KC;
+  wire [W-1:0]  x_rd;
+  taxonn_xbuf #(
+    .W  (W),
+    .N  (K),
+    .IW (KIW),
+    .NRD(1),
+    .DB (XDB)
+  ) u_xbuf (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .swap_i   (x_swap_i),
+    .we_i     (x_we_i),
+    .wr_idx_i (x_idx_i),
+    .wr_data_i(x_data_i),
+    .rd_idx_i (x_k[KIW-1:0]),
+    .rd_data_o(x_rd)
+  );
+  wire signed [W-1:0] x_bus = x_ok ? x_rd : {W{1'b0}};
 
   // ---------------------------------------------------------- G buffer read
   reg signed [W-1:0] gbuf_q [0:N-1];
@@ -366,8 +380,10 @@ module taxonn_fc_layer #(
   genvar p;
   generate
     for (p = 0; p < P; p = p + 1) begin : gen_pe
-      // This PE's neuron in the current pass and its G (0 past the last neuron).
-      wire [BW-1:0]       nidx   = nbase_q + p[BW-1:0];
+      // This PE's neuron in the current pass and its G (0 past the last
+      // neuron). Unfolded, the pass base is the constant 0, so each PE's
+      // neuron, G word and activity are wiring, not logic.
+      wire [BW-1:0]       nidx   = ((T > 1) ? nbase_q : {BW{1'b0}}) + p[BW-1:0];
       wire                active = nidx < NB;
       wire signed [W-1:0] g_sel  = active ? gbuf_q[nidx[NIW-1:0]] : {W{1'b0}};
       wire                load   = !busy_q && w_we_i && (w_pe_i == p[PIW-1:0]);

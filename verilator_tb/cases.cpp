@@ -75,7 +75,7 @@ int PrimCase::in_bits() const {
 const std::vector<std::string>& prim_names() {
   static const std::vector<std::string> v = {"mul", "sat", "rq", "plan_sigmoid", "act", "act_deriv",
                                              "lfsr", "sat_counter", "acc", "spad", "rounder", "convert", "pool",
-                                             "g_unit", "fd_unit"};
+                                             "g_unit", "fd_unit", "xbuf"};
   return v;
 }
 
@@ -296,6 +296,34 @@ std::vector<PrimCase> cases_spad(const std::string& prim) {
     c.out = {{"rd_data_o", s.w, false}};
     c.sequential = true;
     c.reset = false;
+    c.rst_port = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+// Single and double buffers, one read port and several (conv rows), N
+// below and at a power of two (the reads and writes past N).
+std::vector<PrimCase> cases_xbuf(const std::string& prim) {
+  std::vector<PrimCase> out;
+  struct S {
+    int w, n, iw, nrd, db;
+  };
+  for (const S& s : {S{4, 1, 1, 1, 1}, S{8, 5, 3, 1, 0}, S{8, 5, 3, 1, 1}, S{16, 16, 4, 3, 1}, S{13, 12, 4, 2, 0},
+                     S{14, 20, 5, 4, 1}}) {
+    PrimCase c;
+    c.prim = prim;
+    c.module = "taxonn_xbuf";
+    c.w = s.w;
+    c.params = {num("W", s.w), num("N", s.n), num("IW", s.iw), num("NRD", s.nrd), num("DB", s.db)};
+    c.in = {{"swap_i", 1, false},
+            {"we_i", 1, false},
+            {"wr_idx_i", s.iw, false},
+            {"wr_data_i", s.w, false},
+            {"rd_idx_i", s.nrd * s.iw, false}};
+    c.out = {{"rd_data_o", s.nrd * s.w, false}};
+    c.sequential = true;
+    c.reset = false;  // its words keep their values through a reset: reset once, at the start
     out.push_back(c);
   }
   return out;
@@ -340,6 +368,7 @@ std::vector<PrimCase> prim_cases(const std::string& prim) {
       {"sat_counter", cases_sat_counter},
       {"acc", cases_acc},
       {"spad", cases_spad},
+      {"xbuf", cases_xbuf},
       {"rounder", cases_rounder},
   };
   const auto it = builders.find(prim);

@@ -33,7 +33,8 @@ struct PrimCase {
   std::vector<Param> params;
   std::vector<Field> in, out;
   bool sequential = false;
-  bool reset = true;  // has rst_ni (sequential blocks but the scratchpad)
+  bool reset = true;     // reset mid-run, with its twin (sequential blocks but the memories)
+  bool rst_port = true;  // has rst_ni (all but the scratchpad; the X buffer's resets its select only)
   // What the case is about, for reports: W, I, F of the format under test.
   int w = 0, i = 0, f = 0;
 

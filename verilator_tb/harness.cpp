@@ -47,7 +47,7 @@ std::string prim_harness(const std::string& prim) {
     for (const auto& p : pc.params) inst.params.push_back({p.name, p.verilog, ""});
     if (pc.sequential) {
       inst.conns.push_back({"clk_i", "clk_i"});
-      if (pc.reset) inst.conns.push_back({"rst_ni", "rst_ni"});
+      if (pc.rst_port) inst.conns.push_back({"rst_ni", "rst_ni"});
     }
     for (std::size_t k = 0; k < pc.in.size(); ++k)
       inst.conns.push_back({pc.in[k].port, taxonn::vast::slice("in_i", lay.in_off[c][k], pc.in[k].width)});

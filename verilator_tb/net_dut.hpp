@@ -89,22 +89,33 @@ class NetDut {
     write(HostWrite::kWeight, layer, at.pe, at.addr, v);
   }
   // Start a run and clock until done; returns the cycles the DUT was busy.
-  // Host writes of every kind are attempted on some busy cycles (garbage
-  // sample, target, alpha and weight words): the network must ignore them.
-  std::uint64_t run(bool train, std::uint64_t limit, std::mt19937_64& rng) {
+  // `preload` (the next sample, one word per cycle) is written while busy,
+  // into the X buffer the run does not read; what the run leaves is written
+  // after it. On other busy cycles garbage target, alpha and weight words
+  // are attempted: the network must ignore them.
+  std::uint64_t run(bool train, std::uint64_t limit, std::mt19937_64& rng,
+                    const std::vector<std::int32_t>& preload = {}) {
     top_->set(NetIn::kStart, 1);
     top_->set(NetIn::kTrain, train ? 1 : 0);
     tick();  // start sampled (and the last host write landed)
     top_->set(NetIn::kStart, 0);
     tick();  // the controller starts: busy from here
     std::uint64_t busy = 0;
+    std::size_t next = 0;
+    static constexpr HostWrite kIgnored[] = {HostWrite::kWeight, HostWrite::kTarget, HostWrite::kAlpha};
     while (top_->busy()) {
       ++busy;
       // Not in the last cycle: sampled there, a write would land after the run.
-      const bool poke = !top_->done() && rng() % 64 == 0;
-      if (poke) {
+      const bool poke = !top_->done() && next == preload.size() && rng() % 64 == 0;
+      if (next < preload.size()) {
         top_->set(NetIn::kWrEn, 1);
-        top_->set(NetIn::kWrTarget, static_cast<std::uint32_t>(rng() % 4));
+        top_->set(NetIn::kWrTarget, static_cast<std::uint32_t>(HostWrite::kSample));
+        top_->set(NetIn::kWrCol, static_cast<std::uint32_t>(next));
+        top_->set(NetIn::kWrData, static_cast<std::uint32_t>(preload[next]));
+        ++next;
+      } else if (poke) {
+        top_->set(NetIn::kWrEn, 1);
+        top_->set(NetIn::kWrTarget, static_cast<std::uint32_t>(kIgnored[rng() % 3]));
         top_->set(NetIn::kWrLayer, static_cast<std::uint32_t>(rng() % hw_.size()));
         top_->set(NetIn::kWrRow, 0);
         top_->set(NetIn::kWrCol, static_cast<std::uint32_t>(rng() % 4));
@@ -116,6 +127,7 @@ class NetDut {
       if (done) break;
       if (busy > limit) break;
     }
+    for (; next < preload.size(); ++next) write(HostWrite::kSample, 0, 0, static_cast<int>(next), preload[next]);
     return busy;
   }
   std::uint64_t cycles() const { return cycles_; }

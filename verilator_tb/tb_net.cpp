@@ -96,23 +96,6 @@ NetArgs parse(int argc, char** argv) {
   return a;
 }
 
-// Seeded random samples of any size, for configs no dataset fits (mlp_small).
-DatasetPair random_data(int size, int classes, std::uint64_t seed) {
-  DatasetPair p;
-  p.source = fmt::format("random bytes, seed {}", seed);
-  std::mt19937_64 rng(seed ^ 0x5A5A5A5AULL);
-  for (Dataset* d : {&p.train, &p.test}) {
-    const std::size_t n = d == &p.train ? 1000 : 100;
-    d->name = "random";
-    d->width = size;
-    d->height = 1;
-    d->classes = classes;
-    for (std::size_t i = 0; i < n * static_cast<std::size_t>(size); ++i) d->pixels.push_back(static_cast<std::uint8_t>(rng()));
-    for (std::size_t i = 0; i < n; ++i) d->labels.push_back(static_cast<std::uint8_t>(rng() % static_cast<unsigned>(classes)));
-  }
-  return p;
-}
-
 std::string real_str(std::int64_t raw, int frac) { return fmt::format("{:.6g}", std::ldexp(static_cast<double>(raw), -frac)); }
 
 // The run: the RTL and taxonn::Network<FixedArith> side by side, one SGD
@@ -175,13 +158,21 @@ class NetCosim {
     sample_ = idx;
     const std::uint8_t* img = data_.train.image(idx);
     const int label = data_.train.labels[idx];
-    // The host loads the sample in input_format and the targets in the output format.
+    // The host loads the sample in input_format (unless it loaded during the
+    // last step) and the targets in the output format; during the step it
+    // loads the next step's sample (the first layer's other X buffer).
     const auto t0 = Clock::now();
-    load_sample(img);
+    if (preloaded_ != idx) load_sample(img);
     for (int j = 0; j < out_.neurons; ++j)
       dut_.write(HostWrite::kTarget, nl_ - 1, 0, j, out_arith_.from_real(j == label ? 1.0 : 0.0));
+    std::vector<std::int32_t> next;
+    preloaded_ = kNone;
+    if (s + 1 < a_.steps) {
+      preloaded_ = order_[(s + 1) % order_.size()];
+      next = sample_words(data_.train.image(preloaded_));
+    }
     const auto t_run = Clock::now();
-    const std::uint64_t busy = dut_.run(true, static_cast<std::uint64_t>(want_total_) * 2 + 100, poke_rng_);
+    const std::uint64_t busy = dut_.run(true, static_cast<std::uint64_t>(want_total_) * 2 + 100, poke_rng_, next);
     const auto t1 = Clock::now();
     run_s_ += std::chrono::duration<double>(t1 - t_run).count();
     const double loss = gold_.train_step(img, label);  // the RTL's too: its Y and weights are checked equal
@@ -349,10 +340,16 @@ class NetCosim {
     return m;
   }
 
-  // The host loads a sample in input_format.
+  // A sample's words in input_format, and the host loading them.
+  std::vector<std::int32_t> sample_words(const std::uint8_t* img) {
+    std::vector<std::int32_t> w(static_cast<std::size_t>(first_.in_shape.size()));
+    for (std::size_t i = 0; i < w.size(); ++i) w[i] = static_cast<std::int32_t>(in_arith_.from_real(img[i] / 255.0));
+    return w;
+  }
   void load_sample(const std::uint8_t* img) {
-    for (int i = 0; i < first_.in_shape.size(); ++i)
-      dut_.write(HostWrite::kSample, 0, 0, i, in_arith_.from_real(img[i] / 255.0));
+    const std::vector<std::int32_t> w = sample_words(img);
+    for (std::size_t i = 0; i < w.size(); ++i) dut_.write(HostWrite::kSample, 0, 0, static_cast<int>(i), w[i]);
+    preloaded_ = kNone;
   }
 
   // Each phase's counter, the total counter and the busy cycles the host saw,
@@ -480,6 +477,8 @@ class NetCosim {
   const std::int64_t want_total_, want_infer_;
   std::vector<std::size_t> order_;
   std::mt19937_64 rng_, poke_rng_;  // the sample order; host writes attempted while busy
+  static constexpr std::size_t kNone = ~std::size_t{0};
+  std::size_t preloaded_ = kNone;  // the training sample loaded during the last step, if any
   std::vector<std::uint32_t> measured_;  // the last step's counters
   std::vector<std::vector<std::int32_t>> w0_;
   std::size_t sample_ = 0;
@@ -520,7 +519,7 @@ int run(const NetArgs& a) {
   std::string note;
   const std::string dataset = choose_net_dataset(a.dataset, first.in_shape.size(), &note);
   if (!note.empty() && !a.quiet) fmt::print("tb_net: {}\n", note);
-  const DatasetPair data = dataset == "random" ? random_data(first.in_shape.size(), out.neurons, a.seed)
+  const DatasetPair data = dataset == "random" ? random_dataset(first.in_shape.size(), out.neurons, a.seed)
                                                : load_dataset(dataset, a.data_dir);
   check_dataset_fits(data, first.in_shape.size(), out.neurons, cfg.name);
 

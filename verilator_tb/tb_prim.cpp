@@ -2,6 +2,7 @@
 // against its golden twin, every output bit on every vector or cycle.
 // Compiled once; each primitive's binary links it with its harness model and
 // glue (dut_glue.hpp), which names the primitive (verilator_tb/CMakeLists.txt).
+#include <algorithm>
 #include <memory>
 
 #include "cases.hpp"
@@ -95,6 +96,32 @@ class SpadModel : public Model {
   Spad s_;
 };
 
+// Inputs swap_i, we_i, wr_idx_i, wr_data_i, rd_idx_i (NRD packed indices);
+// the output packs NRD words.
+class XBufModel : public Model {
+ public:
+  explicit XBufModel(const PrimCase& c)
+      : w_(static_cast<int>(c.get("W"))), iw_(static_cast<int>(c.get("IW"))), nrd_(static_cast<int>(c.get("NRD"))),
+        b_(static_cast<int>(c.get("N")), w_, c.get("DB") != 0) {}
+  std::vector<Wide> eval(const std::vector<Wide>& in) override {
+    const auto idx = static_cast<std::uint64_t>(in[4]);
+    std::uint64_t out = 0;
+    for (int r = 0; r < nrd_; ++r) {
+      const int i = static_cast<int>((idx >> (r * iw_)) & ((std::uint64_t{1} << iw_) - 1));
+      out |= to_bits(b_.read(i), w_) << (r * w_);
+    }
+    return {static_cast<Wide>(out)};
+  }
+  void clock(const std::vector<Wide>& in) override {
+    if (in[1]) b_.write(static_cast<int>(in[2]), in[3]);
+    if (in[0]) b_.swap();
+  }
+
+ private:
+  int w_, iw_, nrd_;
+  XBuf b_;
+};
+
 class RounderModel : public Model {
  public:
   explicit RounderModel(const PrimCase& c)
@@ -185,6 +212,7 @@ std::unique_ptr<Model> make_model(const PrimCase& c) {
   if (p == "sat_counter") return std::make_unique<SatCounterModel>(c);
   if (p == "acc") return std::make_unique<AccModel>(c);
   if (p == "spad") return std::make_unique<SpadModel>(c);
+  if (p == "xbuf") return std::make_unique<XBufModel>(c);
   if (p == "rounder") return std::make_unique<RounderModel>(c);
   throw std::logic_error("no golden twin for " + p);
 }
@@ -305,6 +333,29 @@ void check_history_memory(const Run& r, const std::vector<std::uint64_t>& planne
     throw UsageError(no);
 }
 
+// A reproducer's case and input vectors into replay[only]; false (said on
+// stderr) when it cannot be read or belongs to another harness.
+bool load_replay(const std::string& path, std::size_t n_cases, std::vector<std::vector<std::vector<Wide>>>& replay,
+                 std::size_t& only) {
+  std::ifstream f(path);
+  if (!f) {
+    std::cerr << dut_name() << ": cannot open reproducer " << path << "\n";
+    return false;
+  }
+  const nlohmann::json j = nlohmann::json::parse(f);
+  only = j.at("case").get<std::size_t>();
+  if (j.at("prim") != dut_name() || only >= n_cases) {
+    std::cerr << dut_name() << ": " << path << " is a reproducer of another harness\n";
+    return false;
+  }
+  for (const auto& row : j.at("inputs")) {
+    std::vector<Wide> v;
+    for (const auto& x : row) v.push_back(wide_from(x));
+    replay[only].push_back(v);
+  }
+  return true;
+}
+
 int run(const Args& a) {
   Run r;
   r.cases = prim_cases(dut_name());
@@ -324,22 +375,7 @@ int run(const Args& a) {
   std::uint64_t iters = a.iters;
   bool sequential = r.cases.front().sequential;
   if (!a.replay.empty()) {
-    std::ifstream f(a.replay);
-    if (!f) {
-      std::cerr << dut_name() << ": cannot open reproducer " << a.replay << "\n";
-      return 2;
-    }
-    const nlohmann::json j = nlohmann::json::parse(f);
-    only = j.at("case").get<std::size_t>();
-    if (j.at("prim") != dut_name() || only >= r.cases.size()) {
-      std::cerr << dut_name() << ": " << a.replay << " is a reproducer of another harness\n";
-      return 2;
-    }
-    for (const auto& row : j.at("inputs")) {
-      std::vector<Wide> v;
-      for (const auto& x : row) v.push_back(wide_from(x));
-      replay[only].push_back(v);
-    }
+    if (!load_replay(a.replay, r.cases.size(), replay, only)) return 2;
     iters = replay[only].size();
     std::cout << dut_name() << ": replaying " << a.replay << " (" << iters << " vectors)\n";
   }
@@ -382,8 +418,11 @@ int run(const Args& a) {
     top->set_clk(false);
     pulse_reset(*top);
   }
+  // Mid-run resets only where a case resets with its twin: a memory's
+  // cases (its words keep their values) run from the one reset at the start.
+  const bool mid_resets = std::any_of(r.cases.begin(), r.cases.end(), [](const PrimCase& c) { return c.reset; });
   for (std::uint64_t it = 0; it < iters; ++it) {
-    if (sequential && a.replay.empty() && it > 0 && it % kResetPeriod == 0) {
+    if (sequential && mid_resets && a.replay.empty() && it > 0 && it % kResetPeriod == 0) {
       // Reset mid-run (asynchronously, with the clock high): the blocks with
       // a reset start over, and so do their twins and reproducer histories.
       pulse_reset(*top);

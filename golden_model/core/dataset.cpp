@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include <fmt/format.h>
 #include <zlib.h>
@@ -139,6 +140,22 @@ DatasetPair load_dataset(const std::string& name, const std::string& dir_in) {
   } else {
     p.train = load_idx(pick("train-images-idx3-ubyte"), pick("train-labels-idx1-ubyte"), name);
     p.test = load_idx(pick("t10k-images-idx3-ubyte"), pick("t10k-labels-idx1-ubyte"), name);
+  }
+  return p;
+}
+
+DatasetPair random_dataset(int size, int classes, std::uint64_t seed) {
+  DatasetPair p;
+  p.source = fmt::format("random bytes, seed {}", seed);
+  std::mt19937_64 rng(seed ^ 0x5A5A5A5AULL);
+  for (Dataset* d : {&p.train, &p.test}) {
+    const std::size_t n = d == &p.train ? 1000 : 100;
+    d->name = "random";
+    d->width = size;
+    d->height = 1;
+    d->classes = classes;
+    for (std::size_t i = 0; i < n * static_cast<std::size_t>(size); ++i) d->pixels.push_back(static_cast<std::uint8_t>(rng()));
+    for (std::size_t i = 0; i < n; ++i) d->labels.push_back(static_cast<std::uint8_t>(rng() % static_cast<unsigned>(classes)));
   }
   return p;
 }

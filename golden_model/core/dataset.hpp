@@ -63,6 +63,11 @@ void check_dataset_fits(const DatasetPair& d, int image_values, int classes, con
 // test images; the same seed gives the same bytes everywhere.
 DatasetPair teacher_dataset(int channels, int height, int width, int classes, std::uint64_t seed = 1);
 
+// "random": seeded random bytes and labels, nothing to learn (1,000 training
+// and 100 test samples of `size` values): the network testbench's stimulus
+// for configs no dataset fits.
+DatasetPair random_dataset(int size, int classes, std::uint64_t seed);
+
 // Read a whole file, gunzipping when it is gzip.
 std::vector<std::uint8_t> read_maybe_gz(const std::string& path);
 

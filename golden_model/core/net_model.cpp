@@ -171,6 +171,7 @@ std::vector<HwParam> layer_param_values(const std::vector<NetLayerHw>& hw, std::
   if (h.type == LayerType::kFc) v.push_back({"HAS_LOSS", l + 1 == hw.size() ? 1 : 0});
   v.insert(v.end(), {{"HAS_STEP1", step1 ? 1 : 0},
                      {"BIAS", h.bias}});
+  v.push_back({"XDB", l == 0 ? 1 : 0});
   if (h.type == LayerType::kConv) {
     const bool max_above = l + 1 < hw.size() && hw[l + 1].type == LayerType::kPool && hw[l + 1].pool == PoolKind::kMax;
     v.push_back({"SPARSE_G", max_above ? 1 : 0});
@@ -202,6 +203,9 @@ std::vector<LayerPort> layer_ports(LayerType t) {
   if (t == LayerType::kPool) {
     v.push_back({"s1_o", false, "W", true});
   } else {
+    // the first layer's X buffers swap at a run's start (the others tie it off)
+    const auto x_we = std::find_if(v.begin(), v.end(), [](const LayerPort& p) { return p.name == "x_we_i"; });
+    v.insert(x_we, {"x_swap_i", true, "", false});
     v.insert(v.end(), {{"s1_sum_o", false, "TREE_W", true},
                        // the host: weights, targets (fc), alpha
                        {"w_we_i", true, "", false},

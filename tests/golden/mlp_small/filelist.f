@@ -25,6 +25,7 @@ rtl/taxonn_rq.v
 rtl/taxonn_sat.v
 rtl/taxonn_sat_counter.v
 rtl/taxonn_spad.v
+rtl/taxonn_xbuf.v
 rtl/taxonn_fc1_pe_base.v
 rtl/taxonn_fc1_pe.v
 rtl/taxonn_fc1_act.v

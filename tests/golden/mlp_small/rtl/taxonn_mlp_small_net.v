@@ -16,7 +16,7 @@ module taxonn_mlp_small_net (
   input  wire               train_i,      // 1: one SGD step, 0: forward only
   output wire               busy_o,
   output wire               done_o,       // the last cycle of the run
-  input  wire               wr_en_i,      // host write (ignored while busy)
+  input  wire               wr_en_i,      // host write (ignored while busy, but a sample's)
   input  wire [1:0]         wr_target_i,  // `TAXONN_WR_*
   input  wire [1:0]         wr_layer_i,   // weights and alpha: the layer
   input  wire [15:0]        wr_row_i,     // weights: the PE
@@ -49,6 +49,7 @@ module taxonn_mlp_small_net (
   wire wr_target;
   wire wr_alpha;
   wire wr_ok;  // a host write while idle
+  wire run_start;  // a run starts: the first layer's X buffers swap
   wire fc1_done;
   wire fc1_busy;
   wire signed [13:0] fc1_x_data;  // Q(2,12): the input entering this layer
@@ -192,6 +193,7 @@ module taxonn_mlp_small_net (
     .HAS_LOSS (0),                        // 1: the output layer (targets, loss unit)
     .HAS_STEP1(0),                        // 1: a layer below gets this layer's step 1
     .BIAS     (0),
+    .XDB      (1),                        // 1: the first layer, two X buffers (the next sample loads into one)
     .T        (1),                        // passes
     .DEPTH    (16),                       // scratchpad words
     .AW       (4),                        // clog2(DEPTH)
@@ -206,6 +208,7 @@ module taxonn_mlp_small_net (
     .cmd_i      (ctrl_cmd),
     .busy_o     (fc1_busy),
     .done_o     (fc1_done),
+    .x_swap_i   (run_start),
     .x_we_i     (wr_sample),
     .x_idx_i    (wr_col_q[0 +: 4]),
     .x_data_i   (fc1_x_data),
@@ -281,6 +284,7 @@ module taxonn_mlp_small_net (
     .HAS_LOSS (0),                        // 1: the output layer (targets, loss unit)
     .HAS_STEP1(1),                        // 1: a layer below gets this layer's step 1
     .BIAS     (0),
+    .XDB      (0),                        // 1: the first layer, two X buffers (the next sample loads into one)
     .T        (1),                        // passes
     .DEPTH    (8),                        // scratchpad words
     .AW       (3),                        // clog2(DEPTH)
@@ -295,6 +299,7 @@ module taxonn_mlp_small_net (
     .cmd_i      (ctrl_cmd),
     .busy_o     (fc2_busy),
     .done_o     (fc2_done),
+    .x_swap_i   (1'b0),
     .x_we_i     (fc1_y_valid),
     .x_idx_i    (fc1_y_idx),
     .x_data_i   (fc2_x_data),
@@ -370,6 +375,7 @@ module taxonn_mlp_small_net (
     .HAS_LOSS (0),                        // 1: the output layer (targets, loss unit)
     .HAS_STEP1(1),                        // 1: a layer below gets this layer's step 1
     .BIAS     (0),
+    .XDB      (0),                        // 1: the first layer, two X buffers (the next sample loads into one)
     .T        (1),                        // passes
     .DEPTH    (6),                        // scratchpad words
     .AW       (3),                        // clog2(DEPTH)
@@ -384,6 +390,7 @@ module taxonn_mlp_small_net (
     .cmd_i      (ctrl_cmd),
     .busy_o     (fc3_busy),
     .done_o     (fc3_done),
+    .x_swap_i   (1'b0),
     .x_we_i     (fc2_y_valid),
     .x_idx_i    (fc2_y_idx),
     .x_data_i   (fc3_x_data),
@@ -445,6 +452,7 @@ module taxonn_mlp_small_net (
     .HAS_LOSS (1),                        // 1: the output layer (targets, loss unit)
     .HAS_STEP1(1),                        // 1: a layer below gets this layer's step 1
     .BIAS     (0),
+    .XDB      (0),                        // 1: the first layer, two X buffers (the next sample loads into one)
     .T        (1),                        // passes
     .DEPTH    (4),                        // scratchpad words
     .AW       (2),                        // clog2(DEPTH)
@@ -459,6 +467,7 @@ module taxonn_mlp_small_net (
     .cmd_i      (ctrl_cmd),
     .busy_o     (fc4_busy),
     .done_o     (fc4_done),
+    .x_swap_i   (1'b0),
     .x_we_i     (fc3_y_valid),
     .x_idx_i    (fc3_y_idx),
     .x_data_i   (fc4_x_data),
@@ -497,8 +506,9 @@ module taxonn_mlp_small_net (
   assign wr_data_q = host_q[16 +: 32];
   assign rd_col_q = host_q[0 +: 16];
   assign wr_ok = wr_en_q & ~busy_o;
+  assign run_start = start_q & ~busy_o;
   assign wr_weight = wr_ok & (wr_target_q == `TAXONN_WR_WEIGHT);
-  assign wr_sample = wr_ok & (wr_target_q == `TAXONN_WR_SAMPLE);
+  assign wr_sample = wr_en_q & (wr_target_q == `TAXONN_WR_SAMPLE);
   assign wr_target = wr_ok & (wr_target_q == `TAXONN_WR_TARGET);
   assign wr_alpha = wr_ok & (wr_target_q == `TAXONN_WR_ALPHA);
   assign fc4_r1 = {13{1'b0}};
