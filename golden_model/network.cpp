@@ -427,18 +427,18 @@ std::vector<typename Network<A>::V> Network<A>::pool_backward(const Layer& L, co
   const Shape& is = L.cfg->in_shape;
   const Shape& os = L.cfg->out_shape;
   std::vector<V> r(static_cast<std::size_t>(is.size()), V{0});
+  if (L.cfg->pool == PoolKind::kMax) {
+    const std::vector<std::size_t> won = pool_winners(L);
+    for (std::size_t o = 0; o < won.size(); ++o) r[won[o]] = g[o];  // the gradient goes to the maximum
+    return r;
+  }
   for (int c = 0; c < os.channels; ++c) {
     for (int y = 0; y < os.height; ++y) {
       for (int x = 0; x < os.width; ++x) {
         const std::size_t o = (static_cast<std::size_t>(c) * os.height + y) * os.width + x;
         const std::size_t i0 = (static_cast<std::size_t>(c) * is.height + 2 * y) * is.width + 2 * x;
-        const std::size_t at[4] = {i0, i0 + 1, i0 + is.width, i0 + is.width + 1};
-        if (L.cfg->pool == PoolKind::kMax) {
-          r[at[L.arg[o]]] = g[o];  // the gradient goes to the maximum
-        } else {
-          const V s = a.spread4(g[o]);  // and is spread evenly by average pooling
-          for (std::size_t q : at) r[q] = s;
-        }
+        const V s = a.spread4(g[o]);  // average pooling spreads it evenly
+        for (std::size_t q : {i0, i0 + 1, i0 + is.width, i0 + is.width + 1}) r[q] = s;
       }
     }
   }
