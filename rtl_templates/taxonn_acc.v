@@ -21,7 +21,10 @@ module taxonn_acc #(
 
   reg  signed [ACC_W-1:0] acc_q;
   reg  signed [ACC_W-1:0] acc_d;
-  wire signed [ACC_W-1:0] prod_ext = {{(ACC_W-P_W){prod_i[P_W-1]}}, prod_i};
+  // Sign extension as a shift: the same wires, and Verilator evaluates the
+  // shift in a few operations where the replication costs about ten; this
+  // runs in every PE every cycle (docs/sim.md, "Simulation speed").
+  wire signed [ACC_W-1:0] prod_ext = $signed({prod_i, {(ACC_W-P_W){1'b0}}}) >>> (ACC_W - P_W);
 
   generate
     if (HAS_BASE != 0) begin : gen_base

@@ -660,12 +660,14 @@ module taxonn_conv_layer #(
       if (BIAS != 0) begin : gen_bias
         reg signed [W-1:0]   b_q;
         reg signed [GSW-1:0] gsum_q;
+        // Its own signed wire: inside the unsigned sum below, >>> would shift logically.
+        wire signed [GSW-1:0] g_upd_ext = $signed({g_upd, {(GSW-W){1'b0}}}) >>> (GSW - W);
         always @(posedge clk_i) begin
           if (f_bias) begin
             b_q <= pe_rd[c];  // PE (0, c): its bias word
           end
           if (u_gsum) begin
-            gsum_q <= ((pl_q == {CW{1'b0}}) ? {GSW{1'b0}} : gsum_q) + {{(GSW-W){g_upd[W-1]}}, g_upd};
+            gsum_q <= ((pl_q == {CW{1'b0}}) ? {GSW{1'b0}} : gsum_q) + g_upd_ext;
           end
         end
         wire signed [W-1:0] d_b;
@@ -678,7 +680,7 @@ module taxonn_conv_layer #(
           .q_o  (d_b),
           .sat_o(unused_d_b_sat)
         );
-        assign col_base = {{(ColW-W-F){b_q[W-1]}}, b_q, {F{1'b0}}};
+        assign col_base = $signed({b_q, {(ColW-W){1'b0}}}) >>> (ColW - W - F);
         assign w_upd    = u_bacc ? d_b : g_upd;
       end else begin : gen_no_bias
         assign col_base = {ColW{1'b0}};
@@ -691,7 +693,8 @@ module taxonn_conv_layer #(
       always @(*) begin
         col_sum = col_base;
         for (r = 0; r < KS; r = r + 1) begin
-          col_sum = col_sum + {{(ColW-AccW){pe_acc[r*P+c][AccW-1]}}, pe_acc[r*P+c]};
+          // sign extension as a shift (taxonn_acc: the same wires, faster to simulate)
+          col_sum = col_sum + ($signed({pe_acc[r*P+c], {(ColW-AccW){1'b0}}}) >>> (ColW - AccW));
         end
       end
       // Plain wires on ports, assigned into the arrays (Yosys 0.23 asserts on
@@ -834,7 +837,7 @@ module taxonn_conv_layer #(
         end else if (AccW == TREE_W) begin : gen_same
           assign acc_t[q] = pe_acc[q];
         end else begin : gen_ext
-          assign acc_t[q] = {{(TREE_W-AccW){pe_acc[q][AccW-1]}}, pe_acc[q]};
+          assign acc_t[q] = $signed({pe_acc[q], {(TREE_W-AccW){1'b0}}}) >>> (TREE_W - AccW);
         end
       end
       reg signed [TREE_W-1:0] tree;

@@ -534,7 +534,8 @@ module taxonn_fc_layer #(
       always @(*) begin
         tree = {TREE_W{1'b0}};
         for (q = 0; q < P; q = q + 1) begin
-          tree = tree + {{(TREE_W-2*W){pe_prod[q][2*W-1]}}, pe_prod[q]};
+          // sign extension as a shift (taxonn_acc: the same wires, faster to simulate)
+          tree = tree + ($signed({pe_prod[q], {(TREE_W-2*W){1'b0}}}) >>> (TREE_W - 2 * W));
         end
       end
       wire [KIW-1:0] j = s_j[KIW-1:0];

@@ -120,7 +120,8 @@ module taxonn_pe #(
   );
 
   // ---- accumulator with MUX3: base = the weight at 2F fractional bits ----
-  wire signed [AccW-1:0] spad_base = {{(AccW-W-F){spad_rd[W-1]}}, spad_rd, {F{1'b0}}};
+  // (sign extension as a shift, as in taxonn_acc: the same wires, faster to simulate)
+  wire signed [AccW-1:0] spad_base = $signed({spad_rd, {(AccW-W){1'b0}}}) >>> (AccW - W - F);
   wire signed [AccW-1:0] acc_q;
   taxonn_acc #(
     .ACC_W   (AccW),

@@ -24,7 +24,7 @@ module taxonn_sat #(
       assign q_o   = x_i;
       assign sat_o = 1'b0;
     end else begin : gen_extend
-      assign q_o   = {{(OUT_W-IN_W){x_i[IN_W-1]}}, x_i};
+      assign q_o   = $signed({x_i, {(OUT_W-IN_W){1'b0}}}) >>> (OUT_W - IN_W);
       assign sat_o = 1'b0;
     end
   endgenerate
