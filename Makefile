@@ -117,12 +117,10 @@ bench-cluster: build
 bench: build
 	$(BUILD)/tests/taxonn_bench 6000 --out $(RESULTS)/bench
 	tests/bench_baseline.sh $(BUILD)/tests/taxonn_bench $(BUILD) $(RESULTS)/bench $(BASELINE)
-	@echo "== RTL simulation vs golden model: 784-100-10 (mlp_mnist100), 300 SGD steps"
-	$(BUILD)/verilator_tb/tb_net_mlp_mnist100 --config configs/mlp_mnist100.json --steps 300 --check-every 1000000 \
-	  --quiet | grep -E '^(speed|tb_net: [0-9])' | tee $(RESULTS)/bench/rtl_mlp_mnist100.txt
-	@echo "== RTL simulation vs golden model: LeNet-5 (lenet5_mnist), 100 SGD steps"
-	$(BUILD)/verilator_tb/tb_net_lenet5_mnist --config configs/lenet5_mnist.json --steps 100 --check-every 1000000 \
-	  --quiet | grep -E '^(speed|tb_net: [0-9])' | tee $(RESULTS)/bench/rtl_lenet5_mnist.txt
+	@echo "== RTL simulation vs golden model: 784-100-10 (mlp_mnist100), 300 SGD steps, plain and profile-guided"
+	tests/bench_rtl.sh $(BUILD)/taxonn $(BUILD) configs/mlp_mnist100.json 300 $(RESULTS)/bench/rtl_mlp_mnist100.txt
+	@echo "== RTL simulation vs golden model: LeNet-5 (lenet5_mnist), 100 SGD steps, plain and profile-guided"
+	tests/bench_rtl.sh $(BUILD)/taxonn $(BUILD) configs/lenet5_mnist.json 100 $(RESULTS)/bench/rtl_lenet5_mnist.txt
 
 # Build times of `taxonn sim` testbenches (issue 13): each config's PE and
 # network testbench from an empty cache, stage by stage, and the model's

@@ -334,6 +334,8 @@ Command add_sim(CLI::App& app) {
   sm->add_flag("--pe-only", sim.pe_only, "PE co-simulation only (for a config the network RTL does not cover)");
   sm->add_flag("--build-only", sim.build_only, "build (or find in the cache) the testbenches; run nothing");
   sm->add_flag("--quiet", sim.quiet, "no per-step progress lines");
+  sm->add_flag("--pgo", sim.pgo, "build the network testbench profile-guided (about twice the build, a faster "
+                                 "simulation: for long runs, docs/sim.md)");
 
   return {sm, [st, sm, seeds, bo] {
     st->trace_window_given = sm->count("--trace-start") + sm->count("--trace-cycles") + sm->count("--trace-step") > 0;

@@ -52,6 +52,10 @@
 namespace taxonn {
 namespace {
 
+// SGD steps of a --pgo build's profile run: every phase of the schedule many
+// times over (the profile counts branches, which repeat every step).
+constexpr int kPgoTrainSteps = 30;
+
 using namespace simb;
 
 
@@ -140,6 +144,9 @@ Plan plan_sim(const SimOptions& o) {
                                     o.config, c.name, p.net_why));
   p.run_pe = p.replay_kind != "net";
   p.run_net = net_ok && !o.pe_only && p.replay_kind != "pe";
+  if (o.pgo && !p.run_net)
+    throw SimInputError(fmt::format("--pgo builds the network testbench, and this run has none ({}); drop --pgo",
+                                    o.pe_only ? "--pe-only" : "a PE reproducer"));
   if (p.run_net && p.replay_kind.empty() && !o.build_only) {
     // Loaded once here, so a missing or mismatched dataset fails in a second,
     // not after the build (the testbench loads it again to train on).
@@ -237,6 +244,7 @@ int run_sim(const SimOptions& o) {
   const Plan p = plan_sim(o);
   const Config& c = p.config;
   const Kit kit = load_kit(o.kit);
+  if (o.pgo && kit.pgo_generate.empty()) throw SimInputError(pgo_unsupported(kit));
   const fs::path cache = o.cache_dir.empty() ? default_cache(kit) : fs::path(o.cache_dir);
   check_outputs(o, p, cache);
   fs::create_directories(p.out);
@@ -260,12 +268,22 @@ int run_sim(const SimOptions& o) {
       checks.push_back({{"check", check}, {"status", "error"}, {"error", e.what()}});
     }
   };
+  // --pgo: the instrumented model trains its profile on random samples, on
+  // the design alone (the cache key), so any dataset's run reuses it.
+  auto profiled = [&](TbSpec s) {
+    if (o.pgo) {
+      s.pgo_config = fs::absolute(o.config).string();
+      s.pgo_train = {"--steps", std::to_string(kPgoTrainSteps), "--dataset", "random", "--seed", "1",
+                     "--check-every", "1000000", "--quiet"};
+    }
+    return s;
+  };
   auto traced = [](TbSpec s, const fs::path& trace) {
     s.trace = !trace.empty();
     return s;
   };
   if (p.run_pe) build(traced(pe_spec(c, design), p.pe_trace), pe_b, "pe");
-  if (p.run_net) build(traced(net_spec(c, design), p.net_trace), net_b, "network");
+  if (p.run_net) build(profiled(traced(net_spec(c, design), p.net_trace)), net_b, "network");
   const double build_s = since(t_build);
 
   if (!o.build_only && pe_b) {
@@ -311,7 +329,7 @@ json sim_options_json(const SimOptions& o) {
           {"kit", abs(o.kit)},         {"templates", abs(o.templates)}, {"dataset", o.dataset},
           {"data_dir", abs(o.data_dir)}, {"seed", o.seed},          {"iters", o.iters},
           {"steps", o.steps},          {"eval", o.eval},            {"check_every", o.check_every},
-          {"pe_only", o.pe_only}};
+          {"pe_only", o.pe_only}, {"pgo", o.pgo}};
 }
 
 json run_sim_job(const json& spec) {
@@ -330,6 +348,7 @@ json run_sim_job(const json& spec) {
   o.eval = j.at("eval");
   o.check_every = j.at("check_every");
   o.pe_only = j.at("pe_only");
+  o.pgo = j.value("pgo", false);
   o.quiet = true;
   o.jobs = 1;
   const int rc = run_sim(o);

@@ -47,6 +47,7 @@ struct SimOptions {
   bool pe_only = false;         // run the PE cosim only (a config the network RTL does not cover)
   bool build_only = false;      // build (or find) the testbenches, run nothing
   bool quiet = false;           // no testbench progress lines
+  bool pgo = false;             // the network testbench built profile-guided (docs/sim.md, "Long runs")
 };
 
 // Runs the checks; returns the exit status (0 all passed, 1 a check failed

@@ -73,6 +73,8 @@ Kit load_kit(const std::string& path) {
     k.opt_fast = strings(j, "opt_fast");
     k.opt_slow = strings(j, "opt_slow");
     k.ldflags = strings(j, "ldflags");
+    k.pgo_generate = strings(j.at("pgo"), "generate");
+    k.pgo_use = strings(j.at("pgo"), "use");
     for (const char* kind : {"pe", "net"}) k.libs[kind] = j.at("libs").at(kind).get<std::vector<std::string>>();
     for (auto [name, v] : {std::pair{"plain", &k.plain}, std::pair{"traced", &k.traced}}) {
       const json& jv = j.at("variants").at(name);
@@ -105,6 +107,12 @@ std::string join(const std::vector<std::string>& v, bool quoted) {
   std::string s;
   for (const auto& x : v) s += (s.empty() ? "" : " ") + (quoted ? shell_quote(x) : x);
   return s;
+}
+
+std::string pgo_unsupported(const Kit& k) {
+  return fmt::format("--pgo: the kit's compiler {} has no profile-guided build flags (the kit lists them for GCC); "
+                     "drop --pgo, or build the project with GCC",
+                     k.cxx);
 }
 
 // ---- the cache ----
@@ -159,6 +167,7 @@ Built Builder::build(const TbSpec& s) {
   mk.add(join(kit_.cxxflags)).add(join(kit_.opt_fast)).add(join(kit_.opt_slow));
   mk.add(join(var.verilator_args)).add(join(var.cxxflags));
   mk.add(s.top).add(s.prefix).add(s.glue.content);
+  if (!s.pgo_train.empty()) mk.add("pgo").add(join(kit_.pgo_generate)).add(join(kit_.pgo_use)).add(join(s.pgo_train));
   for (const char* h : {"dut.hpp", "dut_glue.hpp", "bitvec.hpp"}) mk.add_file(fs::path(kit_.tb_dir) / h);
   for (const auto& f : s.files) mk.add(f.path).add(f.content);
   b.model_key = mk.hex();
@@ -202,7 +211,8 @@ void Builder::step(const TbSpec& s, StageKind kind, const std::string& name, con
     std::istringstream in(text);
     for (std::string l; std::getline(in, l);) {
       if (first.empty() && !l.empty()) first = l;
-      if (l.find("%Error") != std::string::npos || l.find("error:") != std::string::npos) {
+      if (l.find("%Error") != std::string::npos || l.find("error:") != std::string::npos ||
+          l.rfind("MISMATCH", 0) == 0) {  // a failed profile run (--pgo)
         first = l;
         break;
       }
@@ -235,23 +245,22 @@ void Builder::build_model(const TbSpec& s, const fs::path& model, Built& b) {
   vl.insert(vl.end(), sources.begin(), sources.end());
   step(s, StageKind::kVerilate, fmt::format("verilate ({} files)", sources.size()), vl, tmp / "verilate.log", b);
 
-  // Verilator's own makefile, for the model's archive only (the runtime is the kit's).
-  const std::vector<std::string> make = {
-      "make", "-C", obj.string(), "-f", s.prefix + ".mk", fmt::format("-j{}", jobs_), s.prefix + "__ALL.a",
-      "CXX=" + kit_.cxx, "OPT_FAST=" + join(kit_.opt_fast, false), "OPT_SLOW=" + join(kit_.opt_slow, false),
-      "OPT_GLOBAL=" + join(kit_.opt_fast, false), "VM_PARALLEL_BUILDS=1"};
-  step(s, StageKind::kCompileModel, fmt::format("compile the model ({} jobs)", jobs_), make, tmp / "compile.log", b);
-
+  const fs::path glue_o = tmp / "glue.o";
   write_atomic(obj / "glue.cpp", s.glue.content);
-  std::vector<std::string> cc = {kit_.cxx};
-  cc.insert(cc.end(), kit_.cxxflags.begin(), kit_.cxxflags.end());
-  cc.insert(cc.end(), var.cxxflags.begin(), var.cxxflags.end());
-  cc.insert(cc.end(), kit_.opt_fast.begin(), kit_.opt_fast.end());
-  for (const auto& i : {obj.string(), kit_.tb_dir, kit_.verilator_root + "/include",
-                        kit_.verilator_root + "/include/vltstd"})
-    cc.push_back("-I" + i);
-  cc.insert(cc.end(), {"-c", (obj / "glue.cpp").string(), "-o", (tmp / "glue.o").string()});
-  step(s, StageKind::kGlue, "compile the glue", cc, tmp / "glue.log", b);
+  if (s.pgo_train.empty()) {
+    compile_model(s, obj, glue_o, {}, "", b);
+  } else {
+    if (kit_.pgo_generate.empty()) throw SimInputError(pgo_unsupported(kit_));
+    compile_model(s, obj, glue_o, kit_.pgo_generate, " instrumented", b);
+    train_profile(s, tmp, obj, b);
+    // The same object paths again: GCC finds each object's profile beside it.
+    std::vector<fs::path> built;
+    for (const auto& e : fs::directory_iterator(obj))
+      if (e.path().extension() == ".o" || e.path().extension() == ".a") built.push_back(e.path());
+    for (const auto& f : built) fs::remove(f);
+    fs::remove(glue_o);
+    compile_model(s, obj, glue_o, kit_.pgo_use, " from the profile", b);
+  }
 
   // Keep what linking needs and the logs; the sources and objects go.
   fs::rename(obj / (s.prefix + "__ALL.a"), tmp / (s.prefix + "__ALL.a"));
@@ -262,9 +271,49 @@ void Builder::build_model(const TbSpec& s, const fs::path& model, Built& b) {
 }
 
 
+void Builder::compile_model(const TbSpec& s, const fs::path& obj, const fs::path& glue_o,
+                            const std::vector<std::string>& extra, const std::string& what, Built& b) const {
+  const KitVariant& var = kit_.variant(s.trace);
+  std::vector<std::string> fast = kit_.opt_fast;
+  fast.insert(fast.end(), extra.begin(), extra.end());
+  // Verilator's own makefile, for the model's archive only (the runtime is the kit's).
+  const std::vector<std::string> make = {
+      "make", "-C", obj.string(), "-f", s.prefix + ".mk", fmt::format("-j{}", jobs_), s.prefix + "__ALL.a",
+      "CXX=" + kit_.cxx, "OPT_FAST=" + join(fast, false), "OPT_SLOW=" + join(kit_.opt_slow, false),
+      "OPT_GLOBAL=" + join(kit_.opt_fast, false), "VM_PARALLEL_BUILDS=1"};
+  step(s, StageKind::kCompileModel, fmt::format("compile the model{} ({} jobs)", what, jobs_), make,
+       obj.parent_path() / "compile.log", b);
+
+  std::vector<std::string> cc = {kit_.cxx};
+  cc.insert(cc.end(), kit_.cxxflags.begin(), kit_.cxxflags.end());
+  cc.insert(cc.end(), var.cxxflags.begin(), var.cxxflags.end());
+  cc.insert(cc.end(), fast.begin(), fast.end());
+  for (const auto& i : {obj.string(), kit_.tb_dir, kit_.verilator_root + "/include",
+                        kit_.verilator_root + "/include/vltstd"})
+    cc.push_back("-I" + i);
+  cc.insert(cc.end(), {"-c", (obj / "glue.cpp").string(), "-o", glue_o.string()});
+  step(s, StageKind::kGlue, "compile the glue" + what, cc, obj.parent_path() / "glue.log", b);
+}
+
+void Builder::train_profile(const TbSpec& s, const fs::path& tmp, const fs::path& obj, Built& b) const {
+  const fs::path tb = tmp / "profile_tb";
+  std::vector<std::string> cmd = {kit_.cxx, "-o", tb.string(), (tmp / "glue.o").string(),
+                                  (obj / (s.prefix + "__ALL.a")).string()};
+  for (const auto& l : kit_.variant(s.trace).libs) cmd.push_back(l);
+  for (const auto& l : kit_.libs.at(s.kind)) cmd.push_back(l);
+  for (const auto& f : kit_.ldflags) cmd.push_back(f);
+  cmd.insert(cmd.end(), kit_.pgo_generate.begin(), kit_.pgo_generate.end());
+  step(s, StageKind::kLink, "link instrumented", cmd, tmp / "profile_link.log", b);
+  std::vector<std::string> run = {tb.string(), "--config", s.pgo_config};
+  run.insert(run.end(), s.pgo_train.begin(), s.pgo_train.end());
+  run.insert(run.end(), {"--repro-dir", tmp.string()});
+  step(s, StageKind::kProfile, "profile run (" + join(s.pgo_train, false) + ")", run, tmp / "profile_run.log", b);
+  fs::remove(tb);
+}
+
 // The testbench specs of a config: its PE harness, and its network top.
 TbSpec pe_spec(const Config& c, const std::vector<GeneratedFile>& design) {
-  TbSpec s{"pe", "pe", "tb_pe_" + c.name, "Vtb_pe_" + c.name, tb::glue_file("Vtb_pe_" + c.name, c.name, tb::GlueKind::kFlat), {}};
+  TbSpec s{"pe", "pe", "tb_pe_" + c.name, "Vtb_pe_" + c.name, tb::glue_file("Vtb_pe_" + c.name, c.name, tb::GlueKind::kFlat), {}, false, {}, {}};
   for (const auto& f : design)
     if (f.path.rfind("rtl/", 0) == 0) s.files.push_back(f);
   s.files.push_back({"harness/tb_pe_" + c.name + ".v", tb::pe_harness(c)});
@@ -272,7 +321,7 @@ TbSpec pe_spec(const Config& c, const std::vector<GeneratedFile>& design) {
 }
 
 TbSpec net_spec(const Config& c, const std::vector<GeneratedFile>& design) {
-  TbSpec s{"net", "network", net_module_name(c), "Vnet_" + c.name, tb::glue_file("Vnet_" + c.name, c.name, tb::GlueKind::kNet), {}};
+  TbSpec s{"net", "network", net_module_name(c), "Vnet_" + c.name, tb::glue_file("Vnet_" + c.name, c.name, tb::GlueKind::kNet), {}, false, {}, {}};
   for (const auto& f : design)
     if (f.path.rfind("rtl/", 0) == 0) s.files.push_back(f);
   return s;

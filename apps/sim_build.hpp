@@ -37,6 +37,9 @@ struct Kit {
   fs::path file;
   std::string cxx, verilator, verilator_root, tb_dir, verilator_version;
   std::vector<std::string> verilator_args, cxxflags, opt_fast, opt_slow, ldflags;
+  // Profile-guided builds (--pgo): the compiler's flags that instrument the
+  // model and that use the profile; empty when the compiler has none.
+  std::vector<std::string> pgo_generate, pgo_use;
   std::map<std::string, std::vector<std::string>> libs;  // "pe", "net": in link order
   KitVariant plain, traced;
   const KitVariant& variant(bool trace) const { return trace ? traced : plain; }
@@ -44,12 +47,14 @@ struct Kit {
 // The kit at `path` (empty: the build's); SimInputError when it is missing,
 // malformed, or its libraries or Verilator are.
 Kit load_kit(const std::string& path);
+// The error of --pgo with a kit whose compiler has no profile-guided flags.
+std::string pgo_unsupported(const Kit& k);
 // Remove the folders of tmp/ whose process is gone (left by a killed build).
 void sweep_tmp(const fs::path& tmp);
 // The cache folder: $TAXONN_SIM_CACHE, else the kit's build's cache/sim.
 fs::path default_cache(const Kit& kit);
 
-enum class StageKind { kVerilate, kCompileModel, kGlue, kLink };
+enum class StageKind { kVerilate, kCompileModel, kGlue, kLink, kProfile };
 
 struct Stage {
   StageKind kind;
@@ -80,6 +85,11 @@ struct TbSpec {
   GeneratedFile glue;  // tb::glue_file
   std::vector<GeneratedFile> files;  // rtl/*.v, rtl/*.vh and the harness
   bool trace = false;                // the traced variant (Kit::traced)
+  // Non-empty: a profile-guided build. The model is built instrumented, this
+  // testbench run (its arguments) trains the profile, and the model is built
+  // again from it (docs/sim.md, "Long runs").
+  std::vector<std::string> pgo_train;  // without --config: the cache key holds the design
+  std::string pgo_config;              // --config of the training run
 };
 // The testbench specs of a config: its PE harness, and its network top.
 TbSpec pe_spec(const Config& c, const std::vector<GeneratedFile>& design);
@@ -95,6 +105,11 @@ class Builder {
   void step(const TbSpec& s, StageKind kind, const std::string& name, const std::vector<std::string>& cmd,
             const fs::path& log, Built& b) const;
   void build_model(const TbSpec& s, const fs::path& model, Built& b);
+  // Compile the verilated model in `obj` and the glue into `glue_o`, with `extra` flags.
+  void compile_model(const TbSpec& s, const fs::path& obj, const fs::path& glue_o, const std::vector<std::string>& extra,
+                     const std::string& what, Built& b) const;
+  // The instrumented build's training run: link, run, keep the profile.
+  void train_profile(const TbSpec& s, const fs::path& tmp, const fs::path& obj, Built& b) const;
 
   const Kit& kit_;
   fs::path cache_;

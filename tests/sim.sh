@@ -3,9 +3,11 @@
 # here (odd formats per layer, folded PEs, truncate and nearest rounding)
 # builds and passes both checks; a second run takes both testbenches from the
 # cache; a copy of the templates with one operator changed fails and names
-# the first divergence; bad input (a config the network RTL does not cover, a
-# missing dataset, an unwritable output, a missing config) is one line, exit
-# 2, no output. Its own cache, so the first run really builds.
+# the first divergence; --pgo builds a profile-guided network testbench that
+# passes the same checks (and a failing profile run fails its build); bad
+# input (a config the network RTL does not cover, a missing dataset, an
+# unwritable output, a missing config, --pgo without a network check or with
+# a kit that has no profile flags) is one line, exit 2, no output. Its own cache, so the first run really builds.
 # Usage: sim.sh TAXONN_BINARY SOURCE_DIR WORK_DIR
 set -uo pipefail
 taxonn=$1 src=$2 work=$3
@@ -94,7 +96,23 @@ wait "${pids[1]}" || no "concurrent run 2 failed"
   || no "concurrent runs left $(ls "$work/cache2/bin" | wc -l) bin entries"
 [ -z "$(ls -A "$work/cache2/tmp" 2>/dev/null)" ] || no "concurrent runs left temporaries: $(ls "$work/cache2/tmp")"
 
-# 6. Bad input: one line on stderr, exit 2, nothing written.
+# 6. --pgo: the network testbench built instrumented, its profile run, built
+# again from the profile; bit-exact like the plain one, cached by its own key;
+# a profile run that fails (the broken datapath of 3) fails the build, named.
+sim --config "$work/odd_net.json" --pgo --out "$work/pgo" > "$work/pgo.txt" 2>&1 || { cat "$work/pgo.txt"; no "--pgo run failed"; }
+for stage in "compile the model instrumented" "profile run (--steps" "compile the model from the profile"; do
+  grep -qF "[network] $stage" "$work/pgo.txt" || no "--pgo: no stage '$stage'"
+done
+grep -qE "^  network +PASS .*150 steps, 0 mismatches" "$work/pgo.txt" || no "--pgo: no network pass line"
+sim --config "$work/odd_net.json" --pgo --out "$work/pgo2" > "$work/pgo2.txt" 2>&1 || no "second --pgo run failed"
+grep -q "all from the cache, no build" "$work/pgo2.txt" || no "second --pgo run was not all cached"
+sim --config "$work/odd_net.json" --pgo --templates "$work/broken" --out "$work/pgo_broken" > "$work/pgo_broken.txt" 2>&1
+rc=$?
+[ $rc -eq 1 ] || no "--pgo with broken RTL: exit $rc, want 1"
+grep -qE "^  network +error +building the network testbench failed at 'profile run" "$work/pgo_broken.txt" \
+  || no "--pgo with broken RTL: the failed profile run is not named"
+
+# 7. Bad input: one line on stderr, exit 2, nothing written.
 bad() {  # expected text, then arguments
   local want=$1; shift
   err=$("$taxonn" sim --quiet "$@" 2>&1 >/dev/null); rc=$?
@@ -111,6 +129,11 @@ bad "dataset" --config "$work/odd_net.json" --dataset mnist --data-dir "$work/no
 bad "--dataset 'imagenet'" --config "$work/odd_net.json" --dataset imagenet --out "$work/bad"
 bad "(--json): cannot write" --config "$work/odd_net.json" --json /proc/taxonn/sim.json --out "$work/bad"
 bad "--replay" --config "$work/odd_net.json" --replay "$work/odd_net.json" --out "$work/bad"
+bad "--pgo builds the network testbench" --config "$work/odd_net.json" --pgo --pe-only --out "$work/bad"
+# A kit whose compiler has no profile-guided flags (another compiler's kit).
+sed 's/"pgo": {[^}]*}/"pgo": {"generate": [], "use": []}/' "$(dirname "$taxonn")/sim_kit.json" > "$work/kit_nopgo.json"
+grep -q '"generate": \[\]' "$work/kit_nopgo.json" || no "the kit edit did not apply"
+bad "has no profile-guided build flags" --config "$work/odd_net.json" --pgo --kit "$work/kit_nopgo.json" --out "$work/bad"
 
 [ $fail -eq 0 ] && echo "sim: all checks passed"
 exit $fail
