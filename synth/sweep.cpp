@@ -74,6 +74,8 @@ std::vector<SynthReport> synth_points(const SweepOptions& so, batch::Executor& e
     if (o.stopped) throw Interrupted(stop_signal().load(), "synth sweep: stopped before every width was done");
     if (!o.ok) throw ToolError(fmt::format("synth sweep: W = {} failed: {}", so.from + k, o.error));
     reports.push_back(synth_report_from_json(o.result));
+    // The job ran on absolute paths; the results name the liberty as the user gave it.
+    reports.back().liberty = so.base.liberty;
   }
   return reports;
 }
