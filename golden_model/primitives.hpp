@@ -66,7 +66,9 @@ class Lfsr {
 
 // taxonn_rounder: the PE's one rounder, rq from 2F to the format's F with
 // the format's rounding, drawing from its LFSR when stochastic; use() is a
-// clock edge on which the rounding was used (the LFSR advances).
+// clock edge on which the rounding was used (the LFSR advances). The RTL
+// evaluates the rounding only in such cycles (taxonn_rq's en_i): its
+// outputs are 0 in the others, which no PE register reads.
 class Rounder {
  public:
   Rounder(const QFormat& fmt, const LfsrParams& lfsr) : fmt_(fmt), lfsr_(lfsr) {}

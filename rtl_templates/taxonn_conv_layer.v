@@ -724,6 +724,7 @@ module taxonn_conv_layer #(
         .OUT_W(W),
         .RND  (RND)
       ) u_z_rq (
+        .en_i     (1'b1),
         .x_i      (col_sum),
         .rnd_i    (z_rnd),
         .q_o      (z_c),
@@ -842,10 +843,14 @@ module taxonn_conv_layer #(
       end
       reg signed [TREE_W-1:0] tree;
       integer i;
+      // Summed only in step 1's cycles (0 otherwise: the fold ignores it
+      // then), so that a simulator adds the array only then.
       always @(*) begin
         tree = {TREE_W{1'b0}};
-        for (i = 0; i < NPE; i = i + 1) begin
-          tree = tree + acc_t[i];
+        if (s_sum) begin
+          for (i = 0; i < NPE; i = i + 1) begin
+            tree = tree + acc_t[i];
+          end
         end
       end
       wire [KIW-1:0] j = s_pos[KIW-1:0];

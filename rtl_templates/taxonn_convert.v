@@ -33,6 +33,7 @@ module taxonn_convert #(
         .OUT_W(OUT_W),
         .RND  (RND)
       ) u_rq (
+        .en_i     (1'b1),
         .x_i      (x_i),
         .rnd_i    (rnd_i),
         .q_o      (q_o),

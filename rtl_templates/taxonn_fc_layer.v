@@ -531,11 +531,15 @@ module taxonn_fc_layer #(
     if (HAS_STEP1 != 0) begin : gen_step1
       reg signed [TREE_W-1:0] tree;
       integer q;
+      // Summed only in step 1's cycles (0 otherwise: the fold ignores it
+      // then), so that a simulator adds the products only then.
       always @(*) begin
         tree = {TREE_W{1'b0}};
-        for (q = 0; q < P; q = q + 1) begin
-          // sign extension as a shift (taxonn_acc: the same wires, faster to simulate)
-          tree = tree + ($signed({pe_prod[q], {(TREE_W-2*W){1'b0}}}) >>> (TREE_W - 2 * W));
+        if (s_sum) begin
+          for (q = 0; q < P; q = q + 1) begin
+            // sign extension as a shift (taxonn_acc: the same wires, faster to simulate)
+            tree = tree + ($signed({pe_prod[q], {(TREE_W-2*W){1'b0}}}) >>> (TREE_W - 2 * W));
+          end
         end
       end
       wire [KIW-1:0] j = s_j[KIW-1:0];

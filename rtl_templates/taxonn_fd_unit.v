@@ -50,6 +50,7 @@ module taxonn_fd_unit #(
         .OUT_W(W),
         .RND  (RND)
       ) u_rq (
+        .en_i     (1'b1),
         .x_i      (prod),
         .rnd_i    (rnd_i),
         .q_o      (q),

@@ -35,6 +35,7 @@ module taxonn_g_unit #(
         .OUT_W(W),
         .RND  (RND)
       ) u_rq (
+        .en_i     (1'b1),
         .x_i      (prod),
         .rnd_i    (rnd_i),
         .q_o      (g_o),

@@ -56,6 +56,7 @@ module taxonn_pool #(
         .OUT_W(W),
         .RND  (RND)
       ) u_avg (
+        .en_i     (1'b1),
         .x_i      (sum),
         .rnd_i    (2'b00),
         .q_o      (y_o),
@@ -69,6 +70,7 @@ module taxonn_pool #(
         .OUT_W(W),
         .RND  (RND)
       ) u_spread (
+        .en_i     (1'b1),
         .x_i      (g_i),
         .rnd_i    (2'b00),
         .q_o      (spread),

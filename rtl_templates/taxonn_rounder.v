@@ -1,7 +1,8 @@
 // taxonn_rounder: the PE's one rounder (CONTRACT 2): rq from 2F to F
 // fractional bits with the layer's rounding, and, when the rounding is
 // stochastic, the LFSR whose low F bits it adds. The LFSR advances on every
-// cycle whose rounding is used (use_i). Both PEs share this block.
+// cycle whose rounding is used (use_i), and only then is the rounding
+// evaluated (taxonn_rq's en_i): its outputs are 0 in the other cycles. Both PEs share this block.
 // Golden twin: taxonn::Rounder.
 `include "taxonn_defs.vh"
 
@@ -47,6 +48,7 @@ module taxonn_rounder #(
     .OUT_W(OUT_W),
     .RND  (RND)
   ) u_rq (
+    .en_i     (use_i),
     .x_i      (x_i),
     .rnd_i    (rnd),
     .q_o      (q_o),

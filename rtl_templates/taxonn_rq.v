@@ -1,6 +1,11 @@
 // taxonn_rq: the requantizer rq(x, f_from -> Q(I,F)) (CONTRACT 2): drop SHIFT
 // fractional bits by the rounding mode, multiply by 2^POST_SHIFT, saturate.
-// Golden twin: taxonn::rq (rounding half: taxonn::rq_round).
+// Its outputs are 0 while en_i is low (operand isolation): a PE uses its
+// rounder in a few cycles of each phase, and the rounding and the clamp
+// are computed in procedural blocks under en_i, so that a simulator
+// evaluates them only in those cycles (Verilator evaluates every continuous assignment every cycle: the
+// PEs' rounders were a fifth of LeNet-5's simulation, docs/sim.md).
+// Golden twin: taxonn::rq (rounding half: taxonn::rq_round); 0 when disabled.
 `include "taxonn_defs.vh"
 
 module taxonn_rq #(
@@ -14,6 +19,7 @@ module taxonn_rq #(
   // Width of rounded_o, the rounded value before the post-shift and clamp.
   parameter integer ROUND_W    = IN_W + 1 - SHIFT
 ) (
+  input  wire                      en_i,
   input  wire signed [IN_W-1:0]    x_i,
   input  wire        [RND_W-1:0]   rnd_i,
   output wire signed [OUT_W-1:0]   q_o,
@@ -42,31 +48,64 @@ module taxonn_rq #(
     end
   endgenerate
 
-  wire signed [SumW-1:0] sum = {x_i[IN_W-1], x_i} + bias;
-  // Taking the top bits of a signed value is the arithmetic shift (floor).
+  // One block per case below, every statement inside the enable: Verilator
+  // keeps such a block as a branch, where it turns a lone guarded assignment
+  // into a select that computes both sides.
+  reg signed [SumW-1:0] sum;
+  reg        [ResW:0]   resx;  // the post-shifted value over [ResW:1] (a spare zero at [0])
+  generate
+    if (ResW > OUT_W) begin : gen_clip
+      localparam [OUT_W-1:0] MaxVal = {1'b0, {(OUT_W-1){1'b1}}};
+      localparam [OUT_W-1:0] MinVal = {1'b1, {(OUT_W-1){1'b0}}};
+      reg signed [OUT_W-1:0] q;
+      reg                    sat;
+      reg [ResW-OUT_W:0]     top_bits;
+      always @(*) begin
+        sum      = {SumW{1'b0}};
+        resx     = {(ResW+1){1'b0}};
+        top_bits = {(ResW-OUT_W+1){1'b0}};
+        q        = {OUT_W{1'b0}};
+        sat      = 1'b0;
+        if (en_i) begin
+          sum  = {x_i[IN_W-1], x_i} + bias;
+          // Taking the top bits of a signed value is the arithmetic shift (floor).
+          resx = {sum[SumW-1:SHIFT], {(POST_SHIFT+1){1'b0}}};
+          // The clamp of taxonn_sat: it fits when every bit above the
+          // output's sign bit equals it.
+          top_bits = resx[ResW:OUT_W];
+          if ((&top_bits) | ~(|top_bits)) begin
+            q = resx[OUT_W:1];
+          end else begin
+            q   = resx[ResW] ? MinVal : MaxVal;
+            sat = 1'b1;
+          end
+        end
+      end
+      assign q_o   = q;
+      assign sat_o = sat;
+    end else begin : gen_fits
+      always @(*) begin
+        sum  = {SumW{1'b0}};
+        resx = {(ResW+1){1'b0}};
+        if (en_i) begin
+          sum  = {x_i[IN_W-1], x_i} + bias;
+          resx = {sum[SumW-1:SHIFT], {(POST_SHIFT+1){1'b0}}};
+        end
+      end
+      if (ResW == OUT_W) begin : gen_same
+        assign q_o = resx[ResW:1];
+      end else begin : gen_extend
+        assign q_o = $signed({resx[ResW:1], {(OUT_W-ResW){1'b0}}}) >>> (OUT_W - ResW);
+      end
+      assign sat_o = 1'b0;
+    end
+  endgenerate
   assign rounded_o = sum[SumW-1:SHIFT];
+  wire unused_resx = resx[0];
   generate
     if (SHIFT > 0) begin : gen_dropped
       wire unused_frac = ^sum[SHIFT-1:0];  // the bits that rounding drops
     end
   endgenerate
-
-  wire signed [ResW-1:0] res;
-  generate
-    if (POST_SHIFT > 0) begin : gen_post_shift
-      assign res = {rounded_o, {POST_SHIFT{1'b0}}};
-    end else begin : gen_no_post_shift
-      assign res = rounded_o;
-    end
-  endgenerate
-
-  taxonn_sat #(
-    .IN_W (ResW),
-    .OUT_W(OUT_W)
-  ) u_sat (
-    .x_i  (res),
-    .q_o  (q_o),
-    .sat_o(sat_o)
-  );
 
 endmodule

@@ -119,7 +119,8 @@ std::vector<PrimCase> cases_rq(const std::string& prim) {
         const int round_w = in_w + 1 - q.f;
         c.params = {num("IN_W", in_w), num("SHIFT", q.f), num("OUT_W", c.w),
                     Param{"RND", rnd, rnd_macro_name(rnd)}, num("POST_SHIFT", post)};
-        c.in = {{"x_i", in_w, true}, {"rnd_i", q.f, false, rnd == 2}};
+        // en_i low: every output 0 (operand isolation), en_i high: rq.
+        c.in = {{"x_i", in_w, true}, {"rnd_i", q.f, false, rnd == 2}, {"en_i", 1, false}};
         c.out = {{"q_o", c.w, true}, {"sat_o", 1, false}, {"rounded_o", round_w, true}};
         out.push_back(c);
       }

@@ -129,6 +129,7 @@ class RounderModel : public Model {
            LfsrParams{static_cast<int>(c.get("LFSR_W")), static_cast<std::uint32_t>(c.get("LFSR_POLY")),
                       static_cast<std::uint32_t>(c.get("LFSR_SEED"))}) {}
   std::vector<Wide> eval(const std::vector<Wide>& in) override {
+    if (!in[0]) return {0, 0, 0};  // use_i low: the rounding is not evaluated (taxonn_rq's en_i)
     const SatResult q = r_.round(in[1]);
     return {q.value, q.saturated, r_.rounded(in[1])};
   }
@@ -156,6 +157,7 @@ std::unique_ptr<Model> make_model(const PrimCase& c) {
     const auto mode = static_cast<Rounding>(c.get("RND"));
     const QFormat q = fmt_of(ow, shift);
     return comb([=](const std::vector<Wide>& in) {
+      if (in[2] == 0) return std::vector<Wide>{0, 0, 0};  // en_i low
       const auto rnd = static_cast<std::uint64_t>(in[1]);
       const SatResult r = rq(in[0], shift, q, mode, rnd, post);
       return std::vector<Wide>{r.value, r.saturated, rq_round(in[0], shift, mode, rnd)};
