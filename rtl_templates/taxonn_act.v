@@ -19,8 +19,9 @@ module taxonn_act #(
         .IN_W(W),
         .F   (F)
       ) u_plan (
-        .x_i(z_i),
-        .s_o(s)
+        .en_i(1'b1),
+        .x_i (z_i),
+        .s_o (s)
       );
       // sigma = 1.0 does not fit Q(1,F): the clamp takes it to the maximum.
       taxonn_sat #(
@@ -38,8 +39,9 @@ module taxonn_act #(
         .IN_W(W + 1),
         .F   (F)
       ) u_plan (
-        .x_i({z_i, 1'b0}),
-        .s_o(s)
+        .en_i(1'b1),
+        .x_i ({z_i, 1'b0}),
+        .s_o (s)
       );
       localparam [F+2:0] One = {{(F+2){1'b0}}, 1'b1} << F;
       wire signed [F+2:0] t = {1'b0, s, 1'b0} - One;

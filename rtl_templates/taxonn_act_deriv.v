@@ -11,6 +11,7 @@ module taxonn_act_deriv #(
   parameter integer F   = 12,
   parameter integer ACT = `TAXONN_ACT_RELU
 ) (
+  input  wire               en_i,   // sigmoid/tanh: a_o and b_o are 0 while low (taxonn_plan_sigmoid)
   input  wire signed [W-1:0] z_i,
   output wire signed [W-1:0] a_o,
   output wire signed [W-1:0] b_o,
@@ -26,16 +27,18 @@ module taxonn_act_deriv #(
           .IN_W(W + 1),
           .F   (F)
         ) u_plan (
-          .x_i({z_i, 1'b0}),
-          .s_o(s)
+          .en_i(en_i),
+          .x_i ({z_i, 1'b0}),
+          .s_o (s)
         );
       end else begin : gen_single
         taxonn_plan_sigmoid #(
           .IN_W(W),
           .F   (F)
         ) u_plan (
-          .x_i(z_i),
-          .s_o(s)
+          .en_i(en_i),
+          .x_i (z_i),
+          .s_o (s)
         );
       end
       localparam [F:0] One = {1'b1, {F{1'b0}}};
@@ -48,17 +51,19 @@ module taxonn_act_deriv #(
       assign a_o    = {W{1'b0}};
       assign b_o    = {W{1'b0}};
       assign mask_o = ~z_i[W-1] & (|z_i);
+      wire unused_en = en_i;
     end else if (ACT == `TAXONN_ACT_RELU_CLIP) begin : gen_relu_clip
       // 0 < z < max: a z the forward sum saturated passes no gradient (CONTRACT 2).
       localparam [W-1:0] MaxRaw = {1'b0, {(W-1){1'b1}}};
       assign a_o    = {W{1'b0}};
       assign b_o    = {W{1'b0}};
       assign mask_o = ~z_i[W-1] & (|z_i) & (z_i != MaxRaw);
+      wire unused_en = en_i;
     end else begin : gen_identity
       assign a_o    = {W{1'b0}};
       assign b_o    = {W{1'b0}};
       assign mask_o = 1'b0;
-      wire unused_z = ^z_i;
+      wire unused_z = ^{z_i, en_i};
     end
   endgenerate
 

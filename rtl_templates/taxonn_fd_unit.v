@@ -24,6 +24,7 @@ module taxonn_fd_unit #(
     .F  (F),
     .ACT(ACT)
   ) u_act_deriv (
+    .en_i  (1'b1),
     .z_i   (z_i),
     .a_o   (a),
     .b_o   (b),

@@ -75,13 +75,17 @@ module taxonn_pe #(
   );
 
   // ---- activation-derivative unit ----
+  // Enabled only in the cycle that multiplies its operands (f' = s * (1 - s)):
+  // its outputs are 0 otherwise, and a simulator evaluates it only then.
   wire signed [W-1:0] deriv_a, deriv_b;
   wire                deriv_mask;
+  wire                deriv_en = (mul_a_sel_i == `TAXONN_MUL_A_DERIV_A) | (mul_b_sel_i == `TAXONN_MUL_B_DERIV_B);
   taxonn_act_deriv #(
     .W  (W),
     .F  (F),
     .ACT(ACT)
   ) u_act_deriv (
+    .en_i  (deriv_en),
     .z_i   (sum_q),
     .a_o   (deriv_a),
     .b_o   (deriv_b),

@@ -7,6 +7,7 @@ module taxonn_plan_sigmoid #(
   parameter integer IN_W = 16,
   parameter integer F    = 12
 ) (
+  input  wire                   en_i,
   input  wire signed [IN_W-1:0] x_i,
   output wire        [F:0]      s_o
 );
@@ -21,33 +22,37 @@ module taxonn_plan_sigmoid #(
   localparam [CW-1:0] FiveOffset  = (One << 2) + One;                        // 0.625 * 8
   localparam [CW-1:0] TwoOffset   = One << 1;                                // 0.5 * 4
 
-  wire          neg = x_i[IN_W-1];
-  // |x| as an unsigned number: -min is 2^(IN_W-1), which IN_W unsigned bits hold.
-  wire [IN_W-1:0] mag = neg ? (~x_i + {{(IN_W-1){1'b0}}, 1'b1}) : x_i;
-  wire [CW-1:0]   a   = {{(CW-IN_W){1'b0}}, mag};
-  wire [CW-1:0]   a8  = a << 3;
-
-  wire [CW-1:0] seg_far  = (a + TwentySeven) >> 5;  // |x|/32 + 0.84375
-  wire [CW-1:0] seg_mid  = (a + FiveOffset) >> 3;   // |x|/8  + 0.625
-  wire [CW-1:0] seg_near = (a + TwoOffset) >> 2;    // |x|/4  + 0.5
-
-  reg [CW-1:0] pos;
+  // Computed only while en_i is high (0 otherwise): a PE needs its
+  // derivative in one cycle per neuron, and a simulator evaluates a
+  // procedural block under an enable only then (docs/sim.md).
+  reg              neg;
+  reg [IN_W-1:0]   mag;
+  reg [CW-1:0]     a, pos, signed_s;
   always @(*) begin
-    if (a >= Five) begin
-      pos = One;
-    end else if (a8 >= Nineteen) begin
-      pos = seg_far;
-    end else if (a >= One) begin
-      pos = seg_mid;
-    end else begin
-      pos = seg_near;
+    neg      = 1'b0;
+    mag      = {IN_W{1'b0}};
+    a        = {CW{1'b0}};
+    pos      = {CW{1'b0}};
+    signed_s = {CW{1'b0}};
+    if (en_i) begin
+      neg = x_i[IN_W-1];
+      // |x| as an unsigned number: -min is 2^(IN_W-1), which IN_W unsigned bits hold.
+      mag = neg ? (~x_i + {{(IN_W-1){1'b0}}, 1'b1}) : x_i;
+      a   = {{(CW-IN_W){1'b0}}, mag};
+      if (a >= Five) begin
+        pos = One;
+      end else if ((a << 3) >= Nineteen) begin
+        pos = (a + TwentySeven) >> 5;  // |x|/32 + 0.84375
+      end else if (a >= One) begin
+        pos = (a + FiveOffset) >> 3;   // |x|/8  + 0.625
+      end else begin
+        pos = (a + TwoOffset) >> 2;    // |x|/4  + 0.5
+      end
+      // sigma(-x) = 1 - sigma(x); every segment is <= 1.0, so F + 1 bits hold it.
+      signed_s = neg ? (One - pos) : pos;
     end
   end
-
-  // sigma(-x) = 1 - sigma(x); every segment is <= 1.0, so F + 1 bits hold it.
-  wire [CW-1:0] signed_s = neg ? (One - pos) : pos;
   assign s_o = signed_s[F:0];
-
   wire unused_high = ^signed_s[CW-1:F+1];
 
 endmodule

@@ -205,7 +205,7 @@ std::vector<PrimCase> cases_plan_sigmoid(const std::string& prim) {
     for (int doubled : {0, 1}) {  // tanh feeds it 2z, one bit wider
       PrimCase c = base_case(prim, q);
       c.params = {num("IN_W", c.w + doubled), num("F", q.f)};
-      c.in = {{"x_i", c.w + doubled, true}};
+      c.in = {{"x_i", c.w + doubled, true}, {"en_i", 1, false}};  // en_i low: s_o is 0
       c.out = {{"s_o", q.f + 1, false}};
       out.push_back(c);
     }
@@ -220,6 +220,7 @@ std::vector<PrimCase> cases_act(const std::string& prim) {
       PrimCase c = base_case(prim, q);
       c.params = {num("W", c.w), num("F", q.f), Param{"ACT", a, act_macro_name(a)}};
       c.in = {{"z_i", c.w, true}};
+      if (prim == "act_deriv") c.in.push_back({"en_i", 1, false});  // low: a_o, b_o are 0
       if (prim == "act") c.out = {{"y_o", c.w, true}, {"sat_o", 1, false}};
       else c.out = {{"a_o", c.w, true}, {"b_o", c.w, true}, {"mask_o", 1, false}};
       out.push_back(c);

@@ -195,7 +195,7 @@ std::unique_ptr<Model> make_model(const PrimCase& c) {
   }
   if (p == "plan_sigmoid") {
     const int f = static_cast<int>(c.get("F"));
-    return comb([f](const std::vector<Wide>& in) { return std::vector<Wide>{plan_sigmoid(in[0], f)}; });
+    return comb([f](const std::vector<Wide>& in) { return std::vector<Wide>{in[1] ? plan_sigmoid(in[0], f) : 0}; });
   }
   if (p == "act" || p == "act_deriv") {
     const QFormat q = fmt_of(static_cast<int>(c.get("W")), static_cast<int>(c.get("F")));
@@ -207,6 +207,7 @@ std::unique_ptr<Model> make_model(const PrimCase& c) {
       });
     return comb([=](const std::vector<Wide>& in) {
       const DerivOperands d = act_deriv(in[0], q, a);
+      if (!in[1]) return std::vector<Wide>{0, 0, d.mask};  // en_i low: the operands are 0, the mask is not gated
       return std::vector<Wide>{d.a, d.b, d.mask};
     });
   }
