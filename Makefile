@@ -32,7 +32,7 @@ DEB_PACKAGES := cmake make g++ python3 verilator yosys iverilog opensta gnuplot-
                 python3-yaml dataset-fashion-mnist \
                 slurmctld slurmd slurm-client munge
 
-.PHONY: all deps build run test synth synth-sweep accel bench bench-cluster bench-sim table1 table1-long explore-mlp explore-lenet cycles regress-mlp regress-lenet update-golden clean
+.PHONY: all deps build run test synth synth-sweep accel bench bench-cluster bench-sim table1 table1-long explore-mlp explore-lenet cycles regress-mlp regress-lenet epoch-mlp update-golden clean
 
 all: run
 
@@ -121,6 +121,19 @@ bench: build
 	tests/bench_rtl.sh $(BUILD)/taxonn $(BUILD) configs/mlp_mnist100.json 300 $(RESULTS)/bench/rtl_mlp_mnist100.txt
 	@echo "== RTL simulation vs golden model: LeNet-5 (lenet5_mnist), 100 SGD steps, plain and profile-guided"
 	tests/bench_rtl.sh $(BUILD)/taxonn $(BUILD) configs/lenet5_mnist.json 100 $(RESULTS)/bench/rtl_lenet5_mnist.txt
+
+# One MNIST epoch of 784-100-10 in RTL (issue 19, item 4; about 6 minutes):
+# 60,000 SGD steps of the profile-guided testbench, every step checked
+# against the golden model (weights every 1,000 steps), and the wall time.
+epoch-mlp: build
+	@mkdir -p $(RESULTS)/epoch
+	@t0=$$(date +%s.%N); \
+	$(BUILD)/taxonn sim --config configs/mlp_mnist100.json --pgo --steps 60000 --check-every 1000 --quiet \
+	  --out $(BUILD)/epoch/mlp_mnist100 || exit 1; \
+	echo "$$(awk -v a=$$t0 -v b=$$(date +%s.%N) 'BEGIN { printf "%.1f", b - a }') s wall: taxonn sim --pgo --steps 60000 (PE check, network epoch, checks)" \
+	  | tee $(RESULTS)/epoch/mlp_mnist100_wall.txt
+	cp $(BUILD)/epoch/mlp_mnist100/net.json $(RESULTS)/epoch/mlp_mnist100.json
+	cp $(BUILD)/epoch/mlp_mnist100/net.txt $(RESULTS)/epoch/mlp_mnist100.txt
 
 # Build times of `taxonn sim` testbenches (issue 13): each config's PE and
 # network testbench from an empty cache, stage by stage, and the model's
