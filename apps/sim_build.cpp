@@ -173,9 +173,7 @@ Built Builder::build(const TbSpec& s) {
   b.model_key = mk.hex();
   ContentKey bk;
   bk.add("taxonn-sim-bin-2").add(b.model_key).add(join(kit_.ldflags));
-  std::vector<std::string> libs = var.libs;  // before the kit's: they use its runtime
-  libs.insert(libs.end(), kit_.libs.at(s.kind).begin(), kit_.libs.at(s.kind).end());
-  for (const auto& l : libs)
+  for (const auto& l : link_libs(s))
     if (l.rfind("-", 0) == 0) bk.add(l);
     else bk.add_file(l);
   b.bin_key = bk.hex();
@@ -190,11 +188,8 @@ Built Builder::build(const TbSpec& s) {
   if (!fs::exists(model / "glue.o")) build_model(s, model, b);
   else say(s.label, fmt::format("model {} cached; linking with the current kit", b.model_key.substr(0, 12)));
   const fs::path tmp = new_tmp(cache_, "bin");
-  std::vector<std::string> cmd = {kit_.cxx, "-o", (tmp / "tb").string(), (model / "glue.o").string(),
-                                  (model / (s.prefix + "__ALL.a")).string()};
-  for (const auto& l : libs) cmd.push_back(l);
-  for (const auto& f : kit_.ldflags) cmd.push_back(f);
-  step(s, StageKind::kLink, "link", cmd, tmp / "link.log", b);
+  step(s, StageKind::kLink, "link", link_command(s, tmp / "tb", model / "glue.o", model / (s.prefix + "__ALL.a")),
+       tmp / "link.log", b);
   publish(tmp, bin);
   b.seconds = since(t0);
   return b;
@@ -260,6 +255,7 @@ void Builder::build_model(const TbSpec& s, const fs::path& model, Built& b) {
     for (const auto& f : built) fs::remove(f);
     fs::remove(glue_o);
     compile_model(s, obj, glue_o, kit_.pgo_use, " from the profile", b);
+    fs::remove(tmp / "glue.gcda");  // the glue's profile (the model's go with obj/)
   }
 
   // Keep what linking needs and the logs; the sources and objects go.
@@ -295,13 +291,23 @@ void Builder::compile_model(const TbSpec& s, const fs::path& obj, const fs::path
   step(s, StageKind::kGlue, "compile the glue" + what, cc, obj.parent_path() / "glue.log", b);
 }
 
+std::vector<std::string> Builder::link_libs(const TbSpec& s) const {
+  std::vector<std::string> libs = kit_.variant(s.trace).libs;  // before the kit's: they use its runtime
+  libs.insert(libs.end(), kit_.libs.at(s.kind).begin(), kit_.libs.at(s.kind).end());
+  return libs;
+}
+
+std::vector<std::string> Builder::link_command(const TbSpec& s, const fs::path& out, const fs::path& glue_o,
+                                               const fs::path& archive) const {
+  std::vector<std::string> cmd = {kit_.cxx, "-o", out.string(), glue_o.string(), archive.string()};
+  for (const auto& l : link_libs(s)) cmd.push_back(l);
+  cmd.insert(cmd.end(), kit_.ldflags.begin(), kit_.ldflags.end());
+  return cmd;
+}
+
 void Builder::train_profile(const TbSpec& s, const fs::path& tmp, const fs::path& obj, Built& b) const {
   const fs::path tb = tmp / "profile_tb";
-  std::vector<std::string> cmd = {kit_.cxx, "-o", tb.string(), (tmp / "glue.o").string(),
-                                  (obj / (s.prefix + "__ALL.a")).string()};
-  for (const auto& l : kit_.variant(s.trace).libs) cmd.push_back(l);
-  for (const auto& l : kit_.libs.at(s.kind)) cmd.push_back(l);
-  for (const auto& f : kit_.ldflags) cmd.push_back(f);
+  std::vector<std::string> cmd = link_command(s, tb, tmp / "glue.o", obj / (s.prefix + "__ALL.a"));
   cmd.insert(cmd.end(), kit_.pgo_generate.begin(), kit_.pgo_generate.end());
   step(s, StageKind::kLink, "link instrumented", cmd, tmp / "profile_link.log", b);
   std::vector<std::string> run = {tb.string(), "--config", s.pgo_config};

@@ -108,6 +108,11 @@ class Builder {
   // Compile the verilated model in `obj` and the glue into `glue_o`, with `extra` flags.
   void compile_model(const TbSpec& s, const fs::path& obj, const fs::path& glue_o, const std::vector<std::string>& extra,
                      const std::string& what, Built& b) const;
+  // The kit's libraries a testbench links (the variant's first), and the
+  // link command of `out` from a model's glue and archive.
+  std::vector<std::string> link_libs(const TbSpec& s) const;
+  std::vector<std::string> link_command(const TbSpec& s, const fs::path& out, const fs::path& glue_o,
+                                        const fs::path& archive) const;
   // The instrumented build's training run: link, run, keep the profile.
   void train_profile(const TbSpec& s, const fs::path& tmp, const fs::path& obj, Built& b) const;
 

@@ -29,6 +29,8 @@ module taxonn_xbuf #(
   // No reset on the words: a buffer is written before it is read.
   reg [W-1:0] buf0_q [0:N-1];
   wire        wr_in = {{(32-IW){1'b0}}, wr_idx_i} < N32;
+  // Each read port's word in the buffer the reads see, before the range check.
+  wire [NRD*W-1:0] rd_word;
 
   genvar r;
   generate
@@ -52,9 +54,7 @@ module taxonn_xbuf #(
         end
       end
       for (r = 0; r < NRD; r = r + 1) begin : gen_rd
-        wire [IW-1:0] idx   = rd_idx_i[r*IW +: IW];
-        wire          in_ok = {{(32-IW){1'b0}}, idx} < N32;
-        assign rd_data_o[r*W +: W] = !in_ok ? {W{1'b0}} : (sel_q ? buf1_q[idx] : buf0_q[idx]);
+        assign rd_word[r*W +: W] = sel_q ? buf1_q[rd_idx_i[r*IW +: IW]] : buf0_q[rd_idx_i[r*IW +: IW]];
       end
     end else begin : gen_single
       always @(posedge clk_i) begin
@@ -63,11 +63,14 @@ module taxonn_xbuf #(
         end
       end
       for (r = 0; r < NRD; r = r + 1) begin : gen_rd
-        wire [IW-1:0] idx   = rd_idx_i[r*IW +: IW];
-        wire          in_ok = {{(32-IW){1'b0}}, idx} < N32;
-        assign rd_data_o[r*W +: W] = in_ok ? buf0_q[idx] : {W{1'b0}};
+        assign rd_word[r*W +: W] = buf0_q[rd_idx_i[r*IW +: IW]];
       end
       wire unused_single = ^{swap_i, rst_ni};
+    end
+    // An index past N reads 0.
+    for (r = 0; r < NRD; r = r + 1) begin : gen_rd_range
+      wire in_ok = {{(32-IW){1'b0}}, rd_idx_i[r*IW +: IW]} < N32;
+      assign rd_data_o[r*W +: W] = in_ok ? rd_word[r*W +: W] : {W{1'b0}};
     end
   endgenerate
 

@@ -39,7 +39,7 @@ for r in $(seq "$rounds"); do
   speed plain "$plain" | tee -a "$out.tmp"
   speed pgo "$pgo" | tee -a "$out.tmp"
 done
-# The ratio of the medians (of 2 rounds: the mean) of RTL samples/s.
+# The ratio of the means of RTL samples/s over the rounds.
 awk '/ speed: RTL simulation / { v = $1; for (i = 1; i <= NF; i++) if ($i == "simulation") s[v] += $(i + 1); n[v]++ }
      END { if (n["plain"] == 0 || n["pgo"] == 0) exit 1
            printf "pgo/plain: %.2fx RTL samples/s (%.1f against %.1f, means of %d alternating rounds)\n",

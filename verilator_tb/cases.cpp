@@ -41,11 +41,17 @@ std::vector<Fmt> all_formats() {
   return v;
 }
 
-PrimCase base_case(const std::string& prim, const Fmt& q) {
+// A case of taxonn_<prim> whose words are `w` bits (a memory's: no format).
+PrimCase word_case(const std::string& prim, int w) {
   PrimCase c;
   c.prim = prim;
   c.module = "taxonn_" + prim;
-  c.w = q.i + q.f;
+  c.w = w;
+  return c;
+}
+
+PrimCase base_case(const std::string& prim, const Fmt& q) {
+  PrimCase c = word_case(prim, q.i + q.f);
   c.i = q.i;
   c.f = q.f;
   return c;
@@ -289,10 +295,7 @@ std::vector<PrimCase> cases_spad(const std::string& prim) {
     int w, depth, aw;
   };
   for (const S& s : {S{4, 1, 1}, S{8, 5, 3}, S{16, 8, 3}, S{13, 16, 4}, S{21, 7, 3}, S{32, 33, 6}}) {
-    PrimCase c;
-    c.prim = prim;
-    c.module = "taxonn_spad";
-    c.w = s.w;
+    PrimCase c = word_case(prim, s.w);
     c.params = {num("W", s.w), num("DEPTH", s.depth), num("AW", s.aw)};
     c.in = {{"rd_addr_i", s.aw, false}, {"we_i", 1, false}, {"wr_addr_i", s.aw, false}, {"wr_data_i", s.w, false}};
     c.out = {{"rd_data_o", s.w, false}};
@@ -313,10 +316,7 @@ std::vector<PrimCase> cases_xbuf(const std::string& prim) {
   };
   for (const S& s : {S{4, 1, 1, 1, 1}, S{8, 5, 3, 1, 0}, S{8, 5, 3, 1, 1}, S{16, 16, 4, 3, 1}, S{13, 12, 4, 2, 0},
                      S{14, 20, 5, 4, 1}}) {
-    PrimCase c;
-    c.prim = prim;
-    c.module = "taxonn_xbuf";
-    c.w = s.w;
+    PrimCase c = word_case(prim, s.w);
     c.params = {num("W", s.w), num("N", s.n), num("IW", s.iw), num("NRD", s.nrd), num("DB", s.db)};
     c.in = {{"swap_i", 1, false},
             {"we_i", 1, false},
