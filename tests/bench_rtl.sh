@@ -8,16 +8,20 @@
 #
 # usage: bench_rtl.sh TAXONN BUILD_DIR CONFIG STEPS OUT_TXT
 set -euo pipefail
+fail() { echo "bench-rtl: $*" >&2; exit 2; }
+[ $# -eq 5 ] || fail "usage: bench_rtl.sh TAXONN BUILD_DIR CONFIG STEPS OUT_TXT (make bench passes them)"
 taxonn=$1 build=$2 config=$3 steps=$4 out=$5
 rounds=2
+[ -f "$config" ] || fail "config $config not found; give a config JSON (configs/*.json)"
+[[ "$steps" =~ ^[1-9][0-9]*$ ]] || fail "steps '$steps' is not a positive number"
 
-fail() { echo "bench-rtl: $*" >&2; exit 2; }
 name=$(basename "$config" .json)
 plain=$build/verilator_tb/tb_net_$name
 [ -x "$plain" ] || fail "$plain is not built; run make build"
 [ -x "$taxonn" ] || fail "$taxonn is not built; run make build"
 mkdir -p "$(dirname "$out")" 2> /dev/null && touch "$out.tmp" 2> /dev/null ||
   fail "cannot write $out; pass a writable RESULTS folder"
+trap 'rm -f "$out.tmp"' EXIT  # the rounds so far; $out appears only whole
 
 sim_out=$build/sim/bench_pgo_$name
 "$taxonn" sim --config "$config" --pgo --build-only --out "$sim_out" > "$out.build.log" 2>&1 ||
