@@ -41,6 +41,9 @@ std::string defs_vh() {
   def("TAXONN_ACT_RELU_CLIP", std::to_string(static_cast<int>(Activation::kReluClip)));
   def("TAXONN_ACT_SIGMOID", std::to_string(static_cast<int>(Activation::kSigmoid)));
   def("TAXONN_ACT_TANH", std::to_string(static_cast<int>(Activation::kTanh)));
+  sect("Scratchpad memories (config memory, taxonn_spad_any)");
+  def("TAXONN_MEM_FLOPS", std::to_string(static_cast<int>(Memory::kFlops)), "flip-flops, combinational read");
+  def("TAXONN_MEM_SRAM", std::to_string(static_cast<int>(Memory::kSram)), "single-port SRAM, synchronous read");
   sect("Pooling kinds (taxonn_pool)");
   def("TAXONN_POOL_MAX", std::to_string(static_cast<int>(PoolKind::kMax)), "first maximum, argmax kept");
   def("TAXONN_POOL_AVG", std::to_string(static_cast<int>(PoolKind::kAvg)), "rq(sum of 4, shift 2)");
@@ -103,7 +106,7 @@ std::string defs_vh() {
 // (pe_param_values, layer_param_values).
 std::vector<vast::ParamValue> render_params(const std::vector<HwParam>& values, const PeParams& p) {
   static const std::map<std::string, std::string> comments = {
-      {"DEPTH", "scratchpad words"}, {"AW", "clog2(DEPTH)"},   {"GUARD", "clog2(largest sum)"},
+      {"DEPTH", "scratchpad words"}, {"MEM", "scratchpad: flip-flops or SRAM"}, {"AW", "clog2(DEPTH)"},   {"GUARD", "clog2(largest sum)"},
       {"N", "neurons"},             {"K", "inputs"},          {"P", "PEs (conv: array columns)"},
       {"T", "passes"},              {"TREE_W", "step 1's exact sum"},
       {"IC", "input channels"},     {"IH", "input height"},   {"IW", "input width"},
@@ -121,6 +124,7 @@ std::vector<vast::ParamValue> render_params(const std::vector<HwParam>& values, 
     else if (name == "LFSR_POLY" || name == "LFSR_SEED") text = vast::hex(p.lfsr.width, static_cast<unsigned long long>(v));
     else if (name == "NEG_ALPHA") text = vast::hex(p.width(), static_cast<unsigned long long>(v));
     else if (name == "KIND") text = pool_macro(static_cast<PoolKind>(v));
+    else if (name == "MEM") text = mem_macro(static_cast<Memory>(v));
     if (name == "W") comment = p.fmt.name();
     else if (name == "NEG_ALPHA") comment = fmt::format("-alpha, alpha = {} LSB", static_cast<long long>(p.alpha_raw));
     else if (auto it = comments.find(name); it != comments.end()) comment = it->second;

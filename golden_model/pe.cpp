@@ -24,8 +24,39 @@ void Spad::write(int addr, Wide v) {
   if (addr >= 0 && addr < depth()) mem_[static_cast<std::size_t>(addr)] = wrap(v, width_);
 }
 
+void SpadSram::clock(bool rd_en, int rd_addr, bool we, int wr_addr, Wide wd) {
+  const bool wr_now = pend_ || (we && !rd_en);
+  const bool rd_now = rd_en && !pend_;
+  const bool pend_next = we && (pend_ || rd_en);
+  const int addr = pend_ ? pend_addr_ : (wr_now ? wr_addr : rd_addr);
+  const bool in_range = addr >= 0 && addr < mem_.depth();
+  if (wr_now) {
+    mem_.write(addr, pend_ ? pend_data_ : wd);
+  } else if (rd_now) {
+    rd_ok_ = in_range;
+    if (in_range) rd_ = mem_.read(addr);
+  }
+  if (pend_next) {
+    pend_addr_ = wr_addr;
+    pend_data_ = wd;
+  }
+  pend_ = pend_next;
+}
+
 PeBase::PeBase(const PeParams& p)
-    : p_(p), spad_(p.depth, p.width()), sat_cnt_(p.sat_cnt_width), rounder_(p.fmt, p.lfsr) {}
+    : p_(p),
+      sram_(p.memory == Memory::kSram),
+      spad_(p.depth, p.width()),
+      sram_spad_(p.depth, p.width()),
+      sat_cnt_(p.sat_cnt_width),
+      rounder_(p.fmt, p.lfsr) {}
+
+void PeBase::spad_clock(const PeCtrl& c, bool we, Wide v) {
+  if (sram_)
+    sram_spad_.clock(c.rd_en, c.rd_addr, we, c.wr_addr, v);
+  else if (we)
+    spad_.write(c.wr_addr, v);
+}
 
 void PeBase::use_rounder(bool saturated) {
   sat_cnt_.step(saturated);
@@ -36,15 +67,16 @@ PeOut PeBase::outputs(const PeCtrl& c, const PeIn&) const {
   PeOut o;
   o.x_fwd = x_fwd_;
   o.sum = sum_;
-  o.spad_rd = spad_.read(c.rd_addr);
+  o.spad_rd = spad_rd(c);
   o.acc = acc_;
   o.sat_cnt = sat_cnt_.count();
   return o;
 }
 
 void PeBase::step(const PeCtrl& c, const PeIn& in) {
-  const Wide prod = mul(in.x, spad_.read(c.rd_addr));
+  const Wide prod = mul(in.x, spad_rd(c));
   const Wide acc = acc_next(c.acc, acc_, prod, 0, p_.acc_width(), false);  // no MUX3
+  spad_clock(c, c.dst == Dst::kLoad, in.w);
   switch (c.dst) {
     case Dst::kSum: {
       const SatResult r = round_acc(0);
@@ -52,8 +84,7 @@ void PeBase::step(const PeCtrl& c, const PeIn& in) {
       use_rounder(r.saturated);
       break;
     }
-    case Dst::kLoad: spad_.write(c.wr_addr, in.w); break;
-    default: break;  // training destinations do not exist in the baseline
+    default: break;  // the load is spad_clock's; training destinations do not exist in the baseline
   }
   if (c.fwd) x_fwd_ = in.x;
   acc_ = acc;
@@ -71,7 +102,7 @@ Wide Pe::mul_a(const PeCtrl& c, const PeIn& in) const {
 
 Wide Pe::mul_b(const PeCtrl& c, const PeIn& in) const {
   switch (c.mul_b) {
-    case MulB::kSpad: return spad_.read(c.rd_addr);
+    case MulB::kSpad: return spad_rd(c);
     case MulB::kWIn: return in.w;
     case MulB::kG: return g_;
     case MulB::kSum: return sum_;
@@ -91,15 +122,20 @@ void Pe::step(const PeCtrl& c, const PeIn& in) {
   const bool trig = p_.act == Activation::kSigmoid || p_.act == Activation::kTanh;
   // MUX3's base is the weight at 2F fractional bits: steps 4-5 fused,
   // W*2^F + (-alpha)*D, rounded once (docs/CONTRACT.md 3).
-  const Wide base = spad_.read(c.rd_addr) * (Wide{1} << p_.fmt.frac_bits);
+  const Wide base = spad_rd(c) * (Wide{1} << p_.fmt.frac_bits);
   const Wide acc = acc_next(c.acc, acc_, prod, base, p_.acc_width(), true);
+  bool spad_we = c.dst == Dst::kLoad;
+  Wide spad_wd = in.w;
   switch (c.dst) {
     case Dst::kNone: break;
     case Dst::kSum:
     case Dst::kSpad: {
       const SatResult r = round_acc(0);
       if (c.dst == Dst::kSum) sum_ = r.value;
-      if (c.dst == Dst::kSpad) spad_.write(c.wr_addr, r.value);
+      if (c.dst == Dst::kSpad) {
+        spad_we = true;
+        spad_wd = r.value;
+      }
       use_rounder(r.saturated);
       break;
     }
@@ -123,8 +159,9 @@ void Pe::step(const PeCtrl& c, const PeIn& in) {
         use_rounder(r.saturated);
       }
       break;
-    case Dst::kLoad: spad_.write(c.wr_addr, in.w); break;
+    case Dst::kLoad: break;  // spad_clock's
   }
+  spad_clock(c, spad_we, spad_wd);
   if (c.fwd) x_fwd_ = in.x;
   acc_ = acc;
 }
@@ -285,6 +322,54 @@ std::string to_string(const PeCtrl& c) {
   return fmt::format("mul_a={} mul_b={} acc={} dst={} fwd={} rd={} wr={}", static_cast<int>(c.mul_a),
                      static_cast<int>(c.mul_b), static_cast<int>(c.acc), static_cast<int>(c.dst),
                      c.fwd ? 1 : 0, c.rd_addr, c.wr_addr);
+}
+
+}  // namespace taxonn
+
+namespace taxonn {
+
+std::vector<PeCycle> sram_schedule(const std::vector<PeCycle>& v) {
+  auto reads = [](const PeCycle& c) {
+    const bool product = c.ctrl.acc == AccOp::kLoad || c.ctrl.acc == AccOp::kAdd || c.ctrl.acc == AccOp::kSpad;
+    return c.ctrl.acc == AccOp::kSpad || (c.ctrl.mul_b == MulB::kSpad && product);
+  };
+  auto writes = [](const PeCycle& c) { return c.ctrl.dst == Dst::kSpad || c.ctrl.dst == Dst::kLoad; };
+  auto nop = [](const char* phase) {
+    PeCycle n;
+    n.ctrl.acc = AccOp::kHold;
+    n.ctrl.dst = Dst::kNone;
+    n.phase = phase;
+    return n;
+  };
+  std::vector<PeCycle> out;
+  bool held = false;  // a write held at the start of out.back()'s cycle
+  for (const PeCycle& c : v) {
+    if (out.empty() && reads(c)) out.push_back(nop(c.phase));
+    // out.back() issues c's read, unless the port writes a held write then,
+    // or out.back() writes the word c reads (the read would beat the write).
+    auto blocked = [&] {
+      const PeCycle& last = out.back();
+      return reads(c) && (held || (writes(last) && last.ctrl.wr_addr == c.ctrl.rd_addr));
+    };
+    while (!out.empty() && blocked()) {
+      out.back().ctrl.rd_en = false;
+      held = writes(out.back()) && held;
+      out.push_back(nop(c.phase));
+    }
+    if (!out.empty()) {
+      PeCycle& last = out.back();
+      last.ctrl.rd_en = reads(c);
+      last.ctrl.rd_addr = c.ctrl.rd_addr;
+      held = writes(last) && (held || last.ctrl.rd_en);
+    }
+    out.push_back(c);
+    out.back().ctrl.rd_en = false;
+  }
+  if (!out.empty()) {
+    held = writes(out.back()) && held;
+    if (held) out.push_back(nop(out.back().phase));
+  }
+  return out;
 }
 
 }  // namespace taxonn

@@ -46,6 +46,28 @@ class Spad {
   int width_;
 };
 
+// taxonn_spad_sram: the scratchpad as a single-port SRAM with a synchronous
+// read (config memory: sram). clock() is one clock edge with the cycle's
+// port inputs: rd_en / rd_addr the word the next cycle reads, we / wr_addr /
+// wd this cycle's write. The port serves a write held from the last cycle
+// first, then the read (the new write waits a cycle), then the write; data()
+// is the last read word (0 past the depth).
+class SpadSram {
+ public:
+  SpadSram(int depth, int width) : mem_(depth, width) {}
+  Wide data() const { return rd_ok_ ? rd_ : 0; }
+  void clock(bool rd_en, int rd_addr, bool we, int wr_addr, Wide wd);
+  Wide peek(int addr) const { return mem_.read(addr); }
+
+ private:
+  Spad mem_;
+  bool pend_ = false;
+  int pend_addr_ = 0;
+  Wide pend_data_ = 0;
+  Wide rd_ = 0;
+  bool rd_ok_ = false;
+};
+
 // taxonn_xbuf: a layer's input buffer, N words; an index past N reads 0 and
 // writes nothing. Double (the network's first layer): writes go to the
 // buffer reads do not see, and swap() (each run's start, after that edge's
@@ -69,8 +91,9 @@ struct PeCtrl {
   AccOp acc = AccOp::kHold;
   Dst dst = Dst::kNone;
   bool fwd = false;  // capture x_i into the forwarding register
-  int rd_addr = 0;
+  int rd_addr = 0;  // memory sram: the word the next cycle reads
   int wr_addr = 0;
+  bool rd_en = false;  // memory sram: the next cycle reads rd_addr
 };
 
 struct PeIn {
@@ -92,14 +115,20 @@ class PeBase {
   PeOut outputs(const PeCtrl& c, const PeIn& in) const;
   void step(const PeCtrl& c, const PeIn& in);
   const PeParams& params() const { return p_; }
-  Wide spad(int i) const { return spad_.read(i); }
+  Wide spad(int i) const { return sram_ ? sram_spad_.peek(i) : spad_.read(i); }
 
  protected:
   // The shared rounder (taxonn_rounder): rq(acc_q), then count its use.
   SatResult round_acc(int post_shift) const { return rounder_.round(acc_, post_shift); }
   void use_rounder(bool saturated);
+  // The scratchpad's read data this cycle, and its clock edge with this
+  // cycle's write (`we`: the word v at c.wr_addr).
+  Wide spad_rd(const PeCtrl& c) const { return sram_ ? sram_spad_.data() : spad_.read(c.rd_addr); }
+  void spad_clock(const PeCtrl& c, bool we, Wide v);
   PeParams p_;
+  bool sram_;
   Spad spad_;
+  SpadSram sram_spad_;
   Wide x_fwd_ = 0, acc_ = 0, sum_ = 0;
   SatCounter sat_cnt_;
   Rounder rounder_;
@@ -144,6 +173,12 @@ PeCycles pe_cycle_model(const PeParams& p, int k, int n);
 std::vector<PeCycle> pe_load_schedule(const PeParams& p, const std::vector<Wide>& w);
 std::vector<PeCycle> pe_forward_schedule(const PeParams& p, const std::vector<Wide>& x);
 std::vector<PeCycle> pe_train_schedule(const PeParams& p, const NeuronData& d);
+// A schedule for SRAM scratchpads (CONTRACT 4): each cycle gives the next
+// cycle's read (rd_en, rd_addr), a no-op goes first when the first cycle
+// reads, one goes in wherever a held write would take the port from a read
+// (after a burst of loads) or a read would beat the write of its own word
+// (K = 1), and one goes last when a write is still held.
+std::vector<PeCycle> sram_schedule(const std::vector<PeCycle>& v);
 
 // The algorithmic reference for one neuron (CONTRACT 3, written as maths, not
 // as cycles); stochastic draws are taken in the order the PE rounds.

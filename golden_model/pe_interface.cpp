@@ -19,6 +19,7 @@ std::vector<HwParam> pe_param_values(const PeParams& p, PeKind kind) {
   std::vector<HwParam> v = {{"W", p.width()}, {"F", p.fmt.frac_bits}};
   if (kind == PeKind::kTaxonn) v.push_back({"ACT", static_cast<int>(p.act)});
   v.insert(v.end(), {{"RND", static_cast<int>(p.fmt.rounding)},
+                     {"MEM", static_cast<int>(p.memory)},
                      {"DEPTH", p.depth},
                      {"AW", p.addr_width()},
                      {"GUARD", p.guard_bits},
@@ -40,7 +41,9 @@ std::vector<PortSpec> pe_ports(const PeParams& p, PeKind kind) {
   v.push_back({"acc_op_i", true, kAccOpBits, false, "accumulator op (MUX3)"});
   v.push_back({"dst_i", true, kDstBits, false, "where the rounder's result goes"});
   v.push_back({"fwd_en_i", true, 1, false, "capture x_i for the next PE"});
-  v.push_back({"rd_addr_i", true, p.addr_width(), false, "scratchpad read address"});
+  v.push_back({"rd_en_i", true, 1, false, "memory sram: the next cycle reads rd_addr_i"});
+  v.push_back({"rd_addr_i", true, p.addr_width(), false,
+               p.memory == Memory::kSram ? "scratchpad word the next cycle reads" : "scratchpad read address"});
   v.push_back({"wr_addr_i", true, p.addr_width(), false, "scratchpad write address"});
   v.push_back({"x_i", true, w, true, q + ": X, G_{i+1} or X_i"});
   v.push_back({"w_i", true, w, true, q + ": W_{i+1} or a weight to load"});
@@ -65,6 +68,7 @@ Wide pe_input_value(const std::string& port, const PeCycle& c) {
   if (port == "acc_op_i") return static_cast<int>(c.ctrl.acc);
   if (port == "dst_i") return static_cast<int>(c.ctrl.dst);
   if (port == "fwd_en_i") return c.ctrl.fwd;
+  if (port == "rd_en_i") return c.ctrl.rd_en ? 1 : 0;
   if (port == "rd_addr_i") return c.ctrl.rd_addr;
   if (port == "wr_addr_i") return c.ctrl.wr_addr;
   if (port == "x_i") return c.in.x;

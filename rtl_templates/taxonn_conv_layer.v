@@ -57,6 +57,7 @@ module taxonn_conv_layer #(
   parameter integer      BIAS      = 0,   // 1: a bias per output channel (CONTRACT 3)
   parameter integer      SPARSE_G  = 0,   // 1: a max pool above sends G only to its windows' winners
   parameter integer      XDB       = 0,   // 1 (the first layer): two X buffers, the next sample loading into one
+  parameter integer      MEM       = `TAXONN_MEM_FLOPS,  // the PEs' scratchpads (taxonn_spad_any)
   // Derived (checked below): passes, scratchpad words and index widths.
   parameter integer      T         = 1,
   parameter integer      DEPTH     = 3,
@@ -445,13 +446,12 @@ module taxonn_conv_layer #(
   reg [`TAXONN_MUL_B_W-1:0]  mul_b;
   reg [`TAXONN_ACC_OP_W-1:0] acc_op;
   reg [`TAXONN_DST_W-1:0]    dst;
-  reg [31:0]                 rd_addr32, wr_addr32;
+  reg [31:0]                 wr_addr32;
   always @(*) begin
     mul_a     = `TAXONN_MUL_A_X_IN;
     mul_b     = `TAXONN_MUL_B_SPAD;
     acc_op    = `TAXONN_ACC_HOLD;
     dst       = `TAXONN_DST_NONE;
-    rd_addr32 = wa32;
     wr_addr32 = wa32 - 32'd1;
     if (f_mac) begin
       acc_op = first_mac ? `TAXONN_ACC_LOAD : `TAXONN_ACC_ADD;
@@ -475,22 +475,57 @@ module taxonn_conv_layer #(
       dst       = `TAXONN_DST_SPAD;
       wr_addr32 = tail ? sbase_q + IckL32 : wa32 - 32'd1;
     end
-    if (f_bias) begin
-      rd_addr32 = sbase_q + Ick32;
-    end
     if (u_bacc) begin
       mul_a     = `TAXONN_MUL_A_NEG_ALPHA;
       mul_b     = `TAXONN_MUL_B_W_IN;  // D_b arrives on w_i
       acc_op    = `TAXONN_ACC_BASE;
-      rd_addr32 = sbase_q + Ick32;
     end
     if (u_bwb) begin
       dst       = `TAXONN_DST_SPAD;  // row 0 only (pe_dst)
       wr_addr32 = sbase_q + Ick32;
     end
   end
-  wire [AW-1:0] rd_addr = busy_q ? rd_addr32[AW-1:0] : w_addr_i;
   wire [AW-1:0] wr_addr = busy_q ? wr_addr32[AW-1:0] : w_addr_i;
+
+  // ------------------------------------------------------ scratchpad reads
+  // The word a cycle of state reads, and whether it uses it ({used, word}):
+  // RUN's MACs of FWD and STEP1 and UPDATE's base cycles read the kernel
+  // word sbase + ic * KS + v, FWD's bias fetch and UPDATE's bias cycle (its
+  // TAIL) the bias word sbase + IC*KS; idle, the host's word. Flip-flop
+  // scratchpads read it for this cycle's state; SRAM ones for the next
+  // state, a cycle ahead (taxonn_spad_sram). No UPDATE cycle that writes is
+  // followed by one that reads (CONTRACT 4), so no write waits.
+  function automatic [32:0] spad_read;  // {used, word at 32 bits}
+    input                         busy;
+    input [`TAXONN_NET_CMD_W-1:0] cmd;
+    input [1:0]                   st;
+    input [1:0]                   ust;
+    input [CW-1:0]                v;
+    input [CW-1:0]                ic;
+    input [31:0]                  sbase;
+    input [AW-1:0]                host;
+    reg   [31:0]                  wa;
+    begin
+      wa = sbase + {{(32-CW){1'b0}}, ic} * KS + {{(32-CW){1'b0}}, v};
+      spad_read = {1'b0, wa};
+      if (!busy) begin
+        spad_read = {1'b1, {(32-AW){1'b0}}, host};
+      end else if ((st == StRun) && ((cmd != `TAXONN_NET_CMD_UPDATE) || (ust == UBase))) begin
+        spad_read = {1'b1, wa};
+      end else if ((BIAS != 0) && (((cmd == `TAXONN_NET_CMD_FWD) && (st == StBias)) ||
+                                   ((cmd == `TAXONN_NET_CMD_UPDATE) && (st == StTail)))) begin
+        wa = sbase + Ick32;
+        spad_read = {1'b1, wa};
+      end
+    end
+  endfunction
+
+  wire [32:0]   rd_now  = spad_read(busy_q, cmd_q, st_q, ust_q, v_q, ic_q, sbase_q, w_addr_i);
+  wire [32:0]   rd_next = spad_read(busy_d, cmd_d, st_d, ust_d, v_d, ic_d, sbase_d, w_addr_i);
+  wire [AW-1:0] rd_addr = (MEM == `TAXONN_MEM_SRAM) ? rd_next[AW-1:0] : rd_now[AW-1:0];
+  // Idle, the host reads unless it writes (its write must not wait).
+  wire          rd_en   = busy_d ? rd_next[32] : ~w_we_i;
+  wire          unused_rd = ^{rd_now[32:AW], rd_next[31:AW]};
 
   reg signed [W-1:0] neg_alpha_q;
   always @(posedge clk_i or negedge rst_ni) begin
@@ -747,7 +782,10 @@ module taxonn_conv_layer #(
         end else begin : gen_no_g_s1
           assign g_s1 = {W{1'b0}};
         end
-        wire                load   = !busy_q && w_we_i && ({{(32-PIW){1'b0}}, w_pe_i} == u * P + c);
+        // SRAM: a write in the cycle the layer starts would hold the port from
+        // FWD's second read (CONTRACT 5): such a write is ignored.
+        wire                load   = !busy_q && !((MEM == `TAXONN_MEM_SRAM) && start_ok) && w_we_i &&
+                                     ({{(32-PIW){1'b0}}, w_pe_i} == u * P + c);
         // Only row 0 holds a bias: the other rows never write their bias
         // words. A stochastic column without a channel in this pass rounds
         // nothing (it would draw; CONTRACT 3, rule 8).
@@ -770,7 +808,8 @@ module taxonn_conv_layer #(
           .LFSR_W   (LFSR_W),
           .LFSR_POLY(LFSR_POLY),
           .LFSR_SEED(LFSR_SEED),
-          .LFSR_SALT(LFSR_SALT + `TAXONN_SALT_PE + u * P + c)
+          .LFSR_SALT(LFSR_SALT + `TAXONN_SALT_PE + u * P + c),
+          .MEM      (MEM)
         ) u_pe (
           .clk_i      (clk_i),
           .rst_ni     (rst_ni),
@@ -779,6 +818,7 @@ module taxonn_conv_layer #(
           .acc_op_i   (acc_op),
           .dst_i      (pe_dst),
           .fwd_en_i   (1'b0),
+          .rd_en_i    (rd_en),
           .rd_addr_i  (rd_addr),
           .wr_addr_i  (wr_addr),
           .x_i        (is_s1 ? g_s1 : x_row),
@@ -883,6 +923,6 @@ module taxonn_conv_layer #(
   assign y_rd_o = ybuf_q[rd_idx_i];
   assign g_rd_o = grd[hr_bank[CBW-1:0]];
 
-  wire unused_seq = ^{u_gsum, wa32, rd_addr32, wr_addr32, zr_bank, zr_word, hr_bank, hr_word, f_zpix, pl32, ic32, y_j, dword32};
+  wire unused_seq = ^{u_gsum, f_bias, wa32, wr_addr32, zr_bank, zr_word, hr_bank, hr_word, f_zpix, pl32, ic32, y_j, dword32};
 
 endmodule

@@ -39,6 +39,7 @@ module taxonn_fc_layer #(
   parameter integer      HAS_STEP1 = 1,   // a layer below exists: step 1 and its tree
   parameter integer      BIAS      = 0,   // 1: a bias per neuron (CONTRACT 3)
   parameter integer      XDB       = 0,   // 1 (the first layer): two X buffers, the next sample loading into one
+  parameter integer      MEM       = `TAXONN_MEM_FLOPS,  // the PEs' scratchpads (taxonn_spad_any)
   // Derived (checked below): passes, scratchpad words and index widths.
   parameter integer      T         = 1,
   parameter integer      DEPTH     = 16,
@@ -106,8 +107,13 @@ module taxonn_fc_layer #(
   localparam [31:0] FwdLast32  = K + 1 + BIAS + Fdc + PLast;
   localparam [31:0] N32        = N;
   localparam [31:0] S1Len32    = K + 1;
+  // With SRAM scratchpads the bias's update waits one cycle: the port is
+  // busy writing back W[K-2] in the cycle that would read b (CONTRACT 4).
+  localparam integer Sram      = (MEM == `TAXONN_MEM_SRAM) ? 1 : 0;
   localparam [31:0] UpdW32     = 2 * K + 2;  // the weights' part of UPDATE
-  localparam [31:0] UpdLen32   = 2 * K + 2 + BIAS;
+  localparam [31:0] UpdLen32   = 2 * K + 2 + BIAS * (1 + Sram);
+  localparam [31:0] UBacc32    = 2 * K + 1 + Sram;  // acc = b * 2^F - alpha * G
+  localparam [31:0] UBwb32     = 2 * K + 2 + Sram;  // b = rq(acc)
   localparam [31:0] Fdc32      = Fdc;
   localparam [31:0] TLast32    = T - 1;
   localparam [31:0] P32        = P;
@@ -115,6 +121,8 @@ module taxonn_fc_layer #(
   localparam [CW-1:0] KBC      = KB32[CW-1:0];  // FWD: the cycle of z = rq(acc)
   localparam [CW-1:0] BiasC    = Bias32[CW-1:0];
   localparam [CW-1:0] UpdW     = UpdW32[CW-1:0];
+  localparam [CW-1:0] UBacc    = UBacc32[CW-1:0];
+  localparam [CW-1:0] UBwb     = UBwb32[CW-1:0];
   localparam [CW-1:0] FwdDrain = Drain32[CW-1:0];  // first drain cycle of a pass
   localparam [CW-1:0] FwdLen   = FwdLen32[CW-1:0];
   localparam [CW-1:0] FwdLast  = FwdLast32[CW-1:0];
@@ -255,9 +263,11 @@ module taxonn_fc_layer #(
   //   even 2+2i: acc = W[i]*2^F - alpha*D[i], D[i+1] = rq(G*X[i+1])
   //   odd  3+2i: W[i] = rq(acc), acc = G*X[i+2]
   // then, with a bias: 2K+1 also acc = b*2^F - alpha*G; 2K+2 b = rq(acc)
-  // (without a bias UPDATE ends before cycle UpdW: no comparator for it)
-  wire          u_even  = is_upd & (cyc_q >= {{(CW-2){1'b0}}, 2'd2}) & ((BIAS == 0) | (cyc_q < UpdW)) & ~cyc_q[0];
-  wire          u_odd   = is_upd & (cyc_q >= {{(CW-2){1'b0}}, 2'd3}) & cyc_q[0];
+  // (SRAM: one cycle later each; without a bias UPDATE ends before cycle
+  // UpdW: no comparator for it)
+  wire          u_weights = (BIAS == 0) | (cyc_q < UpdW);
+  wire          u_even  = is_upd & (cyc_q >= {{(CW-2){1'b0}}, 2'd2}) & u_weights & ~cyc_q[0];
+  wire          u_odd   = is_upd & (cyc_q >= {{(CW-2){1'b0}}, 2'd3}) & u_weights & cyc_q[0];
   wire [CW-1:0] u_i     = (cyc_q - {{(CW-2){1'b0}}, 2'd2}) >> 1;  // weight of this pair
   wire [CW-1:0] u_xk    = (cyc_q == {CW{1'b0}}) ? {CW{1'b0}} : ((cyc_q + {{(CW-1){1'b0}}, 1'b1}) >> 1);
   // at 32 bits, to add to a scratchpad address of AW bits (AW may exceed CW)
@@ -267,8 +277,8 @@ module taxonn_fc_layer #(
   wire          u_gx    = is_upd & ((cyc_q == {CW{1'b0}}) | cyc_q[0]) & (u_xk < KC);
   wire          u_dst_d = is_upd & (((cyc_q == {{(CW-1){1'b0}}, 1'b1})) |
                                     (u_even & (u_i + {{(CW-1){1'b0}}, 1'b1} < KC)));
-  wire          u_bacc  = is_upd & (BIAS != 0) & (cyc_q == UpdW - {{(CW-1){1'b0}}, 1'b1});
-  wire          u_bwb   = is_upd & (BIAS != 0) & (cyc_q == UpdW);
+  wire          u_bacc  = is_upd & (BIAS != 0) & (cyc_q == UBacc);
+  wire          u_bwb   = is_upd & (BIAS != 0) & (cyc_q == UBwb);
 
   // ------------------------------------------------------------- X buffer
   wire [CW-1:0] x_k  = is_upd ? u_xk : f_k;
@@ -297,30 +307,72 @@ module taxonn_fc_layer #(
   reg signed [W-1:0] ybuf_q [0:N-1];
   reg signed [W-1:0] fdbuf_q [0:N-1];
 
+  // ------------------------------------------------------ scratchpad reads
+  // The word a cycle of state (busy, cmd, cyc, sbase) reads, and whether it
+  // uses it ({used, word}): the bias (FWD's first cycle, UPDATE's bias
+  // cycle), FWD's and STEP1's MACs, UPDATE's even cycles; idle, the host's
+  // word. Flip-flop scratchpads read it for this cycle's state; SRAM ones
+  // for the next state, a cycle ahead (taxonn_spad_sram).
+  function automatic [32:0] spad_read;  // {used, word at 32 bits}
+    input                         busy;
+    input [`TAXONN_NET_CMD_W-1:0] cmd;
+    input [CW-1:0]                cyc;
+    input [AW-1:0]                sbase;
+    input [AW-1:0]                host;
+    reg   [31:0]                  b, c;  // at 32 bits: AW may exceed CW
+    begin
+      b = {{(32-AW){1'b0}}, sbase};
+      c = {{(32-CW){1'b0}}, cyc};
+      spad_read = {1'b0, b};
+      if (!busy) begin
+        spad_read = {1'b1, {(32-AW){1'b0}}, host};
+      end else if (cmd == `TAXONN_NET_CMD_FWD) begin
+        if ((BIAS != 0) && (cyc == {CW{1'b0}})) begin
+          spad_read = {1'b1, b + K32};
+        end else if (cyc < KBC) begin
+          spad_read = {1'b1, b + c - Bias32};
+        end
+      end else if (cmd == `TAXONN_NET_CMD_STEP1) begin
+        if (cyc < KC) begin
+          spad_read = {1'b1, b + c};
+        end
+      end else if (cmd == `TAXONN_NET_CMD_UPDATE) begin
+        if ((BIAS != 0) && (cyc == UBacc)) begin
+          spad_read = {1'b1, b + K32};
+        end else if ((cyc >= {{(CW-2){1'b0}}, 2'd2}) && ((BIAS == 0) || (cyc < UpdW)) && !cyc[0]) begin
+          spad_read = {1'b1, b + ((c - 32'd2) >> 1)};
+        end
+      end
+    end
+  endfunction
+
+  wire [32:0]   rd_now  = spad_read(busy_q, cmd_q, cyc_q, sbase_q, w_addr_i);
+  wire [32:0]   rd_next = spad_read(busy_d, cmd_d, cyc_d, sbase_d, w_addr_i);
+  wire [AW-1:0] rd_addr = (Sram != 0) ? rd_next[AW-1:0] : rd_now[AW-1:0];
+  // Idle, the host reads unless it writes (its write must not wait).
+  wire          rd_en   = busy_d ? rd_next[32] : ~w_we_i;
+  wire          unused_rd = ^{rd_now[32:AW], rd_next[31:AW]};
+
   // ---------------------------------------------------- the shared control word
   reg [`TAXONN_MUL_A_W-1:0]  mul_a;
   reg [`TAXONN_MUL_B_W-1:0]  mul_b;
   reg [`TAXONN_ACC_OP_W-1:0] acc_op;
   reg [`TAXONN_DST_W-1:0]    dst;
-  reg [AW-1:0]               rd_addr, wr_addr;
+  reg [AW-1:0]               wr_addr;
   always @(*) begin
     mul_a   = `TAXONN_MUL_A_X_IN;
     mul_b   = `TAXONN_MUL_B_SPAD;
     acc_op  = `TAXONN_ACC_HOLD;
     dst     = `TAXONN_DST_NONE;
-    rd_addr = busy_q ? sbase_q : w_addr_i;
     wr_addr = busy_q ? sbase_q : w_addr_i;
     if (f_bias) begin
       acc_op  = `TAXONN_ACC_BASE;  // b * 2^F + 0 * b: X reads 0 in this cycle
-      rd_addr = sbase_q + KA;
     end
     if (f_mac) begin
       acc_op  = (cyc_q != {CW{1'b0}}) ? `TAXONN_ACC_ADD : `TAXONN_ACC_LOAD;
-      rd_addr = sbase_q + f_k32[AW-1:0];
     end
     if (s_mac) begin
       acc_op  = `TAXONN_ACC_LOAD;
-      rd_addr = sbase_q + cyc32[AW-1:0];
     end
     if (f_z) begin
       dst = `TAXONN_DST_SUM;
@@ -344,7 +396,6 @@ module taxonn_fc_layer #(
       mul_a   = `TAXONN_MUL_A_NEG_ALPHA;
       mul_b   = `TAXONN_MUL_B_SUM;  // D
       acc_op  = `TAXONN_ACC_BASE;
-      rd_addr = sbase_q + u_i32[AW-1:0];
     end
     if (u_odd) begin
       dst     = `TAXONN_DST_SPAD;
@@ -354,7 +405,6 @@ module taxonn_fc_layer #(
       mul_a   = `TAXONN_MUL_A_NEG_ALPHA;
       mul_b   = `TAXONN_MUL_B_W_IN;  // G: the bias's gradient is G itself
       acc_op  = `TAXONN_ACC_BASE;
-      rd_addr = sbase_q + KA;
     end
     if (u_bwb) begin
       dst     = `TAXONN_DST_SPAD;
@@ -386,7 +436,9 @@ module taxonn_fc_layer #(
       wire [BW-1:0]       nidx   = ((T > 1) ? nbase_q : {BW{1'b0}}) + p[BW-1:0];
       wire                active = nidx < NB;
       wire signed [W-1:0] g_sel  = active ? gbuf_q[nidx[NIW-1:0]] : {W{1'b0}};
-      wire                load   = !busy_q && w_we_i && (w_pe_i == p[PIW-1:0]);
+      // SRAM: a write in the cycle the layer starts would hold the port from
+      // FWD's second read (CONTRACT 5): such a write is ignored.
+      wire                load   = !busy_q && !((Sram != 0) && start_ok) && w_we_i && (w_pe_i == p[PIW-1:0]);
       // A stochastic PE without a neuron in this pass rounds nothing (it
       // would draw): its writes are idle anyway (CONTRACT 3, rule 8).
       wire                idle   = (RND == `TAXONN_RND_STOCHASTIC) && !active;
@@ -407,7 +459,8 @@ module taxonn_fc_layer #(
         .LFSR_W   (LFSR_W),
         .LFSR_POLY(LFSR_POLY),
         .LFSR_SEED(LFSR_SEED),
-        .LFSR_SALT(LFSR_SALT + `TAXONN_SALT_PE + p)
+        .LFSR_SALT(LFSR_SALT + `TAXONN_SALT_PE + p),
+        .MEM      (MEM)
       ) u_pe (
         .clk_i      (clk_i),
         .rst_ni     (rst_ni),
@@ -416,6 +469,7 @@ module taxonn_fc_layer #(
         .acc_op_i   (acc_op),
         .dst_i      (pe_dst),
         .fwd_en_i   (1'b0),
+        .rd_en_i    (rd_en),
         .rd_addr_i  (rd_addr),
         .wr_addr_i  (wr_addr),
         .x_i        (is_s1 ? g_sel : x_bus),

@@ -13,6 +13,7 @@ module taxonn_pe #(
   parameter integer      F         = 12,
   parameter integer      ACT       = `TAXONN_ACT_RELU,
   parameter integer      RND       = `TAXONN_RND_NEAREST,
+  parameter integer      MEM       = `TAXONN_MEM_FLOPS,  // the scratchpad: flip-flops or SRAM
   parameter integer      DEPTH     = 16,
   parameter integer      AW        = 4,
   parameter integer      GUARD     = 4,
@@ -30,6 +31,9 @@ module taxonn_pe #(
   input  wire [`TAXONN_ACC_OP_W-1:0]   acc_op_i,
   input  wire [`TAXONN_DST_W-1:0]      dst_i,
   input  wire                          fwd_en_i,
+  // MEM flops: the word this cycle reads. MEM sram: the word the next
+  // cycle reads, and rd_en_i says it does (taxonn_spad_sram).
+  input  wire                          rd_en_i,
   input  wire [AW-1:0]                 rd_addr_i,
   input  wire [AW-1:0]                 wr_addr_i,
   // data
@@ -61,12 +65,15 @@ module taxonn_pe #(
   wire                spad_we   = spad_load | spad_upd;
   wire signed [W-1:0] rq_q;
   wire        [W-1:0] spad_wr_data = ({W{spad_load}} & w_i) | ({W{spad_upd}} & rq_q);
-  taxonn_spad #(
+  taxonn_spad_any #(
     .W    (W),
+    .MEM  (MEM),
     .DEPTH(DEPTH),
     .AW   (AW)
   ) u_spad (
     .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .rd_en_i  (rd_en_i),
     .rd_addr_i(rd_addr_i),
     .rd_data_o(spad_rd),
     .we_i     (spad_we),

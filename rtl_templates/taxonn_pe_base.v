@@ -9,6 +9,7 @@ module taxonn_pe_base #(
   parameter integer     W         = 16,
   parameter integer     F         = 12,
   parameter integer     RND       = `TAXONN_RND_NEAREST,
+  parameter integer     MEM       = `TAXONN_MEM_FLOPS,  // the scratchpad: flip-flops or SRAM
   parameter integer     DEPTH     = 16,
   parameter integer     AW        = 4,
   parameter integer     GUARD     = 4,
@@ -23,6 +24,9 @@ module taxonn_pe_base #(
   input  wire [`TAXONN_ACC_OP_W-1:0]   acc_op_i,
   input  wire [`TAXONN_DST_W-1:0]      dst_i,
   input  wire                          fwd_en_i,
+  // MEM flops: the word this cycle reads. MEM sram: the word the next
+  // cycle reads, and rd_en_i says it does (taxonn_spad_sram).
+  input  wire                          rd_en_i,
   input  wire [AW-1:0]                 rd_addr_i,
   input  wire [AW-1:0]                 wr_addr_i,
   // data
@@ -40,12 +44,15 @@ module taxonn_pe_base #(
 
   // ---- scratchpad: written by the host load only ----
   wire [W-1:0] spad_rd;
-  taxonn_spad #(
+  taxonn_spad_any #(
     .W    (W),
+    .MEM  (MEM),
     .DEPTH(DEPTH),
     .AW   (AW)
   ) u_spad (
     .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .rd_en_i  (rd_en_i),
     .rd_addr_i(rd_addr_i),
     .rd_data_o(spad_rd),
     .we_i     (dst_i == `TAXONN_DST_LOAD),

@@ -121,6 +121,67 @@ TEST(PeGolden, FormatSweep) {
   }
 }
 
+// The SRAM twin (taxonn::SpadSram) on the schedule for SRAM scratchpads
+// (sram_schedule): the same SGD step as the algorithm, one cycle longer (the
+// no-op that gives forward's second read the port after the last load's held
+// write; with K = 1, the one that lets the load write W[0] before forward
+// reads it).
+TEST(PeGolden, SramScheduleGivesTheSameStep) {
+  const auto sd = test::seed("PeGolden.SramScheduleGivesTheSameStep");
+  std::mt19937_64 rng(sd);
+  for (int rep = 0; rep < 1000; ++rep) {
+    PeParams p = make_params(1 + static_cast<int>(rng() % 4), 6 + static_cast<int>(rng() % 10), kActs[rng() % 5],
+                             kRnds[rng() % 3], 16);
+    p.memory = Memory::kSram;
+    const int k = 1 + static_cast<int>(rng() % 16), n = 1 + static_cast<int>(rng() % 12);
+    const NeuronData d = random_neuron(p, rng, k, n, rng() % 4 == 0);
+    std::vector<PeCycle> flops = pe_load_schedule(p, d.w);
+    const auto train = pe_train_schedule(p, d);
+    flops.insert(flops.end(), train.begin(), train.end());
+    const auto sched = sram_schedule(flops);
+    const std::string what = fmt::format("seed {} rep {} K={} N={}", sd, rep, k, n);
+    ASSERT_EQ(sched.size(), flops.size() + 1) << what;
+    Pe pe(p);
+    for (const auto& c : sched) pe.step(c.ctrl, c.in);
+    const NeuronResult ref = neuron_sgd_step(p, d);
+    const PeOut o = pe.outputs(PeCtrl{}, PeIn{});
+    EXPECT_EQ(test::s(o.g), test::s(ref.g)) << what << " G";
+    EXPECT_EQ(test::s(o.sum), test::s(ref.d[static_cast<std::size_t>(k) - 1])) << what << " D[K-1]";
+    for (int i = 0; i < k; ++i)
+      EXPECT_EQ(test::s(pe.spad(i)), test::s(ref.w_new[static_cast<std::size_t>(i)])) << what << " W[" << i << "]";
+    EXPECT_EQ(o.sat_cnt, ref.saturations) << what << " saturation count";
+    if (HasFailure()) return;
+  }
+}
+
+// SpadSram's port order, cycle by cycle: a held write goes first, a read
+// beats a new write (which waits a cycle), data holds through cycles
+// without a read, and an address past the depth reads 0 and writes nothing.
+TEST(PeGolden, SpadSramPortOrder) {
+  SpadSram m(4, 8);
+  m.clock(false, 0, true, 1, 11);  // write now: no read wanted
+  EXPECT_EQ(m.peek(1), 11);
+  m.clock(true, 1, true, 2, 22);  // the read wins, the write is held
+  EXPECT_EQ(m.data(), 11);
+  EXPECT_EQ(m.peek(2), 0);
+  m.clock(true, 1, false, 0, 0);  // the held write takes the port: no read
+  EXPECT_EQ(m.peek(2), 22);
+  m.clock(true, 2, false, 0, 0);
+  EXPECT_EQ(m.data(), 22);
+  m.clock(false, 0, false, 0, 0);  // no read: the data stays
+  EXPECT_EQ(m.data(), 22);
+  m.clock(true, 5, false, 0, 0);  // past the depth
+  EXPECT_EQ(m.data(), 0);
+  m.clock(false, 0, true, 7, 99);
+  for (int i = 0; i < 4; ++i) EXPECT_NE(m.peek(i), 99);
+  m.clock(true, 1, true, 3, 200);  // held, wrapped to 8 bits when written
+  m.clock(false, 0, true, 0, 5);   // the held one first, the new one waits again
+  EXPECT_EQ(m.peek(3), static_cast<Wide>(static_cast<std::int8_t>(200)));
+  EXPECT_EQ(m.peek(0), 0);
+  m.clock(false, 0, false, 0, 0);
+  EXPECT_EQ(m.peek(0), 5);
+}
+
 TEST(PeGolden, CycleModelFollowsThePaperShape) {
   // Forward K+1 and update 2K+2 grow with the fan-in; backprop with N.
   const PeParams p = make_params(2, 12, Activation::kSigmoid, Rounding::kNearest);

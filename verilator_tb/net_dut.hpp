@@ -134,17 +134,20 @@ class NetDut {
 
  private:
   // Scratchpad words of a layer. The top samples a word address at a clock
-  // edge (docs/network.md), so word by word: one idle cycle per address,
-  // then every PE's word at it through the read mux.
+  // edge (docs/network.md), so word by word: one idle cycle per address
+  // (two with SRAM scratchpads), then every PE's word at it through the read mux.
   std::vector<std::int32_t> read_words(int layer, const std::vector<NetLayerHw::Loc>& at) {
     const NetLayerHw& h = hw_[static_cast<std::size_t>(layer)];
     std::vector<std::vector<std::pair<std::size_t, int>>> at_addr(static_cast<std::size_t>(h.depth()));
     for (std::size_t f = 0; f < at.size(); ++f) at_addr[static_cast<std::size_t>(at[f].addr)].push_back({f, at[f].pe});
     std::vector<std::int32_t> w(at.size());
+    // An SRAM scratchpad samples the registered word at the next edge
+    // (CONTRACT 5): one cycle more.
+    const int wait = h.pe.memory == Memory::kSram ? 2 : 1;
     for (std::size_t a = 0; a < at_addr.size(); ++a) {
       if (at_addr[a].empty()) continue;
       top_->set(NetIn::kRdCol, static_cast<std::uint32_t>(a));
-      tick();
+      for (int i = 0; i < wait; ++i) tick();
       for (const auto& [f, pe] : at_addr[a]) w[f] = read(HostRead::kWeight, layer, pe, static_cast<int>(a));
     }
     return w;

@@ -88,7 +88,11 @@ class Stream {
     queue_.clear();
     queue_pos_ = 0;
     int step = 0;
-    for (const auto& c : v) queue_.push_back(Stim{c, phase_override.empty() ? c.phase : phase_override, neuron_, step++});
+    // SRAM scratchpads read a cycle ahead: schedules give the next cycle's
+    // read (random control words draw rd_en like any other field).
+    const bool sched = phase_override.empty() && p_.memory == Memory::kSram;
+    for (const auto& c : sched ? sram_schedule(v) : v)
+      queue_.push_back(Stim{c, phase_override.empty() ? c.phase : phase_override, neuron_, step++});
   }
   void refill_load_all() {
     std::vector<Wide> w;
@@ -129,6 +133,7 @@ class Stream {
         c.ctrl.fwd = rng_() % 2;
         c.ctrl.rd_addr = static_cast<int>(rng_() % addr_span);
         c.ctrl.wr_addr = static_cast<int>(rng_() % addr_span);
+        if (p_.memory == Memory::kSram) c.ctrl.rd_en = rng_() % 2;  // flip-flops: the stream of before
         c.in = PeIn{value(false), value(false), -p_.alpha_raw};
         if (rng_() % 4 == 0) c.in.neg_alpha = value(false);
         v.push_back(c);
@@ -180,13 +185,14 @@ struct Packed {
 Packed pack(const PeCycle& c) {
   return Packed{static_cast<std::uint8_t>(c.ctrl.mul_a), static_cast<std::uint8_t>(c.ctrl.mul_b),
                 static_cast<std::uint8_t>(c.ctrl.acc),   static_cast<std::uint8_t>(c.ctrl.dst),
-                static_cast<std::uint8_t>(c.ctrl.fwd),   static_cast<std::uint16_t>(c.ctrl.rd_addr),
+                static_cast<std::uint8_t>((c.ctrl.fwd ? 1 : 0) | (c.ctrl.rd_en ? 2 : 0)),
+                static_cast<std::uint16_t>(c.ctrl.rd_addr),
                 static_cast<std::uint16_t>(c.ctrl.wr_addr), static_cast<std::int32_t>(c.in.x),
                 static_cast<std::int32_t>(c.in.w),       static_cast<std::int32_t>(c.in.neg_alpha)};
 }
 PeCycle unpack(const Packed& p) {
   return PeCycle{PeCtrl{static_cast<MulA>(p.mul_a), static_cast<MulB>(p.mul_b), static_cast<AccOp>(p.acc),
-                        static_cast<Dst>(p.dst), p.fwd != 0, p.rd, p.wr},
+                        static_cast<Dst>(p.dst), (p.fwd & 1) != 0, p.rd, p.wr, (p.fwd & 2) != 0},
                  PeIn{p.x, p.w, p.neg_alpha}, ""};
 }
 
@@ -194,14 +200,15 @@ nlohmann::json stim_json(const PeCycle& c) {
   return nlohmann::json::array({static_cast<int>(c.ctrl.mul_a), static_cast<int>(c.ctrl.mul_b),
                                 static_cast<int>(c.ctrl.acc), static_cast<int>(c.ctrl.dst), c.ctrl.fwd ? 1 : 0,
                                 c.ctrl.rd_addr, c.ctrl.wr_addr, wide_str(c.in.x), wide_str(c.in.w),
-                                wide_str(c.in.neg_alpha)});
+                                wide_str(c.in.neg_alpha), c.ctrl.rd_en ? 1 : 0});
 }
 
 PeCycle stim_from(const nlohmann::json& j) {
   PeCycle c;
   c.ctrl = PeCtrl{static_cast<MulA>(j[0].get<int>()), static_cast<MulB>(j[1].get<int>()),
                   static_cast<AccOp>(j[2].get<int>()), static_cast<Dst>(j[3].get<int>()), j[4].get<int>() != 0,
-                  j[5].get<int>(), j[6].get<int>()};
+                  j[5].get<int>(), j[6].get<int>(),
+                  j.size() > 10 && j[10].get<int>() != 0};  // rd_en: reproducers of before memory sram have none
   c.in = PeIn{wide_from(j[7]), wide_from(j[8]), wide_from(j[9])};
   return c;
 }

@@ -86,6 +86,11 @@ void parse_globals(const Obj& top, const std::string& source, Config& c) {
   c.scratchpad_depth = static_cast<int>(
       top.integer("scratchpad_depth", 1, Config::kMaxDepth,
                   fmt::format("the PE scratchpad needs 1..{} words", Config::kMaxDepth)));
+  if (top.has("memory")) {
+    const std::string m = top.string("memory");
+    if (!parse_memory(m, c.memory))
+      fail(source, "memory", fmt::format("unknown memory '{}'", m), "use flops or sram");
+  }
   c.sat_counter_width = static_cast<int>(top.integer_or(
       "sat_counter_width", 16, 1, Config::kMaxSatCounterWidth, "use 1..32 bits"));
   if (top.has("lfsr")) {
@@ -259,7 +264,7 @@ Config parse_config(const std::string& text, const std::string& source) {
   }
   Obj top(j, "", source);
   // generated_by: the provenance config.resolved.json carries; read back, it is ignored.
-  top.only({"name", "description", "input_shape", "input_format", "rounding", "scratchpad_depth",
+  top.only({"name", "description", "input_shape", "input_format", "rounding", "scratchpad_depth", "memory",
             "sat_counter_width", "lfsr", "alpha", "bias", "layers", "generated_by"});
   Config c;
   parse_globals(top, source, c);
@@ -300,6 +305,9 @@ nlohmann::json to_json(const Config& c) {
                        {"rounding", std::string(to_string(c.input_format.rounding))}};
   j["rounding"] = std::string(to_string(c.rounding));
   j["scratchpad_depth"] = c.scratchpad_depth;
+  // Written when it is not the default, so that every config of before the
+  // field keeps its hash (the provenance of committed results, cache keys).
+  if (c.memory != Memory::kFlops) j["memory"] = std::string(to_string(c.memory));
   j["sat_counter_width"] = c.sat_counter_width;
   j["lfsr"] = {{"width", c.lfsr.width},
                {"polynomial", fmt::format("0x{:X}", c.lfsr.polynomial)},
@@ -405,6 +413,7 @@ PeParams pe_params(const Config& c, std::size_t i, int depth) {
   p.fmt = L.format;
   p.act = L.activation;
   p.depth = depth > 0 ? depth : c.scratchpad_depth;
+  p.memory = c.memory;
   // Enough guard bits that no legal sum wraps: the forward dot product, the
   // back-propagated sum of step 1, a full scratchpad, and the update add.
   // A conv layer's weight gradient sums one product per output position.
@@ -436,6 +445,20 @@ std::string rnd_macro(Rounding r) {
   }
   return "";
 }
+
+std::string_view to_string(Memory m) { return m == Memory::kSram ? "sram" : "flops"; }
+
+bool parse_memory(std::string_view s, Memory& out) {
+  for (Memory m : {Memory::kFlops, Memory::kSram}) {
+    if (s == to_string(m)) {
+      out = m;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string mem_macro(Memory m) { return m == Memory::kSram ? "`TAXONN_MEM_SRAM" : "`TAXONN_MEM_FLOPS"; }
 
 std::string pool_macro(PoolKind k) { return k == PoolKind::kMax ? "`TAXONN_POOL_MAX" : "`TAXONN_POOL_AVG"; }
 

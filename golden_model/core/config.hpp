@@ -29,6 +29,14 @@ enum class LayerType { kFc, kConv, kPool };
 // A 2x2 pooling window's kind (taxonn_pool.v; the encoding is taxonn_defs.vh's).
 enum class PoolKind { kMax = 0, kAvg = 1 };
 
+// How the PEs' scratchpads are built (config `memory`, CONTRACT 5):
+// flip-flops with a combinational read, or single-port SRAM macros with a
+// synchronous read (taxonn_spad_sram). The encoding is taxonn_defs.vh's.
+enum class Memory { kFlops = 0, kSram = 1 };
+std::string_view to_string(Memory m);
+bool parse_memory(std::string_view s, Memory& out);
+std::string mem_macro(Memory m);
+
 // The Galois LFSR of stochastic rounding (taxonn_lfsr.v, taxonn::Lfsr).
 struct LfsrParams {
   int width = 16;
@@ -103,6 +111,7 @@ struct Config {
   bool input_format_given = false;  // false: follows the first layer's format
   Rounding rounding = Rounding::kNearest;
   int scratchpad_depth = 16;
+  Memory memory = Memory::kFlops;
   int sat_counter_width = 16;
   LfsrParams lfsr;
   double alpha = 0.0;
@@ -154,6 +163,7 @@ struct PeParams {
   QFormat fmt;
   Activation act = Activation::kRelu;
   int depth = 16;
+  Memory memory = Memory::kFlops;
   int guard_bits = 1;
   int sat_cnt_width = 16;
   LfsrParams lfsr;

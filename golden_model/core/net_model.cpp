@@ -1,7 +1,8 @@
 // Network hardware shape and cycle model (docs/network.md). The cycle counts
 // follow the layer templates' sequencers, one formula per command:
 //   fc   FWD    sum over passes of K + 1 + B + f' + (neurons of the pass)
-//        LOSS   N;  STEP1  T * (K + 1);  UPDATE T * (2K + 2 + B)
+//        LOSS   N;  STEP1  T * (K + 1);  UPDATE T * (2K + 2 + B), T * (2K + 2 + 2B)
+//               with SRAM scratchpads (config memory)
 //   conv FWD    T passes of B + OH*OW * IC*k + 1 cycles, the drain beside
 //               them; FWD ends with the drain's last output (conv_fwd_cycles)
 //        STEP1  T * (IC*IH*IW * k + 1);  UPDATE T * (IC*k * (OH*OW + 2) + 1 + B)
@@ -176,6 +177,7 @@ std::vector<HwParam> layer_param_values(const std::vector<NetLayerHw>& hw, std::
     const bool max_above = l + 1 < hw.size() && hw[l + 1].type == LayerType::kPool && hw[l + 1].pool == PoolKind::kMax;
     v.push_back({"SPARSE_G", max_above ? 1 : 0});
   }
+  v.push_back({"MEM", static_cast<int>(p.memory)});
   v.insert(v.end(), {{"T", h.t},
                      {"DEPTH", h.depth()},
                      {"AW", p.addr_width()},
@@ -277,7 +279,9 @@ std::vector<NetPhase> net_phases(const std::vector<NetLayerHw>& hw, bool train) 
       case NetCmd::kFwd: return t * (h.k + 1 + h.bias + h.fd_cycles) + h.n;
       case NetCmd::kLoss: return h.n;
       case NetCmd::kStep1: return t * (h.k + 1);
-      case NetCmd::kUpdate: return t * (2 * h.k + 2 + h.bias);
+      // SRAM scratchpads: the bias's update one cycle later (its read waits
+      // for W[K-2]'s write-back, taxonn_spad_sram), so B counts twice.
+      case NetCmd::kUpdate: return t * (2 * h.k + 2 + h.bias * (h.pe.memory == Memory::kSram ? 2 : 1));
     }
     return 0;
   };

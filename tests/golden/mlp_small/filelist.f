@@ -25,6 +25,10 @@ rtl/taxonn_rq.v
 rtl/taxonn_sat.v
 rtl/taxonn_sat_counter.v
 rtl/taxonn_spad.v
+rtl/taxonn_spad_any.v
+rtl/taxonn_spad_sram.v
+rtl/taxonn_sram_bank_q.v
+rtl/taxonn_sram_model.v
 rtl/taxonn_xbuf.v
 rtl/taxonn_fc1_pe_base.v
 rtl/taxonn_fc1_pe.v

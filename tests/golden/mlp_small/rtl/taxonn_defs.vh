@@ -17,6 +17,10 @@
 `define TAXONN_ACT_SIGMOID     2
 `define TAXONN_ACT_TANH        3
 
+// Scratchpad memories (config memory, taxonn_spad_any)
+`define TAXONN_MEM_FLOPS       0                  // flip-flops, combinational read
+`define TAXONN_MEM_SRAM        1                  // single-port SRAM, synchronous read
+
 // Pooling kinds (taxonn_pool)
 `define TAXONN_POOL_MAX        0                  // first maximum, argmax kept
 `define TAXONN_POOL_AVG        1                  // rq(sum of 4, shift 2)

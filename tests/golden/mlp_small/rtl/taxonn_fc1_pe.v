@@ -12,6 +12,7 @@ module taxonn_fc1_pe (
   input  wire [1:0]         acc_op_i,     // accumulator op (MUX3)
   input  wire [2:0]         dst_i,        // where the rounder's result goes
   input  wire               fwd_en_i,     // capture x_i for the next PE
+  input  wire               rd_en_i,      // memory sram: the next cycle reads rd_addr_i
   input  wire [3:0]         rd_addr_i,    // scratchpad read address
   input  wire [3:0]         wr_addr_i,    // scratchpad write address
   input  wire signed [13:0] x_i,          // Q(2,12): X, G_{i+1} or X_i
@@ -30,6 +31,7 @@ module taxonn_fc1_pe (
     .F        (12),
     .ACT      (`TAXONN_ACT_RELU),
     .RND      (`TAXONN_RND_NEAREST),
+    .MEM      (`TAXONN_MEM_FLOPS),        // scratchpad: flip-flops or SRAM
     .DEPTH    (16),                       // scratchpad words
     .AW       (4),                        // clog2(DEPTH)
     .GUARD    (4),                        // clog2(largest sum)
@@ -45,6 +47,7 @@ module taxonn_fc1_pe (
     .acc_op_i   (acc_op_i),
     .dst_i      (dst_i),
     .fwd_en_i   (fwd_en_i),
+    .rd_en_i    (rd_en_i),
     .rd_addr_i  (rd_addr_i),
     .wr_addr_i  (wr_addr_i),
     .x_i        (x_i),

@@ -10,6 +10,7 @@ module taxonn_fc3_pe_base (
   input  wire [1:0]         acc_op_i,   // accumulator op (MUX3)
   input  wire [2:0]         dst_i,      // where the rounder's result goes
   input  wire               fwd_en_i,   // capture x_i for the next PE
+  input  wire               rd_en_i,    // memory sram: the next cycle reads rd_addr_i
   input  wire [3:0]         rd_addr_i,  // scratchpad read address
   input  wire [3:0]         wr_addr_i,  // scratchpad write address
   input  wire signed [15:0] x_i,        // Q(4,12): X, G_{i+1} or X_i
@@ -25,6 +26,7 @@ module taxonn_fc3_pe_base (
     .W        (16),                       // Q(4,12)
     .F        (12),
     .RND      (`TAXONN_RND_NEAREST),
+    .MEM      (`TAXONN_MEM_FLOPS),        // scratchpad: flip-flops or SRAM
     .DEPTH    (16),                       // scratchpad words
     .AW       (4),                        // clog2(DEPTH)
     .GUARD    (4),                        // clog2(largest sum)
@@ -38,6 +40,7 @@ module taxonn_fc3_pe_base (
     .acc_op_i (acc_op_i),
     .dst_i    (dst_i),
     .fwd_en_i (fwd_en_i),
+    .rd_en_i  (rd_en_i),
     .rd_addr_i(rd_addr_i),
     .wr_addr_i(wr_addr_i),
     .x_i      (x_i),

@@ -194,6 +194,7 @@ module taxonn_mlp_small_net (
     .HAS_STEP1(0),                        // 1: a layer below gets this layer's step 1
     .BIAS     (0),
     .XDB      (1),                        // 1: the first layer, two X buffers (the next sample loads into one)
+    .MEM      (`TAXONN_MEM_FLOPS),        // scratchpad: flip-flops or SRAM
     .T        (1),                        // passes
     .DEPTH    (16),                       // scratchpad words
     .AW       (4),                        // clog2(DEPTH)
@@ -285,6 +286,7 @@ module taxonn_mlp_small_net (
     .HAS_STEP1(1),                        // 1: a layer below gets this layer's step 1
     .BIAS     (0),
     .XDB      (0),                        // 1: the first layer, two X buffers (the next sample loads into one)
+    .MEM      (`TAXONN_MEM_FLOPS),        // scratchpad: flip-flops or SRAM
     .T        (1),                        // passes
     .DEPTH    (8),                        // scratchpad words
     .AW       (3),                        // clog2(DEPTH)
@@ -376,6 +378,7 @@ module taxonn_mlp_small_net (
     .HAS_STEP1(1),                        // 1: a layer below gets this layer's step 1
     .BIAS     (0),
     .XDB      (0),                        // 1: the first layer, two X buffers (the next sample loads into one)
+    .MEM      (`TAXONN_MEM_FLOPS),        // scratchpad: flip-flops or SRAM
     .T        (1),                        // passes
     .DEPTH    (6),                        // scratchpad words
     .AW       (3),                        // clog2(DEPTH)
@@ -453,6 +456,7 @@ module taxonn_mlp_small_net (
     .HAS_STEP1(1),                        // 1: a layer below gets this layer's step 1
     .BIAS     (0),
     .XDB      (0),                        // 1: the first layer, two X buffers (the next sample loads into one)
+    .MEM      (`TAXONN_MEM_FLOPS),        // scratchpad: flip-flops or SRAM
     .T        (1),                        // passes
     .DEPTH    (4),                        // scratchpad words
     .AW       (2),                        // clog2(DEPTH)
