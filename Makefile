@@ -92,16 +92,23 @@ synth-sweep: build
 
 # The whole accelerator (issue 4): area, Fmax, power and energy per SGD step
 # of the MNIST MLP, unfolded and folded, and of LeNet-5, unit by unit (docs/accel/).
+# MEMORY=sram: the same accelerators with SRAM scratchpads (synth --memory
+# sram, the macros of SRAM: fakeram45 from ../shared/pdk when the checkout
+# has it), into accel_sram/ (issue 17; docs/memory.md).
 ACCEL_CONFIGS ?= mlp_mnist mlp_mnist_folded lenet5_mnist
+MEMORY   ?= flops
+SRAM     ?= $(wildcard ../shared/pdk/fakeram45)
+ACCEL    := accel$(if $(filter sram,$(MEMORY)),_sram)
 accel: build
-	@mkdir -p $(RESULTS)/accel $(BUILD)/accel
+	@mkdir -p $(RESULTS)/$(ACCEL) $(BUILD)/$(ACCEL)
 	@set -e; for c in $(ACCEL_CONFIGS); do \
 	  $(BUILD)/taxonn synth --network --config configs/$$c.json $(if $(LIBERTY),--liberty $(LIBERTY)) --jobs $(JOBS) $(BATCH) \
-	    --work $(BUILD)/accel/$$c --json $(RESULTS)/accel/$$c.json > $(BUILD)/accel/$$c.txt; \
-	  cp $(BUILD)/accel/$$c.txt $(RESULTS)/accel/$$c.txt; cat $(RESULTS)/accel/$$c.txt; \
+	    --memory $(MEMORY) $(if $(and $(filter sram,$(MEMORY)),$(SRAM)),--sram $(SRAM)) \
+	    --work $(BUILD)/$(ACCEL)/$$c --json $(RESULTS)/$(ACCEL)/$$c.json > $(BUILD)/$(ACCEL)/$$c.txt; \
+	  cp $(BUILD)/$(ACCEL)/$$c.txt $(RESULTS)/$(ACCEL)/$$c.txt; cat $(RESULTS)/$(ACCEL)/$$c.txt; \
 	done
-	$(BUILD)/taxonn accel-table $(foreach c,$(ACCEL_CONFIGS),--json $(RESULTS)/accel/$(c).json) \
-	  --out $(RESULTS)/accel/summary.md
+	$(BUILD)/taxonn accel-table $(foreach c,$(ACCEL_CONFIGS),--json $(RESULTS)/$(ACCEL)/$(c).json) \
+	  --out $(RESULTS)/$(ACCEL)/summary.md
 
 # Throughput figures (printed and written to $(RESULTS)/bench/, not
 # asserted): LeNet-5 training, fixed and float, and against commit

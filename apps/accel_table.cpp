@@ -32,12 +32,14 @@ void write_accel_table(const std::vector<std::string>& json_files, const std::st
   std::vector<nlohmann::json> reports;
   for (const auto& f : json_files) reports.push_back(read_report(f));
   std::string md = "# The whole accelerator, measured\n\nWritten by `taxonn accel-table` from the `taxonn synth --network` "
-                   "reports beside it (`make accel DOCS=1`).\n\n"
-                   "| network | area (mm^2) | Fmax (MHz) | power (mW) | cycles / step | energy / step (uJ) |\n"
-                   "| --- | ---: | ---: | ---: | ---: | ---: |\n";
+                   "reports beside it (`make accel DOCS=1`; `MEMORY=sram` for SRAM scratchpads).\n\n"
+                   "| network | scratchpads | area (mm^2) | Fmax (MHz) | power (mW) | cycles / step | energy / step (uJ) |\n"
+                   "| --- | --- | ---: | ---: | ---: | ---: | ---: |\n";
   for (const auto& r : reports) {
     const bool timed = !r.value("generic_cells", true);
-    md += fmt::format("| {} | {:.2f} | {} | {} | {} | {} |\n", r.at("config").get<std::string>(),
+    // Reports of before the memory field are flip-flops.
+    const std::string memory = r.value("memory", std::string("flops")) == "sram" ? "SRAM macros" : "flip-flops";
+    md += fmt::format("| {} | {} | {:.2f} | {} | {} | {} | {} |\n", r.at("config").get<std::string>(), memory,
                       r.at("area").get<double>() / 1e6, timed ? fmt::format("{:.0f}", r.value("fmax_mhz", 0.0)) : "-",
                       timed ? fmt::format("{:.0f}", r.value("power_mw", 0.0)) : "-", r.value("cycles_per_step", 0),
                       timed ? fmt::format("{:.1f}", r.value("energy_per_step_nj", 0.0) / 1000) : "-");

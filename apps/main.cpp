@@ -130,6 +130,8 @@ Command add_synth(CLI::App& app) {
   syn->add_option("--json", so.json_out, "write the report as JSON too");
   syn->add_option("--clock-ns", so.clock_ns, "clock period: ABC's delay target and the power clock")->default_val(5.0);
   syn->add_flag("--network", st->network, "the whole accelerator of a config (fc, conv, pooling), unit by unit, rolled up");
+  syn->add_option("--memory", so.memory, "override the config's memory: flops or sram (docs/config.md)");
+  syn->add_option("--sram", so.sram, "--network with memory: sram: SRAM macro liberties (files or folders, e.g. ../shared/pdk/fakeram45)");
   syn->add_flag("--no-breakdown", st->no_breakdown, "skip the per-module area breakdown");
   syn->add_option("--sweep", st->sweep, "FROM:TO: both PEs at every W in FROM..TO (Tables II/III), into --out");
   syn->add_option("--int-bits", sw.int_bits, "integer bits of the swept format Q(I, W-I)")->default_val(4);
@@ -156,7 +158,15 @@ Command add_synth(CLI::App& app) {
     if (!sweep.empty()) taxonn::check_writable(sw.out_dir, "--out", true);
     if (!(so.clock_ns > 0 && std::isfinite(so.clock_ns)))
       throw taxonn::UsageError(fmt::format("--clock-ns {}: the clock period must be a finite number of ns > 0", so.clock_ns));
+    if (!so.memory.empty() && !sweep.empty())
+      throw taxonn::UsageError("--memory: the sweep maps flip-flop scratchpads (Tables II/III); drop --memory");
+    if (!so.sram.empty() && !st->network)
+      throw taxonn::UsageError("--sram: the SRAM macros map the scratchpads of synth --network only; add --network");
     if (st->network) {
+      if (!so.sram.empty() && so.memory != "sram" &&
+          (so.memory == "flops" || taxonn::load_config(so.config_path).memory != taxonn::Memory::kSram))
+        throw taxonn::UsageError(fmt::format("--sram: {} has flip-flop scratchpads; set \"memory\": \"sram\" in it to "
+                                             "map them to SRAM macros", so.config_path));
       so.batch = sw.batch;
       if (so.batch.work.empty()) so.batch.work = std::filesystem::path(so.work_dir) / "batch";
       taxonn::install_stop_on_signal();
@@ -354,7 +364,7 @@ Command add_sim(CLI::App& app) {
 Command add_macros(CLI::App& app) {
   struct State {
     std::vector<std::string> sram, memories;
-    std::string config, json;
+    std::string config, json, verilog;
     int max_banks = taxonn::mem::kDefaultMaxBanks;
   };
   auto st = std::make_shared<State>();
@@ -365,10 +375,13 @@ Command add_macros(CLI::App& app) {
   mc->add_option("--max-banks", st->max_banks, "most macros stacked in depth per slice")
       ->default_val(taxonn::mem::kDefaultMaxBanks)->check(CLI::Range(1, 4096));
   mc->add_option("--json", st->json, "write the covers as JSON too");
+  mc->add_option("--verilog", st->verilog,
+                 "for synthesis: each memory's taxonn_sram_model built from its macros, into DIR/WORDSxBITS/");
   return {mc, [st] {
     if (st->memories.empty() && st->config.empty())
       throw taxonn::UsageError("macros: give --memory WORDSxBITS or --config FILE");
     if (!st->json.empty()) taxonn::check_writable(st->json, "--json");
+    if (!st->verilog.empty()) taxonn::check_writable(st->verilog, "--verilog", true);
     std::vector<taxonn::mem::Memory> mems;
     if (!st->config.empty()) mems = taxonn::mem::scratchpads(st->config);
     for (const auto& m : st->memories) {
@@ -380,7 +393,15 @@ Command add_macros(CLI::App& app) {
       mems.push_back({m, d, w, 1});
     }
     const auto catalog = taxonn::mem::read_catalog(st->sram);
-    fmt::print("{}", taxonn::mem::report(mems, catalog, st->max_banks, st->json));
+    const std::string table = taxonn::mem::report(mems, catalog, st->max_banks, st->json);
+    for (const auto& m : mems) {
+      if (st->verilog.empty()) break;
+      const auto cv = taxonn::mem::cover(m.depth, m.width, catalog, m.name, st->max_banks);
+      taxonn::write_atomic(std::filesystem::path(st->verilog) / fmt::format("{}x{}", m.depth, m.width) /
+                               "taxonn_sram_model.v",
+                           taxonn::mem::cover_module(cv, m.name));
+    }
+    fmt::print("{}", table);
     return 0;
   }};
 }

@@ -15,8 +15,28 @@ std::string range(int width, bool is_signed) {
   return s;
 }
 
+// A parameter list, one per line, names aligned: `line` formats (name,
+// name width, value), a module's declarations or an instance's overrides.
+void emit_params(std::ostringstream& o, const std::vector<ParamValue>& params, const char* line_fmt) {
+  std::size_t pw = 0;
+  for (const auto& p : params) pw = std::max(pw, p.name.size());
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const auto& p = params[i];
+    std::string line = fmt::format(fmt::runtime(line_fmt), p.name, pw, p.value);
+    if (i + 1 < params.size()) line += ",";
+    if (!p.comment.empty()) line = fmt::format("{:<40}  // {}", line, p.comment);
+    o << line << "\n";
+  }
+}
+
 void emit_module(std::ostringstream& o, const Module& m) {
-  o << "module " << m.name << " (\n";
+  o << "module " << m.name;
+  if (!m.params.empty()) {
+    o << " #(\n";
+    emit_params(o, m.params, "  parameter integer {:<{}} = {}");
+    o << ")";
+  }
+  o << " (\n";
   std::size_t name_w = 0, type_w = 0;
   for (const auto& p : m.ports) {
     name_w = std::max(name_w, p.name.size());
@@ -43,16 +63,8 @@ void emit_module(std::ostringstream& o, const Module& m) {
     if (!inst.comment.empty()) o << "  // " << inst.comment << "\n";
     o << "  " << inst.module;
     if (!inst.params.empty()) {
-      std::size_t pw = 0;
-      for (const auto& p : inst.params) pw = std::max(pw, p.name.size());
       o << " #(\n";
-      for (std::size_t i = 0; i < inst.params.size(); ++i) {
-        const auto& p = inst.params[i];
-        std::string line = fmt::format("    .{:<{}}({})", p.name, pw, p.value);
-        if (i + 1 < inst.params.size()) line += ",";
-        if (!p.comment.empty()) line = fmt::format("{:<40}  // {}", line, p.comment);
-        o << line << "\n";
-      }
+      emit_params(o, inst.params, "    .{:<{}}({})");
       o << "  )";
     }
     o << " " << inst.name << " (\n";

@@ -57,6 +57,7 @@ struct Define {
 
 struct Module {
   std::string name;
+  std::vector<ParamValue> params;  // `parameter integer NAME = value`, in this order
   std::vector<Port> ports;
   std::vector<Wire> wires;
   std::vector<Instance> instances;

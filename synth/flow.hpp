@@ -32,6 +32,10 @@ struct YosysRun {
   std::vector<std::string> blackboxes;
   bool json = false;     // also `tag`.netlist.json, for gate-level power
   bool flatten = true;   // false: every module mapped on its own (the PEs)
+  // Liberties of SRAM macros the unit instantiates (memory sram): black
+  // boxes to Yosys (read_liberty -lib), their area in stat, and libraries
+  // OpenSTA times and powers them with.
+  std::vector<std::string> macro_libs = {};
 };
 
 // Run a tool on a script in `work`; on failure the error (ToolError) names
@@ -52,7 +56,8 @@ std::string yosys_map(const fs::path& work, const std::vector<std::string>& file
 // `stem` names the netlist (stem.netlist.v, black-box stubs in stem.stubs.v)
 // and, with `script`, the script and its log.
 void opensta(const fs::path& work, const std::string& top, const std::string& liberty, double clock_ns,
-             const Activity& act, SynthPoint& p, const std::string& script_in = "", const std::string& stem_in = "");
+             const Activity& act, SynthPoint& p, const std::string& script_in = "", const std::string& stem_in = "",
+             const std::vector<std::string>& macro_libs = {});
 
 // OpenSTA's Verilog reader takes no parameter lists: drop them from the
 // black-box instances of a mapped netlist.

@@ -24,7 +24,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SynthReport, config, layer, format, liberty, 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(HwParam, name, value)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Activity, input_bits, registers, inputs_mean)
 namespace flow {
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(YosysRun, top, tag, script, what, params, blackboxes, json, flatten)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(YosysRun, top, tag, script, what, params, blackboxes, json, flatten, macro_libs)
 }
 
 nlohmann::json synth_layer_job(const SynthOptions& o) {
@@ -68,7 +68,7 @@ nlohmann::json run_synth_job(const nlohmann::json& spec) {
     flow::yosys_map(work, spec.at("verilog").get<std::vector<std::string>>(), run, lib, clock_ns, p);
     if (lib.empty()) return p;
     if (!run.blackboxes.empty()) flow::strip_instance_params(work / (run.tag + ".netlist.v"));
-    flow::opensta(work, run.top, lib, clock_ns, spec.at("activity").get<Activity>(), p, run.tag);
+    flow::opensta(work, run.top, lib, clock_ns, spec.at("activity").get<Activity>(), p, run.tag, "", run.macro_libs);
     return p;
   }
   throw UsageError(fmt::format("job kind '{}' is not a synthesis job", kind));

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config.hpp"
+#include "vast.hpp"
 #include "io_util.hpp"
 #include "net_model.hpp"
 
@@ -190,6 +191,86 @@ std::string report(const std::vector<Memory>& mems, const std::vector<Macro>& ca
   all["area"] = total;
   if (!json_out.empty()) write_atomic(json_out, all.dump(2) + "\n");
   return md;
+}
+
+}  // namespace taxonn::mem
+
+namespace taxonn::mem {
+
+std::string cover_module(const Cover& c, const std::string& what) {
+  const int aw = c.depth > 1 ? clog2(static_cast<std::uint64_t>(c.depth)) : 1;
+  vast::Module m;
+  m.name = "taxonn_sram_model";
+  m.params = {{"BITS", std::to_string(c.width), "this memory's only: the file is written per memory"},
+              {"WORDS", std::to_string(c.depth), ""},
+              {"AW", std::to_string(aw), "clog2(WORDS)"}};
+  m.ports = {{vast::Dir::kInput, "clk", 1, false, ""},
+             {vast::Dir::kInput, "ce_in", 1, false, ""},
+             {vast::Dir::kInput, "we_in", 1, false, ""},
+             {vast::Dir::kInput, "addr_in", aw, false, ""},
+             {vast::Dir::kInput, "wd_in", c.width, false, ""},
+             {vast::Dir::kInput, "w_mask_in", c.width, false, ""},
+             {vast::Dir::kOutput, "rd_out", c.width, false, ""}};
+  bool banked = false;
+  for (const auto& s : c.slices) banked = banked || s.banks > 1;
+  if (banked) {
+    m.wires.push_back({"rd_addr_q", aw, false, "the address of the last read: its bank shows"});
+    m.instances.push_back({"taxonn_sram_bank_q",
+                           "u_bank_q",
+                           {{"AW", std::to_string(aw), ""}},
+                           {{"clk_i", "clk"}, {"rd_i", "ce_in & ~we_in"}, {"addr_i", "addr_in"}, {"addr_o", "rd_addr_q"}},
+                           ""});
+  }
+  int lo = 0;
+  for (std::size_t si = 0; si < c.slices.size(); ++si) {
+    const Slice& s = c.slices[si];
+    const int maw = clog2(static_cast<std::uint64_t>(s.macro.words));
+    const int pad = s.macro.bits - s.bits;
+    auto padded = [&](const std::string& bus) {
+      const std::string bits = vast::slice(bus, lo, s.bits);
+      return pad > 0 ? fmt::format("{{{}, {}}}", vast::dec(pad, 0), bits) : bits;
+    };
+    // The macro's address: the low bits of ours, zero-extended when the
+    // macro is deeper than the memory.
+    const int low = std::min(aw, maw);
+    const std::string addr = low < maw ? fmt::format("{{{}, {}}}", vast::dec(maw - low, 0), vast::slice("addr_in", 0, low))
+                                       : vast::slice("addr_in", 0, low);
+    std::string mux;  // bank 0 .. banks-1 by the last read's address, the last bank when no other
+    for (int b = 0; b < s.banks; ++b) {
+      const std::string rd = fmt::format("s{}_b{}_rd", si, b);
+      m.wires.push_back({rd, s.macro.bits, false, pad > 0 ? fmt::format("{} unused bits", pad) : ""});
+      std::string ce = "ce_in";
+      if (s.banks > 1)
+        ce = fmt::format("ce_in & ({} == {})", vast::slice("addr_in", maw, aw - maw),
+                         vast::dec(aw - maw, static_cast<unsigned long long>(b)));
+      m.instances.push_back({s.macro.name,
+                             fmt::format("u_s{}_b{}", si, b),
+                             {},
+                             {{"clk", "clk"},
+                              {"ce_in", ce},
+                              {"we_in", "we_in"},
+                              {"addr_in", addr},
+                              {"wd_in", padded("wd_in")},
+                              {"w_mask_in", padded("w_mask_in")},
+                              {"rd_out", rd}},
+                             fmt::format("slice {} (bits {}..{}), bank {} of {}", si, lo, lo + s.bits - 1, b, s.banks)});
+      const std::string word = vast::slice(rd, 0, s.bits);
+      mux += b + 1 == s.banks ? word
+                              : fmt::format("({} == {}) ? {} : ", vast::slice("rd_addr_q", maw, aw - maw),
+                                            vast::dec(aw - maw, static_cast<unsigned long long>(b)), word);
+    }
+    m.assigns.push_back({vast::slice("rd_out", lo, s.bits), mux});
+    lo += s.bits;
+  }
+  vast::File f;
+  f.header = {fmt::format("taxonn_sram_model for synthesis: {} ({} words x {} bits) from {} SRAM macro(s),", what,
+                          c.depth, c.width, c.macros),
+              fmt::format("{:.1f} um^2, {} unused bits (synth/memory.cpp, cover_module). The macros are black",
+                          c.area, c.unused_bits),
+              "boxes of their liberty; simulation uses rtl_templates/taxonn_sram_model.v (CONTRACT 5)."};
+  f.includes = {"taxonn_defs.vh"};
+  f.modules.push_back(m);
+  return f.emit();
 }
 
 }  // namespace taxonn::mem

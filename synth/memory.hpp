@@ -57,6 +57,15 @@ Cover cover(int depth, int width, const std::vector<Macro>& catalog, const std::
 
 namespace taxonn::mem {
 
+// For synthesis: a Verilog file whose module taxonn_sram_model (the
+// behavioural model's name, parameters and pins: rtl_templates/
+// taxonn_sram_model.v) builds the memory of `c` from its macros, black boxes
+// of their liberty: each slice's banks share the address's low bits, the
+// high bits enable one bank, and the read data comes from the bank of the
+// last read (taxonn_sram_bank_q); a slice's unused macro bits are written 0
+// under a 0 mask and left unread. `what` names the memory in the header.
+std::string cover_module(const Cover& c, const std::string& what);
+
 // One memory of a design and how many copies it has.
 struct Memory {
   std::string name;

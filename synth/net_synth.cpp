@@ -18,6 +18,7 @@
 #include "design.hpp"
 #include "net_model.hpp"
 #include "io_util.hpp"
+#include "memory.hpp"
 #include "pe.hpp"
 #include "pe_power.hpp"
 
@@ -64,13 +65,27 @@ std::vector<const GeneratedFile*> unit_files(const std::vector<GeneratedFile>& f
 
 }  // namespace
 
-std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double clock_ns, const fs::path& units_dir) {
+std::vector<mem::Macro> sram_catalog(const Config& c, bool liberty, const std::vector<std::string>& sram) {
+  if (c.memory != Memory::kSram) return {};
+  if (sram.empty())
+    throw ConfigError(fmt::format("{}: memory: sram needs SRAM macros to map the scratchpads to; give --sram DIR "
+                                  "(e.g. ../shared/pdk/fakeram45)", c.name));
+  if (!liberty)
+    throw ConfigError(fmt::format("{}: memory: sram needs --liberty: the macros' area, timing and power are in "
+                                  "um^2 and ns, which Yosys's generic cells have not", c.name));
+  return mem::read_catalog(sram);
+}
+
+std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double clock_ns, const fs::path& units_dir,
+                               const std::vector<std::string>& sram) {
   const std::vector<NetLayerHw> hw = net_hw(c);  // names the field when the config has no network RTL
-  const std::vector<GeneratedFile> files = generate_design(c);
+  std::vector<GeneratedFile> files = generate_design(c);
+  const std::vector<mem::Macro> catalog = sram_catalog(c, !lib.empty(), sram);
   struct Unit {
     YosysRun run;
     int instances = 1;
     Activity activity;
+    std::string sram_model;  // this PE's taxonn_sram_model for synthesis (memory sram)
   };
   std::vector<Unit> units;
   Activity first_pe;
@@ -90,6 +105,18 @@ std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double c
                 pe_param_values(pp, PeKind::kTaxonn), {}};
       pe.instances = h.pes();
       pe.activity = measure_activity(pp, PeKind::kTaxonn);
+      if (c.memory == Memory::kSram) {
+        const std::string what = fmt::format("the scratchpad of {}'s PEs", name);
+        const mem::Cover cv = mem::cover(h.depth(), pp.width(), catalog, what);
+        pe.sram_model = mem::cover_module(cv, what);
+        std::set<std::string> libs;
+        for (const auto& s : cv.slices) libs.insert(fs::absolute(s.macro.file).string());
+        pe.run.macro_libs.assign(libs.begin(), libs.end());
+        std::string macros;
+        for (const auto& s : cv.slices)
+          macros += fmt::format("{}{} x {}", macros.empty() ? "" : " + ", s.banks, s.macro.name);
+        pe.run.what += fmt::format(", SRAM {}", macros);
+      }
       if (first_pe.registers == 0) first_pe = pe.activity;
       units.push_back(pe);
       layer.run = {layer_module(h), name + "_layer", name + "_layer.ys",
@@ -115,7 +142,20 @@ std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double c
   // maps, the run, the liberty, the clock and the toggle rates.
   std::vector<NetUnit> out;
   for (const Unit& u : units) {
-    const auto mine = unit_files(files, u.run.top);
+    auto mine = unit_files(files, u.run.top);
+    // The SRAM's behavioural model gives way to this PE's macros.
+    GeneratedFile macro_map;
+    if (!u.sram_model.empty()) {
+      for (auto& f : mine)
+        if (f->path == "rtl/taxonn_sram_model.v") {
+          macro_map = {f->path, u.sram_model};
+          f = &macro_map;
+        }
+      // The macro map instantiates the bank register: read it too.
+      for (const auto& f : files)
+        if (f.path == "rtl/taxonn_sram_bank_q.v" && u.sram_model.find("taxonn_sram_bank_q") != std::string::npos)
+          mine.push_back(&f);
+    }
     std::vector<std::string> verilog;
     for (const GeneratedFile* f : mine)
       if (fs::path(f->path).extension() == ".v") verilog.push_back(f->path);
@@ -137,6 +177,7 @@ std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double c
       inputs.push_back(at);
     }
     if (!lib.empty()) inputs.emplace_back(lib);
+    for (const auto& m : u.run.macro_libs) inputs.emplace_back(m);
     n.job = {u.run.what, spec, inputs};
     out.push_back(std::move(n));
   }
@@ -148,6 +189,7 @@ NetSynthReport net_rollup(const Config& c, const std::string& liberty_shown, boo
   NetSynthReport r;
   r.config = c.name;
   r.generated_by = provenance(c);
+  r.memory = std::string(to_string(c.memory));
   r.generic = generic;
   r.liberty = r.generic ? "(none: Yosys generic cells)" : liberty_shown;
   r.unit = r.generic ? "transistors (yosys stat -tech cmos)" : "um^2";
@@ -174,14 +216,20 @@ NetSynthReport net_rollup(const Config& c, const std::string& liberty_shown, boo
 }
 
 NetSynthReport run_net_synth(const SynthOptions& o) {
-  const Config c = load_config(o.config_path);
+  Config c = load_config(o.config_path);
+  if (!o.memory.empty()) {
+    ConfigOverrides ov;
+    ov.memory = o.memory;
+    c = apply_overrides(c, ov, fmt::format("{} with --memory {}", o.config_path, o.memory));
+  }
   net_hw(c);  // names the field when the config has no network RTL
+  sram_catalog(c, !o.liberty.empty(), o.sram);  // the macros, before any output
   const auto ex = batch::make_executor(o.batch);  // a bad backend fails before any synthesis
   const fs::path work = fs::absolute(o.work_dir);
   fs::create_directories(work);
   const std::string lib = o.liberty.empty() ? "" : prepare_liberty(o.liberty, work.string());
   write_design(c, work);  // the whole design beside the report, for reading
-  const std::vector<NetUnit> units = net_units(c, lib, o.clock_ns, work / "units");
+  const std::vector<NetUnit> units = net_units(c, lib, o.clock_ns, work / "units", o.sram);
   std::vector<batch::Job> jobs;
   for (const NetUnit& u : units) jobs.push_back(u.job);
   const auto outs = ex->run(jobs, [&](std::size_t, const batch::Outcome& oc) {
@@ -194,7 +242,9 @@ NetSynthReport run_net_synth(const SynthOptions& o) {
     if (!outs[i].ok) throw ToolError(fmt::format("{}: {}", units[i].what, outs[i].error));
     pts[i] = synth_point_from_json(outs[i].result);
   }
-  return net_rollup(c, o.liberty, lib.empty(), o.clock_ns, units, pts);
+  NetSynthReport r = net_rollup(c, o.liberty, lib.empty(), o.clock_ns, units, pts);
+  if (c.memory == Memory::kSram) r.sram = o.sram;
+  return r;
 }
 
 }  // namespace taxonn

@@ -88,6 +88,10 @@ std::vector<std::string> flow::write_design(const Config& c, const fs::path& wor
 }
 
 SynthReport flow::synth_layer(const Config& c, std::size_t idx, const SynthOptions& o) {
+  if (c.memory == Memory::kSram)
+    throw ConfigError(fmt::format("{}: memory: sram: the PE tables map flip-flop scratchpads only (their gate-level "
+                                  "power has no SRAM macro model); synthesize the accelerator with --network --sram DIR",
+                                  c.name));
   const fs::path work = fs::absolute(o.work_dir);
   fs::create_directories(work);
   const std::vector<std::string> verilog = write_design(c, work);
@@ -170,6 +174,11 @@ Config flow::with_format(const Config& c, std::size_t idx, int i, int f, const s
 
 SynthReport run_synth(const SynthOptions& o) {
   Config c = load_config(o.config_path);
+  if (!o.memory.empty()) {
+    ConfigOverrides ov;
+    ov.memory = o.memory;
+    c = apply_overrides(c, ov, fmt::format("{} with --memory {}", o.config_path, o.memory));
+  }
   const std::size_t idx = pick_layer(c, o.layer, o.config_path);
   if (o.format)
     c = with_format(c, idx, o.format->first, o.format->second,

@@ -153,8 +153,11 @@ std::string format_net_report(const NetSynthReport& r) {
   if (r.generic)
     s += "note: no liberty given: mapped to Yosys's generic cells; area is a transistor estimate, not um^2, and "
          "there is no timing or power (pass --liberty FILE for a real library)\n";
-  s += fmt::format("Network accelerator '{}', liberty {}{}\n", r.config, r.liberty,
-                   r.generic ? "" : fmt::format(", power at {:.2f} ns ({:.0f} MHz)", r.clock_ns, 1000 / r.clock_ns));
+  std::string sram;
+  for (const auto& p : r.sram) sram += (sram.empty() ? "" : ", ") + p;
+  s += fmt::format("Network accelerator '{}', liberty {}{}, scratchpads {}\n", r.config, r.liberty,
+                   r.generic ? "" : fmt::format(", power at {:.2f} ns ({:.0f} MHz)", r.clock_ns, 1000 / r.clock_ns),
+                   r.memory == "sram" ? "SRAM macros of " + sram : "flip-flops");
   s += fmt::format("  {:<14} {:<58} {:>5} {:>14} {:>14}", "unit", "what", "x", r.generic ? "transistors" : "area (um^2)",
                    "total");
   if (!r.generic) s += fmt::format(" {:>10} {:>11}", "Fmax (MHz)", "power (mW)");
@@ -177,7 +180,8 @@ std::string format_net_report(const NetSynthReport& r) {
 std::string net_report_json(const NetSynthReport& r) {
   nlohmann::json j = {{"config", r.config},     {"liberty", r.liberty},   {"generic_cells", r.generic},
                       {"unit", r.unit},         {"area", r.area},         {"cycles_per_step", r.cycles_per_step},
-                      {"generated_by", r.generated_by}};
+                      {"generated_by", r.generated_by}, {"memory", r.memory}};
+  if (r.memory == "sram") j["sram"] = r.sram;
   if (!r.generic) {
     j["clock_ns"] = r.clock_ns;
     j["fmax_mhz"] = r.fmax_mhz;

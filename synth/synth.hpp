@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config.hpp"
+#include "memory.hpp"
 #include "executor.hpp"
 #include "io_util.hpp"
 #include "pe_interface.hpp"
@@ -32,6 +33,8 @@ struct SynthOptions {
   std::string json_out;                       // optional machine-readable report
   double clock_ns = 5.0;                      // ABC delay target and the power clock
   bool breakdown = true;                      // per-module areas (hierarchical run)
+  std::vector<std::string> sram;              // SRAM macro liberties (files or folders): memory sram
+  std::string memory;                         // non-empty: the config's memory, overridden (flops, sram)
   batch::Options batch;                       // --network: how the units run (executor.hpp)
 };
 
@@ -97,6 +100,8 @@ struct NetSynthUnit {
 };
 struct NetSynthReport {
   std::string config, liberty, unit;
+  std::string memory = "flops";   // the scratchpads (config memory)
+  std::vector<std::string> sram;  // memory sram: the macros' liberties, as given
   nlohmann::json generated_by;
   bool generic = true;
   double clock_ns = 0, area = 0, power_mw = 0, fmax_mhz = 0, energy_per_step_nj = 0;
@@ -118,8 +123,15 @@ struct NetUnit {
   std::string key;  // the content key (hex)
   batch::Job job;
 };
+// The SRAM macros a config's network synthesis maps its scratchpads to: none
+// for flip-flops; with `memory: sram` the catalog of `sram`, which must be
+// given, as must a liberty (ConfigError naming the flag).
+std::vector<mem::Macro> sram_catalog(const Config& c, bool liberty, const std::vector<std::string>& sram);
+// With `memory: sram`, each PE's scratchpad is the cheapest cover by the
+// macros of `sram` (liberty files or folders; mem::cover_module), which
+// needs a liberty (ConfigError naming the flag otherwise).
 std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double clock_ns,
-                               const std::filesystem::path& units_dir);
+                               const std::filesystem::path& units_dir, const std::vector<std::string>& sram = {});
 // The accelerator's report from its units' results (same order as `units`).
 NetSynthReport net_rollup(const Config& c, const std::string& liberty_shown, bool generic, double clock_ns,
                           const std::vector<NetUnit>& units, const std::vector<SynthPoint>& pts);

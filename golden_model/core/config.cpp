@@ -374,6 +374,7 @@ Config apply_overrides(const Config& c, const ConfigOverrides& o, const std::str
   if (o.bias)
     for (auto& l : j["layers"])
       if (l.contains("bias")) l["bias"] = true;
+  if (!o.memory.empty()) j["memory"] = o.memory;  // the parser checks it
   if (!o.name.empty()) j["name"] = o.name;
   return parse_config(j.dump(), source);
 }

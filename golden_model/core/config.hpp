@@ -135,6 +135,7 @@ struct ConfigOverrides {
   std::map<std::size_t, int> pes;                          // layer index -> fc pes / conv array cols
   std::string name;                                        // non-empty: the config's name
   bool bias = false;                                       // every weighted layer gets a bias
+  std::string memory;                                      // non-empty: the scratchpads (flops, sram)
 };
 Config apply_overrides(const Config& c, const ConfigOverrides& o, const std::string& source);
 

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# `synth --network` with SRAM scratchpads (memory: sram, issue 17 item 3):
+# mlp_small's SRAM variant maps every PE's scratchpad to its cheapest cover
+# by the given macros (black boxes to Yosys, their liberty area in the
+# area), OpenSTA times paths out of the macros (clk -> rd_out) and prices
+# their power; the flip-flop variant of the same config is synthesized
+# beside it: each PE unit with SRAM is larger by at most its macros' area
+# (the flip-flop words are gone, the macros come in), and has macros.
+# Usage: synth_sram.sh TAXONN_BINARY SOURCE_DIR WORK_DIR LIBERTY SRAM_DIR
+set -uo pipefail
+taxonn=$1 src=$2 work=$3 lib=$4 sram=$5
+rm -rf "$work" && mkdir -p "$work"
+fail=0
+no() { echo "FAIL: $*"; fail=1; }
+python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); j["name"] += "_sram"; j["memory"] = "sram"; json.dump(j, open(sys.argv[2], "w"))' \
+  "$src/configs/mlp_small.json" "$work/mlp_small_sram.json"
+"$taxonn" synth --network --config "$work/mlp_small_sram.json" --liberty "$lib" --sram "$sram" --work "$work/sram" \
+  --json "$work/sram.json" > "$work/sram.txt" 2>&1 || { tail -5 "$work/sram.txt"; no "synth --network with SRAM"; }
+"$taxonn" synth --network --config "$src/configs/mlp_small.json" --liberty "$lib" --work "$work/flops" \
+  --json "$work/flops.json" > "$work/flops.txt" 2>&1 || { tail -5 "$work/flops.txt"; no "synth --network with flip-flops"; }
+"$taxonn" macros --sram "$sram" --config "$work/mlp_small_sram.json" --json "$work/covers.json" > /dev/null ||
+  no "taxonn macros --config"
+python3 - "$work" <<'PY' || fail=1
+import glob, json, re, sys
+w = sys.argv[1]
+sram, flops = json.load(open(f"{w}/sram.json")), json.load(open(f"{w}/flops.json"))
+covers = {c["name"]: c for c in json.load(open(f"{w}/covers.json"))["memories"]}
+ok = True
+def no(msg):
+    global ok
+    print("FAIL:", msg)
+    ok = False
+fl = {u["unit"]: u for u in flops["units"]}
+pes = 0
+for u in sram["units"]:
+    if not u["unit"].endswith("_pe"):
+        continue
+    pes += 1
+    layer = u["unit"][:-3]
+    cover = covers.get(f"{layer} PE scratchpad")
+    if cover is None:
+        no(f"no cover for {layer}")
+        continue
+    if "SRAM" not in u["what"]:
+        no(f"{u['unit']} names no macros: {u['what']}")
+    if not u["area"] > cover["area"]:
+        no(f"{u['unit']}: area {u['area']} does not hold its macros' {cover['area_per_copy']}")
+    if not u["area"] <= fl[u["unit"]]["area"] + cover["area"]:
+        no(f"{u['unit']}: SRAM {u['area']} > flops {fl[u['unit']]['area']} + macros {cover['area_per_copy']}")
+    if not u["fmax_mhz"] > 0 or not u["power_mw"]["total"] > 0:
+        no(f"{u['unit']}: not timed")
+    net = glob.glob(f"{w}/sram/units/{u['unit']}-*/{u['unit']}.netlist.v")
+    macros = {sl["macro"] for sl in cover["slices"]}
+    if not net or not all(re.search(rf"^\s*{m} ", open(net[0]).read(), re.M) for m in macros):
+        no(f"{u['unit']}: no macro instance in its netlist")
+    sta = glob.glob(f"{w}/sram/units/{u['unit']}-*/{u['unit']}.sta.tcl")
+    if not sta or "read_liberty" not in open(sta[0]).read().split("read_verilog")[0].split("\n", 2)[2]:
+        no(f"{u['unit']}: OpenSTA does not read the macros' liberty")
+if pes != 4:
+    no(f"{pes} PE units, want 4")
+if ok:
+    print(f"synth_sram: {pes} PE units on macros; accelerator {sram['area']:.0f} um^2 with SRAM, {flops['area']:.0f} with flip-flops")
+PY
+exit $fail
