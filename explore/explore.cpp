@@ -52,6 +52,9 @@ Study::Study(Spec s, const Options& o) : s_(std::move(s)), t0_(std::chrono::stea
   }
   if (lib.empty() && note_.empty())
     note_ = "no liberty: Yosys's generic cells (area in transistors, no energy or Fmax); pass --liberty FILE";
+  // SRAM scratchpads need their macros and a real liberty: no generic fallback.
+  if (!s_.sram.empty()) sram_ = {s_.sram.string()};
+  sram_catalog(s_.config, !lib.empty(), sram_);
   liberty_shown_ = lib;
   if (!lib.empty()) lib_ = prepare_liberty(lib, fs::absolute(bo.work).string());
   objectives_ = s_.objectives;
@@ -187,7 +190,7 @@ void Study::evaluate(const std::vector<std::size_t>& idx_in, bool full, const st
       for (std::uint64_t seed : m.seeds) train(i, seed);
     if (!p.costed) {
       const Config c = point_config(p);
-      units[i] = net_units(c, lib_, s_.clock_ns, units_);
+      units[i] = net_units(c, lib_, s_.clock_ns, units_, sram_);
       for (std::size_t u = 0; u < units[i].size(); ++u) {
         batch::Job j = units[i][u].job;
         j.name = fmt::format("synth {} of {}", units[i][u].tag, p.label);

@@ -69,6 +69,7 @@ struct Spec {
   std::optional<std::pair<int, int>> uniform;  // W range: every layer Q(I_config, W - I_config)
   fs::path liberty;                // empty: Yosys generic cells (no energy, no Fmax)
   bool liberty_given = false;
+  fs::path sram;                   // memory sram: the macros' liberties (a file or folder)
   double clock_ns = 5.0;
   int verify_points = 2;
   std::uint64_t verify_steps = 300;

@@ -293,10 +293,16 @@ void parse_anchors_synth_verify(Spec& s, const Obj& top) {
   }
   if (top.has("synth")) {
     const Obj o(top.get("synth"), "synth", s.source, kDoc);
-    o.only({"liberty", "clock_ns"});
+    o.only({"liberty", "sram", "clock_ns"});
     if (o.has("liberty")) {
       s.liberty = resolve(s, o.string("liberty"));
       s.liberty_given = true;
+    }
+    if (o.has("sram")) {
+      if (s.config.memory != Memory::kSram)
+        fail(s.source, "synth.sram", "the config's scratchpads are flip-flops",
+             "set \"memory\": \"sram\" in the config, or drop synth.sram");
+      s.sram = resolve(s, o.string("sram"));
     }
     if (o.has("clock_ns")) {
       s.clock_ns = o.number("clock_ns");
@@ -310,6 +316,9 @@ void parse_anchors_synth_verify(Spec& s, const Obj& top) {
     s.verify_points = static_cast<int>(o.integer_or("points", s.verify_points, 0, 1000, "give 0 or more"));
     s.verify_steps = static_cast<std::uint64_t>(o.integer_or("steps", 300, 1, 100000000, "give 1 or more steps"));
   }
+  if (s.config.memory == Memory::kSram && s.sram.empty())
+    fail(s.source, "synth.sram", "missing: the config's scratchpads are SRAM",
+         "give the macros' liberty folder, e.g. \"sram\": \"../shared/pdk/fakeram45\"");
 }
 
 }  // namespace

@@ -94,6 +94,7 @@ class Study {
   void count_job(const batch::Job& j, const batch::Outcome& o, const std::string& kind);
   fs::path out_, work_, units_;
   std::string lib_, liberty_shown_, note_, cost_ = "";
+  std::vector<std::string> sram_;  // memory sram: the spec's macros (synth.sram)
   std::vector<Objective> objectives_;
   std::unique_ptr<batch::Executor> ex_;
   std::vector<Point> pts_;

@@ -43,6 +43,8 @@ bad pes 'j["space"]["fc4"]["pes"] = [0]' 'not a PE count'
 bad dataset 'j["dataset"] = "mnist"; j["data_dir"] = "/nonexistent"' 'dataset'
 bad budget 'j["budget"]["points"] = 1; j["anchors"]["uniform_widths"] = [12, 13]' 'cannot hold'
 bad seeds 'j["accuracy"]["seeds"] = [1, 1]' 'given twice'
+bad sram_on_flops 'j["synth"] = {"sram": "/tmp"}' "scratchpads are flip-flops"
+bad sram_missing 'c = json.load(open(j["config"])); c["memory"] = "sram"; json.dump(c, open(sys.argv[2] + ".cfg.json", "w")); j["config"] = sys.argv[2] + ".cfg.json"' 'synth.sram: missing'
 echo '{"name": ' > "$work/bad_json.json"
 rc=0; "$taxonn" explore --spec "$work/bad_json.json" --out "$work/bad_out" 2> "$work/bad.err" || rc=$?
 [ "$rc" = 2 ] && [ ! -e "$work/bad_out" ] || fail "unreadable spec: exit $rc: $(cat "$work/bad.err")"
