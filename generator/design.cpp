@@ -248,8 +248,9 @@ std::vector<GeneratedFile> generate_design(const Config& c) {
     if (!L.weighted()) continue;
     const PeParams p = pe_params(c, i);
     const std::string fmt_desc =
-        fmt::format("layer '{}': {} {}, rounding {}, scratchpad {} words", L.name, p.fmt.name(),
-                    to_string(p.act), to_string(p.fmt.rounding), p.depth);
+        fmt::format("layer '{}': {} {}, rounding {}, scratchpad {} words{}", L.name, p.fmt.name(),
+                    to_string(p.act), to_string(p.fmt.rounding), p.depth,
+                    p.memory == Memory::kSram ? " (SRAM)" : "");
     for (PeKind kind : {PeKind::kBase, PeKind::kTaxonn}) {
       vast::File f;
       const std::string name = pe_module_name(L.name, kind);
@@ -281,14 +282,14 @@ std::vector<GeneratedFile> generate_design(const Config& c) {
     for (const auto& h : hw) {
       const LayerConfig& L = c.layers[h.index];
       if (h.type == LayerType::kFc)
-        f.header.push_back(fmt::format("  {:<8} {} -> {} neurons, {} {}, {} PEs x {} passes, scratchpad {} words",
+        f.header.push_back(fmt::format("  {:<8} {} -> {} neurons, {} {}, {} PEs x {} passes, scratchpad {} words{}",
                                        L.name, h.k, h.n, L.format.name(), to_string(L.activation), h.p, h.t,
-                                       h.depth()));
+                                       h.depth(), c.memory == Memory::kSram ? " (SRAM)" : ""));
       else if (h.type == LayerType::kConv)
         f.header.push_back(fmt::format("  {:<8} {}x{}x{} -> {}x{}x{} conv {}x{}, {} {}, {} x {} PEs x {} passes, "
-                                       "scratchpad {} words", L.name, h.ic, h.ih, h.iw, h.oc, h.oh, h.ow, h.kernel,
+                                       "scratchpad {} words{}", L.name, h.ic, h.ih, h.iw, h.oc, h.oh, h.ow, h.kernel,
                                        h.kernel, L.format.name(), to_string(L.activation), h.rows, h.p, h.t,
-                                       h.depth()));
+                                       h.depth(), c.memory == Memory::kSram ? " (SRAM)" : ""));
       else
         f.header.push_back(fmt::format("  {:<8} {}x{}x{} -> {}x{}x{} 2x2 {} pooling", L.name, h.ic, h.ih, h.iw, h.oc,
                                        h.oh, h.ow, h.pool == PoolKind::kMax ? "max" : "avg"));
