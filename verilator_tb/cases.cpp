@@ -81,7 +81,7 @@ int PrimCase::in_bits() const {
 const std::vector<std::string>& prim_names() {
   static const std::vector<std::string> v = {"mul", "sat", "rq", "plan_sigmoid", "act", "act_deriv",
                                              "lfsr", "sat_counter", "acc", "spad", "rounder", "convert", "pool",
-                                             "g_unit", "fd_unit", "xbuf"};
+                                             "g_unit", "fd_unit", "xbuf", "spad_sram"};
   return v;
 }
 
@@ -307,6 +307,31 @@ std::vector<PrimCase> cases_spad(const std::string& prim) {
   return out;
 }
 
+// The SRAM scratchpad (taxonn_spad_sram around taxonn_sram_model): random
+// read requests and writes on every cycle, so held writes meet reads and
+// writes (the port order), and addresses past DEPTH; depths below and at a
+// power of two.
+std::vector<PrimCase> cases_spad_sram(const std::string& prim) {
+  std::vector<PrimCase> out;
+  struct S {
+    int w, depth, aw;
+  };
+  for (const S& s : {S{4, 1, 1}, S{8, 5, 3}, S{16, 8, 3}, S{13, 16, 4}, S{21, 7, 3}, S{32, 33, 6}}) {
+    PrimCase c = word_case(prim, s.w);
+    c.params = {num("W", s.w), num("DEPTH", s.depth), num("AW", s.aw)};
+    c.in = {{"rd_en_i", 1, false},
+            {"rd_addr_i", s.aw, false},
+            {"we_i", 1, false},
+            {"wr_addr_i", s.aw, false},
+            {"wr_data_i", s.w, false}};
+    c.out = {{"rd_data_o", s.w, false}};
+    c.sequential = true;
+    c.reset = false;  // its words keep their values through a reset: reset once, at the start
+    out.push_back(c);
+  }
+  return out;
+}
+
 // Single and double buffers, one read port and several (conv rows), N
 // below and at a power of two (the reads and writes past N).
 std::vector<PrimCase> cases_xbuf(const std::string& prim) {
@@ -371,6 +396,7 @@ std::vector<PrimCase> prim_cases(const std::string& prim) {
       {"acc", cases_acc},
       {"spad", cases_spad},
       {"xbuf", cases_xbuf},
+      {"spad_sram", cases_spad_sram},
       {"rounder", cases_rounder},
   };
   const auto it = builders.find(prim);

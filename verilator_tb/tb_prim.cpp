@@ -96,6 +96,21 @@ class SpadModel : public Model {
   Spad s_;
 };
 
+// Inputs rd_en_i, rd_addr_i, we_i, wr_addr_i, wr_data_i: one clock edge of
+// the port (held write, read, write).
+class SpadSramModel : public Model {
+ public:
+  explicit SpadSramModel(const PrimCase& c)
+      : s_(static_cast<int>(c.get("DEPTH")), static_cast<int>(c.get("W"))) {}
+  std::vector<Wide> eval(const std::vector<Wide>&) override { return {s_.data()}; }
+  void clock(const std::vector<Wide>& in) override {
+    s_.clock(in[0] != 0, static_cast<int>(in[1]), in[2] != 0, static_cast<int>(in[3]), in[4]);
+  }
+
+ private:
+  SpadSram s_;
+};
+
 // Inputs swap_i, we_i, wr_idx_i, wr_data_i, rd_idx_i (NRD packed indices);
 // the output packs NRD words.
 class XBufModel : public Model {
@@ -216,6 +231,7 @@ std::unique_ptr<Model> make_model(const PrimCase& c) {
   if (p == "acc") return std::make_unique<AccModel>(c);
   if (p == "spad") return std::make_unique<SpadModel>(c);
   if (p == "xbuf") return std::make_unique<XBufModel>(c);
+  if (p == "spad_sram") return std::make_unique<SpadSramModel>(c);
   if (p == "rounder") return std::make_unique<RounderModel>(c);
   throw std::logic_error("no golden twin for " + p);
 }
