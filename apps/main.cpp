@@ -308,6 +308,7 @@ Command add_sim(CLI::App& app) {
   auto* sm = app.add_subcommand("sim", "co-simulate a config's RTL against the golden model: both PEs of every layer, "
                                        "then the network training (builds its testbenches on demand, cached)");
   sm->add_option("--config", sim.config, "JSON config (see docs/config.md)")->required();
+  sm->add_option("--memory", sim.memory, "override the config's scratchpads: flops or sram (docs/config.md)");
   sm->add_option("--out", sim.out_dir, "logs, results and reproducers (default build/sim/<config name>)");
   sm->add_option("--json", sim.json_out, "the report (default <out>/sim.json)");
   sm->add_option("--iters", sim.iters, "PE co-simulation cycles")->default_val(20000)->check(CLI::Range(1ULL, 1ULL << 40));

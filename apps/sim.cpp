@@ -131,8 +131,17 @@ std::string replay_kind_of(const std::string& path, const Config& c) {
   }
 }
 
+// The config, with --memory applied.
+Config sim_config(const SimOptions& o) {
+  Config c = load_config(o.config);
+  if (o.memory.empty()) return c;
+  ConfigOverrides ov;
+  ov.memory = o.memory;
+  return apply_overrides(c, ov, fmt::format("{} with --memory {}", o.config, o.memory));
+}
+
 Plan plan_sim(const SimOptions& o) {
-  Plan p{load_config(o.config), "", "", false, false, "", "", {}, {}, {}, {}};
+  Plan p{sim_config(o), "", "", false, false, "", "", {}, {}, {}, {}};
   const Config& c = p.config;
   if (!o.templates.empty()) use_template_dir(o.templates);
   if (o.jobs < 1) throw SimInputError(fmt::format("--jobs {}: give at least 1", o.jobs));
@@ -239,8 +248,9 @@ std::string summary_text(const json& checks, bool build_only, const std::optiona
 
 }  // namespace
 
-int run_sim(const SimOptions& o) {
+int run_sim(const SimOptions& opts) {
   // Everything that can be wrong with the input is found before any build.
+  SimOptions o = opts;
   const Plan p = plan_sim(o);
   const Config& c = p.config;
   const Kit kit = load_kit(o.kit);
@@ -248,6 +258,12 @@ int run_sim(const SimOptions& o) {
   const fs::path cache = o.cache_dir.empty() ? default_cache(kit) : fs::path(o.cache_dir);
   check_outputs(o, p, cache);
   fs::create_directories(p.out);
+  // The testbenches read a config file: with --memory, the overridden one.
+  if (!o.memory.empty()) {
+    const fs::path written = p.out / "config.resolved.json";
+    write_atomic(written, to_json(c).dump(2) + "\n");
+    o.config = written.string();
+  }
   sweep_tmp(cache / "tmp");
 
   fmt::print("sim: config '{}' ({}): {}\n", c.name, o.config,

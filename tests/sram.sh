@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SRAM scratchpads (config "memory": "sram", issue 17; CONTRACT 4 and 5):
-# the SRAM variants of mlp_mixed (fc: folding, partial passes, a bias in
+# with `taxonn sim --memory sram`, the SRAM variants of mlp_mixed (fc: folding, partial passes, a bias in
 # some layers, truncate and nearest), cnn_small (conv, pool, fc, biases,
 # folded arrays) and cnn_stoch (stochastic conv and fc) pass `taxonn sim`:
 # both PEs of every layer against the golden SRAM twin (taxonn::SpadSram,
@@ -17,20 +17,11 @@ export TAXONN_SIM_CACHE=$work/cache
 fail=0
 no() { echo "FAIL: $*"; fail=1; }
 
-sram() {  # config -> its SRAM variant, <name>_sram
-  python3 - "$src/configs/$1.json" "$work/$1_sram.json" <<'PY'
-import json, sys
-j = json.load(open(sys.argv[1]))
-j["name"] += "_sram"
-j["memory"] = "sram"
-json.dump(j, open(sys.argv[2], "w"), indent=2)
-PY
-}
-
+# --memory sram: the shipped configs with SRAM scratchpads (the testbenches
+# read the overridden config the run writes).
 for c in mlp_mixed cnn_small cnn_stoch; do
-  sram $c
-  if ! "$taxonn" sim --config "$work/${c}_sram.json" --out "$work/$c" --steps 150 --iters 30000 --dataset random \
-      --quiet > "$work/$c.txt" 2>&1; then
+  if ! "$taxonn" sim --config "$src/configs/$c.json" --memory sram --out "$work/$c" --steps 150 --iters 30000 \
+      --dataset random --quiet > "$work/$c.txt" 2>&1; then
     tail -5 "$work/$c.txt"; no "${c}_sram does not pass taxonn sim"
   fi
   grep -qE "^  pe +PASS .* 0 mismatches" "$work/$c.txt" || no "${c}_sram: no PE pass line"
@@ -63,11 +54,14 @@ cp -r "$src/rtl_templates" "$work/mutant"
 sed -i 's/wire          pend_d   = we_i \& (pend_q | rd_en_i);/wire          pend_d   = we_i \& rd_en_i;/' \
   "$work/mutant/taxonn_spad_sram.v"
 cmp -s "$src/rtl_templates/taxonn_spad_sram.v" "$work/mutant/taxonn_spad_sram.v" && no "the mutation did not apply"
-if "$taxonn" sim --config "$work/mlp_mixed_sram.json" --out "$work/mutant_run" --templates "$work/mutant" \
+if "$taxonn" sim --config "$src/configs/mlp_mixed.json" --memory sram --out "$work/mutant_run" --templates "$work/mutant" \
     --steps 20 --iters 30000 --dataset random --quiet > "$work/mutant.txt" 2>&1; then
   no "a wrapper that drops queued writes passed"
 fi
 grep -qE "^  pe +FAIL +first divergence" "$work/mutant.txt" || no "the mutant's failure names no divergence"
+err=$("$taxonn" sim --config "$src/configs/mlp_mixed.json" --memory dram --out "$work/bad" 2>&1 >/dev/null); rc=$?
+[ $rc -eq 2 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && grep -q "unknown memory 'dram'" <<<"$err" && [ ! -e "$work/bad" ] ||
+  no "sim --memory dram: exit $rc: $err"
 
 # For synthesis each memory is built from macros (taxonn macros --verilog,
 # the file synth --network maps): with two made-up macros (liberty files
