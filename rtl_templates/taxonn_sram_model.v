@@ -5,7 +5,7 @@
 // ce_in, we_in, addr_in, wd_in, w_mask_in, rd_out. One access per clock edge
 // with ce_in high: a write stores wd_in under w_mask_in and leaves rd_out as
 // it was; a read puts the word on rd_out after the edge, where it stays until
-// the next read. Golden twin: taxonn::SramModel.
+// the next read. Golden twin: the words and read register of taxonn::SpadSram.
 `include "taxonn_defs.vh"
 
 module taxonn_sram_model #(
