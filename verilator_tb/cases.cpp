@@ -289,12 +289,16 @@ std::vector<PrimCase> cases_acc(const std::string& prim) {
   return out;
 }
 
+// The scratchpads' shapes (both kinds): depths below and at a power of two,
+// addresses past DEPTH.
+struct SpadShape {
+  int w, depth, aw;
+};
+const SpadShape kSpadShapes[] = {{4, 1, 1}, {8, 5, 3}, {16, 8, 3}, {13, 16, 4}, {21, 7, 3}, {32, 33, 6}};
+
 std::vector<PrimCase> cases_spad(const std::string& prim) {
   std::vector<PrimCase> out;
-  struct S {
-    int w, depth, aw;
-  };
-  for (const S& s : {S{4, 1, 1}, S{8, 5, 3}, S{16, 8, 3}, S{13, 16, 4}, S{21, 7, 3}, S{32, 33, 6}}) {
+  for (const SpadShape& s : kSpadShapes) {
     PrimCase c = word_case(prim, s.w);
     c.params = {num("W", s.w), num("DEPTH", s.depth), num("AW", s.aw)};
     c.in = {{"rd_addr_i", s.aw, false}, {"we_i", 1, false}, {"wr_addr_i", s.aw, false}, {"wr_data_i", s.w, false}};
@@ -309,14 +313,10 @@ std::vector<PrimCase> cases_spad(const std::string& prim) {
 
 // The SRAM scratchpad (taxonn_spad_sram around taxonn_sram_model): random
 // read requests and writes on every cycle, so held writes meet reads and
-// writes (the port order), and addresses past DEPTH; depths below and at a
-// power of two.
+// writes (the port order), on the flip-flop scratchpad's shapes.
 std::vector<PrimCase> cases_spad_sram(const std::string& prim) {
   std::vector<PrimCase> out;
-  struct S {
-    int w, depth, aw;
-  };
-  for (const S& s : {S{4, 1, 1}, S{8, 5, 3}, S{16, 8, 3}, S{13, 16, 4}, S{21, 7, 3}, S{32, 33, 6}}) {
+  for (const SpadShape& s : kSpadShapes) {
     PrimCase c = word_case(prim, s.w);
     c.params = {num("W", s.w), num("DEPTH", s.depth), num("AW", s.aw)};
     c.in = {{"rd_en_i", 1, false},
