@@ -4,11 +4,17 @@
 //   forward, beside the layer below's drain: a window's bottom-right
 //          input (each channel arrives in raster order, so it is the
 //          window's last) is registered as it arrives; in the next cycle
-//          the unit pools it with the three in the X buffer, and y (and
+//          the unit pools it with the window's other three, and y (and
 //          max's argmax, kept) leaves for the layer above in the cycle
 //          after. The registers keep the layers' paths apart (the drain's
-//          index, the window's index, the buffer's read). FWD itself is
+//          index, the window's index, the buffers' read). FWD itself is
 //          two cycles: the last window pooled, then leaving.
+//          The other three come from line buffers, not a copy of the whole
+//          input: each channel's last even row (C * IW words: the window's
+//          top pair) and the even-column input of its current odd row (C
+//          words). Raster order per channel is what makes that enough: a
+//          row's pairs are pooled before the channel's next even row
+//          overwrites them.
 //   STEP1  the gradient from the R buffer (written by the layer above's
 //          step 1) to the layer below. max: one window per cycle, CHW
 //          order: all of it to the argmax (the layer below reads 0 for the
@@ -36,7 +42,7 @@ module taxonn_pool_layer #(
   input  wire [`TAXONN_NET_CMD_W-1:0] cmd_i,
   output wire                         busy_o,
   output wire                         done_o,
-  // X buffer write, CHW order: the layer below's drain
+  // the input, CHW order: the layer below's drain
   input  wire                         x_we_i,
   input  wire [KIW-1:0]               x_idx_i,
   input  wire signed [W-1:0]          x_data_i,
@@ -62,11 +68,15 @@ module taxonn_pool_layer #(
   localparam integer OW   = IW / 2;
   localparam integer NIN  = C * IH * IW;
   localparam integer NOUT = C * OH * OW;
+  localparam integer NLB  = C * IW;  // the line buffer: each channel's last even row
+  localparam integer LBW  = (NLB > 1) ? $clog2(NLB) : 1;
+  localparam integer CHW  = (C > 1) ? $clog2(C) : 1;
   localparam integer CW   = $clog2(NIN + 2);
   localparam integer Max  = (KIND == `TAXONN_POOL_MAX) ? 1 : 0;
   localparam [31:0]  WL32 = OW - 1, HL32 = OH - 1, IwL32 = IW - 1, IhL32 = IH - 1, NoutL32 = NOUT - 1,
-                     NinL32 = NIN - 1, Iw32 = IW;
+                     NinL32 = NIN - 1, Iw32 = IW, Ih32 = IH;
   localparam [KIW-1:0] IwK = Iw32[KIW-1:0];  // IW < NIN: it fits
+  localparam [KIW-1:0] IhK = Ih32[KIW-1:0];  // IH < NIN: it fits
   localparam [CW-1:0] One = {{(CW-1){1'b0}}, 1'b1};
 
   // Derived parameters: the generator derives them once (NetLayerHw,
@@ -152,13 +162,29 @@ module taxonn_pool_layer #(
   wire [31:0] pc32 = {{(32-CW){1'b0}}, pc_q};
 
   // ------------------------------------------------------------- buffers
-  reg signed [W-1:0] xbuf_q [0:NIN-1];
+  // An arriving input, x_idx_i = (channel * IH + y) * IW + x: its row
+  // (channel * IH + y: IH is even, so row and y have one parity), column,
+  // channel and line-buffer word (channel * IW + x).
+  wire [KIW-1:0] in_rowk = x_idx_i / IwK;
+  wire [KIW-1:0] in_colk = x_idx_i % IwK;
+  wire [KIW-1:0] in_chk  = in_rowk / IhK;
+  wire [31:0]    in_ch   = {{(32-KIW){1'b0}}, in_chk};
+  wire [31:0]    in_lb   = in_ch * IW + {{(32-KIW){1'b0}}, in_colk};
+  wire           in_even = ~in_rowk[0];
+
+  reg signed [W-1:0] lbuf_q [0:NLB-1];  // the channel's last even row
+  reg signed [W-1:0] hold_q [0:C-1];    // the even-column input of its odd row
   reg signed [W-1:0] ybuf_q [0:NOUT-1];
   reg signed [W-1:0] rbuf_q [0:NOUT-1];
   reg        [1:0]   argbuf_q [0:NOUT-1];
   always @(posedge clk_i) begin
-    if (x_we_i) begin
-      xbuf_q[x_idx_i] <= x_data_i;
+    if (x_we_i && in_even) begin
+      lbuf_q[in_lb[LBW-1:0]] <= x_data_i;
+    end
+  end
+  always @(posedge clk_i) begin
+    if (x_we_i && !in_even && !in_colk[0]) begin
+      hold_q[in_chk[CHW-1:0]] <= x_data_i;
     end
   end
   always @(posedge clk_i) begin
@@ -167,36 +193,38 @@ module taxonn_pool_layer #(
     end
   end
 
-  // Forward: the input that arrived last cycle, xq_idx = row * IW + x (row
-  // = channel * IH + y; IH is even, so row and y have one parity), completes
-  // the window of output (row / 2) * OW + x / 2 when y and x are odd; the
-  // window's other inputs are xq_idx - IW - 1, - IW, - 1, in the buffer.
+  // Forward: the input that arrived last cycle completes the window of
+  // output (row / 2) * OW + x / 2 when its row and x are odd; the window's
+  // top pair is line-buffer words lb - 1 and lb, its bottom-left the hold.
   reg                xq_we;
-  reg [KIW-1:0]      xq_idx;
+  reg [KIW-1:0]      xq_row, xq_col;
+  reg [CHW-1:0]      xq_ch;
+  reg [LBW-1:0]      xq_lb;
   reg signed [W-1:0] xq_data;
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       xq_we   <= 1'b0;
-      xq_idx  <= {KIW{1'b0}};
+      xq_row  <= {KIW{1'b0}};
+      xq_col  <= {KIW{1'b0}};
+      xq_ch   <= {CHW{1'b0}};
+      xq_lb   <= {LBW{1'b0}};
       xq_data <= {W{1'b0}};
     end else begin
       xq_we <= x_we_i;
       if (x_we_i) begin
-        xq_idx  <= x_idx_i;
+        xq_row  <= in_rowk;
+        xq_col  <= in_colk;
+        xq_ch   <= in_chk[CHW-1:0];
+        xq_lb   <= in_lb[LBW-1:0];
         xq_data <= x_data_i;
       end
     end
   end
-  wire [KIW-1:0] x_rowk = xq_idx / IwK;
-  wire [KIW-1:0] x_colk = xq_idx % IwK;
-  wire [31:0] xin   = {{(32-KIW){1'b0}}, xq_idx};
-  wire [31:0] x_row = {{(32-KIW){1'b0}}, x_rowk};
-  wire [31:0] x_col = {{(32-KIW){1'b0}}, x_colk};
-  wire        x_end = xq_we & x_rowk[0] & x_colk[0];
+  wire [31:0] x_row = {{(32-KIW){1'b0}}, xq_row};
+  wire [31:0] x_col = {{(32-KIW){1'b0}}, xq_col};
+  wire        x_end = xq_we & xq_row[0] & xq_col[0];
   wire [31:0] x_out = (x_row >> 1) * OW + (x_col >> 1);
-  wire [31:0] i0    = xin - IW - 32'd1;
-  wire [31:0] i1    = xin - IW;
-  wire [31:0] i2    = xin - 32'd1;
+  wire [LBW-1:0] lb_left = xq_lb - {{(LBW-1){1'b0}}, 1'b1};  // x is odd: x - 1 is in the row
   // STEP1, max: window (c, y, x), at input (c, 2y, 2x); avg: input (c, y,
   // x) of output (c, y/2, x/2), window slot 2 * (y mod 2) + (x mod 2).
   wire [31:0] w0      = (pc32 * IH + 2 * py32) * IW + 2 * px32;
@@ -206,9 +234,9 @@ module taxonn_pool_layer #(
 
   // Plain wires between the buffers and the unit's ports (Yosys 0.23 asserts
   // on memory words connected to ports when parameters are overridden).
-  wire signed [W-1:0] win_a = xbuf_q[i0[KIW-1:0]];
-  wire signed [W-1:0] win_b = xbuf_q[i1[KIW-1:0]];
-  wire signed [W-1:0] win_c = xbuf_q[i2[KIW-1:0]];
+  wire signed [W-1:0] win_a = lbuf_q[lb_left];
+  wire signed [W-1:0] win_b = lbuf_q[xq_lb];
+  wire signed [W-1:0] win_c = hold_q[xq_ch];
   wire signed [W-1:0] win_d = xq_data;
   wire signed [W-1:0] g_out = rbuf_q[o_rd[NIW-1:0]];
   wire        [1:0]   g_arg = argbuf_q[o_rd[NIW-1:0]];
@@ -279,7 +307,7 @@ module taxonn_pool_layer #(
   assign y_rd_o = ybuf_q[rd_idx_i];
   assign g_rd_o = rbuf_q[rd_idx_i];
 
-  wire unused_pool = ^{i0, i1, i2, o_of_in, o_rd, px32, py32, pc32, x_row, x_col, x_out, xin, w0, s1_max, s1_j,
-                       ga, gb, gc, gd, slot, g_slot};
+  wire unused_pool = ^{o_of_in, o_rd, px32, py32, pc32, x_row, x_col, x_out, in_ch, in_lb, in_chk, w0, s1_max,
+                       s1_j, ga, gb, gc, gd, slot, g_slot};
 
 endmodule
