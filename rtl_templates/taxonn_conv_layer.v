@@ -589,8 +589,8 @@ module taxonn_conv_layer #(
   wire signed [AccW-1:0] pe_acc [0:NPE-1];
   wire signed [W-1:0]    pe_rd  [0:NPE-1];
   wire signed [W-1:0]    zrd    [0:P-1];  // each z bank at the drain's word
-  wire signed [W-1:0]    fdr    [0:P-1];  // each G bank at zr_word: f' for the G unit
-  wire signed [W-1:0]    grd    [0:P-1];  // each bank at hr_word (host)
+  wire signed [W-1:0]    fdr    [0:P-1];  // each G bank's read: f' for the G unit (at zr_word)
+  wire signed [W-1:0]    grd    [0:P-1];  // each G bank's read: the host's G (at hr_word)
   wire signed [W-1:0]    z_col  [0:P-1];  // each column's rounded sum
 
   // -------------------- stochastic rounding: the f' and G units' own draws
@@ -682,12 +682,18 @@ module taxonn_conv_layer #(
         end
       end
       assign zrd[c] = zbank_q[dword32[BAW-1:0]];
-      wire [GBW-1:0] fd_word = gbank_q[zr_word[BAW-1:0]];
-      assign fdr[c] = fd_word[W-1:0];
-      assign grd[c] = g_of(gbank_q[hr_word[BAW-1:0]]);
-      // UPDATE: G[oc][pixel], the same for the whole column
-      wire [31:0]        gu_word = gbase_q + pl32;
-      wire signed [W-1:0] g_upd  = active ? g_of(gbank_q[gu_word[BAW-1:0]]) : {W{1'b0}};
+      // One read port serves the G bank's three readers, whose phases never
+      // meet: UPDATE (busy) reads G[oc][pixel] at gu_word, the same for the
+      // whole column; the G unit (idle, the layer above in STEP1) f' at
+      // zr_word; the host (the network idle) G at hr_word. A bank-sized mux
+      // per reader would be two more per column (area, and hours of ABC on
+      // LeNet-5's conv1).
+      wire [31:0]    gu_word = gbase_q + pl32;
+      wire [31:0]    gr_word = busy_q ? gu_word : (r1_valid_i ? zr_word : hr_word);
+      wire [GBW-1:0] gr_q    = gbank_q[gr_word[BAW-1:0]];
+      assign fdr[c] = gr_q[W-1:0];
+      assign grd[c] = g_of(gr_q);
+      wire signed [W-1:0] g_upd = active ? g_of(gr_q) : {W{1'b0}};
 
       // the bias: b[oc] for the pass's z sums; D_b = sat(sum of G[oc])
       wire signed [ColW-1:0] col_base;
@@ -849,7 +855,7 @@ module taxonn_conv_layer #(
         .g_o  (g_new)
       );
       assign z_col[c] = z_c;
-      wire unused_col = ^{oc32, zw_word, gu_word, unused_z_sat, unused_z_rounded, fd_word};
+      wire unused_col = ^{oc32, zw_word, gu_word, unused_z_sat, unused_z_rounded, gr_q, gr_word};
     end
   endgenerate
 
