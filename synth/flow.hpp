@@ -89,6 +89,7 @@ Config with_format(const Config& c, std::size_t idx, int i, int f, const std::st
 struct BreakdownRow {
   std::string block;
   double base_area = 0, taxonn_area = 0, base_mw = 0, taxonn_mw = 0, taxonn_infer_mw = 0;
+  double base_timed_mw = 0, taxonn_timed_mw = 0;  // glitch-aware, each on its own workload
 };
 std::vector<BreakdownRow> breakdown_rows(const SynthReport& r);
 // A point's figures for the JSON reports.

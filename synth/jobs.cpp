@@ -15,10 +15,16 @@ namespace taxonn {
 
 namespace fs = std::filesystem;
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SynthPoint, module, area, cells, timed, critical_ns, fmax_mhz, slack_ns,
-                                   power_source, power_mw, internal_mw, switching_mw, leakage_mw, toggle_rate,
-                                   workload, clock_mw, clock_net_mw, flop_mw, gate_checked, sta_power_mw,
-                                   infer_power_mw, breakdown, power_breakdown, infer_power_breakdown)
+// With defaults: a unit's result from an earlier run (a unit has no
+// gate-level figures, so none of the fields added since matter to it) still
+// reads; a PE's (synth-layer) job key names its power model, so no result of
+// an older model is reused.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SynthPoint, module, area, cells, timed, critical_ns, fmax_mhz,
+                                                slack_ns, power_source, power_mw, internal_mw, switching_mw,
+                                                leakage_mw, toggle_rate, workload, clock_mw, clock_net_mw, flop_mw,
+                                                gate_checked, sta_power_mw, infer_power_mw, power_timed_mw,
+                                                infer_power_timed_mw, transitions_ratio, breakdown, power_breakdown,
+                                                infer_power_breakdown, power_timed_breakdown)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SynthReport, config, layer, format, liberty, unit, generated_by, depth, width,
                                    generic, clock_ns, base, taxonn)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(HwParam, name, value)
@@ -31,7 +37,8 @@ nlohmann::json synth_layer_job(const SynthOptions& o) {
   nlohmann::json j = {{"kind", "synth-layer"},   {"config", fs::absolute(o.config_path).string()},
                       {"layer", o.layer},        {"liberty", o.liberty.empty() ? "" : fs::absolute(o.liberty).string()},
                       {"work_dir", fs::absolute(o.work_dir).string()},
-                      {"clock_ns", o.clock_ns},  {"breakdown", o.breakdown}};
+                      {"clock_ns", o.clock_ns},  {"breakdown", o.breakdown},
+                      {"gate_power", kGatePowerModel}};
   if (o.format) j["format"] = {o.format->first, o.format->second};
   return j;
 }

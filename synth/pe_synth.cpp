@@ -126,10 +126,11 @@ SynthReport flow::synth_layer(const Config& c, std::size_t idx, const SynthOptio
     // times the netlist and gives its vectorless figure at the workload's
     // mean toggle rate for reference.
     const std::string json = (work / (p.module + ".netlist.json")).string();
-    auto by_block = [&](const gate::PowerResult& g) {
+    auto by_block = [&](const gate::PowerResult& g, bool timed = false) {
       std::map<std::string, double> b;
-      for (const auto& [where, pw] : g.by_instance_w) b[block_of_cell(g, where.first, where.second)] += pw * 1e3;
-      b[kInputWires] += g.inputs_switching_w * 1e3;
+      for (const auto& [where, pw] : timed ? g.timed_by_instance_w : g.by_instance_w)
+        b[block_of_cell(g, where.first, where.second)] += pw * 1e3;
+      b[kInputWires] += (timed ? g.timed_inputs_switching_w : g.inputs_switching_w) * 1e3;
       b[kClockNet] += g.clock_net_w * 1e3;
       return std::vector<std::pair<std::string, double>>(b.begin(), b.end());
     };
@@ -148,10 +149,16 @@ SynthReport flow::synth_layer(const Config& c, std::size_t idx, const SynthOptio
     p.clock_net_mw = g.clock_net_w * 1e3;
     p.flop_mw = g.flop_w * 1e3;
     p.gate_checked = g.checked;
-    if (o.breakdown) p.power_breakdown = by_block(g);
+    p.power_timed_mw = g.timed_total_w() * 1e3;
+    p.transitions_ratio = g.transitions ? static_cast<double>(g.timed_transitions) / static_cast<double>(g.transitions) : 0;
+    if (o.breakdown) {
+      p.power_breakdown = by_block(g);
+      p.power_timed_breakdown = by_block(g, true);
+    }
     if (kind == PeKind::kTaxonn) {
       const gate::PowerResult gi = pe_gate_power(json, p.module, lib, params, kind, PeWorkload::kInfer, o.clock_ns);
       p.infer_power_mw = gi.total_w() * 1e3;
+      p.infer_power_timed_mw = gi.timed_total_w() * 1e3;
       if (o.breakdown) p.infer_power_breakdown = by_block(gi);
     }
   }

@@ -43,6 +43,8 @@ std::vector<BreakdownRow> flow::breakdown_rows(const SynthReport& r) {
   for (const auto& [b, w] : r.base.power_breakdown) rows[b].base_mw = w;
   for (const auto& [b, w] : r.taxonn.power_breakdown) rows[b].taxonn_mw = w;
   for (const auto& [b, w] : r.taxonn.infer_power_breakdown) rows[b].taxonn_infer_mw = w;
+  for (const auto& [b, w] : r.base.power_timed_breakdown) rows[b].base_timed_mw = w;
+  for (const auto& [b, w] : r.taxonn.power_timed_breakdown) rows[b].taxonn_timed_mw = w;
   std::vector<BreakdownRow> v;
   for (auto& [b, row] : rows) {
     row.block = b;
@@ -71,28 +73,37 @@ std::string format_report(const SynthReport& r) {
                        p->clock_mw, p->leakage_mw, p->sta_power_mw, p->workload, p->gate_checked);
     s += "\n";
   }
-  if (!r.generic)
+  if (!r.generic) {
     s += fmt::format("  {:<30} {:>14} {:>8} {:>10} {:>10.3f} {:>10} {:>10} {:>10}  inference\n", r.taxonn.module, "",
                      "", "", r.taxonn.infer_power_mw, "", "", "");
+    s += fmt::format("  glitch-aware (timed gate-level simulation): baseline {:.3f} mW ({:.2f}x the transitions), "
+                     "TaxoNN {:.3f} mW ({:.2f}x), TaxoNN inferring {:.3f} mW\n",
+                     r.base.power_timed_mw, r.base.transitions_ratio, r.taxonn.power_timed_mw,
+                     r.taxonn.transitions_ratio, r.taxonn.infer_power_timed_mw);
+  }
   s += fmt::format("  TaxoNN overhead: area {:+.1f}%", r.overhead_percent());
   if (!r.generic)
-    s += fmt::format(", power {:+.1f}% training vs inference, {:+.1f}% both inferring (gate-level; OpenSTA "
-                     "vectorless {:+.1f}%)",
-                     r.power_overhead_percent(), r.power_overhead_same_work_percent(), r.sta_power_overhead_percent());
+    s += fmt::format(", power {:+.1f}% training vs inference, {:+.1f}% both inferring (gate-level, zero delay; "
+                     "timed {:+.1f}% and {:+.1f}%; OpenSTA vectorless {:+.1f}%)",
+                     r.power_overhead_percent(), r.power_overhead_same_work_percent(),
+                     r.power_overhead_timed_percent(), r.power_overhead_same_work_timed_percent(),
+                     r.sta_power_overhead_percent());
   s += "\n";
   if (!r.taxonn.breakdown.empty()) {
     const bool pw = !r.taxonn.power_breakdown.empty();
     s += fmt::format("  where the area{} is ({}{}):\n  {:<24} {:>12} {:>12} {:>12}", pw ? " and power" : "",
                      r.generic ? "transistors" : "um^2", pw ? "; gate-level mW" : "", "block",
                      "baseline", "TaxoNN", "added");
-    if (pw) s += fmt::format(" {:>10} {:>10} {:>10} {:>10}", "base infer", "TaxoNN inf", "TaxoNN trn", "added");
+    if (pw)
+      s += fmt::format(" {:>10} {:>10} {:>10} {:>10} {:>11} {:>11}", "base infer", "TaxoNN inf", "TaxoNN trn", "added",
+                       "base timed", "TaxoNN tmd");
     s += "\n";
     for (const auto& b : breakdown_rows(r)) {
       s += fmt::format("  {:<24} {:>12.1f} {:>12.1f} {:>+12.1f}", b.block, b.base_area, b.taxonn_area,
                        b.taxonn_area - b.base_area);
       if (pw)
-        s += fmt::format(" {:>10.3f} {:>10.3f} {:>10.3f} {:>+10.3f}", b.base_mw, b.taxonn_infer_mw, b.taxonn_mw,
-                         b.taxonn_mw - b.base_mw);
+        s += fmt::format(" {:>10.3f} {:>10.3f} {:>10.3f} {:>+10.3f} {:>11.3f} {:>11.3f}", b.base_mw, b.taxonn_infer_mw,
+                         b.taxonn_mw, b.taxonn_mw - b.base_mw, b.base_timed_mw, b.taxonn_timed_mw);
       s += "\n";
     }
   }
@@ -115,11 +126,14 @@ nlohmann::json flow::point_json(const SynthPoint& p) {
       j["power_mw"]["clock_net"] = p.clock_net_mw;
       j["power_mw"]["flip_flops"] = p.flop_mw;
       j["gate_level_values_checked"] = p.gate_checked;
+      j["power_mw"]["timed_total"] = p.power_timed_mw;
+      j["timed_transitions_per_zero_delay_transition"] = p.transitions_ratio;
     }
   }
   for (const auto& [b, a] : p.breakdown) j["breakdown"][b] = a;
   for (const auto& [b, w] : p.power_breakdown) j["power_breakdown_mw"][b] = w;
   for (const auto& [b, w] : p.infer_power_breakdown) j["inference_power_breakdown_mw"][b] = w;
+  for (const auto& [b, w] : p.power_timed_breakdown) j["power_timed_breakdown_mw"][b] = w;
   return j;
 }
 
@@ -142,6 +156,9 @@ std::string report_json(const SynthReport& r) {
     j["power_overhead_percent"] = r.power_overhead_percent();
     j["taxonn"]["inference_power_mw"] = r.taxonn.infer_power_mw;
     j["power_overhead_same_work_percent"] = r.power_overhead_same_work_percent();
+    j["taxonn"]["inference_power_timed_mw"] = r.taxonn.infer_power_timed_mw;
+    j["power_overhead_timed_percent"] = r.power_overhead_timed_percent();
+    j["power_overhead_same_work_timed_percent"] = r.power_overhead_same_work_timed_percent();
     j["opensta_power_overhead_percent"] = r.sta_power_overhead_percent();
   }
   return j.dump(2) + "\n";

@@ -88,11 +88,14 @@ std::string sweep_tables(const SweepOptions& so, const std::vector<SynthReport>&
   std::string csv = "width,format,base_area,taxonn_area,area_overhead_percent,paper_base_area,paper_taxonn_area,"
                     "base_power_mw,taxonn_power_mw,power_overhead_percent,paper_base_power_mw,paper_taxonn_power_mw,"
                     "base_fmax_mhz,taxonn_fmax_mhz,taxonn_inference_power_mw,power_overhead_same_work_percent,"
-                    "base_opensta_power_mw,taxonn_opensta_power_mw,opensta_power_overhead_percent\n";
+                    "base_opensta_power_mw,taxonn_opensta_power_mw,opensta_power_overhead_percent,"
+                    "base_power_timed_mw,taxonn_power_timed_mw,taxonn_inference_power_timed_mw,"
+                    "power_overhead_same_work_timed_percent,power_overhead_timed_percent,"
+                    "base_transitions_ratio,taxonn_transitions_ratio\n";
   std::string dat;
   double sum_area_ovh = 0, sum_power_ovh = 0, sum_paper_area_ovh = 0, sum_paper_power_ovh = 0, sum_same_ovh = 0,
-         sum_sta_ovh = 0;
-  std::string rows;
+         sum_sta_ovh = 0, sum_same_timed_ovh = 0, sum_timed_ovh = 0, sum_power_ratio = 0, sum_ratio = 0;
+  std::string rows, glitch_rows;
   for (const auto& r : reports) {
     all.push_back(nlohmann::json::parse(report_json(r)));
     const auto pp = paper_tables().count(r.width) ? paper_tables().at(r.width) : PaperPoint{0, 0, 0, 0};
@@ -105,14 +108,28 @@ std::string sweep_tables(const SweepOptions& so, const std::vector<SynthReport>&
       sum_same_ovh += r.power_overhead_same_work_percent();
       sum_sta_ovh += r.sta_power_overhead_percent();
       sum_paper_power_ovh += pw;
+      sum_same_timed_ovh += r.power_overhead_same_work_timed_percent();
+      sum_timed_ovh += r.power_overhead_timed_percent();
+      sum_power_ratio += r.taxonn.power_timed_mw / r.taxonn.power_mw;
+      sum_ratio += r.taxonn.transitions_ratio;
+      glitch_rows += fmt::format(
+          "| {} | {:.3f} / {:.3f} | {:.3f} / {:.3f} | {:.3f} / {:.3f} | {:.2f} / {:.2f} | {:+.1f}% / **{:+.1f}%** | "
+          "{:+.1f}% / {:+.1f}% |\n",
+          r.width, r.base.power_mw, r.base.power_timed_mw, r.taxonn.infer_power_mw, r.taxonn.infer_power_timed_mw,
+          r.taxonn.power_mw, r.taxonn.power_timed_mw, r.base.transitions_ratio, r.taxonn.transitions_ratio,
+          r.power_overhead_same_work_percent(), r.power_overhead_same_work_timed_percent(), r.power_overhead_percent(),
+          r.power_overhead_timed_percent());
     }
     csv += fmt::format("{},\"{}\",{:.1f},{:.1f},{:.2f},{:.0f},{:.0f},{:.4f},{:.4f},{:.2f},{:.2f},{:.2f},{:.0f},{:.0f},"
-                       "{:.4f},{:.2f},{:.4f},{:.4f},{:.2f}\n",
+                       "{:.4f},{:.2f},{:.4f},{:.4f},{:.2f},{:.4f},{:.4f},{:.4f},{:.2f},{:.2f},{:.3f},{:.3f}\n",
                        r.width, r.format, r.base.area, r.taxonn.area, r.overhead_percent(), pp.base_area * 1000,
                        pp.taxonn_area * 1000, r.base.power_mw, r.taxonn.power_mw, timed ? r.power_overhead_percent() : 0,
                        pp.base_power, pp.taxonn_power, r.base.fmax_mhz, r.taxonn.fmax_mhz, r.taxonn.infer_power_mw,
                        timed ? r.power_overhead_same_work_percent() : 0, r.base.sta_power_mw, r.taxonn.sta_power_mw,
-                       timed ? r.sta_power_overhead_percent() : 0);
+                       timed ? r.sta_power_overhead_percent() : 0, r.base.power_timed_mw, r.taxonn.power_timed_mw,
+                       r.taxonn.infer_power_timed_mw, timed ? r.power_overhead_same_work_timed_percent() : 0,
+                       timed ? r.power_overhead_timed_percent() : 0, r.base.transitions_ratio,
+                       r.taxonn.transitions_ratio);
     dat += fmt::format("{} {:.1f} {:.1f} {:.0f} {:.0f} {:.4f} {:.4f} {:.2f} {:.2f} {:.4f}\n", r.width, r.base.area,
                        r.taxonn.area, pp.base_area * 1000, pp.taxonn_area * 1000, r.base.power_mw, r.taxonn.power_mw,
                        pp.base_power, pp.taxonn_power, r.taxonn.infer_power_mw);
@@ -162,7 +179,24 @@ std::string sweep_tables(const SweepOptions& so, const std::vector<SynthReport>&
           "TaxoNN PE training (forward, f', steps 1-5), the baseline inferring (it cannot train). "
           "\"OpenSTA vectorless\": Debian's OpenSTA with one global toggle rate (each "
           "workload's measured mean), which sums rise and fall energies per transition and propagates no "
-          "per-net rates, for reference.\n";
+          "per-net rates, for reference. The zero-delay figures are lower bounds: below, the same workloads "
+          "simulated with the liberty's delays, glitches included.\n";
+  if (timed)
+    md += fmt::format(
+        "\n## Glitch-aware power (timed gate-level simulation)\n\n"
+        "The same netlists and workloads, every cycle simulated event by event with the liberty's cell delays "
+        "(cell_rise / cell_fall at each input's slew and each net's load; clock-to-Q for the flip-flops; inertial: "
+        "a pulse shorter than a gate's delay does not pass it), every transition priced, glitches included; each "
+        "cycle must settle where the zero-delay simulation does (docs/power.md, \"Glitches\"). Each pair: zero "
+        "delay / timed.\n\n"
+        "| W | baseline mW (inference) | TaxoNN mW (inference) | TaxoNN mW (training) | transitions, timed per "
+        "zero-delay (baseline / TaxoNN training) | power overhead, same work | training vs inference |\n"
+        "| --- | --- | --- | --- | --- | --- | --- |\n{}"
+        "\nAverage: the TaxoNN PE training draws {:.2f}x its zero-delay power with {:.2f}x the transitions; "
+        "overhead at the same work **{:+.1f}%** timed ({:+.1f}% zero delay), training against inference {:+.1f}% "
+        "({:+.1f}%).\n",
+        glitch_rows, sum_power_ratio / n, sum_ratio / n, sum_same_timed_ovh / n, sum_same_ovh / n, sum_timed_ovh / n,
+        sum_power_ovh / n);
   write_atomic(out / "sweep.json", all.dump(2) + "\n");
   write_atomic(out / "sweep.csv", csv);
   write_atomic(out / "sweep.dat", dat);
@@ -177,13 +211,15 @@ std::string sweep_breakdown(const SynthReport& mid) {
     md += fmt::format("\n## Where the overhead is (W = {}, per-module areas{} from hierarchical synthesis)\n\n"
                       "| block | baseline | TaxoNN | added |{}\n| --- | --- | --- | --- |{}\n",
                       mid.width, pw ? " and gate-level power" : "",
-                      pw ? " baseline mW (inference) | TaxoNN mW (inference) | TaxoNN mW (training) | added (training) |" : "",
-                      pw ? " --- | --- | --- | --- |" : "");
+                      pw ? " baseline mW (inference) | TaxoNN mW (inference) | TaxoNN mW (training) | added (training) | "
+                           "baseline mW, timed | TaxoNN mW (training), timed |"
+                         : "",
+                      pw ? " --- | --- | --- | --- | --- | --- |" : "");
     for (const auto& b : breakdown_rows(mid)) {
       md += fmt::format("| {} | {:.0f} | {:.0f} | {:+.0f} |", b.block, b.base_area, b.taxonn_area, b.taxonn_area - b.base_area);
       if (pw)
-        md += fmt::format(" {:.3f} | {:.3f} | {:.3f} | {:+.3f} |", b.base_mw, b.taxonn_infer_mw, b.taxonn_mw,
-                          b.taxonn_mw - b.base_mw);
+        md += fmt::format(" {:.3f} | {:.3f} | {:.3f} | {:+.3f} | {:.3f} | {:.3f} |", b.base_mw, b.taxonn_infer_mw,
+                          b.taxonn_mw, b.taxonn_mw - b.base_mw, b.base_timed_mw, b.taxonn_timed_mw);
       md += "\n";
     }
   }

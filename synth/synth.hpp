@@ -58,10 +58,15 @@ struct SynthPoint {
   double sta_power_mw = 0;
   // TaxoNN PE only: gate-level power on the baseline's inference workload.
   double infer_power_mw = 0;
+  // Gate-level only, glitch-aware (docs/power.md, "Glitches"): the same
+  // workloads simulated with the liberty's delays, and the transitions that
+  // simulation counts per zero-delay transition (own workload).
+  double power_timed_mw = 0, infer_power_timed_mw = 0, transitions_ratio = 0;
   // Per-module area (hierarchical synthesis): block -> area; and, with a
   // liberty, the gate-level power of the hierarchical netlist by block (mW).
   std::vector<std::pair<std::string, double>> breakdown, power_breakdown;
   std::vector<std::pair<std::string, double>> infer_power_breakdown;  // TaxoNN PE: inferring
+  std::vector<std::pair<std::string, double>> power_timed_breakdown;  // own workload, glitch-aware
 };
 
 struct SynthReport {
@@ -77,6 +82,13 @@ struct SynthReport {
   // Both PEs inferring: what the training hardware costs when it is idle.
   double power_overhead_same_work_percent() const {
     return 100.0 * (taxonn.infer_power_mw - base.power_mw) / base.power_mw;
+  }
+  // The same two, glitch-aware (gate-level, timed).
+  double power_overhead_timed_percent() const {
+    return 100.0 * (taxonn.power_timed_mw - base.power_timed_mw) / base.power_timed_mw;
+  }
+  double power_overhead_same_work_timed_percent() const {
+    return 100.0 * (taxonn.infer_power_timed_mw - base.power_timed_mw) / base.power_timed_mw;
   }
   // OpenSTA's vectorless figures at each workload's mean toggle rate.
   double sta_power_overhead_percent() const {

@@ -43,6 +43,17 @@ if not r["generic_cells"]:
     assert abs(r["power_overhead_same_work_percent"] - 100 * (infer / base - 1)) < 1e-6
     assert abs(r["power_overhead_percent"] - 100 * (train / base - 1)) < 1e-6
     assert r["taxonn"]["power_breakdown_mw"]["derivative unit"] > 0 and "derivative unit" not in r["baseline"]["power_breakdown_mw"]
+    # Glitch-aware: the timed simulation settles where zero delay does (else
+    # synth fails), sees every zero-delay transition and the multiplier's
+    # glitches besides, and its blocks add up to its total too.
+    for pe in ("baseline", "taxonn"):
+        t, z = r[pe]["power_mw"]["timed_total"], r[pe]["power_mw"]["total"]
+        assert r[pe]["timed_transitions_per_zero_delay_transition"] > 1.2 and z < t < 4 * z, (pe, t, z)
+        tb = r[pe]["power_timed_breakdown_mw"]
+        assert abs(sum(tb.values()) / t - 1) < 1e-6 and tb["multiplier"] > r[pe]["power_breakdown_mw"]["multiplier"], (tb, t)
+    assert r["taxonn"]["inference_power_timed_mw"] > 0
+    assert abs(r["power_overhead_same_work_timed_percent"]
+               - 100 * (r["taxonn"]["inference_power_timed_mw"] / r["baseline"]["power_mw"]["timed_total"] - 1)) < 1e-6
     print(f"synth_smoke: Fmax {r['baseline']['fmax_mhz']:.0f} / {r['taxonn']['fmax_mhz']:.0f} MHz, power {r['baseline']['power_mw']['total']:.3f} / {r['taxonn']['power_mw']['total']:.3f} mW")
 print(f"synth_smoke: {r['format']} {r['unit']}: baseline {r['baseline']['area']:.1f}, taxonn {r['taxonn']['area']:.1f}, overhead {r['overhead_percent']:+.1f}%")
 PY

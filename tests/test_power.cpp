@@ -29,8 +29,9 @@ fs::path temp_file(const std::string& name, const std::string& text) {
 }
 
 // A small library with round numbers (V = 1, so 1/2 C V^2 = C / 2):
-// INV (state-dependent leakage, a 2-D internal-power table), NAND2, and
-// DFFR (clear, clock-pin power, D-pin power under `when`, clock-to-Q power).
+// INV (state-dependent leakage, a 2-D internal-power table, 0.1 ns delay),
+// NAND2 (0.2 ns), and DFFR (clear, clock-pin power, D-pin power under
+// `when`, clock-to-Q power; no delay).
 const char* kTinyLib = R"LIB(
 /* a comment */
 library (tiny) {
@@ -73,6 +74,8 @@ library (tiny) {
         rise_transition (t_out) { values ("0.1, 1.1", \
                                           "0.2, 1.2"); }
         fall_transition (t_out) { values ("0.1, 1.1", "0.2, 1.2"); }
+        cell_rise (scalar) { values ("0.1"); }
+        cell_fall (scalar) { values ("0.1"); }
       }
       internal_power () {
         related_pin : "A";
@@ -86,7 +89,12 @@ library (tiny) {
     cell_leakage_power : 5;
     pin (A) { direction : input; capacitance : 1.0; }
     pin (B) { direction : input; capacitance : 1.0; }
-    pin (Y) { direction : output; function : "!(A B)"; }
+    pin (Y) {
+      direction : output;
+      function : "!(A B)";
+      timing () { related_pin : "A"; cell_rise (scalar) { values ("0.2"); } cell_fall (scalar) { values ("0.2"); } }
+      timing () { related_pin : "B"; cell_rise (scalar) { values ("0.2"); } cell_fall (scalar) { values ("0.2"); } }
+    }
   }
   cell (DFFR) {
     area : 5.0;
@@ -161,6 +169,23 @@ std::string inv_ff_netlist() {
   m.cell("u_inv", "INV", {{"A", 4}, {"Y", 6}});
   m.cell("u_ff", "DFFR", {{"D", 6}, {"CK", 2}, {"RN", 3}, {"Q", 5}});
   return write_netlist("inv_ff.json", {{"top", m}});
+}
+
+// y = NAND(a, a through `stages` inverters): 1 at rest whatever a is (for
+// an odd count), but when a rises the NAND sees a = 1 and the chain's old 1
+// for stages x 0.1 ns: a static hazard, zero-delay blind to it.
+std::string hazard_netlist(int stages) {
+  JsonModule m;
+  m.port("clk", "input", {2});
+  m.port("a", "input", {3});
+  m.port("y", "output", {4});
+  int prev = 3;
+  for (int k = 0; k < stages; ++k) {
+    m.cell(fmt::format("u_inv{}", k), "INV", {{"A", prev}, {"Y", 10 + k}});
+    prev = 10 + k;
+  }
+  m.cell("u_nand", "NAND2", {{"A", 3}, {"B", prev}, {"Y", 4}});
+  return write_netlist(fmt::format("hazard{}.json", stages), {{"top", m}});
 }
 
 gate::StimCycle cyc(std::uint64_t rn, std::uint64_t a, std::optional<std::uint64_t> q, bool measured = true) {
@@ -335,6 +360,7 @@ TEST(GatePower, FlattensHierarchyWithWiresAndConstants) {
 // Seeded random netlists of NAND2 and INV gates, simulated, against the
 // same DAG evaluated directly.
 TEST(GatePower, RandomNetlistsMatchDirectEvaluation) {
+  int glitchy = 0;
   for (std::uint64_t seed : {1u, 2u, 3u}) {
     std::mt19937_64 rng(seed);
     SCOPED_TRACE(fmt::format("seed {}", seed));
@@ -377,11 +403,19 @@ TEST(GatePower, RandomNetlistsMatchDirectEvaluation) {
       s.expect["y"] = y;
       stim.push_back(s);
     }
-    const gate::PowerResult r = gate::simulate_power(n, "clk", stim, 5e-9);
+    // Timed too: every cycle must settle where zero delay does (simulate_power
+    // throws otherwise); a glitch is a pair of transitions, and these
+    // reconvergent netlists have some.
+    const gate::PowerResult r = gate::simulate_power(n, "clk", stim, 5e-9, 10, true);
     EXPECT_EQ(r.mismatched, 0) << (r.mismatches.empty() ? "" : r.mismatches.front());
     EXPECT_EQ(r.checked, 50);
     EXPECT_GT(r.switching_w, 0);
+    EXPECT_GE(r.timed_transitions, r.transitions);
+    EXPECT_EQ((r.timed_transitions - r.transitions) % 2, 0);
+    glitchy += r.timed_transitions > r.transitions;
+    EXPECT_GE(r.timed_switching_w, r.switching_w);
   }
+  EXPECT_GT(glitchy, 0);
 }
 
 TEST(GatePower, RefusesUnknownCellsAndLoops) {
@@ -396,4 +430,52 @@ TEST(GatePower, RefusesUnknownCellsAndLoops) {
   const auto n = gate::read_netlist(write_netlist("loop.json", {{"top", loop}}), "top", tiny_lib());
   EXPECT_THROW(gate::simulate_power(n, "clk", {}, 1e-9), lib::LibertyError);
   EXPECT_THROW(gate::read_netlist(write_netlist("loop.json", {{"top", loop}}), "nosuch", tiny_lib()), lib::LibertyError);
+}
+
+// Without reconvergent paths the timed simulation sees what zero delay sees:
+// the same transitions and, since every cell here has one input switching
+// at a time, the same energies.
+TEST(GatePower, TimedAgreesWithZeroDelayWithoutGlitches) {
+  const auto n = gate::read_netlist(inv_ff_netlist(), "top", tiny_lib());
+  const std::vector<gate::StimCycle> stim = {cyc(0, 0, 0, false), cyc(1, 0, 0), cyc(1, 1, 1), cyc(1, 1, 0), cyc(1, 0, 0)};
+  const gate::PowerResult r = gate::simulate_power(n, "clk", stim, 10e-9, 10, true);
+  ASSERT_TRUE(r.timed);
+  EXPECT_EQ(r.transitions, 7);  // rn 1, a 2, n1 2, q 2
+  EXPECT_EQ(r.timed_transitions, r.transitions);
+  EXPECT_NEAR(r.timed_switching_w, r.switching_w, 1e-12);
+  EXPECT_NEAR(r.timed_internal_w, r.internal_w, 1e-12);
+  EXPECT_NEAR(r.timed_total_w(), r.total_w(), 1e-12);
+  const gate::PowerResult z = gate::simulate_power(n, "clk", stim, 10e-9);
+  EXPECT_FALSE(z.timed);
+  EXPECT_EQ(z.timed_transitions, 0);
+}
+
+// The hazard: each rise of a makes y fall at 0.2 ns and rise again at the
+// chain's delay + 0.2 ns, two transitions of y (port 2 fF + wire 1 fF:
+// 2 x 1.5 fJ) that zero delay never sees; a chain of one inverter makes a
+// 0.1 ns pulse, shorter than the NAND's 0.2 ns, and the NAND filters it
+// (inertial delay). a falling makes no glitch.
+TEST(GatePower, TimedCountsAStaticHazardAndFiltersShortPulses) {
+  gate::StimCycle lo, hi;
+  lo.in = {{"a", 0}};
+  lo.expect = {{"y", 1}};
+  hi.in = {{"a", 1}};
+  hi.expect = {{"y", 1}};
+  lo.what = hi.what = "hazard";
+  std::vector<gate::StimCycle> stim = {lo};
+  for (int k = 0; k < 4; ++k) {
+    stim.push_back(hi);
+    stim.push_back(lo);
+  }
+  for (int stages : {3, 1}) {
+    const auto n = gate::read_netlist(hazard_netlist(stages), "top", tiny_lib());
+    const gate::PowerResult r = gate::simulate_power(n, "clk", stim, 10e-9, 10, true);
+    EXPECT_EQ(r.mismatched, 0) << stages;
+    EXPECT_EQ(r.cycles, 8);
+    // Zero delay: a and every inverter output, once per cycle.
+    EXPECT_EQ(r.transitions, 8 * (1 + stages)) << stages;
+    const int glitches = stages == 3 ? 4 * 2 : 0;
+    EXPECT_EQ(r.timed_transitions, r.transitions + glitches) << stages;
+    EXPECT_NEAR(r.timed_switching_w - r.switching_w, glitches * 1.5e-15 / 80e-9, 1e-12) << stages;
+  }
 }

@@ -396,6 +396,8 @@ struct Builder {
               for (const Node& t : f.kids) {
                 if (t.group && t.name == "rise_transition") arc.rise_transition = table(t, time);
                 if (t.group && t.name == "fall_transition") arc.fall_transition = table(t, time);
+                if (t.group && t.name == "cell_rise") arc.cell_rise = table(t, time);
+                if (t.group && t.name == "cell_fall") arc.cell_fall = table(t, time);
               }
               p.timing.push_back(std::move(arc));
             }

@@ -1,6 +1,6 @@
 // The part of a liberty library that gate-level power needs (docs/power.md):
 // cell functions and flip-flops (to simulate a mapped netlist), pin
-// capacitances, output transition tables (slews), internal-power tables with
+// capacitances, output transition and delay tables, internal-power tables with
 // their `when` conditions, state-dependent leakage and the default wire load.
 // Values are kept in SI units (s, F, W, J, V) whatever the library's units.
 #pragma once
@@ -64,6 +64,7 @@ struct InternalPower {
 struct TimingArc {
   int related_pin = -1;
   Table rise_transition, fall_transition;  // output slew (s)
+  Table cell_rise, cell_fall;              // delay (s) to the output's rise / fall: the timed simulation's
 };
 
 struct Pin {

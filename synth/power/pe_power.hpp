@@ -24,8 +24,13 @@ const char* to_string(PeWorkload w);
 // fresh data in a row (measured), then one idle cycle that checks the last.
 std::vector<gate::StimCycle> pe_stimulus(const PeParams& p, PeKind kind, PeWorkload w, int samples, std::uint64_t seed);
 
-// The PE's netlist (Yosys JSON of module `top`) simulated on the workload;
-// throws ToolError when an output differs from the golden twin.
+// What the gate-level PE figures are (a synth-layer job's key names it, so
+// a result of an older model is never reused).
+constexpr const char* kGatePowerModel = "zero-delay and timed (glitch-aware)";
+
+// The PE's netlist (Yosys JSON of module `top`) simulated on the workload,
+// zero-delay and timed (gate::simulate_power); throws ToolError when an
+// output differs from the golden twin.
 gate::PowerResult pe_gate_power(const std::string& netlist_json, const std::string& top,
                                 const std::string& liberty, const PeParams& p, PeKind kind, PeWorkload w,
                                 double clock_ns);

@@ -74,11 +74,30 @@ struct PowerResult {
   std::map<std::string, std::string> instance_module;  // as Netlist::instance_module
   std::vector<std::string> mismatches;  // the first differences from `expect`
   long checked = 0, mismatched = 0;     // output values compared, and how many differed
+  // Net transitions in the measured cycles: the zero-delay simulation's (at
+  // most one per net and cycle).
+  long transitions = 0;
+  // The glitch-aware figure (simulate_power with `timed`): the same cycles
+  // simulated event by event with the liberty's delays, every transition
+  // priced, glitches included; the clock's pins and net and the leakage as
+  // above (a clock does not glitch, leakage is per state).
+  bool timed = false;
+  double timed_internal_w = 0, timed_switching_w = 0;
+  long timed_transitions = 0;
+  std::map<std::pair<std::string, bool>, double> timed_by_instance_w;  // as by_instance_w
+  double timed_inputs_switching_w = 0;                                 // as inputs_switching_w
+  double timed_total_w() const { return timed_internal_w + timed_switching_w + leakage_w; }
 };
 
 // Simulates `stim` on the netlist with `clock` the clock port (rising edge
 // at the end of every cycle) and prices the measured cycles at period_s.
+// `timed` adds the glitch-aware figure (docs/power.md, "Glitches"): every
+// cycle again from the last one's settled values, events scheduled at the
+// liberty's delays (cell_rise / cell_fall at the input's slew and the net's
+// load; clock-to-Q for flip-flops, inputs at the edge), inertial: a pending
+// change that a later evaluation takes back never happens. Each cycle must
+// settle to the zero-delay values (a LibertyError otherwise).
 PowerResult simulate_power(const Netlist& n, const std::string& clock, const std::vector<StimCycle>& stim,
-                           double period_s, std::size_t max_mismatches = 10);
+                           double period_s, std::size_t max_mismatches = 10, bool timed = false);
 
 }  // namespace taxonn::gate
