@@ -80,6 +80,44 @@ std::vector<SynthReport> synth_points(const SweepOptions& so, batch::Executor& e
   return reports;
 }
 
+// The glitch-aware table: each PE's zero-delay and timed power (docs/power.md, "Glitches").
+std::string glitch_section(const std::vector<SynthReport>& reports) {
+  const double n = static_cast<double>(reports.size());
+  double sum_same_ovh = 0, sum_power_ovh = 0, sum_same_timed_ovh = 0, sum_timed_ovh = 0, sum_power_ratio = 0,
+         sum_ratio = 0;
+  std::string glitch_rows;
+  for (const auto& r : reports) {
+    sum_same_ovh += r.power_overhead_same_work_percent();
+    sum_power_ovh += r.power_overhead_percent();
+    sum_same_timed_ovh += r.power_overhead_same_work_timed_percent();
+    sum_timed_ovh += r.power_overhead_timed_percent();
+    sum_power_ratio += r.taxonn.power_timed_mw / r.taxonn.power_mw;
+    sum_ratio += r.taxonn.transitions_ratio;
+    glitch_rows += fmt::format(
+        "| {} | {:.3f} / {:.3f} | {:.3f} / {:.3f} | {:.3f} / {:.3f} | {:.2f} / {:.2f} | {:+.1f}% / **{:+.1f}%** | "
+        "{:+.1f}% / {:+.1f}% |\n",
+        r.width, r.base.power_mw, r.base.power_timed_mw, r.taxonn.infer_power_mw, r.taxonn.infer_power_timed_mw,
+        r.taxonn.power_mw, r.taxonn.power_timed_mw, r.base.transitions_ratio, r.taxonn.transitions_ratio,
+        r.power_overhead_same_work_percent(), r.power_overhead_same_work_timed_percent(), r.power_overhead_percent(),
+        r.power_overhead_timed_percent());
+  }
+  return fmt::format(
+        "\n## Glitch-aware power (timed gate-level simulation)\n\n"
+        "The same netlists and workloads, every cycle simulated event by event with the liberty's cell delays "
+        "(cell_rise / cell_fall at each input's slew and each net's load; clock-to-Q for the flip-flops; inertial: "
+        "a pulse shorter than a gate's delay does not pass it), every transition priced, glitches included; each "
+        "cycle must settle where the zero-delay simulation does (docs/power.md, \"Glitches\"). Each pair: zero "
+        "delay / timed.\n\n"
+        "| W | baseline mW (inference) | TaxoNN mW (inference) | TaxoNN mW (training) | transitions, timed per "
+        "zero-delay (baseline / TaxoNN training) | power overhead, same work | training vs inference |\n"
+        "| --- | --- | --- | --- | --- | --- | --- |\n{}"
+        "\nAverage: the TaxoNN PE training draws {:.2f}x its zero-delay power with {:.2f}x the transitions; "
+        "overhead at the same work **{:+.1f}%** timed ({:+.1f}% zero delay), training against inference {:+.1f}% "
+        "({:+.1f}%).\n",
+        glitch_rows, sum_power_ratio / n, sum_ratio / n, sum_same_timed_ovh / n, sum_same_ovh / n, sum_timed_ovh / n,
+        sum_power_ovh / n);
+}
+
 // sweep.{json,csv,dat} and the Markdown table beside the paper's numbers.
 std::string sweep_tables(const SweepOptions& so, const std::vector<SynthReport>& reports, const fs::path& out) {
   const int n = static_cast<int>(reports.size());
@@ -94,8 +132,8 @@ std::string sweep_tables(const SweepOptions& so, const std::vector<SynthReport>&
                     "base_transitions_ratio,taxonn_transitions_ratio\n";
   std::string dat;
   double sum_area_ovh = 0, sum_power_ovh = 0, sum_paper_area_ovh = 0, sum_paper_power_ovh = 0, sum_same_ovh = 0,
-         sum_sta_ovh = 0, sum_same_timed_ovh = 0, sum_timed_ovh = 0, sum_power_ratio = 0, sum_ratio = 0;
-  std::string rows, glitch_rows;
+         sum_sta_ovh = 0;
+  std::string rows;
   for (const auto& r : reports) {
     all.push_back(nlohmann::json::parse(report_json(r)));
     const auto pp = paper_tables().count(r.width) ? paper_tables().at(r.width) : PaperPoint{0, 0, 0, 0};
@@ -108,17 +146,6 @@ std::string sweep_tables(const SweepOptions& so, const std::vector<SynthReport>&
       sum_same_ovh += r.power_overhead_same_work_percent();
       sum_sta_ovh += r.sta_power_overhead_percent();
       sum_paper_power_ovh += pw;
-      sum_same_timed_ovh += r.power_overhead_same_work_timed_percent();
-      sum_timed_ovh += r.power_overhead_timed_percent();
-      sum_power_ratio += r.taxonn.power_timed_mw / r.taxonn.power_mw;
-      sum_ratio += r.taxonn.transitions_ratio;
-      glitch_rows += fmt::format(
-          "| {} | {:.3f} / {:.3f} | {:.3f} / {:.3f} | {:.3f} / {:.3f} | {:.2f} / {:.2f} | {:+.1f}% / **{:+.1f}%** | "
-          "{:+.1f}% / {:+.1f}% |\n",
-          r.width, r.base.power_mw, r.base.power_timed_mw, r.taxonn.infer_power_mw, r.taxonn.infer_power_timed_mw,
-          r.taxonn.power_mw, r.taxonn.power_timed_mw, r.base.transitions_ratio, r.taxonn.transitions_ratio,
-          r.power_overhead_same_work_percent(), r.power_overhead_same_work_timed_percent(), r.power_overhead_percent(),
-          r.power_overhead_timed_percent());
     }
     csv += fmt::format("{},\"{}\",{:.1f},{:.1f},{:.2f},{:.0f},{:.0f},{:.4f},{:.4f},{:.2f},{:.2f},{:.2f},{:.0f},{:.0f},"
                        "{:.4f},{:.2f},{:.4f},{:.4f},{:.2f},{:.4f},{:.4f},{:.4f},{:.2f},{:.2f},{:.3f},{:.3f}\n",
@@ -181,22 +208,7 @@ std::string sweep_tables(const SweepOptions& so, const std::vector<SynthReport>&
           "workload's measured mean), which sums rise and fall energies per transition and propagates no "
           "per-net rates, for reference. The zero-delay figures are lower bounds: below, the same workloads "
           "simulated with the liberty's delays, glitches included.\n";
-  if (timed)
-    md += fmt::format(
-        "\n## Glitch-aware power (timed gate-level simulation)\n\n"
-        "The same netlists and workloads, every cycle simulated event by event with the liberty's cell delays "
-        "(cell_rise / cell_fall at each input's slew and each net's load; clock-to-Q for the flip-flops; inertial: "
-        "a pulse shorter than a gate's delay does not pass it), every transition priced, glitches included; each "
-        "cycle must settle where the zero-delay simulation does (docs/power.md, \"Glitches\"). Each pair: zero "
-        "delay / timed.\n\n"
-        "| W | baseline mW (inference) | TaxoNN mW (inference) | TaxoNN mW (training) | transitions, timed per "
-        "zero-delay (baseline / TaxoNN training) | power overhead, same work | training vs inference |\n"
-        "| --- | --- | --- | --- | --- | --- | --- |\n{}"
-        "\nAverage: the TaxoNN PE training draws {:.2f}x its zero-delay power with {:.2f}x the transitions; "
-        "overhead at the same work **{:+.1f}%** timed ({:+.1f}% zero delay), training against inference {:+.1f}% "
-        "({:+.1f}%).\n",
-        glitch_rows, sum_power_ratio / n, sum_ratio / n, sum_same_timed_ovh / n, sum_same_ovh / n, sum_timed_ovh / n,
-        sum_power_ovh / n);
+  if (timed) md += glitch_section(reports);
   write_atomic(out / "sweep.json", all.dump(2) + "\n");
   write_atomic(out / "sweep.csv", csv);
   write_atomic(out / "sweep.dat", dat);
