@@ -29,8 +29,13 @@
 
 namespace {
 
-int cmd_generate(const std::string& config, const std::string& out) {
-  const taxonn::Config c = taxonn::load_config(config);  // throws before anything is written
+int cmd_generate(const std::string& config, const std::string& out, const std::string& clock_gating) {
+  taxonn::Config c = taxonn::load_config(config);  // throws before anything is written
+  if (!clock_gating.empty()) {
+    taxonn::ConfigOverrides ov;
+    ov.clock_gating = clock_gating;
+    c = taxonn::apply_overrides(c, ov, taxonn::override_source(config, "", clock_gating));
+  }
   const auto files = taxonn::generate_design(c);
   taxonn::write_files(out, files);
   std::size_t modules = 0;
@@ -104,11 +109,15 @@ struct Command {
 };
 
 Command add_generate(CLI::App& app) {
-  auto st = std::make_shared<std::pair<std::string, std::string>>();
+  struct State {
+    std::string config, out, clock_gating;
+  };
+  auto st = std::make_shared<State>();
   auto* gen = app.add_subcommand("generate", "write the RTL of a config: rtl/*.v, filelist.f, config.resolved.json");
-  gen->add_option("--config", st->first, "JSON config (see docs/config.md)")->required();
-  gen->add_option("--out", st->second, "output folder")->required();
-  return {gen, [st] { return cmd_generate(st->first, st->second); }};
+  gen->add_option("--config", st->config, "JSON config (see docs/config.md)")->required();
+  gen->add_option("--out", st->out, "output folder")->required();
+  gen->add_option("--clock-gating", st->clock_gating, "override the config's clock_gating: on or off (docs/config.md)");
+  return {gen, [st] { return cmd_generate(st->config, st->out, st->clock_gating); }};
 }
 
 Command add_synth(CLI::App& app) {
@@ -131,6 +140,7 @@ Command add_synth(CLI::App& app) {
   syn->add_option("--clock-ns", so.clock_ns, "clock period: ABC's delay target and the power clock")->default_val(5.0);
   syn->add_flag("--network", st->network, "the whole accelerator of a config (fc, conv, pooling), unit by unit, rolled up");
   syn->add_option("--memory", so.memory, "override the config's memory: flops or sram (docs/config.md)");
+  syn->add_option("--clock-gating", so.clock_gating, "override the config's clock_gating: on or off (docs/config.md)");
   syn->add_option("--sram", so.sram, "--network with memory: sram: SRAM macro liberties (files or folders, e.g. ../shared/pdk/fakeram45)");
   syn->add_flag("--no-breakdown", st->no_breakdown, "skip the per-module area breakdown");
   syn->add_option("--sweep", st->sweep, "FROM:TO: both PEs at every W in FROM..TO (Tables II/III), into --out");
@@ -309,6 +319,7 @@ Command add_sim(CLI::App& app) {
                                        "then the network training (builds its testbenches on demand, cached)");
   sm->add_option("--config", sim.config, "JSON config (see docs/config.md)")->required();
   sm->add_option("--memory", sim.memory, "override the config's scratchpads: flops or sram (docs/config.md)");
+  sm->add_option("--clock-gating", sim.clock_gating, "override the config's clock_gating: on or off (docs/config.md)");
   sm->add_option("--out", sim.out_dir, "logs, results and reproducers (default build/sim/<config name>)");
   sm->add_option("--json", sim.json_out, "the report (default <out>/sim.json)");
   sm->add_option("--iters", sim.iters, "PE co-simulation cycles")->default_val(20000)->check(CLI::Range(1ULL, 1ULL << 40));

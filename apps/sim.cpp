@@ -131,13 +131,14 @@ std::string replay_kind_of(const std::string& path, const Config& c) {
   }
 }
 
-// The config, with --memory applied.
+// The config, with --memory and --clock-gating applied.
 Config sim_config(const SimOptions& o) {
   Config c = load_config(o.config);
-  if (o.memory.empty()) return c;
+  if (o.memory.empty() && o.clock_gating.empty()) return c;
   ConfigOverrides ov;
   ov.memory = o.memory;
-  return apply_overrides(c, ov, fmt::format("{} with --memory {}", o.config, o.memory));
+  ov.clock_gating = o.clock_gating;
+  return apply_overrides(c, ov, override_source(o.config, o.memory, o.clock_gating));
 }
 
 Plan plan_sim(const SimOptions& o) {
@@ -258,8 +259,8 @@ int run_sim(const SimOptions& opts) {
   const fs::path cache = o.cache_dir.empty() ? default_cache(kit) : fs::path(o.cache_dir);
   check_outputs(o, p, cache);
   fs::create_directories(p.out);
-  // The testbenches read a config file: with --memory, the overridden one.
-  if (!o.memory.empty()) {
+  // The testbenches read a config file: with an override, the overridden one.
+  if (!o.memory.empty() || !o.clock_gating.empty()) {
     const fs::path written = p.out / "config.resolved.json";
     write_atomic(written, to_json(c).dump(2) + "\n");
     o.config = written.string();

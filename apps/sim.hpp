@@ -27,6 +27,7 @@ class SimInputError : public std::runtime_error {
 struct SimOptions {
   std::string config;        // the user's config (JSON)
   std::string memory;        // non-empty: the config's memory, overridden (flops, sram)
+  std::string clock_gating;  // non-empty: the config's clock_gating, overridden (on, off)
   std::string out_dir;       // logs, results, reproducers (default build/sim/<config name>)
   std::string json_out;      // the report (default <out>/sim.json)
   std::string cache_dir;     // default: <build>/cache/sim beside the kit, or $TAXONN_SIM_CACHE

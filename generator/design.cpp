@@ -100,13 +100,20 @@ std::string defs_vh() {
   return f.emit();
 }
 
+// What a header says beside a scratchpad's words: how it is built when not
+// plain flip-flops.
+std::string memory_note(Memory m, bool gated) {
+  if (m == Memory::kSram) return " (SRAM)";
+  return gated ? " (gated clocks)" : "";
+}
+
 // A module's parameter values as Verilog: encodings as their macros, LFSR
 // words and -alpha in hex, the rest decimal; `p` gives the widths and the
 // comments' format. The values come from the golden model's lists
 // (pe_param_values, layer_param_values).
 std::vector<vast::ParamValue> render_params(const std::vector<HwParam>& values, const PeParams& p) {
   static const std::map<std::string, std::string> comments = {
-      {"DEPTH", "scratchpad words"}, {"MEM", "scratchpad: flip-flops or SRAM"}, {"AW", "clog2(DEPTH)"},   {"GUARD", "clog2(largest sum)"},
+      {"DEPTH", "scratchpad words"}, {"MEM", "scratchpad: flip-flops or SRAM"}, {"GATE", "1: scratchpad words on gated clocks"}, {"AW", "clog2(DEPTH)"},   {"GUARD", "clog2(largest sum)"},
       {"N", "neurons"},             {"K", "inputs"},          {"P", "PEs (conv: array columns)"},
       {"T", "passes"},              {"TREE_W", "step 1's exact sum"},
       {"IC", "input channels"},     {"IH", "input height"},   {"IW", "input width"},
@@ -250,7 +257,7 @@ std::vector<GeneratedFile> generate_design(const Config& c) {
     const std::string fmt_desc =
         fmt::format("layer '{}': {} {}, rounding {}, scratchpad {} words{}", L.name, p.fmt.name(),
                     to_string(p.act), to_string(p.fmt.rounding), p.depth,
-                    p.memory == Memory::kSram ? " (SRAM)" : "");
+                    memory_note(p.memory, p.clock_gating));
     for (PeKind kind : {PeKind::kBase, PeKind::kTaxonn}) {
       vast::File f;
       const std::string name = pe_module_name(L.name, kind);
@@ -284,12 +291,12 @@ std::vector<GeneratedFile> generate_design(const Config& c) {
       if (h.type == LayerType::kFc)
         f.header.push_back(fmt::format("  {:<8} {} -> {} neurons, {} {}, {} PEs x {} passes, scratchpad {} words{}",
                                        L.name, h.k, h.n, L.format.name(), to_string(L.activation), h.p, h.t,
-                                       h.depth(), c.memory == Memory::kSram ? " (SRAM)" : ""));
+                                       h.depth(), memory_note(c.memory, c.clock_gating)));
       else if (h.type == LayerType::kConv)
         f.header.push_back(fmt::format("  {:<8} {}x{}x{} -> {}x{}x{} conv {}x{}, {} {}, {} x {} PEs x {} passes, "
                                        "scratchpad {} words{}", L.name, h.ic, h.ih, h.iw, h.oc, h.oh, h.ow, h.kernel,
                                        h.kernel, L.format.name(), to_string(L.activation), h.rows, h.p, h.t,
-                                       h.depth(), c.memory == Memory::kSram ? " (SRAM)" : ""));
+                                       h.depth(), memory_note(c.memory, c.clock_gating)));
       else
         f.header.push_back(fmt::format("  {:<8} {}x{}x{} -> {}x{}x{} 2x2 {} pooling", L.name, h.ic, h.ih, h.iw, h.oc,
                                        h.oh, h.ow, h.pool == PoolKind::kMax ? "max" : "avg"));

@@ -30,6 +30,7 @@ void emit_params(std::ostringstream& o, const std::vector<ParamValue>& params, c
 }
 
 void emit_module(std::ostringstream& o, const Module& m) {
+  if (m.blackbox) o << "(* blackbox *)\n";
   o << "module " << m.name;
   if (!m.params.empty()) {
     o << " #(\n";

@@ -62,6 +62,9 @@ struct Module {
   std::vector<Wire> wires;
   std::vector<Instance> instances;
   std::vector<Assign> assigns;
+  // A black box (a liberty cell's port list for Yosys): `(* blackbox *)`,
+  // ports only.
+  bool blackbox = false;
 };
 
 // One source file: a header comment, includes or defines, then modules.

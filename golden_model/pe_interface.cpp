@@ -19,8 +19,10 @@ std::vector<HwParam> pe_param_values(const PeParams& p, PeKind kind) {
   std::vector<HwParam> v = {{"W", p.width()}, {"F", p.fmt.frac_bits}};
   if (kind == PeKind::kTaxonn) v.push_back({"ACT", static_cast<int>(p.act)});
   v.insert(v.end(), {{"RND", static_cast<int>(p.fmt.rounding)},
-                     {"MEM", static_cast<int>(p.memory)},
-                     {"DEPTH", p.depth},
+                     {"MEM", static_cast<int>(p.memory)}});
+  // Named only when on, so that an ungated design keeps its bytes.
+  if (p.clock_gating) v.push_back({"GATE", 1});
+  v.insert(v.end(), {{"DEPTH", p.depth},
                      {"AW", p.addr_width()},
                      {"GUARD", p.guard_bits},
                      {"SAT_CNT_W", p.sat_cnt_width},

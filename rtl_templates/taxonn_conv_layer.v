@@ -58,6 +58,7 @@ module taxonn_conv_layer #(
   parameter integer      SPARSE_G  = 0,   // 1: a max pool above sends G only to its windows' winners
   parameter integer      XDB       = 0,   // 1 (the first layer): two X buffers, the next sample loading into one
   parameter integer      MEM       = `TAXONN_MEM_FLOPS,  // the PEs' scratchpads (taxonn_spad_any)
+  parameter integer      GATE      = 0,  // their flip-flop words on gated clocks
   // Derived (checked below): passes, scratchpad words and index widths.
   parameter integer      T         = 1,
   parameter integer      DEPTH     = 3,
@@ -815,7 +816,8 @@ module taxonn_conv_layer #(
           .LFSR_POLY(LFSR_POLY),
           .LFSR_SEED(LFSR_SEED),
           .LFSR_SALT(LFSR_SALT + `TAXONN_SALT_PE + u * P + c),
-          .MEM      (MEM)
+          .MEM      (MEM),
+          .GATE     (GATE)
         ) u_pe (
           .clk_i      (clk_i),
           .rst_ni     (rst_ni),

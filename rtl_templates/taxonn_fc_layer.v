@@ -40,6 +40,7 @@ module taxonn_fc_layer #(
   parameter integer      BIAS      = 0,   // 1: a bias per neuron (CONTRACT 3)
   parameter integer      XDB       = 0,   // 1 (the first layer): two X buffers, the next sample loading into one
   parameter integer      MEM       = `TAXONN_MEM_FLOPS,  // the PEs' scratchpads (taxonn_spad_any)
+  parameter integer      GATE      = 0,  // their flip-flop words on gated clocks
   // Derived (checked below): passes, scratchpad words and index widths.
   parameter integer      T         = 1,
   parameter integer      DEPTH     = 16,
@@ -460,7 +461,8 @@ module taxonn_fc_layer #(
         .LFSR_POLY(LFSR_POLY),
         .LFSR_SEED(LFSR_SEED),
         .LFSR_SALT(LFSR_SALT + `TAXONN_SALT_PE + p),
-        .MEM      (MEM)
+        .MEM      (MEM),
+        .GATE     (GATE)
       ) u_pe (
         .clk_i      (clk_i),
         .rst_ni     (rst_ni),

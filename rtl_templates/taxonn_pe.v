@@ -14,6 +14,7 @@ module taxonn_pe #(
   parameter integer      ACT       = `TAXONN_ACT_RELU,
   parameter integer      RND       = `TAXONN_RND_NEAREST,
   parameter integer      MEM       = `TAXONN_MEM_FLOPS,  // the scratchpad: flip-flops or SRAM
+  parameter integer      GATE      = 0,  // flip-flop scratchpad words on gated clocks
   parameter integer      DEPTH     = 16,
   parameter integer      AW        = 4,
   parameter integer      GUARD     = 4,
@@ -69,7 +70,8 @@ module taxonn_pe #(
     .W    (W),
     .MEM  (MEM),
     .DEPTH(DEPTH),
-    .AW   (AW)
+    .AW   (AW),
+    .GATE (GATE)
   ) u_spad (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),

@@ -10,6 +10,7 @@ module taxonn_pe_base #(
   parameter integer     F         = 12,
   parameter integer     RND       = `TAXONN_RND_NEAREST,
   parameter integer     MEM       = `TAXONN_MEM_FLOPS,  // the scratchpad: flip-flops or SRAM
+  parameter integer     GATE      = 0,  // flip-flop scratchpad words on gated clocks
   parameter integer     DEPTH     = 16,
   parameter integer     AW        = 4,
   parameter integer     GUARD     = 4,
@@ -48,7 +49,8 @@ module taxonn_pe_base #(
     .W    (W),
     .MEM  (MEM),
     .DEPTH(DEPTH),
-    .AW   (AW)
+    .AW   (AW),
+    .GATE (GATE)
   ) u_spad (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),

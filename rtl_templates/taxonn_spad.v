@@ -1,14 +1,18 @@
 // taxonn_spad: the PE's local scratchpad for weights (CONTRACT 5): DEPTH
 // words of W bits, one combinational read port and one write port, so the
 // TaxoNN update can read weight k while writing back weight k - 1.
-// An address past DEPTH reads 0 and writes nothing. Golden twin: taxonn::Spad
-// (the scratchpad of taxonn::PeBase).
+// An address past DEPTH reads 0 and writes nothing. GATE 1 puts each word on
+// a clock of its own that pulses only in the cycles the word is written
+// (taxonn_clock_gate, CONTRACT 5 "Clock gating"): an idle word's flip-flops
+// see no clock edge and need no hold multiplexer. Golden twin: taxonn::Spad
+// (the scratchpad of taxonn::PeBase); the values are the same either way.
 `include "taxonn_defs.vh"
 
 module taxonn_spad #(
   parameter integer W     = 16,
   parameter integer DEPTH = 16,
-  parameter integer AW    = 4
+  parameter integer AW    = 4,
+  parameter integer GATE  = 0
 ) (
   input  wire          clk_i,
   input  wire [AW-1:0] rd_addr_i,
@@ -18,26 +22,54 @@ module taxonn_spad #(
   input  wire [W-1:0]  wr_data_i
 );
 
-  // No reset: a memory is loaded before use, and reset flops cost area.
-  // mem2reg: Yosys keeps the words as flops with their own write enables,
-  // smaller and faster (Nangate45) than the same words mapped from a $mem.
-  (* mem2reg *) reg [W-1:0] mem_q [0:DEPTH-1];
-
-  // A write past DEPTH changes nothing (Verilog ignores out-of-range array
-  // writes; Yosys maps only the DEPTH words).
-  always @(posedge clk_i) begin
-    if (we_i) begin
-      mem_q[wr_addr_i] <= wr_data_i;
-    end
-  end
-
   generate
-    if (DEPTH == (1 << AW)) begin : gen_full
-      assign rd_data_o = mem_q[rd_addr_i];
-    end else begin : gen_partial
-      wire [31:0] rd_addr_ext = {{(32-AW){1'b0}}, rd_addr_i};
-      wire        in_range    = rd_addr_ext < DEPTH;
-      assign rd_data_o = in_range ? mem_q[rd_addr_i] : {W{1'b0}};
+    if (GATE != 0) begin : gen_gated
+      // A register per word (a clock each), read through a net array.
+      wire [31:0]  wr_addr_ext = {{(32-AW){1'b0}}, wr_addr_i};
+      wire [W-1:0] words [0:DEPTH-1];
+      genvar k;
+      for (k = 0; k < DEPTH; k = k + 1) begin : gen_word
+        wire         gclk;
+        reg  [W-1:0] word_q;
+        taxonn_clock_gate u_cg (
+          .clk_i (clk_i),
+          .en_i  (we_i && (wr_addr_ext == k)),
+          .gclk_o(gclk)
+        );
+        always @(posedge gclk) begin
+          word_q <= wr_data_i;
+        end
+        assign words[k] = word_q;
+      end
+      if (DEPTH == (1 << AW)) begin : gen_full
+        assign rd_data_o = words[rd_addr_i];
+      end else begin : gen_partial
+        wire [31:0] rd_addr_ext = {{(32-AW){1'b0}}, rd_addr_i};
+        wire        in_range    = rd_addr_ext < DEPTH;
+        assign rd_data_o = in_range ? words[rd_addr_i] : {W{1'b0}};
+      end
+    end else begin : gen_enabled
+      // No reset: a memory is loaded before use, and reset flops cost area.
+      // mem2reg: Yosys keeps the words as flops with their own write
+      // enables, smaller and faster (Nangate45) than the same words mapped
+      // from a $mem.
+      (* mem2reg *) reg [W-1:0] mem_q [0:DEPTH-1];
+
+      // A write past DEPTH changes nothing (Verilog ignores out-of-range
+      // array writes; Yosys maps only the DEPTH words).
+      always @(posedge clk_i) begin
+        if (we_i) begin
+          mem_q[wr_addr_i] <= wr_data_i;
+        end
+      end
+
+      if (DEPTH == (1 << AW)) begin : gen_full
+        assign rd_data_o = mem_q[rd_addr_i];
+      end else begin : gen_partial
+        wire [31:0] rd_addr_ext = {{(32-AW){1'b0}}, rd_addr_i};
+        wire        in_range    = rd_addr_ext < DEPTH;
+        assign rd_data_o = in_range ? mem_q[rd_addr_i] : {W{1'b0}};
+      end
     end
   endgenerate
 

@@ -9,7 +9,8 @@ module taxonn_spad_any #(
   parameter integer W     = 16,
   parameter integer MEM   = `TAXONN_MEM_FLOPS,
   parameter integer DEPTH = 16,
-  parameter integer AW    = 4
+  parameter integer AW    = 4,
+  parameter integer GATE  = 0   // flip-flops: each word on a gated clock
 ) (
   input  wire          clk_i,
   input  wire          rst_ni,
@@ -44,7 +45,8 @@ module taxonn_spad_any #(
       taxonn_spad #(
         .W    (W),
         .DEPTH(DEPTH),
-        .AW   (AW)
+        .AW   (AW),
+        .GATE (GATE)
       ) u_flops (
         .clk_i    (clk_i),
         .rd_addr_i(rd_addr_i),

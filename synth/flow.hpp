@@ -77,7 +77,9 @@ nlohmann::json synth_unit_job(const std::string& work, const std::vector<std::st
                               const std::string& lib, double clock_ns, const Activity& act);
 
 // The config's generated RTL in `work`; returns its Verilog files (relative).
-std::vector<std::string> write_design(const Config& c, const fs::path& work);
+// With `lib` (a prepared liberty), the clock gates of a gated config are its cell.
+std::vector<std::string> write_design(const Config& c, const fs::path& work, const std::string& lib = "",
+                                      const std::string& lib_shown = "");
 // Both PEs of layer `idx` of a (possibly format-overridden) config.
 SynthReport synth_layer(const Config& c, std::size_t idx, const SynthOptions& o);
 // The layer named `layer` (empty: the first weighted one) of the config at `path`.

@@ -26,7 +26,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SynthPoint, module, area, cells,
                                                 infer_power_timed_mw, transitions_ratio, breakdown, power_breakdown,
                                                 infer_power_breakdown, power_timed_breakdown)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SynthReport, config, layer, format, liberty, unit, generated_by, depth, width,
-                                   generic, clock_ns, base, taxonn)
+                                   clock_gating, clock_gate_cell, generic, clock_ns, base, taxonn)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(HwParam, name, value)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Activity, input_bits, registers, inputs_mean)
 namespace flow {
@@ -40,6 +40,7 @@ nlohmann::json synth_layer_job(const SynthOptions& o) {
                       {"clock_ns", o.clock_ns},  {"breakdown", o.breakdown},
                       {"gate_power", kGatePowerModel}};
   if (o.format) j["format"] = {o.format->first, o.format->second};
+  if (!o.clock_gating.empty()) j["clock_gating"] = o.clock_gating;
   return j;
 }
 
@@ -64,6 +65,7 @@ nlohmann::json run_synth_job(const nlohmann::json& spec) {
     o.clock_ns = spec.at("clock_ns");
     o.breakdown = spec.at("breakdown");
     if (spec.contains("format")) o.format = spec.at("format").get<std::pair<int, int>>();
+    if (spec.contains("clock_gating")) o.clock_gating = spec.at("clock_gating");
     return run_synth(o);
   }
   if (kind == "synth-unit") {

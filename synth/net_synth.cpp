@@ -1,5 +1,6 @@
 // The whole accelerator (`taxonn synth --network`): each unique module
 // synthesized once, rolled up by instance count (synth.hpp, run_net_synth).
+#include "clock_gate.hpp"
 #include "flow.hpp"
 
 #include "synth.hpp"
@@ -80,6 +81,9 @@ std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double c
                                const std::vector<std::string>& sram) {
   const std::vector<NetLayerHw> hw = net_hw(c);  // names the field when the config has no network RTL
   std::vector<GeneratedFile> files = generate_design(c);
+  // A gated config's clock gates as the liberty's cell (named by its file
+  // name, so that a unit's content key does not depend on the work folder).
+  map_clock_gates(c, files, lib, fs::path(lib).filename().string());
   const std::vector<mem::Macro> catalog = sram_catalog(c, !lib.empty(), sram);
   struct Unit {
     YosysRun run;
@@ -217,10 +221,11 @@ NetSynthReport net_rollup(const Config& c, const std::string& liberty_shown, boo
 
 NetSynthReport run_net_synth(const SynthOptions& o) {
   Config c = load_config(o.config_path);
-  if (!o.memory.empty()) {
+  if (!o.memory.empty() || !o.clock_gating.empty()) {
     ConfigOverrides ov;
     ov.memory = o.memory;
-    c = apply_overrides(c, ov, fmt::format("{} with --memory {}", o.config_path, o.memory));
+    ov.clock_gating = o.clock_gating;
+    c = apply_overrides(c, ov, override_source(o.config_path, o.memory, o.clock_gating));
   }
   net_hw(c);  // names the field when the config has no network RTL
   sram_catalog(c, !o.liberty.empty(), o.sram);  // the macros, before any output
@@ -228,6 +233,7 @@ NetSynthReport run_net_synth(const SynthOptions& o) {
   const fs::path work = fs::absolute(o.work_dir);
   fs::create_directories(work);
   const std::string lib = o.liberty.empty() ? "" : prepare_liberty(o.liberty, work.string());
+  check_clock_gating(c, lib);
   write_design(c, work);  // the whole design beside the report, for reading
   const std::vector<NetUnit> units = net_units(c, lib, o.clock_ns, work / "units", o.sram);
   std::vector<batch::Job> jobs;

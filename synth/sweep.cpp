@@ -31,6 +31,7 @@
 #include "io_util.hpp"
 #include "pe.hpp"
 #include "pe_power.hpp"
+#include "clock_gate.hpp"
 
 
 namespace taxonn {
@@ -270,7 +271,12 @@ void sweep_plot(const SynthReport& r0, const fs::path& out) {
 }  // namespace
 
 std::vector<SynthReport> run_sweep(const SweepOptions& so) {
-  const Config c = load_config(so.base.config_path);
+  Config c = load_config(so.base.config_path);
+  if (!so.base.clock_gating.empty()) {
+    ConfigOverrides ov;
+    ov.clock_gating = so.base.clock_gating;
+    c = apply_overrides(c, ov, override_source(so.base.config_path, "", so.base.clock_gating));
+  }
   const std::size_t idx = pick_layer(c, so.base.layer, so.base.config_path);
   if (so.from > so.to || so.from - so.int_bits < 1)
     throw ConfigError(fmt::format("--sweep {}:{}: use FROM:TO with FROM <= TO and FROM > --int-bits ({})", so.from,
@@ -280,9 +286,10 @@ std::vector<SynthReport> run_sweep(const SweepOptions& so) {
   for (int w = so.from; w <= so.to; ++w)
     with_format(c, idx, so.int_bits, w - so.int_bits, fmt::format("{} at W = {}", so.base.config_path, w));
   const auto ex = batch::make_executor(so.batch);  // a bad backend fails before any synthesis or output
+  // Fail early, not into out: a bad liberty, or a gated config it cannot map.
+  check_clock_gating(c, so.base.liberty.empty() ? "" : prepare_liberty(so.base.liberty, so.base.work_dir));
   const fs::path out = fs::absolute(so.out_dir);
   fs::create_directories(out);
-  if (!so.base.liberty.empty()) prepare_liberty(so.base.liberty, so.base.work_dir);  // fail early, not into out
   const std::vector<SynthReport> reports = synth_points(so, *ex);
   std::string md = sweep_tables(so, reports, out);
   md += sweep_breakdown(reports[reports.size() / 2]);

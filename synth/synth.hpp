@@ -35,6 +35,7 @@ struct SynthOptions {
   bool breakdown = true;                      // per-module areas (hierarchical run)
   std::vector<std::string> sram;              // SRAM macro liberties (files or folders): memory sram
   std::string memory;                         // non-empty: the config's memory, overridden (flops, sram)
+  std::string clock_gating;                   // non-empty: the config's clock_gating, overridden (on, off)
   batch::Options batch;                       // --network: how the units run (executor.hpp)
 };
 
@@ -73,6 +74,8 @@ struct SynthReport {
   std::string config, layer, format, liberty, unit;
   nlohmann::json generated_by;  // provenance(): taxonn version, config hash
   int depth = 0, width = 0;
+  bool clock_gating = false;    // the scratchpad words on gated clocks
+  std::string clock_gate_cell;  // then: the liberty's cell each gate is
   bool generic = true;
   double clock_ns = 0;
   SynthPoint base, taxonn;

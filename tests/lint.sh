@@ -3,7 +3,7 @@
 # -Wall`: every module on its own (templates with their default parameters,
 # wrappers with the config's), and each generated wrapper with the whole
 # design around it. Zero warnings; waivers would live in
-# rtl_templates/lint_waivers.vlt with a reason each (there are none).
+# rtl_templates/lint_waivers.vlt with a reason each (the clock gate's latch).
 # Usage: lint.sh TAXONN_BINARY SOURCE_DIR WORK_DIR
 set -euo pipefail
 taxonn=$1 src=$2 work=$3
@@ -26,6 +26,20 @@ for cfg in "$src"/configs/*.json; do
   done
   cd - >/dev/null
 done
+# Clock gating (GATE 1 in every PE's scratchpad, taxonn_clock_gate per
+# word): cnn_small (fc, conv, pool) gated, the whole design and the PEs.
+gated="$work/cnn_small_gated"
+"$taxonn" generate --config "$src/configs/cnn_small.json" --clock-gating on --out "$gated" >/dev/null
+grep -q "GATE" "$gated/rtl/taxonn_cnn_small_net.v" || { echo "lint: --clock-gating on generated no GATE"; fail=1; }
+cd "$gated"
+files=$(grep '^rtl/' filelist.f)
+for m in taxonn_cnn_small_net taxonn_conv1_pe taxonn_fc1_pe_base taxonn_spad taxonn_clock_gate; do
+  if ! out=$(verilator --lint-only -Wall -Irtl "${waivers[@]}" $files --top-module "$m" 2>&1); then
+    echo "lint: cnn_small gated: $m:"; echo "$out" | head -20; fail=1
+  fi
+  count=$((count + 1))
+done
+cd - >/dev/null
 # The layer templates check the derived parameters they are given (T, DEPTH,
 # AW, NIW, KIW, PIW, TREE_W) against the contract's formulas: a network top
 # whose value disagrees must not elaborate. cnn_small has fc, conv and pool.

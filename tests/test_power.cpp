@@ -132,8 +132,44 @@ library (tiny) {
 }
 )LIB";
 
+// A clock-gating cell (the tiny library's last): CK's energy depends on E,
+// the gated clock's arcs from CK are 1 + 1 fJ open, 0.3 fJ closed.
+const char* kTinyIcg = R"LIB(
+  cell (ICG) {
+    area : 3.0;
+    cell_leakage_power : 4;
+    clock_gating_integrated_cell : latch_posedge;
+    statetable ("CK E", "IQ") {
+      table : "L L : - : L ,\
+               L H : - : H ,\
+               H - : - : N ";
+    }
+    pin (IQ) { direction : internal; internal_node : IQ; }
+    pin (CK) {
+      direction : input;
+      clock_gate_clock_pin : true;
+      capacitance : 1.0;
+      internal_power () { when : "!E & !GCK"; rise_power (p_in) { values ("0.4, 0.4"); } fall_power (p_in) { values ("0.2, 0.2"); } }
+      internal_power () { when : "E & !GCK"; rise_power (p_in) { values ("0.0, 0.0"); } fall_power (p_in) { values ("0.2, 0.2"); } }
+    }
+    pin (E) { direction : input; clock_gate_enable_pin : true; capacitance : 1.0; }
+    pin (GCK) {
+      direction : output;
+      clock_gate_out_pin : true;
+      state_function : "(CK & IQ)";
+      timing () { related_pin : "CK"; cell_rise (scalar) { values ("0.05"); } cell_fall (scalar) { values ("0.05"); } }
+      internal_power () { related_pin : "CK"; when : "E"; rise_power (scalar) { values ("1.0"); } fall_power (scalar) { values ("1.0"); } }
+      internal_power () { related_pin : "CK"; when : "!E"; rise_power (scalar) { values ("0.0"); } fall_power (scalar) { values ("0.3"); } }
+    }
+  }
+)LIB";
+
 std::shared_ptr<const lib::Library> tiny_lib() {
-  static const auto lib = lib::read_liberty(temp_file("tiny.lib", kTinyLib).string());
+  static const auto lib = [] {
+    std::string text = kTinyLib;
+    text.insert(text.rfind('}'), kTinyIcg);
+    return lib::read_liberty(temp_file("tiny.lib", text).string());
+  }();
   return lib;
 }
 
@@ -186,6 +222,27 @@ std::string hazard_netlist(int stages) {
   }
   m.cell("u_nand", "NAND2", {{"A", 3}, {"B", prev}, {"Y", 4}});
   return write_netlist(fmt::format("hazard{}.json", stages), {{"top", m}});
+}
+
+// clk(2) -> ICG (E = en(3)) -> gclk(6) -> DFFR (D = a(4), RN = 1) -> q(5)
+std::string gated_ff_netlist() {
+  JsonModule m;
+  m.port("clk", "input", {2});
+  m.port("en", "input", {3});
+  m.port("a", "input", {4});
+  m.port("q", "output", {5});
+  m.cell("u_icg", "ICG", {{"CK", 2}, {"E", 3}, {"GCK", 6}});
+  m.cell("u_ff", "DFFR", {{"D", 4}, {"CK", 6}, {"RN", "1"}, {"Q", 5}});
+  return write_netlist("gated_ff.json", {{"top", m}});
+}
+
+gate::StimCycle gcyc(std::uint64_t en, std::uint64_t a, std::uint64_t q, bool measured = true) {
+  gate::StimCycle s;
+  s.in = {{"en", en}, {"a", a}};
+  s.expect["q"] = q;
+  s.measured = measured;
+  s.what = "g";
+  return s;
 }
 
 gate::StimCycle cyc(std::uint64_t rn, std::uint64_t a, std::optional<std::uint64_t> q, bool measured = true) {
@@ -477,5 +534,64 @@ TEST(GatePower, TimedCountsAStaticHazardAndFiltersShortPulses) {
     const int glitches = stages == 3 ? 4 * 2 : 0;
     EXPECT_EQ(r.timed_transitions, r.transitions + glitches) << stages;
     EXPECT_NEAR(r.timed_switching_w - r.switching_w, glitches * 1.5e-15 / 80e-9, 1e-12) << stages;
+  }
+}
+
+// Clock gating: the flip-flop loads only at the edge of a cycle whose enable
+// settled at 1, and only then do its clock pin and the gated net pulse; the
+// gate's own clock pin and its closed-gate energy are paid every cycle.
+TEST(GatePower, ClockGateLoadsOnlyWhenOpenAndPricesThePulses) {
+  EXPECT_TRUE(tiny_lib()->cell("ICG").is_icg());
+  const auto n = gate::read_netlist(gated_ff_netlist(), "top", tiny_lib());
+  // en:    1   0   1   0   0      (c0 unmeasured; its open gate loads a = 0)
+  // a:     0   1   1   0   0
+  // q:     0   0   0   1   1      (c1's closed gate ignores a = 1; c3's holds q)
+  const std::vector<gate::StimCycle> stim = {gcyc(1, 0, 0, false), gcyc(0, 1, 0), gcyc(1, 1, 0), gcyc(0, 0, 1),
+                                             gcyc(0, 0, 1)};
+  for (bool timed : {false, true}) {
+    const gate::PowerResult r = gate::simulate_power(n, "clk", stim, 10e-9, 10, timed);
+    ASSERT_EQ(r.mismatched, 0) << r.mismatches.front();
+    EXPECT_EQ(r.cycles, 4);
+    const double t = 40e-9;
+    // Clock nets: clk (ICG CK 1 fF + wire 1 fF) 4 x 2 fJ; gclk (CK 2 fF +
+    // wire 1 fF) pulses once: 3 fJ.
+    EXPECT_NEAR(r.clock_net_w, 11e-15 / t, 1e-12);
+    // Switching: en 3 x 1 fJ, a 2 x 1, q 1 x 1.5 (port 2 fF + wire 1 fF).
+    EXPECT_NEAR(r.switching_w, (11 + 3 + 2 + 1.5) * 1e-15 / t, 1e-12);
+    // Clock internal: the ICG's CK 0.6 closed, 0.2 open (2.0); its GCK 0.3
+    // closed, 2 open (2.9); the flip-flop's CK once, 3 + 1.
+    EXPECT_NEAR(r.clock_internal_w, 8.9e-15 / t, 1e-12);
+    // Plus D's fall while Q = 1 (0.5) and Q's rise (2).
+    EXPECT_NEAR(r.internal_w, 11.4e-15 / t, 1e-12);
+    EXPECT_NEAR(r.leakage_w, 24e-9, 1e-15);
+    EXPECT_NEAR(r.flop_w, 8e-15 / t + 20e-9, 1e-12);
+    if (timed) {
+      // No glitches, and the same events but one: a falls at the edge while
+      // Q is still 0 (it rises after the gate's 0.05 ns), so D's `when Q`
+      // fall energy (0.5 fJ) is not charged.
+      EXPECT_EQ(r.timed_transitions, r.transitions);
+      EXPECT_NEAR(r.timed_total_w(), r.total_w() - 0.5e-15 / t, 1e-12);
+    }
+  }
+}
+
+TEST(GatePower, RefusesGatedClocksItDoesNotModel) {
+  // A gate clocked by a data input; a gated clock read as data.
+  const std::vector<std::tuple<int, std::string, std::string>> cases = {
+      {3, "CK", "u_icg is not clocked by the clock port"}, {2, "D", "which is not a flip-flop's clock"}};
+  for (const auto& [icg_clock, gclk_pin, why] : cases) {
+    JsonModule m;
+    m.port("clk", "input", {2});
+    m.port("en", "input", {3});
+    m.port("q", "output", {5});
+    m.cell("u_icg", "ICG", {{"CK", icg_clock}, {"E", 3}, {"GCK", 6}});
+    m.cell("u_ff", "DFFR", {{"D", gclk_pin == "D" ? 6 : 3}, {"CK", gclk_pin == "CK" ? 6 : 2}, {"RN", "1"}, {"Q", 5}});
+    const auto n = gate::read_netlist(write_netlist("gate_bad.json", {{"top", m}}), "top", tiny_lib());
+    try {
+      gate::simulate_power(n, "clk", {gcyc(0, 0, 0)}, 10e-9);
+      ADD_FAILURE() << "simulated: " << why;
+    } catch (const lib::LibertyError& e) {
+      EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+    }
   }
 }

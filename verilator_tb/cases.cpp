@@ -296,11 +296,16 @@ struct SpadShape {
 };
 const SpadShape kSpadShapes[] = {{4, 1, 1}, {8, 5, 3}, {16, 8, 3}, {13, 16, 4}, {21, 7, 3}, {32, 33, 6}};
 
+// Each shape twice: with a write enable, and with every word on a gated
+// clock (GATE 1, taxonn_clock_gate): a gate that pulses for the wrong word,
+// or lets a late enable through, writes a word the twin does not.
 std::vector<PrimCase> cases_spad(const std::string& prim) {
   std::vector<PrimCase> out;
+  for (int gate : {0, 1})
   for (const SpadShape& s : kSpadShapes) {
     PrimCase c = word_case(prim, s.w);
     c.params = {num("W", s.w), num("DEPTH", s.depth), num("AW", s.aw)};
+    if (gate) c.params.push_back(num("GATE", 1));
     c.in = {{"rd_addr_i", s.aw, false}, {"we_i", 1, false}, {"wr_addr_i", s.aw, false}, {"wr_data_i", s.w, false}};
     c.out = {{"rd_data_o", s.w, false}};
     c.sequential = true;

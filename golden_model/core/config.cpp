@@ -91,6 +91,10 @@ void parse_globals(const Obj& top, const std::string& source, Config& c) {
     if (!parse_memory(m, c.memory))
       fail(source, "memory", fmt::format("unknown memory '{}'", m), "use flops or sram");
   }
+  c.clock_gating = top.boolean_or("clock_gating", false);
+  if (c.clock_gating && c.memory != Memory::kFlops)
+    fail(source, "clock_gating", "gates flip-flop scratchpads, and memory: sram has none",
+         "set clock_gating false or memory flops");
   c.sat_counter_width = static_cast<int>(top.integer_or(
       "sat_counter_width", 16, 1, Config::kMaxSatCounterWidth, "use 1..32 bits"));
   if (top.has("lfsr")) {
@@ -265,7 +269,7 @@ Config parse_config(const std::string& text, const std::string& source) {
   Obj top(j, "", source);
   // generated_by: the provenance config.resolved.json carries; read back, it is ignored.
   top.only({"name", "description", "input_shape", "input_format", "rounding", "scratchpad_depth", "memory",
-            "sat_counter_width", "lfsr", "alpha", "bias", "layers", "generated_by"});
+            "clock_gating", "sat_counter_width", "lfsr", "alpha", "bias", "layers", "generated_by"});
   Config c;
   parse_globals(top, source, c);
   const json& layers = top.get("layers");
@@ -283,6 +287,13 @@ Config parse_config(const std::string& text, const std::string& source) {
   else
     c.input_format = c.layers.front().format;  // a config's first layer is weighted (checked above)
   return c;
+}
+
+std::string override_source(const std::string& path, const std::string& memory, const std::string& clock_gating) {
+  std::string s = path;
+  if (!memory.empty()) s += fmt::format(" with --memory {}", memory);
+  if (!clock_gating.empty()) s += fmt::format(" with --clock-gating {}", clock_gating);
+  return s;
 }
 
 Config load_config(const std::string& path) {
@@ -308,6 +319,7 @@ nlohmann::json to_json(const Config& c) {
   // Written when it is not the default, so that every config of before the
   // field keeps its hash (the provenance of committed results, cache keys).
   if (c.memory != Memory::kFlops) j["memory"] = std::string(to_string(c.memory));
+  if (c.clock_gating) j["clock_gating"] = true;
   j["sat_counter_width"] = c.sat_counter_width;
   j["lfsr"] = {{"width", c.lfsr.width},
                {"polynomial", fmt::format("0x{:X}", c.lfsr.polynomial)},
@@ -375,6 +387,11 @@ Config apply_overrides(const Config& c, const ConfigOverrides& o, const std::str
     for (auto& l : j["layers"])
       if (l.contains("bias")) l["bias"] = true;
   if (!o.memory.empty()) j["memory"] = o.memory;  // the parser checks it
+  if (!o.clock_gating.empty()) {
+    if (o.clock_gating != "on" && o.clock_gating != "off")
+      throw ConfigError(fmt::format("{}: clock gating '{}': use on or off", source, o.clock_gating));
+    j["clock_gating"] = o.clock_gating == "on";
+  }
   if (!o.name.empty()) j["name"] = o.name;
   return parse_config(j.dump(), source);
 }
@@ -415,6 +432,7 @@ PeParams pe_params(const Config& c, std::size_t i, int depth) {
   p.act = L.activation;
   p.depth = depth > 0 ? depth : c.scratchpad_depth;
   p.memory = c.memory;
+  p.clock_gating = c.clock_gating;
   // Enough guard bits that no legal sum wraps: the forward dot product, the
   // back-propagated sum of step 1, a full scratchpad, and the update add.
   // A conv layer's weight gradient sums one product per output position.

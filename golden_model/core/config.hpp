@@ -112,6 +112,9 @@ struct Config {
   Rounding rounding = Rounding::kNearest;
   int scratchpad_depth = 16;
   Memory memory = Memory::kFlops;
+  // Clock gating of the flip-flop scratchpads (config `clock_gating`,
+  // CONTRACT 5): each word's flip-flops on a gated clock enabled by its write.
+  bool clock_gating = false;
   int sat_counter_width = 16;
   LfsrParams lfsr;
   double alpha = 0.0;
@@ -136,8 +139,11 @@ struct ConfigOverrides {
   std::string name;                                        // non-empty: the config's name
   bool bias = false;                                       // every weighted layer gets a bias
   std::string memory;                                      // non-empty: the scratchpads (flops, sram)
+  std::string clock_gating;                                // non-empty: on or off
 };
 Config apply_overrides(const Config& c, const ConfigOverrides& o, const std::string& source);
+// How errors name a config with --memory / --clock-gating given (empty: not given).
+std::string override_source(const std::string& path, const std::string& memory, const std::string& clock_gating);
 
 // Every field, defaults filled in: the resolved config.
 nlohmann::json to_json(const Config& c);
@@ -165,6 +171,7 @@ struct PeParams {
   Activation act = Activation::kRelu;
   int depth = 16;
   Memory memory = Memory::kFlops;
+  bool clock_gating = false;  // flip-flop scratchpad words on gated clocks
   int guard_bits = 1;
   int sat_cnt_width = 16;
   LfsrParams lfsr;

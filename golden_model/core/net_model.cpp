@@ -178,6 +178,7 @@ std::vector<HwParam> layer_param_values(const std::vector<NetLayerHw>& hw, std::
     v.push_back({"SPARSE_G", max_above ? 1 : 0});
   }
   v.push_back({"MEM", static_cast<int>(p.memory)});
+  if (p.clock_gating) v.push_back({"GATE", 1});  // named only when on: an ungated design keeps its bytes
   v.insert(v.end(), {{"T", h.t},
                      {"DEPTH", h.depth()},
                      {"AW", p.addr_width()},

@@ -299,6 +299,20 @@ struct Builder {
     return t;
   }
 
+  // A clock-gating cell's pins: clock_gate_clock_pin, _enable_pin, _out_pin.
+  static void clock_gate_pins(Cell& c, const Node& g) {
+    for (const Node& k : g.kids)
+      if (k.group && k.name == "pin")
+        for (const auto& a : k.args)
+          for (const Node& f : k.kids) {
+            if (!f.simple || unquote(f.value) != "true") continue;
+            const int idx = c.pin_index.at(unquote(a));
+            if (f.name == "clock_gate_clock_pin") c.icg_clock = idx;
+            if (f.name == "clock_gate_enable_pin") c.icg_enable = idx;
+            if (f.name == "clock_gate_out_pin") c.icg_out = idx;
+          }
+  }
+
   Cell cell(const Node& g) const {
     Cell c;
     if (g.args.empty()) throw LibertyError(fmt::format("{}:{}: a cell without a name", path, g.line));
@@ -337,6 +351,7 @@ struct Builder {
       if (k.simple && k.name == "area") c.area = number(k, path);
       if (k.simple && k.name == "cell_leakage_power") c.leakage = number(k, path) * leak;
       if (k.simple && k.name == "dont_use") c.dont_use = unquote(k.value) == "true";
+      if (k.simple && k.name == "clock_gating_integrated_cell") c.icg = unquote(k.value);
       if (k.group && k.name == "leakage_power") {
         const Node* when = k.find("when");
         const Node* value = k.find("value");
@@ -407,6 +422,11 @@ struct Builder {
       if (k.group && (k.name == "bus" || k.name == "bundle"))
         throw LibertyError(fmt::format("{}:{}: cell {}: bus pins are not supported", path, k.line, c.name));
     }
+    clock_gate_pins(c, g);
+    if (c.is_icg() && (c.icg_clock < 0 || c.icg_enable < 0 || c.icg_out < 0))
+      throw LibertyError(fmt::format("{}:{}: clock-gating cell {} does not name its clock, enable and output pins "
+                                     "(clock_gate_clock_pin, clock_gate_enable_pin, clock_gate_out_pin)",
+                                     path, g.line, c.name));
     return c;
   }
 };

@@ -92,6 +92,11 @@ struct Cell {
   std::map<std::string, int> pin_index;
   bool has_ff = false, latch = false, dont_use = false;
   FlipFlop ff;
+  // An integrated clock-gating cell (clock_gating_integrated_cell, e.g.
+  // "latch_posedge"): its clock, enable and gated-clock pins.
+  std::string icg;
+  int icg_clock = -1, icg_enable = -1, icg_out = -1;
+  bool is_icg() const { return !icg.empty(); }
   int find_pin(const std::string& n) const {
     const auto it = pin_index.find(n);
     return it == pin_index.end() ? -1 : it->second;

@@ -26,7 +26,7 @@ std::vector<gate::StimCycle> pe_stimulus(const PeParams& p, PeKind kind, PeWorkl
 
 // What the gate-level PE figures are (a synth-layer job's key names it, so
 // a result of an older model is never reused).
-constexpr const char* kGatePowerModel = "zero-delay and timed (glitch-aware)";
+constexpr const char* kGatePowerModel = "zero-delay and timed (glitch-aware), gated clocks";
 
 // The PE's netlist (Yosys JSON of module `top`) simulated on the workload,
 // zero-delay and timed (gate::simulate_power); throws ToolError when an

@@ -96,7 +96,9 @@ struct Flattener {
       }
     for (const auto& [name, c] : m["cells"].items()) {
       const std::string type = c["type"];
-      if (modules.contains(type)) {
+      // A liberty cell is a cell even when the file has its black-box stub
+      // (the clock-gating cell's, synth/clock_gate.cpp).
+      if (modules.contains(type) && !n.library->cells.count(type)) {
         // A submodule: its port bits are our nets at its connections.
         std::map<long, int> inner;
         const auto& sub = modules.at(type);
@@ -193,9 +195,13 @@ std::uint64_t port_value(const Sim& s, const Netlist::Port& p) {
 // toggled pins (input pins by their slew; output pins by the arcs from the
 // inputs that switched, the clock for a flip-flop), its clock pin's, the
 // switching of a flip-flop's outputs (added to `e_flop` pin by pin), and its
-// leakage power in this state.
+// leakage power in this state. A clock-gating cell's output is a clock: its
+// pulse (the arcs from the cell's clock, as `when` says for an open or a
+// closed gate) is clock energy, its net's charge (`gclk_net`) clock-net
+// energy, both only in the cycles the gate is open but for the closed gate's
+// own internal energy.
 struct InstEnergy {
-  double internal = 0, clock = 0, leakage_w = 0;
+  double internal = 0, clock = 0, leakage_w = 0, gclk_net = 0;
 };
 InstEnergy instance_energy(const Netlist& n, Sim& s, std::size_t i, const std::vector<char>& toggled, double v2,
                            double& e_flop) {
@@ -210,13 +216,22 @@ InstEnergy instance_energy(const Netlist& n, Sim& s, std::size_t i, const std::v
     if (x < 0) continue;
     const auto ux = static_cast<std::size_t>(x);
     const lib::Pin& pin = cell.pins[p];
-    const bool is_clock = x == s.clock;
+    const bool is_clock = x == s.clock || s.gclk_net[ux];
     if (pin.input && is_clock) {
-      // The clock pin: a fall and a rise every cycle.
+      // The clock pin: a fall and a rise every cycle its clock pulses.
+      if (!s.clocked(i)) continue;
       for (const auto& ip : pin.power) {
         if (ip.related_pin >= 0 || (!ip.when.empty() && !ip.when.eval(st))) continue;
         e_clk += ip.rise.lookup(0, 0) + ip.fall.lookup(0, 0);
       }
+      continue;
+    }
+    if (pin.output && s.gclk_net[ux]) {
+      for (const auto& ip : pin.power) {
+        if (ip.related_pin != cell.icg_clock || (!ip.when.empty() && !ip.when.eval(st))) continue;
+        e_clk += ip.rise.lookup(0, s.load_cap[ux]) + ip.fall.lookup(0, s.load_cap[ux]);
+      }
+      if (s.gate_open(static_cast<int>(i))) r.gclk_net += s.load_cap[ux] * v2;
       continue;
     }
     if (!toggled[ux] || x < 2) continue;
@@ -237,11 +252,12 @@ InstEnergy instance_energy(const Netlist& n, Sim& s, std::size_t i, const std::v
           if (ip.related_pin < 0) continue;
           const int y = in.pin_net[static_cast<std::size_t>(ip.related_pin)];
           if (y < 0) continue;
-          const bool from_switched = y == s.clock || (y >= 2 && toggled[static_cast<std::size_t>(y)]);
+          const bool from_clock = y == s.clock || (y >= 2 && s.gclk_net[static_cast<std::size_t>(y)]);
+          const bool from_switched = from_clock || (y >= 2 && toggled[static_cast<std::size_t>(y)]);
           if (!from_switched) continue;
           if (pass == 0 && !ip.when.empty() && !ip.when.eval(st)) continue;
           const auto uy = static_cast<std::size_t>(y);
-          const double slew = y == s.clock ? 0.0 : (st[static_cast<std::size_t>(ip.related_pin)] ? s.slew_rise[uy] : s.slew_fall[uy]);
+          const double slew = from_clock ? 0.0 : (st[static_cast<std::size_t>(ip.related_pin)] ? s.slew_rise[uy] : s.slew_fall[uy]);
           sum += (rise ? ip.rise : ip.fall).lookup(slew, s.load_cap[ux]);
           ++count;
         }
@@ -254,14 +270,18 @@ InstEnergy instance_energy(const Netlist& n, Sim& s, std::size_t i, const std::v
   if (!cell.leakage_when.empty()) {
     double sum = 0;
     const int clk_pin = s.clock_pin[i];
+    const bool pulse = s.clocked(i);  // a closed gate's flip-flops see a low clock all cycle
+    const int gck = cell.is_icg() ? cell.icg_out : -1;
     for (int half = 0; half < (clk_pin >= 0 ? 2 : 1); ++half) {
-      if (clk_pin >= 0) st[static_cast<std::size_t>(clk_pin)] = static_cast<char>(half);
+      if (clk_pin >= 0) st[static_cast<std::size_t>(clk_pin)] = static_cast<char>(pulse && half);
+      if (gck >= 0) st[static_cast<std::size_t>(gck)] = static_cast<char>(half && st[static_cast<std::size_t>(cell.icg_enable)]);
       for (const auto& [when, w] : cell.leakage_when)
         if (when.eval(st)) {
           sum += w;
           break;
         }
     }
+    if (gck >= 0) st[static_cast<std::size_t>(gck)] = 0;
     if (clk_pin >= 0) {
       st[static_cast<std::size_t>(clk_pin)] = 0;
       sum /= 2;
@@ -343,6 +363,7 @@ PowerResult simulate_power(const Netlist& n, const std::string& clock, const std
         e_inst[i] += e + e_clk + leak * period_s;
         e_inst_clock_leak[i] += e_clk + leak * period_s;
         e_clock += e_clk;
+        e_clock_net += ie.gclk_net;
         if (ff) e_flop += e + e_clk + leak * period_s;
       }
     }

@@ -1,7 +1,10 @@
 // The gate-level simulator's state (power.cpp, docs/power.md): a flattened
 // netlist levelized (flip-flops first, then topological order), its nets'
 // loads and slews, and the zero-delay evaluation, settling and clock edge
-// that simulate_power runs every cycle. Internal to synth/power.
+// that simulate_power runs every cycle. Clock gating: an integrated
+// clock-gating cell on the clock port drives a gated clock; the flip-flops on
+// it take their next state (and see a clock pulse) only in the cycles whose
+// enable has settled at 1 before the edge. Internal to synth/power.
 #pragma once
 
 #include <algorithm>
@@ -25,6 +28,12 @@ struct Sim {
   std::vector<double> load_cap;               // per net (F)
   std::vector<double> slew_rise, slew_fall;   // per net (s)
   std::vector<char> is_output_port;
+  // Clock gating: per net, 1 for a clock-gating cell's output (a gated
+  // clock); per instance, the clock-gating cell a flip-flop's clock comes
+  // from, or -1; the gated clock's CK-to-GCK delay per net (s).
+  std::vector<char> gclk_net;
+  std::vector<int> gate_of;
+  std::vector<double> gclk_delay;
 
   Sim(const Netlist& nl, const std::string& clk) : n(nl), lib(*nl.library) {
     clock = n.port(clk).bits.at(0);
@@ -33,7 +42,54 @@ struct Sim {
     state.resize(n.insts.size());
     for (std::size_t i = 0; i < n.insts.size(); ++i) state[i].assign(n.insts[i].cell->pins.size(), 0);
     levelize();
+    clock_gates();
     loads_and_slews();
+  }
+
+  // Whether clock-gating cell g passes this cycle's pulse: its enable as
+  // settled before the edge (the cell's latch holds it through the pulse).
+  bool gate_open(int g) const {
+    const auto& in = n.insts[static_cast<std::size_t>(g)];
+    const int e = in.pin_net[static_cast<std::size_t>(in.cell->icg_enable)];
+    return e >= 0 && net[static_cast<std::size_t>(e)] != 0;
+  }
+  // Whether instance i's clock pin sees this cycle's pulse.
+  bool clocked(std::size_t i) const { return gate_of[i] < 0 || gate_open(gate_of[i]); }
+
+  // One level of gating of the clock port: each clock-gating cell's clock
+  // on the clock port, its output read by flip-flops' clock pins only.
+  void clock_gates() {
+    const auto nets = static_cast<std::size_t>(n.nets);
+    gclk_net.assign(nets, 0);
+    gclk_delay.assign(nets, 0);
+    gate_of.assign(n.insts.size(), -1);
+    std::vector<int> gate_of_net(nets, -1);
+    for (std::size_t i = 0; i < n.insts.size(); ++i) {
+      const auto& in = n.insts[i];
+      if (!in.cell->is_icg()) continue;
+      if (in.pin_net[static_cast<std::size_t>(in.cell->icg_clock)] != clock)
+        throw lib::LibertyError(fmt::format("netlist {}: clock gate {} is not clocked by the clock port; the power "
+                                            "simulation models one level of gating of the clock port",
+                                            n.top, in.name));
+      const int g = in.pin_net[static_cast<std::size_t>(in.cell->icg_out)];
+      if (g < 2) continue;
+      gclk_net[static_cast<std::size_t>(g)] = 1;
+      gate_of_net[static_cast<std::size_t>(g)] = static_cast<int>(i);
+    }
+    for (std::size_t i = 0; i < n.insts.size(); ++i) {
+      const auto& in = n.insts[i];
+      for (std::size_t p = 0; p < in.pin_net.size(); ++p) {
+        const int x = in.pin_net[p];
+        if (x < 2 || !in.cell->pins[p].input || !gclk_net[static_cast<std::size_t>(x)]) continue;
+        const auto clk_pins = in.cell->has_ff ? in.cell->ff.clocked_on.inputs() : std::vector<int>{};
+        if (std::find(clk_pins.begin(), clk_pins.end(), static_cast<int>(p)) == clk_pins.end())
+          throw lib::LibertyError(fmt::format("netlist {}: gated clock {} reaches {} pin {}, which is not a "
+                                              "flip-flop's clock; the power simulation does not model that",
+                                              n.top, n.net_names[static_cast<std::size_t>(x)], in.name,
+                                              in.cell->pins[p].name));
+        gate_of[i] = gate_of_net[static_cast<std::size_t>(x)];
+      }
+    }
   }
 
   // Which instance drives each net; flip-flops are sources (their outputs are
@@ -104,7 +160,7 @@ struct Sim {
       for (std::size_t p = 0; p < in.pin_net.size(); ++p) {
         const int x = in.pin_net[p];
         if (x < 0 || !in.cell->pins[p].input) continue;
-        if (x == clock) clock_pin[i] = static_cast<int>(p);
+        if (x == clock || gclk_net[static_cast<std::size_t>(x)]) clock_pin[i] = static_cast<int>(p);
         load_cap[static_cast<std::size_t>(x)] += in.cell->pins[p].cap();
         ++fanout[static_cast<std::size_t>(x)];
       }
@@ -139,6 +195,11 @@ struct Sim {
         }
         slew_rise[static_cast<std::size_t>(x)] = r;
         slew_fall[static_cast<std::size_t>(x)] = f;
+        if (gclk_net[static_cast<std::size_t>(x)])
+          for (const auto& arc : in.cell->pins[p].timing)
+            if (arc.cell_rise.present())
+              gclk_delay[static_cast<std::size_t>(x)] =
+                  std::max(gclk_delay[static_cast<std::size_t>(x)], arc.cell_rise.lookup(0, load_cap[static_cast<std::size_t>(x)]));
       }
     }
   }
@@ -197,12 +258,14 @@ struct Sim {
     }
   }
 
-  // The rising clock edge: every flip-flop takes next_state (async
-  // controls win).
+  // The rising clock edge: every flip-flop whose clock pulses takes
+  // next_state (async controls win).
   void clock_edge() {
+    // The enables are nets, which the edge does not change (it sets states).
     for (int i : order) {
       const auto& in = n.insts[static_cast<std::size_t>(i)];
       if (!in.cell->has_ff) break;
+      if (!clocked(static_cast<std::size_t>(i))) continue;
       auto& st = gather(static_cast<std::size_t>(i));
       const auto& ff = in.cell->ff;
       int v = ff.next_state.eval(st);

@@ -156,7 +156,10 @@ struct Timed {
         schedule(static_cast<int>(x), s.net[x], 0.0, -1);  // an input port
       } else if (n.insts[static_cast<std::size_t>(d)].cell->has_ff) {
         const int ck = s.clock_pin[static_cast<std::size_t>(d)];
-        schedule(static_cast<int>(x), s.net[x], delay(static_cast<std::size_t>(d), ck, drives[x].second, s.net[x] != 0), ck);
+        // On a gated clock the edge arrives after the clock gate's delay.
+        const int ck_net = ck >= 0 ? n.insts[static_cast<std::size_t>(d)].pin_net[static_cast<std::size_t>(ck)] : -1;
+        const double gate = ck_net >= 2 ? s.gclk_delay[static_cast<std::size_t>(ck_net)] : 0.0;
+        schedule(static_cast<int>(x), s.net[x], gate + delay(static_cast<std::size_t>(d), ck, drives[x].second, s.net[x] != 0), ck);
       }
     }
     while (!queue.empty()) {
