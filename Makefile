@@ -85,10 +85,16 @@ synth: build
 	  --work $(OUT)/synth --json $(OUT)/synth.json
 
 # The paper's Tables II and III, measured: both PEs at W = 13..21 with area,
-# Fmax and power, beside the paper's numbers (docs/synth/table.md, a plot).
+# Fmax and power, beside the paper's numbers (docs/synth/table.md, a plot);
+# then the same with the scratchpad words on gated clocks, compared W by W
+# with the first (docs/synth_gated/table.md; it needs a liberty with a
+# clock-gating cell, as Nangate45's).
 synth-sweep: build
 	$(BUILD)/taxonn synth --config configs/pe_w16.json --layer pe --sweep 13:21 --jobs $(JOBS) $(BATCH) \
 	  $(if $(LIBERTY),--liberty $(LIBERTY)) --work $(BUILD)/synth_sweep --out $(RESULTS)/synth
+	$(BUILD)/taxonn synth --config configs/pe_w16.json --layer pe --sweep 13:21 --jobs $(JOBS) $(BATCH) \
+	  $(if $(LIBERTY),--liberty $(LIBERTY)) --clock-gating on --compare $(RESULTS)/synth/sweep.json \
+	  --work $(BUILD)/synth_sweep_gated --out $(RESULTS)/synth_gated
 
 # The whole accelerator (issue 4): area, Fmax, power and energy per SGD step
 # of the MNIST MLP, unfolded and folded, and of LeNet-5, unit by unit (docs/accel/).

@@ -148,6 +148,7 @@ Command add_synth(CLI::App& app) {
   syn->add_option("--jobs", sw.batch.jobs, "sweep points or units at a time (slurm: 0 for no limit)")->default_val(2);
   add_batch_options(syn, sw.batch, "<out>/.batch for --sweep, <work>/batch for --network");
   syn->add_option("--out", sw.out_dir, "sweep results folder")->default_val("build/synth_sweep");
+  syn->add_option("--compare", sw.compare, "--sweep: another sweep's sweep.json (e.g. without clock gating), compared W by W");
 
   return {syn, [st, syn] {
     taxonn::SynthOptions& so = st->so;

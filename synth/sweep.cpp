@@ -175,16 +175,18 @@ std::string sweep_tables(const SweepOptions& so, const std::vector<SynthReport>&
   const auto& r0 = reports.front();
   std::string md = fmt::format(
       "# Tables II and III, measured: PE area, power and Fmax against W\n\n"
-      "Both PEs of layer '{}' of config '{}' at Q({},W-{}), scratchpad {} words, liberty {}{}. "
+      "Both PEs of layer '{}' of config '{}' at Q({},W-{}), scratchpad {} words{}, liberty {}{}. "
       "Paper: Synopsys Design Compiler, 45 nm (its Tables II and III).\n"
-      "Regenerate: `make synth-sweep` (`taxonn synth --sweep {}:{} ...`). The scratchpad depth is chosen so that the "
+      "Regenerate: `make synth-sweep` (`taxonn synth --sweep {}:{}{} ...`). The scratchpad depth is chosen so that the "
       "baseline's area matches the paper's baseline (docs/results.md).\n\n",
-      r0.layer, r0.config, so.int_bits, so.int_bits, r0.depth, r0.liberty,
+      r0.layer, r0.config, so.int_bits, so.int_bits, r0.depth,
+      r0.clock_gating ? fmt::format(" on gated clocks (a {} per word, docs/power.md)", r0.clock_gate_cell) : "",
+      r0.liberty,
       timed ? fmt::format("; timing (OpenSTA) and power at {:.1f} ns ({:.0f} MHz), power from a gate-level "
                           "simulation of each PE's own workload (docs/power.md)",
                           r0.clock_ns, 1000 / r0.clock_ns)
             : "",
-      so.from, so.to);
+      so.from, so.to, r0.clock_gating ? " --clock-gating on" : "");
   md += fmt::format("| W | baseline ({}, vs paper) | paper baseline | TaxoNN | paper TaxoNN | area overhead | paper |", r0.generic ? "transistors" : "um^2");
   if (timed)
     md += " baseline mW (inference) | paper | TaxoNN mW (inference) | TaxoNN mW (training) | paper TaxoNN | power "
@@ -270,6 +272,67 @@ void sweep_plot(const SynthReport& r0, const fs::path& out) {
 
 }  // namespace
 
+// The widths of another sweep (its sweep.json) by W; a one-line error naming
+// the file when it cannot be read or lacks one of ours.
+std::map<int, nlohmann::json> read_other_sweep(const std::string& path, int from, int to) {
+  std::ifstream in(path);
+  if (!in) throw UsageError(fmt::format("--compare {}: cannot be read; give the sweep.json of an earlier --sweep", path));
+  nlohmann::json j;
+  try {
+    in >> j;
+  } catch (const std::exception& e) {
+    throw UsageError(fmt::format("--compare {}: not a sweep.json ({}); give the sweep.json of an earlier --sweep", path,
+                                 e.what()));
+  }
+  std::map<int, nlohmann::json> by_w;
+  if (j.is_array())
+    for (const auto& r : j)
+      if (r.is_object() && r.contains("width") && r.contains("baseline") && r.contains("taxonn"))
+        by_w[r["width"].get<int>()] = r;
+  for (int w = from; w <= to; ++w)
+    if (!by_w.count(w) || !by_w[w]["baseline"].contains("power_mw"))
+      throw UsageError(fmt::format("--compare {}: no W = {} with power in it; compare a sweep over the same widths made "
+                                   "with a liberty", path, w));
+  return by_w;
+}
+
+// This sweep against another (--compare: e.g. the same PEs without clock
+// gating): each W's areas, powers and overheads side by side.
+std::string compare_section(const std::vector<SynthReport>& reports, const std::string& path,
+                            const std::map<int, nlohmann::json>& other) {
+  auto gating = [](bool on) { return on ? "gated clocks" : "no clock gating"; };
+  const bool other_gated = other.begin()->second.value("clock_gating", false);
+  std::string md = fmt::format(
+      "\n## Against {} ({})\n\nEach pair: this sweep ({}) / that one; the change in parentheses.\n\n"
+      "| W | baseline um^2 | TaxoNN um^2 | baseline mW (inference) | TaxoNN mW (training) | TaxoNN mW (inference) | "
+      "area overhead | power overhead, same work | Fmax MHz TaxoNN |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+      path, gating(other_gated), gating(reports.front().clock_gating));
+  auto pair = [](double a, double b, int digits) {
+    return fmt::format("{:.{}f} / {:.{}f} ({:+.1f}%)", a, digits, b, digits, 100.0 * (a - b) / b);
+  };
+  double d_base_area = 0, d_taxonn_area = 0, d_base_mw = 0, d_taxonn_mw = 0;
+  for (const auto& r : reports) {
+    const auto& o = other.at(r.width);
+    const double ob_a = o["baseline"]["area"], ot_a = o["taxonn"]["area"];
+    const double ob_p = o["baseline"]["power_mw"]["total"], ot_p = o["taxonn"]["power_mw"]["total"];
+    const double ot_i = o["taxonn"].value("inference_power_mw", 0.0);
+    md += fmt::format("| {} | {} | {} | {} | {} | {} | {:+.1f}% / {:+.1f}% | {:+.1f}% / {:+.1f}% | {:.0f} / {:.0f} |\n",
+                      r.width, pair(r.base.area, ob_a, 0), pair(r.taxonn.area, ot_a, 0), pair(r.base.power_mw, ob_p, 3),
+                      pair(r.taxonn.power_mw, ot_p, 3), pair(r.taxonn.infer_power_mw, ot_i, 3), r.overhead_percent(),
+                      100.0 * (ot_a - ob_a) / ob_a, r.power_overhead_same_work_percent(), 100.0 * (ot_i - ob_p) / ob_p,
+                      r.taxonn.fmax_mhz, o["taxonn"].value("fmax_mhz", 0.0));
+    d_base_area += (r.base.area - ob_a) / ob_a;
+    d_taxonn_area += (r.taxonn.area - ot_a) / ot_a;
+    d_base_mw += (r.base.power_mw - ob_p) / ob_p;
+    d_taxonn_mw += (r.taxonn.power_mw - ot_p) / ot_p;
+  }
+  const double n = static_cast<double>(reports.size());
+  md += fmt::format("\nAverage change: baseline area {:+.1f}%, TaxoNN area {:+.1f}%, baseline power (inference) "
+                    "{:+.1f}%, TaxoNN power (training) {:+.1f}%.\n",
+                    100 * d_base_area / n, 100 * d_taxonn_area / n, 100 * d_base_mw / n, 100 * d_taxonn_mw / n);
+  return md;
+}
+
 std::vector<SynthReport> run_sweep(const SweepOptions& so) {
   Config c = load_config(so.base.config_path);
   if (!so.base.clock_gating.empty()) {
@@ -285,6 +348,7 @@ std::vector<SynthReport> run_sweep(const SweepOptions& so) {
   // user's input, not a failed synthesis.
   for (int w = so.from; w <= so.to; ++w)
     with_format(c, idx, so.int_bits, w - so.int_bits, fmt::format("{} at W = {}", so.base.config_path, w));
+  const auto other = so.compare.empty() ? std::map<int, nlohmann::json>{} : read_other_sweep(so.compare, so.from, so.to);
   const auto ex = batch::make_executor(so.batch);  // a bad backend fails before any synthesis or output
   // Fail early, not into out: a bad liberty, or a gated config it cannot map.
   check_clock_gating(c, so.base.liberty.empty() ? "" : prepare_liberty(so.base.liberty, so.base.work_dir));
@@ -292,6 +356,7 @@ std::vector<SynthReport> run_sweep(const SweepOptions& so) {
   fs::create_directories(out);
   const std::vector<SynthReport> reports = synth_points(so, *ex);
   std::string md = sweep_tables(so, reports, out);
+  if (!so.compare.empty()) md += compare_section(reports, so.compare, other);
   md += sweep_breakdown(reports[reports.size() / 2]);
   md += "\n![area and power against W](area_power.svg)\n";
   sweep_plot(reports.front(), out);

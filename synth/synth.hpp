@@ -164,6 +164,7 @@ struct SweepOptions {
   int from = 13, to = 21, int_bits = 4;
   batch::Options batch;  // how the widths run (executor.hpp)
   std::string out_dir;
+  std::string compare;   // another sweep's sweep.json: a section against it
 };
 std::vector<SynthReport> run_sweep(const SweepOptions& o);
 

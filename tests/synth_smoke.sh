@@ -3,7 +3,8 @@
 # synth_smoke) or, given LIBERTY, with that real library (ctest
 # synth_liberty, registered when a liberty is known at configure time:
 # ../shared/pdk's Nangate45 or -DTAXONN_TEST_LIBERTY=FILE). Checks the
-# report's structure and that the TaxoNN PE is larger than the baseline.
+# report's structure and that the TaxoNN PE is larger than the baseline;
+# with the liberty also clock gating (a CLKGATE_X1 per scratchpad word).
 # Usage: synth_smoke.sh TAXONN_BINARY SOURCE_DIR WORK_DIR [LIBERTY]
 set -euo pipefail
 taxonn=$1 src=$2 work=$3 lib=${4:-}
@@ -84,6 +85,40 @@ for pe in ("baseline", "taxonn"):
     assert abs(b[pe]["area"] - a[pe]["area"]) > 1.0, f"{pe}: a changed liberty reused the old netlist ({a[pe]['area']} -> {b[pe]['area']})"
 print("synth_smoke: a changed liberty of the same name remapped both PEs")
 PY
+  # Clock gating: mlp_small's fc1 PEs (16 words) with every word on a
+  # clock gate: one CLKGATE_X1 per word (the liberty's smallest), the words
+  # without their hold multiplexers, less power, outputs still checked; a
+  # liberty without a clock-gating cell is refused before any work.
+  "$taxonn" synth --config "$src/configs/mlp_small.json" --liberty "$lib" --work "$work/ungated" \
+    --json "$work/ungated.json" > /dev/null
+  "$taxonn" synth --config "$src/configs/mlp_small.json" --liberty "$lib" --clock-gating on --work "$work/gated" \
+    --json "$work/gated.json" > "$work/gated.txt"
+  grep -q "on gated clocks (CLKGATE_X1 per word)" "$work/gated.txt" || { echo "the gated report does not say so"; exit 1; }
+  python3 - "$work/ungated.json" "$work/gated.json" "$work/gated" <<'PY'
+import glob, json, os, sys
+u, g = (json.load(open(f)) for f in sys.argv[1:3])
+assert not u["clock_gating"] and g["clock_gating"] and g["clock_gate_cell"] == "CLKGATE_X1", g.get("clock_gate_cell")
+for pe in ("baseline", "taxonn"):
+    gb, ub = dict(g[pe]["breakdown"]), dict(u[pe]["breakdown"])
+    assert abs(gb["clock gates"] - 16 * 3.458) < 0.01, f"{pe}: clock gates {gb.get('clock gates')} um^2, want 16 x 3.458"
+    assert "clock gates" not in ub, ub
+    assert gb["scratchpad"] < 0.85 * ub["scratchpad"], f"{pe}: scratchpad {gb['scratchpad']} gated, {ub['scratchpad']} not"
+    gp, up = g[pe]["power_mw"]["total"], u[pe]["power_mw"]["total"]
+    assert gp < 0.9 * up, f"{pe}: {gp} mW gated, {up} not"
+    assert g[pe]["gate_level_values_checked"] > 100, g[pe]
+    net = json.load(open(os.path.join(sys.argv[3], f"taxonn_fc1_{'pe_base' if pe == 'baseline' else 'pe'}.netlist.json")))
+    n = sum(1 for m in net["modules"].values() for c in m.get("cells", {}).values() if c["type"] == "CLKGATE_X1")
+    assert n >= 1, f"{pe}: no CLKGATE_X1 in the netlist"
+print(f"synth_smoke: gated fc1 PEs: power {u['taxonn']['power_mw']['total']:.3f} -> {g['taxonn']['power_mw']['total']:.3f} mW (training), "
+      f"area {u['taxonn']['area']:.0f} -> {g['taxonn']['area']:.0f} um^2")
+PY
+  zcat -f "$lib" | grep -v "clock_gating_integrated_cell" > "$work/no_icg.lib"
+  rc=0
+  err=$("$taxonn" synth --config "$src/configs/mlp_small.json" --liberty "$work/no_icg.lib" --clock-gating on \
+    --work "$work/no_icg" --json "$work/no_icg.json" 2>&1 >/dev/null) || rc=$?
+  [ $rc -eq 2 ] && grep -q "no integrated clock-gating cell" <<<"$err" && [ ! -e "$work/no_icg.json" ] ||
+    { echo "a liberty without a clock gate: exit $rc: $err"; exit 1; }
+  echo "synth_smoke: a liberty without a clock-gating cell refused: $err"
   # The whole accelerator of the default config with Nangate45: black-box
   # units through OpenSTA (its reader takes no concatenated connections).
   "$taxonn" synth --network --config "$src/configs/mlp_small.json" --liberty "$lib" --work "$work/net_ng" \
