@@ -245,23 +245,14 @@ InstEnergy instance_energy(const Netlist& n, Sim& s, std::size_t i, const std::v
     } else if (pin.output) {
       // The arcs from the inputs that switched this cycle (the clock
       // for a flip-flop), averaged; `when` read on the new state.
-      double sum = 0;
-      int count = 0;
-      for (int pass = 0; pass < 2 && count == 0; ++pass)
-        for (const auto& ip : pin.power) {
-          if (ip.related_pin < 0) continue;
-          const int y = in.pin_net[static_cast<std::size_t>(ip.related_pin)];
-          if (y < 0) continue;
-          const bool from_clock = y == s.clock || (y >= 2 && s.gclk_net[static_cast<std::size_t>(y)]);
-          const bool from_switched = from_clock || (y >= 2 && toggled[static_cast<std::size_t>(y)]);
-          if (!from_switched) continue;
-          if (pass == 0 && !ip.when.empty() && !ip.when.eval(st)) continue;
-          const auto uy = static_cast<std::size_t>(y);
-          const double slew = from_clock ? 0.0 : (st[static_cast<std::size_t>(ip.related_pin)] ? s.slew_rise[uy] : s.slew_fall[uy]);
-          sum += (rise ? ip.rise : ip.fall).lookup(slew, s.load_cap[ux]);
-          ++count;
-        }
-      if (count) e += sum / count;
+      e += detail::arc_energy(pin, st, rise, s.load_cap[ux], [&](int related) {
+        const int y = in.pin_net[static_cast<std::size_t>(related)];
+        if (y < 0) return -1.0;
+        const auto uy = static_cast<std::size_t>(y);
+        if (y == s.clock || (y >= 2 && s.gclk_net[uy])) return 0.0;  // an ideal clock
+        if (y < 2 || !toggled[uy]) return -1.0;
+        return st[static_cast<std::size_t>(related)] ? s.slew_rise[uy] : s.slew_fall[uy];
+      });
       if (cell.has_ff) e_flop += 0.5 * s.load_cap[ux] * v2;
     }
   }

@@ -17,6 +17,27 @@
 
 namespace taxonn::gate::detail {
 
+// An output pin's internal energy for one transition (rise or fall) at
+// `load`: the mean over the arcs whose related pin `slew` accepts (it
+// returns that pin's slew, or a negative number to skip the arc) and whose
+// `when` holds on the pin values `st`; when no such arc's `when` holds, the
+// mean over every accepted arc. 0 when no arc is accepted.
+template <class SlewOf>
+double arc_energy(const lib::Pin& pin, const std::vector<char>& st, bool rise, double load, SlewOf slew) {
+  double sum = 0;
+  int count = 0;
+  for (int pass = 0; pass < 2 && count == 0; ++pass)
+    for (const auto& ip : pin.power) {
+      if (ip.related_pin < 0) continue;
+      if (pass == 0 && !ip.when.empty() && !ip.when.eval(st)) continue;
+      const double s = slew(ip.related_pin);
+      if (s < 0) continue;
+      sum += (rise ? ip.rise : ip.fall).lookup(s, load);
+      ++count;
+    }
+  return count ? sum / count : 0.0;
+}
+
 struct Sim {
   const Netlist& n;
   const lib::Library& lib;

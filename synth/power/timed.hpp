@@ -122,18 +122,9 @@ struct Timed {
       const auto& now = pins_now(static_cast<std::size_t>(d));
       const int y = in.pin_net[static_cast<std::size_t>(cause)];
       const double slew = y >= 2 && y != s.clock ? slew_of(y, now[static_cast<std::size_t>(cause)] != 0) : 0.0;
-      double sum = 0;
-      int count = 0;
-      for (int pass = 0; pass < 2 && count == 0; ++pass)
-        for (const auto& ip : pin.power) {
-          if (ip.related_pin != cause || (pass == 0 && !ip.when.empty() && !ip.when.eval(now))) continue;
-          sum += (rise ? ip.rise : ip.fall).lookup(slew, s.load_cap[ux]);
-          ++count;
-        }
-      if (count) {
-        e_internal += sum / count;
-        e_inst[static_cast<std::size_t>(d)] += sum / count;
-      }
+      const double e = arc_energy(pin, now, rise, s.load_cap[ux], [&](int related) { return related == cause ? slew : -1.0; });
+      e_internal += e;
+      e_inst[static_cast<std::size_t>(d)] += e;
     }
     for (const auto& [i, p] : reads[ux]) {
       const auto& now = pins_now(static_cast<std::size_t>(i));
