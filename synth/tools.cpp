@@ -234,7 +234,8 @@ std::string block_of(const std::string& module) {
       {"taxonn_lfsr", "LFSR"},                {"taxonn_draw", "LFSR"},
       {"taxonn_act_deriv", "derivative unit"},
       {"taxonn_plan_sigmoid", "derivative unit"},
-      {"taxonn_clock_gate", "clock gates"}};
+      {"taxonn_clock_gate", "clock gates"},
+      {"taxonn_gated_reg", "PE registers"}};
   for (const auto& [m, b] : names)
     if (module == m) return b;
   return "";
