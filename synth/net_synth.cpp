@@ -194,6 +194,7 @@ NetSynthReport net_rollup(const Config& c, const std::string& liberty_shown, boo
   r.config = c.name;
   r.generated_by = provenance(c);
   r.memory = std::string(to_string(c.memory));
+  r.clock_gating = c.clock_gating;
   r.generic = generic;
   r.liberty = r.generic ? "(none: Yosys generic cells)" : liberty_shown;
   r.unit = r.generic ? "transistors (yosys stat -tech cmos)" : "um^2";

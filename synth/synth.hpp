@@ -116,6 +116,7 @@ struct NetSynthUnit {
 struct NetSynthReport {
   std::string config, liberty, unit;
   std::string memory = "flops";   // the scratchpads (config memory)
+  bool clock_gating = false;      // the PEs' words and registers on gated clocks (config clock_gating)
   std::vector<std::string> sram;  // memory sram: the macros' liberties, as given
   nlohmann::json generated_by;
   bool generic = true;

@@ -62,7 +62,10 @@ echo "explore test: 11 bad specs and 4 bad options refused, one line each, nothi
 # 2. A run killed mid-study, then resumed.
 "$taxonn" explore --spec "$spec" --out "$out" > "$work/run1.log" 2>&1 &
 pid=$!
-for _ in $(seq 600); do
+# Up to 10 minutes: the first batch synthesizes the anchors' units, which
+# took over 2 minutes on a loaded 2-core machine (the wait is not a timing
+# check; a run that ends early fails below).
+for _ in $(seq 3000); do
   # After the first batch (points.json) and once a second batch has started.
   [ -e "$out/points.json" ] && [ "$(grep -c '^batch' "$work/run1.log")" -ge 2 ] && break
   kill -0 "$pid" 2> /dev/null || fail "the first run ended before it could be killed: $(tail -3 "$work/run1.log")"
