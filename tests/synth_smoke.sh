@@ -85,8 +85,8 @@ for pe in ("baseline", "taxonn"):
     assert abs(b[pe]["area"] - a[pe]["area"]) > 1.0, f"{pe}: a changed liberty reused the old netlist ({a[pe]['area']} -> {b[pe]['area']})"
 print("synth_smoke: a changed liberty of the same name remapped both PEs")
 PY
-  # Clock gating: mlp_small's fc1 PEs (16 words) with every word on a
-  # clock gate: one CLKGATE_X1 per word (the liberty's smallest), the words
+  # Clock gating: mlp_small's fc1 PEs (16 words) with every word and PE
+  # register on a clock gate: a CLKGATE_X1 each (the liberty's smallest), the words
   # without their hold multiplexers, less power, outputs still checked; a
   # liberty without a clock-gating cell is refused before any work.
   "$taxonn" synth --config "$src/configs/mlp_small.json" --liberty "$lib" --work "$work/ungated" \
@@ -100,7 +100,10 @@ u, g = (json.load(open(f)) for f in sys.argv[1:3])
 assert not u["clock_gating"] and g["clock_gating"] and g["clock_gate_cell"] == "CLKGATE_X1", g.get("clock_gate_cell")
 for pe in ("baseline", "taxonn"):
     gb, ub = dict(g[pe]["breakdown"]), dict(u[pe]["breakdown"])
-    assert abs(gb["clock gates"] - 16 * 3.458) < 0.01, f"{pe}: clock gates {gb.get('clock gates')} um^2, want 16 x 3.458"
+    # One gate per word, and one per PE register left after synthesis
+    # (forwarding, sum, G: at most 3).
+    n = round(gb["clock gates"] / 3.458)
+    assert abs(gb["clock gates"] - n * 3.458) < 0.01 and 16 <= n <= 19, f"{pe}: clock gates {gb['clock gates']} um^2, want 16..19 x 3.458"
     assert "clock gates" not in ub, ub
     assert gb["scratchpad"] < 0.85 * ub["scratchpad"], f"{pe}: scratchpad {gb['scratchpad']} gated, {ub['scratchpad']} not"
     gp, up = g[pe]["power_mw"]["total"], u[pe]["power_mw"]["total"]
