@@ -30,12 +30,7 @@
 namespace {
 
 int cmd_generate(const std::string& config, const std::string& out, const std::string& clock_gating) {
-  taxonn::Config c = taxonn::load_config(config);  // throws before anything is written
-  if (!clock_gating.empty()) {
-    taxonn::ConfigOverrides ov;
-    ov.clock_gating = clock_gating;
-    c = taxonn::apply_overrides(c, ov, taxonn::override_source(config, "", clock_gating));
-  }
+  const taxonn::Config c = taxonn::load_config(config, "", clock_gating);  // throws before anything is written
   const auto files = taxonn::generate_design(c);
   taxonn::write_files(out, files);
   std::size_t modules = 0;

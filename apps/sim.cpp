@@ -132,14 +132,7 @@ std::string replay_kind_of(const std::string& path, const Config& c) {
 }
 
 // The config, with --memory and --clock-gating applied.
-Config sim_config(const SimOptions& o) {
-  Config c = load_config(o.config);
-  if (o.memory.empty() && o.clock_gating.empty()) return c;
-  ConfigOverrides ov;
-  ov.memory = o.memory;
-  ov.clock_gating = o.clock_gating;
-  return apply_overrides(c, ov, override_source(o.config, o.memory, o.clock_gating));
-}
+Config sim_config(const SimOptions& o) { return load_config(o.config, o.memory, o.clock_gating); }
 
 Plan plan_sim(const SimOptions& o) {
   Plan p{sim_config(o), "", "", false, false, "", "", {}, {}, {}, {}};

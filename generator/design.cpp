@@ -113,7 +113,7 @@ std::string memory_note(Memory m, bool gated) {
 // (pe_param_values, layer_param_values).
 std::vector<vast::ParamValue> render_params(const std::vector<HwParam>& values, const PeParams& p) {
   static const std::map<std::string, std::string> comments = {
-      {"DEPTH", "scratchpad words"}, {"MEM", "scratchpad: flip-flops or SRAM"}, {"GATE", "1: scratchpad words on gated clocks"}, {"AW", "clog2(DEPTH)"},   {"GUARD", "clog2(largest sum)"},
+      {"DEPTH", "scratchpad words"}, {"MEM", "scratchpad: flip-flops or SRAM"}, {"GATE", "1: scratchpad words and registers on gated clocks"}, {"AW", "clog2(DEPTH)"},   {"GUARD", "clog2(largest sum)"},
       {"N", "neurons"},             {"K", "inputs"},          {"P", "PEs (conv: array columns)"},
       {"T", "passes"},              {"TREE_W", "step 1's exact sum"},
       {"IC", "input channels"},     {"IH", "input height"},   {"IW", "input width"},

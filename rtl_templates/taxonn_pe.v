@@ -229,64 +229,40 @@ module taxonn_pe #(
     end
   end
 
-  // ---- registers (GATE: each on a gated clock, taxonn_gated_reg) ----
+  // ---- registers (GATE: each on a gated clock) ----
+  // G loads in dst G, and in dst FD when the activation has a derivative.
   wire signed [W-1:0] x_fwd_q;
-  generate
-    if (GATE != 0) begin : gen_gated_regs
-      wire g_fd = (dst_i == `TAXONN_DST_FD) && (ACT != `TAXONN_ACT_IDENTITY);
-      taxonn_gated_reg #(
-        .W(W)
-      ) u_x_fwd (
-        .clk_i (clk_i),
-        .rst_ni(rst_ni),
-        .en_i  (fwd_en_i),
-        .d_i   (x_i),
-        .q_o   (x_fwd_q)
-      );
-      taxonn_gated_reg #(
-        .W(W)
-      ) u_sum (
-        .clk_i (clk_i),
-        .rst_ni(rst_ni),
-        .en_i  (dst_i == `TAXONN_DST_SUM),
-        .d_i   (rq_q),
-        .q_o   (sum_q)
-      );
-      taxonn_gated_reg #(
-        .W(W)
-      ) u_g (
-        .clk_i (clk_i),
-        .rst_ni(rst_ni),
-        .en_i  ((dst_i == `TAXONN_DST_G) || g_fd),
-        .d_i   ((dst_i == `TAXONN_DST_G) ? g_new : fd_new),
-        .q_o   (g_q)
-      );
-    end else begin : gen_regs
-      reg signed [W-1:0] x_fwd_r, sum_r, g_r;
-      always @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          x_fwd_r <= {W{1'b0}};
-          sum_r   <= {W{1'b0}};
-          g_r     <= {W{1'b0}};
-        end else begin
-          if (fwd_en_i) begin
-            x_fwd_r <= x_i;
-          end
-          if (dst_i == `TAXONN_DST_SUM) begin
-            sum_r <= rq_q;
-          end
-          if (dst_i == `TAXONN_DST_G) begin
-            g_r <= g_new;
-          end else if (dst_i == `TAXONN_DST_FD && ACT != `TAXONN_ACT_IDENTITY) begin
-            g_r <= fd_new;
-          end
-        end
-      end
-      assign x_fwd_q = x_fwd_r;
-      assign sum_q   = sum_r;
-      assign g_q     = g_r;
-    end
-  endgenerate
+  wire                g_load_fd = (dst_i == `TAXONN_DST_FD) && (ACT != `TAXONN_ACT_IDENTITY);
+  taxonn_reg_en #(
+    .W   (W),
+    .GATE(GATE)
+  ) u_x_fwd (
+    .clk_i (clk_i),
+    .rst_ni(rst_ni),
+    .en_i  (fwd_en_i),
+    .d_i   (x_i),
+    .q_o   (x_fwd_q)
+  );
+  taxonn_reg_en #(
+    .W   (W),
+    .GATE(GATE)
+  ) u_sum (
+    .clk_i (clk_i),
+    .rst_ni(rst_ni),
+    .en_i  (dst_i == `TAXONN_DST_SUM),
+    .d_i   (rq_q),
+    .q_o   (sum_q)
+  );
+  taxonn_reg_en #(
+    .W   (W),
+    .GATE(GATE)
+  ) u_g (
+    .clk_i (clk_i),
+    .rst_ni(rst_ni),
+    .en_i  ((dst_i == `TAXONN_DST_G) || g_load_fd),
+    .d_i   ((dst_i == `TAXONN_DST_G) ? g_new : fd_new),
+    .q_o   (g_q)
+  );
 
   assign x_fwd_o   = x_fwd_q;
   assign sum_o     = sum_q;

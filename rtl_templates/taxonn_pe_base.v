@@ -118,47 +118,28 @@ module taxonn_pe_base #(
     .count_o(sat_cnt_o)
   );
 
-  // ---- registers (GATE: each on a gated clock, taxonn_gated_reg) ----
+  // ---- registers (GATE: each on a gated clock) ----
   wire signed [W-1:0] x_fwd_q, sum_q;
-  generate
-    if (GATE != 0) begin : gen_gated_regs
-      taxonn_gated_reg #(
-        .W(W)
-      ) u_x_fwd (
-        .clk_i (clk_i),
-        .rst_ni(rst_ni),
-        .en_i  (fwd_en_i),
-        .d_i   (x_i),
-        .q_o   (x_fwd_q)
-      );
-      taxonn_gated_reg #(
-        .W(W)
-      ) u_sum (
-        .clk_i (clk_i),
-        .rst_ni(rst_ni),
-        .en_i  (use_rq),
-        .d_i   (rq_q),
-        .q_o   (sum_q)
-      );
-    end else begin : gen_regs
-      reg signed [W-1:0] x_fwd_r, sum_r;
-      always @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          x_fwd_r <= {W{1'b0}};
-          sum_r   <= {W{1'b0}};
-        end else begin
-          if (fwd_en_i) begin
-            x_fwd_r <= x_i;
-          end
-          if (use_rq) begin
-            sum_r <= rq_q;
-          end
-        end
-      end
-      assign x_fwd_q = x_fwd_r;
-      assign sum_q   = sum_r;
-    end
-  endgenerate
+  taxonn_reg_en #(
+    .W   (W),
+    .GATE(GATE)
+  ) u_x_fwd (
+    .clk_i (clk_i),
+    .rst_ni(rst_ni),
+    .en_i  (fwd_en_i),
+    .d_i   (x_i),
+    .q_o   (x_fwd_q)
+  );
+  taxonn_reg_en #(
+    .W   (W),
+    .GATE(GATE)
+  ) u_sum (
+    .clk_i (clk_i),
+    .rst_ni(rst_ni),
+    .en_i  (use_rq),
+    .d_i   (rq_q),
+    .q_o   (sum_q)
+  );
 
   assign x_fwd_o   = x_fwd_q;
   assign sum_o     = sum_q;

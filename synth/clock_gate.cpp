@@ -58,9 +58,7 @@ ClockGateCell check_clock_gating(const Config& c, const std::string& liberty) {
   return clock_gate_cell(liberty);
 }
 
-void map_clock_gates(const Config& c, std::vector<GeneratedFile>& files, const std::string& liberty,
-                     const std::string& liberty_shown) {
-  const ClockGateCell cell = check_clock_gating(c, liberty);
+void map_clock_gates(std::vector<GeneratedFile>& files, const ClockGateCell& cell, const std::string& liberty_shown) {
   if (cell.name.empty()) return;
   for (auto& f : files)
     if (f.path == "rtl/taxonn_clock_gate.v") {

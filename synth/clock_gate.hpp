@@ -31,11 +31,8 @@ std::string clock_gate_verilog(const ClockGateCell& cell, const std::string& lib
 // cell: a UsageError naming the fix. Returns the cell (empty name: no gating).
 ClockGateCell check_clock_gating(const Config& c, const std::string& liberty);
 
-// For a config with clock_gating: `files` (generate_design's) with
-// rtl/taxonn_clock_gate.v mapped to the liberty's cell; a UsageError when
-// there is no liberty (Yosys's generic cells have no clock gate) or it has
-// no clock-gating cell. Without clock_gating: `files` unchanged.
-void map_clock_gates(const Config& c, std::vector<GeneratedFile>& files, const std::string& liberty,
-                     const std::string& liberty_shown);
+// `files` (generate_design's) with rtl/taxonn_clock_gate.v mapped to `cell`
+// (check_clock_gating's); unchanged when the cell is empty (no gating).
+void map_clock_gates(std::vector<GeneratedFile>& files, const ClockGateCell& cell, const std::string& liberty_shown);
 
 }  // namespace taxonn::flow

@@ -15,6 +15,7 @@
 #include "config.hpp"
 #include "power.hpp"
 #include "synth.hpp"
+#include "clock_gate.hpp"
 
 namespace taxonn::flow {
 
@@ -77,8 +78,8 @@ nlohmann::json synth_unit_job(const std::string& work, const std::vector<std::st
                               const std::string& lib, double clock_ns, const Activity& act);
 
 // The config's generated RTL in `work`; returns its Verilog files (relative).
-// With `lib` (a prepared liberty), the clock gates of a gated config are its cell.
-std::vector<std::string> write_design(const Config& c, const fs::path& work, const std::string& lib = "",
+// With a clock-gating cell (a gated config), the clock gates are that cell.
+std::vector<std::string> write_design(const Config& c, const fs::path& work, const ClockGateCell& gate = {},
                                       const std::string& lib_shown = "");
 // Both PEs of layer `idx` of a (possibly format-overridden) config.
 SynthReport synth_layer(const Config& c, std::size_t idx, const SynthOptions& o);

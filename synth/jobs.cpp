@@ -9,6 +9,9 @@
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+#include <vector>
+
 #include "io_util.hpp"
 
 namespace taxonn {
@@ -44,8 +47,32 @@ nlohmann::json synth_layer_job(const SynthOptions& o) {
   return j;
 }
 
-SynthReport synth_report_from_json(const nlohmann::json& j) { return j.get<SynthReport>(); }
-SynthPoint synth_point_from_json(const nlohmann::json& j) { return j.get<SynthPoint>(); }
+namespace {
+// The defaults above are for fields a result may lack, never for the ones
+// every result has: a stored result without its area or, timed, without
+// its timing and power is damaged, and reading it as 0 would put a zero
+// into a table. `what` names the result for the error.
+void require_point_fields(const nlohmann::json& j, const std::string& what) {
+  std::vector<const char*> need = {"module", "area", "cells", "timed"};
+  if (j.is_object() && j.value("timed", false))
+    for (const char* k : {"critical_ns", "fmax_mhz", "slack_ns", "power_source", "power_mw"}) need.push_back(k);
+  for (const char* k : need)
+    if (!j.is_object() || !j.contains(k))
+      throw std::runtime_error(fmt::format("{}: stored synthesis result has no \"{}\": it is damaged; delete it "
+                                           "(or its work folder) and rerun",
+                                           what, k));
+}
+}  // namespace
+
+SynthReport synth_report_from_json(const nlohmann::json& j) {
+  for (const char* k : {"base", "taxonn"}) require_point_fields(j.is_object() ? j.value(k, nlohmann::json()) : j,
+                                                                fmt::format("synthesis report ({} PE)", k));
+  return j.get<SynthReport>();
+}
+SynthPoint synth_point_from_json(const nlohmann::json& j) {
+  require_point_fields(j, "synthesis unit");
+  return j.get<SynthPoint>();
+}
 
 nlohmann::json flow::synth_unit_job(const std::string& work, const std::vector<std::string>& verilog,
                               const flow::YosysRun& run, const std::string& lib, double clock_ns,

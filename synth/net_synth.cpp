@@ -83,7 +83,7 @@ std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double c
   std::vector<GeneratedFile> files = generate_design(c);
   // A gated config's clock gates as the liberty's cell (named by its file
   // name, so that a unit's content key does not depend on the work folder).
-  map_clock_gates(c, files, lib, fs::path(lib).filename().string());
+  map_clock_gates(files, check_clock_gating(c, lib), fs::path(lib).filename().string());
   const std::vector<mem::Macro> catalog = sram_catalog(c, !lib.empty(), sram);
   struct Unit {
     YosysRun run;
@@ -221,13 +221,7 @@ NetSynthReport net_rollup(const Config& c, const std::string& liberty_shown, boo
 }
 
 NetSynthReport run_net_synth(const SynthOptions& o) {
-  Config c = load_config(o.config_path);
-  if (!o.memory.empty() || !o.clock_gating.empty()) {
-    ConfigOverrides ov;
-    ov.memory = o.memory;
-    ov.clock_gating = o.clock_gating;
-    c = apply_overrides(c, ov, override_source(o.config_path, o.memory, o.clock_gating));
-  }
+  const Config c = load_config(o.config_path, o.memory, o.clock_gating);
   net_hw(c);  // names the field when the config has no network RTL
   sram_catalog(c, !o.liberty.empty(), o.sram);  // the macros, before any output
   const auto ex = batch::make_executor(o.batch);  // a bad backend fails before any synthesis

@@ -80,10 +80,10 @@ std::string prepare_liberty(const std::string& path, const std::string& work_dir
 // Both PEs of one layer of a (possibly format-overridden) config.
 // The config's generated RTL in `work` (with the clock gates mapped to the
 // liberty's cell when the config gates); returns its Verilog files (relative).
-std::vector<std::string> flow::write_design(const Config& c, const fs::path& work, const std::string& lib,
+std::vector<std::string> flow::write_design(const Config& c, const fs::path& work, const ClockGateCell& gate,
                                             const std::string& lib_shown) {
   auto files = generate_design(c);
-  if (!lib.empty()) map_clock_gates(c, files, lib, lib_shown);
+  map_clock_gates(files, gate, lib_shown);
   write_files(work.string(), files);
   std::vector<std::string> verilog;
   for (const auto& f : files)
@@ -97,9 +97,11 @@ SynthReport flow::synth_layer(const Config& c, std::size_t idx, const SynthOptio
                                   "power has no SRAM macro model); synthesize the accelerator with --network --sram DIR",
                                   c.name));
   const fs::path work = fs::absolute(o.work_dir);
-  fs::create_directories(work);
+  // A bad liberty, or a gated config it cannot map, fails before the design is written.
   const std::string lib = o.liberty.empty() ? "" : prepare_liberty(o.liberty, work.string());
-  const std::vector<std::string> verilog = write_design(c, work, lib, o.liberty);
+  const ClockGateCell gate = check_clock_gating(c, lib);
+  fs::create_directories(work);
+  const std::vector<std::string> verilog = write_design(c, work, gate, o.liberty);
   SynthReport r;
   r.config = c.name;
   r.generated_by = provenance(c);
@@ -108,7 +110,7 @@ SynthReport flow::synth_layer(const Config& c, std::size_t idx, const SynthOptio
   r.width = c.layers[idx].format.width();
   r.depth = c.scratchpad_depth;
   r.clock_gating = c.clock_gating;
-  r.clock_gate_cell = check_clock_gating(c, lib).name;
+  r.clock_gate_cell = gate.name;
   r.generic = o.liberty.empty();
   r.clock_ns = o.clock_ns;
   r.liberty = r.generic ? "(none: Yosys generic cells)" : o.liberty;
@@ -186,19 +188,11 @@ Config flow::with_format(const Config& c, std::size_t idx, int i, int f, const s
 
 
 SynthReport run_synth(const SynthOptions& o) {
-  Config c = load_config(o.config_path);
-  if (!o.memory.empty() || !o.clock_gating.empty()) {
-    ConfigOverrides ov;
-    ov.memory = o.memory;
-    ov.clock_gating = o.clock_gating;
-    c = apply_overrides(c, ov, override_source(o.config_path, o.memory, o.clock_gating));
-  }
+  Config c = load_config(o.config_path, o.memory, o.clock_gating);
   const std::size_t idx = pick_layer(c, o.layer, o.config_path);
   if (o.format)
     c = with_format(c, idx, o.format->first, o.format->second,
                     fmt::format("{} with --format {},{}", o.config_path, o.format->first, o.format->second));
-  // Fail early: a bad liberty, or a gated config it cannot map.
-  check_clock_gating(c, o.liberty.empty() ? "" : prepare_liberty(o.liberty, fs::absolute(o.work_dir).string()));
   return synth_layer(c, idx, o);
 }
 

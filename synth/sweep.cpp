@@ -272,59 +272,71 @@ void sweep_plot(const SynthReport& r0, const fs::path& out) {
 
 }  // namespace
 
-// The widths of another sweep (its sweep.json) by W; a one-line error naming
-// the file when it cannot be read or lacks one of ours.
-std::map<int, nlohmann::json> read_other_sweep(const std::string& path, int from, int to) {
+// One width of another sweep (--compare): what the comparison reads.
+struct OtherPoint {
+  double base_area = 0, taxonn_area = 0, base_mw = 0, taxonn_mw = 0, taxonn_infer_mw = 0, taxonn_fmax = 0;
+  bool gated = false;
+};
+
+// The widths FROM..TO of another sweep's sweep.json, every figure the
+// comparison reads checked here, before any synthesis: a one-line error
+// naming the file and the fix when it cannot be read, is not a sweep.json
+// with power, or lacks one of the widths.
+std::map<int, OtherPoint> read_other_sweep(const std::string& path, int from, int to) {
+  const auto bad = [&](const std::string& why) {
+    return UsageError(fmt::format("--compare {}: {}; give the sweep.json of an earlier --sweep over the same widths, "
+                                  "made with a liberty", path, why));
+  };
   std::ifstream in(path);
-  if (!in) throw UsageError(fmt::format("--compare {}: cannot be read; give the sweep.json of an earlier --sweep", path));
-  nlohmann::json j;
+  if (!in) throw bad("cannot be read");
+  std::map<int, OtherPoint> by_w;
   try {
+    nlohmann::json j;
     in >> j;
+    if (!j.is_array()) throw std::runtime_error("not a list of widths");
+    for (const auto& r : j) {
+      const int w = r.at("width").get<int>();
+      const auto& b = r.at("baseline");
+      const auto& t = r.at("taxonn");
+      by_w[w] = {b.at("area").get<double>(),          t.at("area").get<double>(),
+                 b.at("power_mw").at("total").get<double>(), t.at("power_mw").at("total").get<double>(),
+                 t.at("inference_power_mw").get<double>(), t.at("fmax_mhz").get<double>(),
+                 r.value("clock_gating", false)};
+    }
   } catch (const std::exception& e) {
-    throw UsageError(fmt::format("--compare {}: not a sweep.json ({}); give the sweep.json of an earlier --sweep", path,
-                                 e.what()));
+    throw bad(fmt::format("not a sweep.json with power ({})", e.what()));
   }
-  std::map<int, nlohmann::json> by_w;
-  if (j.is_array())
-    for (const auto& r : j)
-      if (r.is_object() && r.contains("width") && r.contains("baseline") && r.contains("taxonn"))
-        by_w[r["width"].get<int>()] = r;
   for (int w = from; w <= to; ++w)
-    if (!by_w.count(w) || !by_w[w]["baseline"].contains("power_mw"))
-      throw UsageError(fmt::format("--compare {}: no W = {} with power in it; compare a sweep over the same widths made "
-                                   "with a liberty", path, w));
+    if (!by_w.count(w)) throw bad(fmt::format("no W = {}", w));
   return by_w;
 }
 
 // This sweep against another (--compare: e.g. the same PEs without clock
 // gating): each W's areas, powers and overheads side by side.
 std::string compare_section(const std::vector<SynthReport>& reports, const std::string& path,
-                            const std::map<int, nlohmann::json>& other) {
+                            const std::map<int, OtherPoint>& other) {
   auto gating = [](bool on) { return on ? "gated clocks" : "no clock gating"; };
-  const bool other_gated = other.begin()->second.value("clock_gating", false);
   std::string md = fmt::format(
       "\n## Against {} ({})\n\nEach pair: this sweep ({}) / that one; the change in parentheses.\n\n"
       "| W | baseline um^2 | TaxoNN um^2 | baseline mW (inference) | TaxoNN mW (training) | TaxoNN mW (inference) | "
       "area overhead | power overhead, same work | Fmax MHz TaxoNN |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
-      path, gating(other_gated), gating(reports.front().clock_gating));
+      path, gating(other.begin()->second.gated), gating(reports.front().clock_gating));
   auto pair = [](double a, double b, int digits) {
     return fmt::format("{:.{}f} / {:.{}f} ({:+.1f}%)", a, digits, b, digits, 100.0 * (a - b) / b);
   };
   double d_base_area = 0, d_taxonn_area = 0, d_base_mw = 0, d_taxonn_mw = 0;
   for (const auto& r : reports) {
-    const auto& o = other.at(r.width);
-    const double ob_a = o["baseline"]["area"], ot_a = o["taxonn"]["area"];
-    const double ob_p = o["baseline"]["power_mw"]["total"], ot_p = o["taxonn"]["power_mw"]["total"];
-    const double ot_i = o["taxonn"].value("inference_power_mw", 0.0);
+    const OtherPoint& o = other.at(r.width);
     md += fmt::format("| {} | {} | {} | {} | {} | {} | {:+.1f}% / {:+.1f}% | {:+.1f}% / {:+.1f}% | {:.0f} / {:.0f} |\n",
-                      r.width, pair(r.base.area, ob_a, 0), pair(r.taxonn.area, ot_a, 0), pair(r.base.power_mw, ob_p, 3),
-                      pair(r.taxonn.power_mw, ot_p, 3), pair(r.taxonn.infer_power_mw, ot_i, 3), r.overhead_percent(),
-                      100.0 * (ot_a - ob_a) / ob_a, r.power_overhead_same_work_percent(), 100.0 * (ot_i - ob_p) / ob_p,
-                      r.taxonn.fmax_mhz, o["taxonn"].value("fmax_mhz", 0.0));
-    d_base_area += (r.base.area - ob_a) / ob_a;
-    d_taxonn_area += (r.taxonn.area - ot_a) / ot_a;
-    d_base_mw += (r.base.power_mw - ob_p) / ob_p;
-    d_taxonn_mw += (r.taxonn.power_mw - ot_p) / ot_p;
+                      r.width, pair(r.base.area, o.base_area, 0), pair(r.taxonn.area, o.taxonn_area, 0),
+                      pair(r.base.power_mw, o.base_mw, 3), pair(r.taxonn.power_mw, o.taxonn_mw, 3),
+                      pair(r.taxonn.infer_power_mw, o.taxonn_infer_mw, 3), r.overhead_percent(),
+                      100.0 * (o.taxonn_area - o.base_area) / o.base_area, r.power_overhead_same_work_percent(),
+                      100.0 * (o.taxonn_infer_mw - o.base_mw) / o.base_mw, r.taxonn.fmax_mhz, o.taxonn_fmax);
+    d_base_area += (r.base.area - o.base_area) / o.base_area;
+    d_taxonn_area += (r.taxonn.area - o.taxonn_area) / o.taxonn_area;
+    d_base_mw += (r.base.power_mw - o.base_mw) / o.base_mw;
+    d_taxonn_mw += (r.taxonn.power_mw - o.taxonn_mw) / o.taxonn_mw;
   }
   const double n = static_cast<double>(reports.size());
   md += fmt::format("\nAverage change: baseline area {:+.1f}%, TaxoNN area {:+.1f}%, baseline power (inference) "
@@ -334,12 +346,7 @@ std::string compare_section(const std::vector<SynthReport>& reports, const std::
 }
 
 std::vector<SynthReport> run_sweep(const SweepOptions& so) {
-  Config c = load_config(so.base.config_path);
-  if (!so.base.clock_gating.empty()) {
-    ConfigOverrides ov;
-    ov.clock_gating = so.base.clock_gating;
-    c = apply_overrides(c, ov, override_source(so.base.config_path, "", so.base.clock_gating));
-  }
+  const Config c = load_config(so.base.config_path, "", so.base.clock_gating);
   const std::size_t idx = pick_layer(c, so.base.layer, so.base.config_path);
   if (so.from > so.to || so.from - so.int_bits < 1)
     throw ConfigError(fmt::format("--sweep {}:{}: use FROM:TO with FROM <= TO and FROM > --int-bits ({})", so.from,
@@ -348,7 +355,9 @@ std::vector<SynthReport> run_sweep(const SweepOptions& so) {
   // user's input, not a failed synthesis.
   for (int w = so.from; w <= so.to; ++w)
     with_format(c, idx, so.int_bits, w - so.int_bits, fmt::format("{} at W = {}", so.base.config_path, w));
-  const auto other = so.compare.empty() ? std::map<int, nlohmann::json>{} : read_other_sweep(so.compare, so.from, so.to);
+  if (!so.compare.empty() && so.base.liberty.empty())
+    throw UsageError("--compare: the comparison is of power too; give --liberty");
+  const auto other = so.compare.empty() ? std::map<int, OtherPoint>{} : read_other_sweep(so.compare, so.from, so.to);
   const auto ex = batch::make_executor(so.batch);  // a bad backend fails before any synthesis or output
   // Fail early, not into out: a bad liberty, or a gated config it cannot map.
   check_clock_gating(c, so.base.liberty.empty() ? "" : prepare_liberty(so.base.liberty, so.base.work_dir));

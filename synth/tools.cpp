@@ -235,7 +235,7 @@ std::string block_of(const std::string& module) {
       {"taxonn_act_deriv", "derivative unit"},
       {"taxonn_plan_sigmoid", "derivative unit"},
       {"taxonn_clock_gate", "clock gates"},
-      {"taxonn_gated_reg", "PE registers"}};
+      {"taxonn_reg_en", "PE registers"}};
   for (const auto& [m, b] : names)
     if (module == m) return b;
   return "";

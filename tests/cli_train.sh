@@ -6,7 +6,7 @@
 # layer's range or of another format, unwritable outputs, option values that
 # do not parse) is one line, exit 2, and no output files; the same for
 # `experiment` (a missing dataset, a malformed spec) and `synth` (outputs,
-# the clock period), checked before any long work.
+# the clock period, a sweep to compare with), checked before any long work.
 # Usage: cli_train.sh TAXONN_BINARY SOURCE_DIR WORK_DIR
 set -uo pipefail
 taxonn=$1 src=$2 work=$3
@@ -195,6 +195,14 @@ other "not a memory this tool covers" "$work/m.json" macros --sram "$work/macros
 # A sweep width whose format is impossible is the user's input: refused before any job.
 other "at W = 33: layers[0].format.frac_bits" "$work/swbad" synth --config "$src/configs/pe_w16.json" --sweep 30:34 --int-bits 4 --work "$work/swbadw" --out "$work/swbad"
 # Batch options on a command that runs no batch are refused, not ignored.
+# --compare: the other sweep is read and checked before any synthesis.
+echo '[{"width": 13, "baseline": {"area": 1}}]' > "$work/sweep_bad.json"
+echo '[]' > "$work/sweep_empty.json"
+lib=$src/../shared/pdk/nangate45_typ.lib.gz
+other "--compare: the comparison is of power too; give --liberty" "$work/swcmp" synth --config "$src/configs/pe_w16.json" --sweep 13:14 --compare "$work/sweep_bad.json" --work "$work/swcmpw" --out "$work/swcmp"
+other "--compare $work/none.json: cannot be read" "$work/swcmp" synth --config "$src/configs/pe_w16.json" --sweep 13:14 --liberty "$lib" --compare "$work/none.json" --work "$work/swcmpw" --out "$work/swcmp"
+other "not a sweep.json with power" "$work/swcmp" synth --config "$src/configs/pe_w16.json" --sweep 13:14 --liberty "$lib" --compare "$work/sweep_bad.json" --work "$work/swcmpw" --out "$work/swcmp"
+other "--compare $work/sweep_empty.json: no W = 13" "$work/swcmp" synth --config "$src/configs/pe_w16.json" --sweep 13:14 --liberty "$lib" --compare "$work/sweep_empty.json" --work "$work/swcmpw" --out "$work/swcmp"
 other "--backend is for a batch: give --sweep FROM:TO or --network" "$work/synth1" synth --config "$src/configs/pe_w16.json" --work "$work/synth1" --backend slurm
 other "--retries is for a batch: give --seeds" "$work/sim1" sim --config "$src/configs/mlp_small.json" --out "$work/sim1" --retries 2
 other "--seed and --seeds: give one of them" "$work/sim2" sim --config "$src/configs/mlp_small.json" --out "$work/sim2" --seed 3 --seeds 1 2

@@ -17,6 +17,7 @@
 #include "dataset.hpp"
 #include "explore.hpp"
 #include "pareto.hpp"
+#include "synth.hpp"
 
 namespace taxonn::explore {
 namespace {
@@ -153,6 +154,28 @@ TEST(TeacherDataset, DeterministicAndLabelled) {
   }
   EXPECT_EQ(seen.size(), 4u);  // every class occurs
   EXPECT_THROW(teacher_dataset(1, 4, 4, 1), DatasetError);
+}
+
+// The synthesis results explore (and sweeps, --network) reuse: fields added
+// since a result was stored default, the ones every result has do not.
+TEST(StoredSynthResult, DamagedResultIsRefused) {
+  nlohmann::json unit = {{"module", "fc1"}, {"area", 12.5}, {"cells", 40}, {"timed", false}};
+  EXPECT_DOUBLE_EQ(synth_point_from_json(unit).area, 12.5);
+  EXPECT_EQ(synth_point_from_json(unit).power_timed_mw, 0.0);  // a later field: defaults
+  for (const char* k : {"module", "area", "cells", "timed"}) {
+    nlohmann::json bad = unit;
+    bad.erase(k);
+    EXPECT_THROW(synth_point_from_json(bad), std::runtime_error) << k;
+  }
+  unit["timed"] = true;
+  EXPECT_THROW(synth_point_from_json(unit), std::runtime_error);  // timed without timing
+  for (const char* k : {"critical_ns", "fmax_mhz", "slack_ns", "power_mw"}) unit[k] = 1.0;
+  unit["power_source"] = "gate";
+  EXPECT_EQ(synth_point_from_json(unit).power_source, "gate");
+  nlohmann::json report = {{"base", unit}, {"taxonn", unit}};
+  report["taxonn"].erase("area");
+  EXPECT_THROW(synth_report_from_json(report), std::runtime_error);
+  EXPECT_THROW(synth_point_from_json(nlohmann::json::array()), std::runtime_error);
 }
 
 }  // namespace

@@ -463,7 +463,7 @@ TEST(GatePower, RandomNetlistsMatchDirectEvaluation) {
     // Timed too: every cycle must settle where zero delay does (simulate_power
     // throws otherwise); a glitch is a pair of transitions, and these
     // reconvergent netlists have some.
-    const gate::PowerResult r = gate::simulate_power(n, "clk", stim, 5e-9, 10, true);
+    const gate::PowerResult r = gate::simulate_power(n, "clk", stim, 5e-9, gate::SimOptions{true});
     EXPECT_EQ(r.mismatched, 0) << (r.mismatches.empty() ? "" : r.mismatches.front());
     EXPECT_EQ(r.checked, 50);
     EXPECT_GT(r.switching_w, 0);
@@ -495,7 +495,7 @@ TEST(GatePower, RefusesUnknownCellsAndLoops) {
 TEST(GatePower, TimedAgreesWithZeroDelayWithoutGlitches) {
   const auto n = gate::read_netlist(inv_ff_netlist(), "top", tiny_lib());
   const std::vector<gate::StimCycle> stim = {cyc(0, 0, 0, false), cyc(1, 0, 0), cyc(1, 1, 1), cyc(1, 1, 0), cyc(1, 0, 0)};
-  const gate::PowerResult r = gate::simulate_power(n, "clk", stim, 10e-9, 10, true);
+  const gate::PowerResult r = gate::simulate_power(n, "clk", stim, 10e-9, gate::SimOptions{true});
   ASSERT_TRUE(r.timed);
   EXPECT_EQ(r.transitions, 7);  // rn 1, a 2, n1 2, q 2
   EXPECT_EQ(r.timed_transitions, r.transitions);
@@ -526,7 +526,7 @@ TEST(GatePower, TimedCountsAStaticHazardAndFiltersShortPulses) {
   }
   for (int stages : {3, 1}) {
     const auto n = gate::read_netlist(hazard_netlist(stages), "top", tiny_lib());
-    const gate::PowerResult r = gate::simulate_power(n, "clk", stim, 10e-9, 10, true);
+    const gate::PowerResult r = gate::simulate_power(n, "clk", stim, 10e-9, gate::SimOptions{true});
     EXPECT_EQ(r.mismatched, 0) << stages;
     EXPECT_EQ(r.cycles, 8);
     // Zero delay: a and every inverter output, once per cycle.
@@ -549,7 +549,7 @@ TEST(GatePower, ClockGateLoadsOnlyWhenOpenAndPricesThePulses) {
   const std::vector<gate::StimCycle> stim = {gcyc(1, 0, 0, false), gcyc(0, 1, 0), gcyc(1, 1, 0), gcyc(0, 0, 1),
                                              gcyc(0, 0, 1)};
   for (bool timed : {false, true}) {
-    const gate::PowerResult r = gate::simulate_power(n, "clk", stim, 10e-9, 10, timed);
+    const gate::PowerResult r = gate::simulate_power(n, "clk", stim, 10e-9, gate::SimOptions{timed});
     ASSERT_EQ(r.mismatched, 0) << r.mismatches.front();
     EXPECT_EQ(r.cycles, 4);
     const double t = 40e-9;

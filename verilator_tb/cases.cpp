@@ -81,7 +81,7 @@ int PrimCase::in_bits() const {
 const std::vector<std::string>& prim_names() {
   static const std::vector<std::string> v = {"mul", "sat", "rq", "plan_sigmoid", "act", "act_deriv",
                                              "lfsr", "sat_counter", "acc", "spad", "rounder", "convert", "pool",
-                                             "g_unit", "fd_unit", "xbuf", "spad_sram", "gated_reg"};
+                                             "g_unit", "fd_unit", "xbuf", "spad_sram", "reg_en"};
   return v;
 }
 
@@ -273,13 +273,15 @@ std::vector<PrimCase> cases_sat_counter(const std::string& prim) {
   return out;
 }
 
-// The PEs' registers on gated clocks (clock_gating): random enables and
-// data every cycle, resets mid-run, from 1 to 32 bits.
-std::vector<PrimCase> cases_gated_reg(const std::string& prim) {
+// The PEs' enabled registers, with a hold multiplexer and on a gated clock
+// (clock_gating): random enables and data every cycle, resets mid-run,
+// from 1 to 32 bits.
+std::vector<PrimCase> cases_reg_en(const std::string& prim) {
   std::vector<PrimCase> out;
+  for (int gate : {0, 1})
   for (int w : {1, 5, 16, 32}) {
     PrimCase c = word_case(prim, w);
-    c.params = {num("W", w)};
+    c.params = {num("W", w), num("GATE", gate)};
     c.in = {{"en_i", 1, false}, {"d_i", w, false}};
     c.out = {{"q_o", w, false}};
     c.sequential = true;
@@ -415,7 +417,7 @@ std::vector<PrimCase> prim_cases(const std::string& prim) {
       {"sat_counter", cases_sat_counter},
       {"acc", cases_acc},
       {"spad", cases_spad},
-      {"gated_reg", cases_gated_reg},
+      {"reg_en", cases_reg_en},
       {"xbuf", cases_xbuf},
       {"spad_sram", cases_spad_sram},
       {"rounder", cases_rounder},

@@ -98,9 +98,9 @@ class SpadModel : public Model {
 
 // Inputs en_i, d_i: an enabled register (taxonn::Pe's x_fwd, sum and G),
 // 0 after reset.
-class GatedRegModel : public Model {
+class RegEnModel : public Model {
  public:
-  explicit GatedRegModel(const PrimCase&) {}
+  explicit RegEnModel(const PrimCase&) {}
   std::vector<Wide> eval(const std::vector<Wide>&) override { return {q_}; }
   void clock(const std::vector<Wide>& in) override {
     if (in[0]) q_ = in[1];
@@ -246,7 +246,7 @@ std::unique_ptr<Model> make_model(const PrimCase& c) {
   if (p == "spad") return std::make_unique<SpadModel>(c);
   if (p == "xbuf") return std::make_unique<XBufModel>(c);
   if (p == "spad_sram") return std::make_unique<SpadSramModel>(c);
-  if (p == "gated_reg") return std::make_unique<GatedRegModel>(c);
+  if (p == "reg_en") return std::make_unique<RegEnModel>(c);
   if (p == "rounder") return std::make_unique<RounderModel>(c);
   throw std::logic_error("no golden twin for " + p);
 }

@@ -289,11 +289,16 @@ Config parse_config(const std::string& text, const std::string& source) {
   return c;
 }
 
-std::string override_source(const std::string& path, const std::string& memory, const std::string& clock_gating) {
-  std::string s = path;
-  if (!memory.empty()) s += fmt::format(" with --memory {}", memory);
-  if (!clock_gating.empty()) s += fmt::format(" with --clock-gating {}", clock_gating);
-  return s;
+Config load_config(const std::string& path, const std::string& memory, const std::string& clock_gating) {
+  Config c = load_config(path);
+  if (memory.empty() && clock_gating.empty()) return c;
+  ConfigOverrides ov;
+  ov.memory = memory;
+  ov.clock_gating = clock_gating;
+  std::string source = path;
+  if (!memory.empty()) source += fmt::format(" with --memory {}", memory);
+  if (!clock_gating.empty()) source += fmt::format(" with --clock-gating {}", clock_gating);
+  return apply_overrides(c, ov, source);
 }
 
 Config load_config(const std::string& path) {

@@ -142,8 +142,9 @@ struct ConfigOverrides {
   std::string clock_gating;                                // non-empty: on or off
 };
 Config apply_overrides(const Config& c, const ConfigOverrides& o, const std::string& source);
-// How errors name a config with --memory / --clock-gating given (empty: not given).
-std::string override_source(const std::string& path, const std::string& memory, const std::string& clock_gating);
+// The config at `path` with the command line's --memory and --clock-gating
+// (empty: not given) applied; errors name the file and the flags.
+Config load_config(const std::string& path, const std::string& memory, const std::string& clock_gating);
 
 // Every field, defaults filled in: the resolved config.
 nlohmann::json to_json(const Config& c);

@@ -111,7 +111,8 @@ gate::PowerResult pe_gate_power(const std::string& netlist_json, const std::stri
                                 const PeParams& p, PeKind kind, PeWorkload w, double clock_ns) {
   try {
     const gate::Netlist n = gate::read_netlist(netlist_json, top, cached_liberty(liberty));
-    gate::PowerResult r = gate::simulate_power(n, "clk_i", pe_stimulus(p, kind, w, kSamples, kSeed), clock_ns * 1e-9, 10, true);
+    gate::PowerResult r = gate::simulate_power(n, "clk_i", pe_stimulus(p, kind, w, kSamples, kSeed), clock_ns * 1e-9,
+                                               gate::SimOptions{/*timed=*/true});
     if (!r.mismatches.empty()) {
       std::string list;
       for (const auto& m : r.mismatches) list += "\n    " + m;

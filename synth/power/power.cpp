@@ -286,7 +286,8 @@ InstEnergy instance_energy(const Netlist& n, Sim& s, std::size_t i, const std::v
 }  // namespace
 
 PowerResult simulate_power(const Netlist& n, const std::string& clock, const std::vector<StimCycle>& stim,
-                           double period_s, std::size_t max_mismatches, bool timed) {
+                           double period_s, const SimOptions& opt) {
+  const bool timed = opt.timed;
   Sim s(n, clock);
   const double v2 = n.library->voltage * n.library->voltage;
   std::unique_ptr<Timed> tsim = timed ? std::make_unique<Timed>(n, s, v2) : nullptr;
@@ -325,7 +326,7 @@ PowerResult simulate_power(const Netlist& n, const std::string& clock, const std
       const std::uint64_t got = port_value(s, *it->second);
       ++r.checked;
       if (got == (want & mask)) continue;
-      if (r.mismatched++ < static_cast<long>(max_mismatches))
+      if (r.mismatched++ < static_cast<long>(opt.max_mismatches))
         r.mismatches.push_back(fmt::format("cycle {} ({}): {} = 0x{:x}, expected 0x{:x}", c, sc.what, name, got, want & mask));
     }
     if (tsim) {

@@ -63,8 +63,8 @@ struct StimCycle {
 struct PowerResult {
   double internal_w = 0, switching_w = 0, leakage_w = 0;
   double total_w() const { return internal_w + switching_w + leakage_w; }
-  double clock_internal_w = 0;  // of internal_w: the flip-flops' clock pins
-  double clock_net_w = 0;       // of switching_w: the clock net (its pins and wire load; an ideal clock, no tree)
+  double clock_internal_w = 0;  // of internal_w: the flip-flops' clock pins, the clock gates' pins and pulses
+  double clock_net_w = 0;       // of switching_w: the clock net and the gated clocks (pins and wire load; no tree)
   double flop_w = 0;            // flip-flops in all (clock, data, outputs, leakage)
   long cycles = 0;              // measured cycles
   double toggle_rate = 0;       // mean transitions per net per measured cycle
@@ -89,15 +89,22 @@ struct PowerResult {
   double timed_total_w() const { return timed_internal_w + timed_switching_w + leakage_w; }
 };
 
-// Simulates `stim` on the netlist with `clock` the clock port (rising edge
-// at the end of every cycle) and prices the measured cycles at period_s.
-// `timed` adds the glitch-aware figure (docs/power.md, "Glitches"): every
-// cycle again from the last one's settled values, events scheduled at the
-// liberty's delays (cell_rise / cell_fall at the input's slew and the net's
+// How simulate_power runs. `timed` adds the glitch-aware figure
+// (docs/power.md, "Glitches"): every cycle again from the last one's
+// settled values, events scheduled at the liberty's delays (cell_rise / cell_fall at the input's slew and the net's
 // load; clock-to-Q for flip-flops, inputs at the edge), inertial: a pending
 // change that a later evaluation takes back never happens. Each cycle must
 // settle to the zero-delay values (a LibertyError otherwise).
+// `max_mismatches`: how many output mismatches PowerResult lists (all are
+// counted).
+struct SimOptions {
+  bool timed = false;
+  std::size_t max_mismatches = 10;
+};
+
+// Simulates `stim` on the netlist with `clock` the clock port (rising edge
+// at the end of every cycle) and prices the measured cycles at period_s.
 PowerResult simulate_power(const Netlist& n, const std::string& clock, const std::vector<StimCycle>& stim,
-                           double period_s, std::size_t max_mismatches = 10, bool timed = false);
+                           double period_s, const SimOptions& opt = {});
 
 }  // namespace taxonn::gate

@@ -12,7 +12,6 @@ rtl/taxonn_fc_layer.v
 rtl/taxonn_fd_unit.v
 rtl/taxonn_fold_sum.v
 rtl/taxonn_g_unit.v
-rtl/taxonn_gated_reg.v
 rtl/taxonn_host_reg.v
 rtl/taxonn_lfsr.v
 rtl/taxonn_mul.v
@@ -22,6 +21,7 @@ rtl/taxonn_pe_base.v
 rtl/taxonn_plan_sigmoid.v
 rtl/taxonn_pool.v
 rtl/taxonn_pool_layer.v
+rtl/taxonn_reg_en.v
 rtl/taxonn_rounder.v
 rtl/taxonn_rq.v
 rtl/taxonn_sat.v
