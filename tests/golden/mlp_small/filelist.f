@@ -1,5 +1,5 @@
 // Files of the design generated from config 'mlp_small'; paths are relative
-// to this file (verilator -F filelist.f).
+// to this file (verilator rtl/lint_waivers.vlt -F filelist.f: the waivers first).
 +incdir+rtl
 rtl/taxonn_acc.v
 rtl/taxonn_act.v
