@@ -54,6 +54,17 @@ class FixedArithT {
   // Where the next roundings draw from: a rounder's own LFSR of the
   // network (CONTRACT 3, rule 8), or nullptr for this arithmetic's own.
   void use(Lfsr* rng) { rng_ = rng; }
+  // n roundings whose result is known without computing them: of a zero
+  // product (D = rq(0) = 0) or of a weight plus a zero step (rq(W * 2^F) =
+  // W), neither of which underflows or saturates. Each still counts and,
+  // stochastic, draws (the hardware rounds them), so the LFSR advances n
+  // steps: what n calls of round() would leave behind.
+  void skip_exact_roundings(long n) {
+    counters.roundings += n;
+    if (!draws()) return;
+    Lfsr& lfsr = rng_ != nullptr ? *rng_ : lfsr_;
+    for (long k = 0; k < n; ++k) lfsr.step();
+  }
 
   V from_real(double r) {
     const double v = real_to_raw(r, fmt_.frac_bits);
@@ -248,6 +259,7 @@ class FloatArithT {
 
   bool draws() const { return false; }
   void use(Lfsr*) {}
+  void skip_exact_roundings(long) {}
   V from_real(double r) { return static_cast<V>(r); }
   double to_real(V v) const { return v; }
   static Acc mul(V a, V b) { return a * b; }

@@ -43,15 +43,6 @@ SatResult rq(Wide x, int shift, const QFormat& out, Rounding mode, std::uint64_t
   return sat(r, out.width());
 }
 
-void Lfsr::step() {
-  const std::uint32_t mask =
-      p_.width >= 32 ? 0xFFFFFFFFu : ((std::uint32_t{1} << p_.width) - 1);
-  const bool out = (state_ & 1u) != 0;
-  state_ >>= 1;
-  if (out) state_ ^= p_.polynomial;
-  state_ &= mask;
-}
-
 void SatCounter::step(bool event) {
   const std::uint64_t max = (std::uint64_t{1} << width_) - 1;
   if (event && count_ < max) ++count_;

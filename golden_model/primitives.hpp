@@ -56,7 +56,14 @@ class Lfsr {
  public:
   explicit Lfsr(const LfsrParams& p) : p_(p), state_(p.seed) {}
   std::uint32_t state() const { return state_; }
-  void step();
+  // Inline: a stochastic layer's training steps it once per rounding.
+  void step() {
+    const std::uint32_t mask = p_.width >= 32 ? 0xFFFFFFFFu : ((std::uint32_t{1} << p_.width) - 1);
+    const bool out = (state_ & 1u) != 0;
+    state_ >>= 1;
+    if (out) state_ ^= p_.polynomial;
+    state_ &= mask;
+  }
   const LfsrParams& params() const { return p_; }
 
  private:
