@@ -161,6 +161,47 @@ TEST(Training, FixedRounderIsTheContractsRq) {
   }
 }
 
+TEST(Training, SkippedZeroUpdatesAreTheComputedOnes) {
+  // fc_update skips a neuron with G = 0 (skip_exact_roundings): D = rq(0)
+  // and W = rq(W * 2^F) computed per weight must leave every weight, every
+  // counter and the LFSR where the skip does. Corner and random weights, a
+  // sweep of formats, every rounding mode, both integer arithmetics.
+  std::mt19937_64 rng(test::seed("Training.SkippedZeroUpdatesAreTheComputedOnes"));
+  const LfsrParams lp{16, 0xB400, 0xACE1};
+  for (const auto& [ib, fb] : {std::pair{1, 6}, {2, 12}, {3, 10}, {1, 15}, {5, 1}}) {
+    for (Rounding m : {Rounding::kNearest, Rounding::kTruncate, Rounding::kStochastic}) {
+      QFormat f;
+      f.int_bits = ib;
+      f.frac_bits = fb;
+      f.rounding = m;
+      auto check = [&](auto computed, auto skipped) {
+        Lfsr own_c(lp), own_s(lp);
+        for (int k = 0; k < 20; ++k) own_c.step(), own_s.step();
+        computed.use(&own_c);
+        skipped.use(&own_s);
+        const int n = 1 + static_cast<int>(rng() % 50);
+        for (int k = 0; k < n; ++k) {
+          const std::int32_t corner[] = {static_cast<std::int32_t>(f.min_raw()),
+                                         static_cast<std::int32_t>(f.max_raw()), 0, 1, -1};
+          const std::int32_t w = rng() % 3 == 0 ? corner[rng() % 5]
+                                                : static_cast<std::int32_t>(from_bits(rng(), f.width()));
+          const std::int32_t x = static_cast<std::int32_t>(from_bits(rng(), f.width()));
+          const auto d = computed.round(computed.mul(0, x));
+          ASSERT_EQ(d, 0) << f.name();
+          ASSERT_EQ(computed.update(w, d), w) << f.name() << " w " << w;
+        }
+        skipped.skip_exact_roundings(2L * n);
+        EXPECT_EQ(own_c.state(), own_s.state()) << f.name();
+        EXPECT_EQ(computed.counters.roundings, skipped.counters.roundings) << f.name();
+        EXPECT_EQ(computed.counters.underflows, skipped.counters.underflows) << f.name();
+        EXPECT_EQ(computed.counters.saturations, skipped.counters.saturations) << f.name();
+      };
+      check(FixedArith(f, Activation::kRelu, 0.01, lp), FixedArith(f, Activation::kRelu, 0.01, lp));
+      check(FixedArithFast(f, Activation::kRelu, 0.01, lp), FixedArithFast(f, Activation::kRelu, 0.01, lp));
+    }
+  }
+}
+
 TEST(Training, UpdateRowIsTheScalarUpdate) {
   // FixedArithFast::update_row (branch-free, vectorized) against the int64
   // arithmetic's per-weight loop: corner values (min, max, 0, +-1) beside
