@@ -88,13 +88,18 @@ synth: build
 # Fmax and power, beside the paper's numbers (docs/synth/table.md, a plot);
 # then the same with the scratchpad words on gated clocks, compared W by W
 # with the first (docs/synth_gated/table.md; it needs a liberty with a
-# clock-gating cell, as Nangate45's).
+# clock-gating cell, as Nangate45's); then with the scratchpad in SRAM
+# macros (SRAM=DIR, fakeram45 from ../shared/pdk when the checkout has it),
+# compared with the first (docs/synth_sram/table.md).
 synth-sweep: build
 	$(BUILD)/taxonn synth --config configs/pe_w16.json --layer pe --sweep 13:21 --jobs $(JOBS) $(BATCH) \
 	  $(if $(LIBERTY),--liberty $(LIBERTY)) --work $(BUILD)/synth_sweep --out $(RESULTS)/synth
 	$(BUILD)/taxonn synth --config configs/pe_w16.json --layer pe --sweep 13:21 --jobs $(JOBS) $(BATCH) \
 	  $(if $(LIBERTY),--liberty $(LIBERTY)) --clock-gating on --compare $(RESULTS)/synth/sweep.json \
 	  --work $(BUILD)/synth_sweep_gated --out $(RESULTS)/synth_gated
+	$(BUILD)/taxonn synth --config configs/pe_w16.json --layer pe --sweep 13:21 --jobs $(JOBS) $(BATCH) \
+	  $(if $(LIBERTY),--liberty $(LIBERTY)) --memory sram $(if $(SRAM),--sram $(SRAM)) --compare $(RESULTS)/synth/sweep.json \
+	  --work $(BUILD)/synth_sweep_sram --out $(RESULTS)/synth_sram
 
 # The whole accelerator (issue 4): area, Fmax, power and energy per SGD step
 # of the MNIST MLP, unfolded and folded, and of LeNet-5, unit by unit (docs/accel/).

@@ -136,7 +136,7 @@ Command add_synth(CLI::App& app) {
   syn->add_flag("--network", st->network, "the whole accelerator of a config (fc, conv, pooling), unit by unit, rolled up");
   syn->add_option("--memory", so.memory, "override the config's memory: flops or sram (docs/config.md)");
   syn->add_option("--clock-gating", so.clock_gating, "override the config's clock_gating: on or off (docs/config.md)");
-  syn->add_option("--sram", so.sram, "--network with memory: sram: SRAM macro liberties (files or folders, e.g. ../shared/pdk/fakeram45)");
+  syn->add_option("--sram", so.sram, "memory: sram: SRAM macro liberties (files or folders, e.g. ../shared/pdk/fakeram45)");
   syn->add_flag("--no-breakdown", st->no_breakdown, "skip the per-module area breakdown");
   syn->add_option("--sweep", st->sweep, "FROM:TO: both PEs at every W in FROM..TO (Tables II/III), into --out");
   syn->add_option("--int-bits", sw.int_bits, "integer bits of the swept format Q(I, W-I)")->default_val(4);
@@ -164,15 +164,11 @@ Command add_synth(CLI::App& app) {
     if (!sweep.empty()) taxonn::check_writable(sw.out_dir, "--out", true);
     if (!(so.clock_ns > 0 && std::isfinite(so.clock_ns)))
       throw taxonn::UsageError(fmt::format("--clock-ns {}: the clock period must be a finite number of ns > 0", so.clock_ns));
-    if (!so.memory.empty() && !sweep.empty())
-      throw taxonn::UsageError("--memory: the sweep maps flip-flop scratchpads (Tables II/III); drop --memory");
-    if (!so.sram.empty() && !st->network)
-      throw taxonn::UsageError("--sram: the SRAM macros map the scratchpads of synth --network only; add --network");
+    if (!so.sram.empty() && so.memory != "sram" &&
+        (so.memory == "flops" || taxonn::load_config(so.config_path).memory != taxonn::Memory::kSram))
+      throw taxonn::UsageError(fmt::format("--sram: {} has flip-flop scratchpads; set \"memory\": \"sram\" in it (or "
+                                           "add --memory sram) to map them to SRAM macros", so.config_path));
     if (st->network) {
-      if (!so.sram.empty() && so.memory != "sram" &&
-          (so.memory == "flops" || taxonn::load_config(so.config_path).memory != taxonn::Memory::kSram))
-        throw taxonn::UsageError(fmt::format("--sram: {} has flip-flop scratchpads; set \"memory\": \"sram\" in it to "
-                                             "map them to SRAM macros", so.config_path));
       so.batch = sw.batch;
       if (so.batch.work.empty()) so.batch.work = std::filesystem::path(so.work_dir) / "batch";
       taxonn::install_stop_on_signal();

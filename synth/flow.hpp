@@ -78,9 +78,10 @@ nlohmann::json synth_unit_job(const std::string& work, const std::vector<std::st
                               const std::string& lib, double clock_ns, const Activity& act);
 
 // The config's generated RTL in `work`; returns its Verilog files (relative).
-// With a clock-gating cell (a gated config), the clock gates are that cell.
+// With a clock-gating cell (a gated config), the clock gates are that cell;
+// with an `sram_model` (SramMap::model), the SRAM's behavioural model is it.
 std::vector<std::string> write_design(const Config& c, const fs::path& work, const ClockGateCell& gate = {},
-                                      const std::string& lib_shown = "");
+                                      const std::string& lib_shown = "", const std::string& sram_model = "");
 // Both PEs of layer `idx` of a (possibly format-overridden) config.
 SynthReport synth_layer(const Config& c, std::size_t idx, const SynthOptions& o);
 // The layer named `layer` (empty: the first weighted one) of the config at `path`.

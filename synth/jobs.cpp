@@ -28,8 +28,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SynthPoint, module, area, cells,
                                                 gate_checked, sta_power_mw, infer_power_mw, power_timed_mw,
                                                 infer_power_timed_mw, transitions_ratio, breakdown, power_breakdown,
                                                 infer_power_breakdown, power_timed_breakdown)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SynthReport, config, layer, format, liberty, unit, generated_by, depth, width,
-                                   clock_gating, clock_gate_cell, generic, clock_ns, base, taxonn)
+// memory and sram came later: a report of before reads as flip-flops.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SynthReport, config, layer, format, liberty, unit, generated_by, depth,
+                                                width, clock_gating, clock_gate_cell, memory, sram, generic, clock_ns,
+                                                base, taxonn)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(HwParam, name, value)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Activity, input_bits, registers, inputs_mean)
 namespace flow {
@@ -44,6 +46,13 @@ nlohmann::json synth_layer_job(const SynthOptions& o) {
                       {"gate_power", kGatePowerModel}};
   if (o.format) j["format"] = {o.format->first, o.format->second};
   if (!o.clock_gating.empty()) j["clock_gating"] = o.clock_gating;
+  // Only when given, so that a flip-flop job keeps the key of its stored result.
+  if (!o.memory.empty()) j["memory"] = o.memory;
+  if (!o.sram.empty()) {
+    std::vector<std::string> sram;
+    for (const auto& f : o.sram) sram.push_back(fs::absolute(f).string());
+    j["sram"] = sram;
+  }
   return j;
 }
 
@@ -65,6 +74,10 @@ void require_point_fields(const nlohmann::json& j, const std::string& what) {
 }  // namespace
 
 SynthReport synth_report_from_json(const nlohmann::json& j) {
+  for (const char* k : {"config", "layer", "width", "base", "taxonn"})
+    if (!j.is_object() || !j.contains(k))
+      throw std::runtime_error(fmt::format("synthesis report: no \"{}\": it is damaged; delete it (or its work "
+                                           "folder) and rerun", k));
   for (const char* k : {"base", "taxonn"}) require_point_fields(j.is_object() ? j.value(k, nlohmann::json()) : j,
                                                                 fmt::format("synthesis report ({} PE)", k));
   return j.get<SynthReport>();
@@ -93,6 +106,8 @@ nlohmann::json run_synth_job(const nlohmann::json& spec) {
     o.breakdown = spec.at("breakdown");
     if (spec.contains("format")) o.format = spec.at("format").get<std::pair<int, int>>();
     if (spec.contains("clock_gating")) o.clock_gating = spec.at("clock_gating");
+    if (spec.contains("memory")) o.memory = spec.at("memory");
+    if (spec.contains("sram")) o.sram = spec.at("sram").get<std::vector<std::string>>();
     return run_synth(o);
   }
   if (kind == "synth-unit") {

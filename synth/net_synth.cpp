@@ -77,6 +77,20 @@ std::vector<mem::Macro> sram_catalog(const Config& c, bool liberty, const std::v
   return mem::read_catalog(sram);
 }
 
+SramMap sram_map(int depth, int width, const std::vector<mem::Macro>& catalog, const std::string& what) {
+  const mem::Cover cv = mem::cover(depth, width, catalog, what);
+  SramMap m;
+  m.model = mem::cover_module(cv, what);
+  std::set<std::string> libs;
+  for (const auto& s : cv.slices) {
+    libs.insert(fs::absolute(s.macro.file).string());
+    m.macros += fmt::format("{}{} x {}", m.macros.empty() ? "" : " + ", s.banks, s.macro.name);
+  }
+  m.macros += fmt::format(", {} unused bits", cv.unused_bits);
+  m.libs.assign(libs.begin(), libs.end());
+  return m;
+}
+
 std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double clock_ns, const fs::path& units_dir,
                                const std::vector<std::string>& sram) {
   const std::vector<NetLayerHw> hw = net_hw(c);  // names the field when the config has no network RTL
@@ -110,16 +124,10 @@ std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double c
       pe.instances = h.pes();
       pe.activity = measure_activity(pp, PeKind::kTaxonn);
       if (c.memory == Memory::kSram) {
-        const std::string what = fmt::format("the scratchpad of {}'s PEs", name);
-        const mem::Cover cv = mem::cover(h.depth(), pp.width(), catalog, what);
-        pe.sram_model = mem::cover_module(cv, what);
-        std::set<std::string> libs;
-        for (const auto& s : cv.slices) libs.insert(fs::absolute(s.macro.file).string());
-        pe.run.macro_libs.assign(libs.begin(), libs.end());
-        std::string macros;
-        for (const auto& s : cv.slices)
-          macros += fmt::format("{}{} x {}", macros.empty() ? "" : " + ", s.banks, s.macro.name);
-        pe.run.what += fmt::format(", SRAM {}", macros);
+        const SramMap m = sram_map(h.depth(), pp.width(), catalog, fmt::format("the scratchpad of {}'s PEs", name));
+        pe.sram_model = m.model;
+        pe.run.macro_libs = m.libs;
+        pe.run.what += ", SRAM " + m.macros.substr(0, m.macros.find(", "));
       }
       if (first_pe.registers == 0) first_pe = pe.activity;
       units.push_back(pe);

@@ -81,9 +81,12 @@ std::string prepare_liberty(const std::string& path, const std::string& work_dir
 // The config's generated RTL in `work` (with the clock gates mapped to the
 // liberty's cell when the config gates); returns its Verilog files (relative).
 std::vector<std::string> flow::write_design(const Config& c, const fs::path& work, const ClockGateCell& gate,
-                                            const std::string& lib_shown) {
+                                            const std::string& lib_shown, const std::string& sram_model) {
   auto files = generate_design(c);
   map_clock_gates(files, gate, lib_shown);
+  if (!sram_model.empty())
+    for (auto& f : files)
+      if (f.path == "rtl/taxonn_sram_model.v") f.content = sram_model;
   write_files(work.string(), files);
   std::vector<std::string> verilog;
   for (const auto& f : files)
@@ -92,16 +95,18 @@ std::vector<std::string> flow::write_design(const Config& c, const fs::path& wor
 }
 
 SynthReport flow::synth_layer(const Config& c, std::size_t idx, const SynthOptions& o) {
-  if (c.memory == Memory::kSram)
-    throw ConfigError(fmt::format("{}: memory: sram: the PE tables map flip-flop scratchpads only (their gate-level "
-                                  "power has no SRAM macro model); synthesize the accelerator with --network --sram DIR",
-                                  c.name));
   const fs::path work = fs::absolute(o.work_dir);
-  // A bad liberty, or a gated config it cannot map, fails before the design is written.
+  // A bad liberty, a gated config it cannot map, or SRAM scratchpads
+  // without macros that cover them fail before the design is written.
   const std::string lib = o.liberty.empty() ? "" : prepare_liberty(o.liberty, work.string());
   const ClockGateCell gate = check_clock_gating(c, lib);
+  const PeParams params = pe_params(c, idx);
+  const std::vector<mem::Macro> catalog = sram_catalog(c, !lib.empty(), o.sram);
+  const SramMap sram = catalog.empty() ? SramMap{}
+                                       : sram_map(params.depth, params.width(), catalog,
+                                                  fmt::format("the scratchpad of {}'s PEs", c.layers[idx].name));
   fs::create_directories(work);
-  const std::vector<std::string> verilog = write_design(c, work, gate, o.liberty);
+  const std::vector<std::string> verilog = write_design(c, work, gate, o.liberty, sram.model);
   SynthReport r;
   r.config = c.name;
   r.generated_by = provenance(c);
@@ -111,11 +116,12 @@ SynthReport flow::synth_layer(const Config& c, std::size_t idx, const SynthOptio
   r.depth = c.scratchpad_depth;
   r.clock_gating = c.clock_gating;
   r.clock_gate_cell = gate.name;
+  r.memory = to_string(c.memory);
+  r.sram = sram.macros;
   r.generic = o.liberty.empty();
   r.clock_ns = o.clock_ns;
   r.liberty = r.generic ? "(none: Yosys generic cells)" : o.liberty;
   r.unit = r.generic ? "transistors (yosys stat -tech cmos)" : "um^2";
-  const PeParams params = pe_params(c, idx);
   for (PeKind kind : {PeKind::kBase, PeKind::kTaxonn}) {
     SynthPoint& p = kind == PeKind::kBase ? r.base : r.taxonn;
     p.module = pe_module_name(r.layer, kind);
@@ -126,6 +132,7 @@ SynthReport flow::synth_layer(const Config& c, std::size_t idx, const SynthOptio
     YosysRun run{p.module, p.module, p.module + ".ys", "synthesis of " + p.module + ", hierarchy kept", {}, {}};
     run.json = !r.generic;
     run.flatten = false;
+    run.macro_libs = sram.libs;
     const std::string log = yosys_map(work, verilog, run, lib, o.clock_ns, p);
     if (o.breakdown) p.breakdown = area_breakdown(log, lib);
     if (r.generic) continue;
@@ -143,10 +150,10 @@ SynthReport flow::synth_layer(const Config& c, std::size_t idx, const SynthOptio
       return std::vector<std::pair<std::string, double>>(b.begin(), b.end());
     };
     const PeWorkload own = kind == PeKind::kBase ? PeWorkload::kInfer : PeWorkload::kTrain;
-    const gate::PowerResult g = pe_gate_power(json, p.module, lib, params, kind, own, o.clock_ns);
+    const gate::PowerResult g = pe_gate_power(json, p.module, lib, sram.libs, params, kind, own, o.clock_ns);
     Activity act;
     act.registers = g.toggle_rate;
-    opensta(work, p.module, lib, o.clock_ns, act, p);
+    opensta(work, p.module, lib, o.clock_ns, act, p, "", "", sram.libs);
     p.power_source = "gate-level simulation";
     p.workload = to_string(own);
     p.power_mw = g.total_w() * 1e3;
@@ -164,7 +171,8 @@ SynthReport flow::synth_layer(const Config& c, std::size_t idx, const SynthOptio
       p.power_timed_breakdown = by_block(g, true);
     }
     if (kind == PeKind::kTaxonn) {
-      const gate::PowerResult gi = pe_gate_power(json, p.module, lib, params, kind, PeWorkload::kInfer, o.clock_ns);
+      const gate::PowerResult gi =
+          pe_gate_power(json, p.module, lib, sram.libs, params, kind, PeWorkload::kInfer, o.clock_ns);
       p.infer_power_mw = gi.total_w() * 1e3;
       p.infer_power_timed_mw = gi.timed_total_w() * 1e3;
       if (o.breakdown) p.infer_power_breakdown = by_block(gi);

@@ -61,7 +61,10 @@ std::string format_report(const SynthReport& r) {
   s += fmt::format("PE area{}, config '{}', layer '{}', {}, scratchpad {} words{}, liberty {}\n",
                    r.generic ? "" : fmt::format(", timing and power at {:.2f} ns ({:.0f} MHz)", r.clock_ns, 1000 / r.clock_ns),
                    r.config, r.layer, r.format, r.depth,
-                   r.clock_gating ? fmt::format(" on gated clocks ({} per word)", r.clock_gate_cell) : "", r.liberty);
+                   r.clock_gating  ? fmt::format(" on gated clocks ({} per word)", r.clock_gate_cell)
+                   : r.sram.empty() ? ""
+                                    : fmt::format(" in SRAM ({})", r.sram),
+                   r.liberty);
   s += fmt::format("  {:<30} {:>14} {:>8}", "PE", r.generic ? "transistors" : "area (um^2)", "cells");
   if (!r.generic)
     s += fmt::format(" {:>10} {:>10} {:>10} {:>10} {:>10}  {}", "Fmax (MHz)", "power (mW)", "clock (mW)", "leak (mW)",
@@ -148,6 +151,8 @@ std::string report_json(const SynthReport& r) {
   j["scratchpad_depth"] = r.depth;
   j["clock_gating"] = r.clock_gating;
   if (r.clock_gating) j["clock_gate_cell"] = r.clock_gate_cell;
+  j["memory"] = r.memory;
+  if (!r.sram.empty()) j["sram"] = r.sram;
   j["liberty"] = r.liberty;
   j["generic_cells"] = r.generic;
   j["unit"] = r.unit;

@@ -32,6 +32,7 @@
 #include "pe.hpp"
 #include "pe_power.hpp"
 #include "clock_gate.hpp"
+#include "memory.hpp"
 
 
 namespace taxonn {
@@ -57,12 +58,14 @@ std::vector<SynthReport> synth_points(const SweepOptions& so, batch::Executor& e
   const int n = so.to - so.from + 1;
   fmt::print(stderr, "synth sweep: W = {}..{} (Q({},W-{})), both PEs\n", so.from, so.to, so.int_bits, so.int_bits);
   std::vector<batch::Job> jobs;
+  const std::vector<mem::Macro> macros = so.base.sram.empty() ? std::vector<mem::Macro>{} : mem::read_catalog(so.base.sram);
   for (int w = so.from; w <= so.to; ++w) {
     SynthOptions o = so.base;
     o.work_dir = (fs::path(so.base.work_dir) / fmt::format("sweep_w{}", w)).string();
     o.format = std::make_pair(so.int_bits, w - so.int_bits);
     std::vector<fs::path> inputs = {so.base.config_path};
     if (!o.liberty.empty()) inputs.emplace_back(o.liberty);
+    for (const auto& m : macros) inputs.emplace_back(m.file);
     jobs.push_back({fmt::format("W = {}", w), synth_layer_job(o), inputs});
   }
   const auto outs = ex.run(jobs, [&](std::size_t, const batch::Outcome& o) {
@@ -175,18 +178,18 @@ std::string sweep_tables(const SweepOptions& so, const std::vector<SynthReport>&
   const auto& r0 = reports.front();
   std::string md = fmt::format(
       "# Tables II and III, measured: PE area, power and Fmax against W\n\n"
-      "Both PEs of layer '{}' of config '{}' at Q({},W-{}), scratchpad {} words{}, liberty {}{}. "
+      "Both PEs of layer '{}' of config '{}' at Q({},W-{}), scratchpad {} words{}{}, liberty {}{}. "
       "Paper: Synopsys Design Compiler, 45 nm (its Tables II and III).\n"
       "Regenerate: `make synth-sweep` (`taxonn synth --sweep {}:{}{} ...`). The scratchpad depth is chosen so that the "
       "baseline's area matches the paper's baseline (docs/results.md).\n\n",
       r0.layer, r0.config, so.int_bits, so.int_bits, r0.depth,
       r0.clock_gating ? fmt::format(" on gated clocks (a {} per word, docs/power.md)", r0.clock_gate_cell) : "",
-      r0.liberty,
+      r0.sram.empty() ? "" : fmt::format(" in SRAM (at W = {}: {}; docs/memory.md)", r0.width, r0.sram), r0.liberty,
       timed ? fmt::format("; timing (OpenSTA) and power at {:.1f} ns ({:.0f} MHz), power from a gate-level "
                           "simulation of each PE's own workload (docs/power.md)",
                           r0.clock_ns, 1000 / r0.clock_ns)
             : "",
-      so.from, so.to, r0.clock_gating ? " --clock-gating on" : "");
+      so.from, so.to, r0.clock_gating ? " --clock-gating on" : r0.sram.empty() ? "" : " --memory sram --sram DIR");
   md += fmt::format("| W | baseline ({}, vs paper) | paper baseline | TaxoNN | paper TaxoNN | area overhead | paper |", r0.generic ? "transistors" : "um^2");
   if (timed)
     md += " baseline mW (inference) | paper | TaxoNN mW (inference) | TaxoNN mW (training) | paper TaxoNN | power "
@@ -275,8 +278,14 @@ void sweep_plot(const SynthReport& r0, const fs::path& out) {
 // One width of another sweep (--compare): what the comparison reads.
 struct OtherPoint {
   double base_area = 0, taxonn_area = 0, base_mw = 0, taxonn_mw = 0, taxonn_infer_mw = 0, taxonn_fmax = 0;
-  bool gated = false;
+  std::string variant;  // variant_label()
 };
+
+// How a sweep's scratchpad and registers are built, for the comparison's words.
+std::string variant_label(bool gated, const std::string& memory) {
+  if (memory == "sram") return "SRAM scratchpad";
+  return gated ? "flip-flops on gated clocks" : "flip-flops, no clock gating";
+}
 
 // The widths FROM..TO of another sweep's sweep.json, every figure the
 // comparison reads checked here, before any synthesis: a one-line error
@@ -301,7 +310,7 @@ std::map<int, OtherPoint> read_other_sweep(const std::string& path, int from, in
       by_w[w] = {b.at("area").get<double>(),          t.at("area").get<double>(),
                  b.at("power_mw").at("total").get<double>(), t.at("power_mw").at("total").get<double>(),
                  t.at("inference_power_mw").get<double>(), t.at("fmax_mhz").get<double>(),
-                 r.value("clock_gating", false)};
+                 variant_label(r.value("clock_gating", false), r.value("memory", std::string("flops")))};
     }
   } catch (const std::exception& e) {
     throw bad(fmt::format("not a sweep.json with power ({})", e.what()));
@@ -312,15 +321,15 @@ std::map<int, OtherPoint> read_other_sweep(const std::string& path, int from, in
 }
 
 // This sweep against another (--compare: e.g. the same PEs without clock
-// gating): each W's areas, powers and overheads side by side.
+// gating, or with flip-flop scratchpads): each W's areas, powers and
+// overheads side by side.
 std::string compare_section(const std::vector<SynthReport>& reports, const std::string& path,
                             const std::map<int, OtherPoint>& other) {
-  auto gating = [](bool on) { return on ? "gated clocks" : "no clock gating"; };
   std::string md = fmt::format(
       "\n## Against {} ({})\n\nEach pair: this sweep ({}) / that one; the change in parentheses.\n\n"
       "| W | baseline um^2 | TaxoNN um^2 | baseline mW (inference) | TaxoNN mW (training) | TaxoNN mW (inference) | "
       "area overhead | power overhead, same work | Fmax MHz TaxoNN |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
-      path, gating(other.begin()->second.gated), gating(reports.front().clock_gating));
+      path, other.begin()->second.variant, variant_label(reports.front().clock_gating, reports.front().memory));
   auto pair = [](double a, double b, int digits) {
     return fmt::format("{:.{}f} / {:.{}f} ({:+.1f}%)", a, digits, b, digits, 100.0 * (a - b) / b);
   };
@@ -346,15 +355,19 @@ std::string compare_section(const std::vector<SynthReport>& reports, const std::
 }
 
 std::vector<SynthReport> run_sweep(const SweepOptions& so) {
-  const Config c = load_config(so.base.config_path, "", so.base.clock_gating);
+  const Config c = load_config(so.base.config_path, so.base.memory, so.base.clock_gating);
   const std::size_t idx = pick_layer(c, so.base.layer, so.base.config_path);
   if (so.from > so.to || so.from - so.int_bits < 1)
     throw ConfigError(fmt::format("--sweep {}:{}: use FROM:TO with FROM <= TO and FROM > --int-bits ({})", so.from,
                                   so.to, so.int_bits));
   // Every width's format is checked here, before any job: a bad one is the
   // user's input, not a failed synthesis.
-  for (int w = so.from; w <= so.to; ++w)
-    with_format(c, idx, so.int_bits, w - so.int_bits, fmt::format("{} at W = {}", so.base.config_path, w));
+  // With SRAM scratchpads, the macros and every width's cover too.
+  const std::vector<mem::Macro> catalog = sram_catalog(c, !so.base.liberty.empty(), so.base.sram);
+  for (int w = so.from; w <= so.to; ++w) {
+    const Config cw = with_format(c, idx, so.int_bits, w - so.int_bits, fmt::format("{} at W = {}", so.base.config_path, w));
+    if (!catalog.empty()) sram_map(cw.scratchpad_depth, w, catalog, fmt::format("the PEs' scratchpad at W = {}", w));
+  }
   if (!so.compare.empty() && so.base.liberty.empty())
     throw UsageError("--compare: the comparison is of power too; give --liberty");
   const auto other = so.compare.empty() ? std::map<int, OtherPoint>{} : read_other_sweep(so.compare, so.from, so.to);

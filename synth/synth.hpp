@@ -76,6 +76,8 @@ struct SynthReport {
   int depth = 0, width = 0;
   bool clock_gating = false;    // the scratchpad words on gated clocks
   std::string clock_gate_cell;  // then: the liberty's cell each gate is
+  std::string memory = "flops"; // the scratchpads (config memory)
+  std::string sram;             // memory sram: the macros of each scratchpad (SramMap::macros)
   bool generic = true;
   double clock_ns = 0;
   SynthPoint base, taxonn;
@@ -143,6 +145,16 @@ struct NetUnit {
 // for flip-flops; with `memory: sram` the catalog of `sram`, which must be
 // given, as must a liberty (ConfigError naming the flag).
 std::vector<mem::Macro> sram_catalog(const Config& c, bool liberty, const std::vector<std::string>& sram);
+// One scratchpad of depth x width on its cheapest cover by `catalog`
+// (mem::cover; ConfigError naming `what` when none fits): the
+// taxonn_sram_model that instantiates the macros, their liberty files, and
+// what the reports say ("2 x fakeram45_64x15, 14 unused bits").
+struct SramMap {
+  std::string model;
+  std::vector<std::string> libs;
+  std::string macros;
+};
+SramMap sram_map(int depth, int width, const std::vector<mem::Macro>& catalog, const std::string& what);
 // With `memory: sram`, each PE's scratchpad is the cheapest cover by the
 // macros of `sram` (liberty files or folders; mem::cover_module), which
 // needs a liberty (ConfigError naming the flag otherwise).

@@ -228,6 +228,8 @@ std::map<std::string, double> cell_areas(const std::string& liberty) {
 std::string block_of(const std::string& module) {
   static const std::vector<std::pair<std::string, std::string>> names = {
       {"taxonn_spad", "scratchpad"},          {"taxonn_mul", "multiplier"},
+      {"taxonn_spad_any", "scratchpad"},      {"taxonn_spad_sram", "scratchpad"},
+      {"taxonn_sram_model", "scratchpad"},    {"taxonn_sram_bank_q", "scratchpad"},
       {"taxonn_acc", "accumulator (+MUX3)"},  {"taxonn_sat_counter", "saturation counter"},
       {"taxonn_rq", "rounder"},               {"taxonn_sat", "rounder"},
       {"taxonn_rounder", "rounder"},

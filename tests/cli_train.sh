@@ -99,15 +99,17 @@ other "seed 2 is given twice" "$work/exp" experiment --spec "$src/configs/experi
 other "(--out): cannot write in /proc" /proc/taxonn experiment --spec "$src/configs/experiments/table1.json" --out /proc/taxonn
 other "(--json): cannot write in /proc" "$work/synth" synth --config "$src/configs/pe_w16.json" --work "$work/synth" --json /proc/taxonn/s.json
 other "--clock-ns -1: the clock period must be" "$work/synth" synth --config "$src/configs/pe_w16.json" --work "$work/synth" --clock-ns -1
-# memory: sram: synthesis needs the macros and a liberty, maps them with --network only, and --sram
-# needs a config with SRAM scratchpads.
+# memory: sram: synthesis (the accelerator, the PE table, the sweep) needs the macros and a liberty,
+# and --sram needs a config (or --memory) with SRAM scratchpads.
 python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); j["memory"] = "sram"; json.dump(j, open(sys.argv[2], "w"))' \
   "$src/configs/mlp_small.json" "$work/small_sram.json"
 other "memory: sram needs SRAM macros to map the scratchpads to; give --sram DIR" "$work/synsr" synth --network --config "$work/small_sram.json" --work "$work/synsr"
 other "memory: sram needs --liberty" "$work/synsr" synth --network --config "$work/small_sram.json" --work "$work/synsr" --sram "$work/nowhere"
 other "$work/nowhere: no such liberty file or folder" "$work/synsr" synth --network --config "$work/small_sram.json" --work "$work/synsr" --sram "$work/nowhere" --liberty "$work/nowhere.lib"
-other "the PE tables map flip-flop scratchpads only" "$work/synsr" synth --config "$work/small_sram.json" --work "$work/synsr"
-other "--sram: the SRAM macros map the scratchpads of synth --network only" "$work/synsr" synth --config "$work/small_sram.json" --work "$work/synsr" --sram "$work"
+other "memory: sram needs SRAM macros to map the scratchpads to; give --sram DIR" "$work/synsr" synth --config "$work/small_sram.json" --work "$work/synsr"
+other "memory: sram needs --liberty" "$work/synsr" synth --config "$work/small_sram.json" --work "$work/synsr" --sram "$work"
+other "memory: sram needs SRAM macros to map the scratchpads to" "$work/synsw/sweep.json" synth --config "$src/configs/pe_w16.json" --memory sram --sweep 13:14 --liberty "$work/nowhere.lib" --work "$work/synsw" --out "$work/synsw"
+other "has flip-flop scratchpads; set \"memory\": \"sram\"" "$work/synsr" synth --config "$src/configs/mlp_small.json" --work "$work/synsr" --sram "$work"
 other "has flip-flop scratchpads; set \"memory\": \"sram\"" "$work/synsr" synth --network --config "$src/configs/mlp_small.json" --work "$work/synsr" --sram "$work"
 # Ctrl-C during training: exit 130, the results so far written and marked as
 # cut short (train.json "completed": false and why), no weights file.

@@ -5,7 +5,8 @@
 # area), OpenSTA times paths out of the macros (clk -> rd_out) and prices
 # their power; the flip-flop variant of the same config is synthesized
 # beside it: each PE unit with SRAM is larger by at most its macros' area
-# (the flip-flop words are gone, the macros come in), and has macros.
+# (the flip-flop words are gone, the macros come in), and has macros. The
+# PE table (both PEs of one layer) with SRAM, its power gate-level.
 # Usage: synth_sram.sh TAXONN_BINARY SOURCE_DIR WORK_DIR LIBERTY SRAM_DIR
 set -uo pipefail
 taxonn=$1 src=$2 work=$3 lib=$4 sram=$5
@@ -20,6 +21,12 @@ python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); j["name"] += "_s
   --json "$work/flops.json" > "$work/flops.txt" 2>&1 || { tail -5 "$work/flops.txt"; no "synth --network with flip-flops"; }
 "$taxonn" macros --sram "$sram" --config "$work/mlp_small_sram.json" --json "$work/covers.json" > /dev/null ||
   no "taxonn macros --config"
+# The PE table (synth without --network) with SRAM: both PEs of fc1 on the
+# macros, their gate-level power simulated with the macro model (every
+# output checked against the golden twin) and the macros' energy in the
+# scratchpad's row; fc1's flip-flop PEs beside them.
+"$taxonn" synth --config "$work/mlp_small_sram.json" --liberty "$lib" --sram "$sram" --work "$work/pe_sram"   --json "$work/pe_sram.json" > "$work/pe_sram.txt" 2>&1 || { tail -5 "$work/pe_sram.txt"; no "synth (PE table) with SRAM"; }
+"$taxonn" synth --config "$src/configs/mlp_small.json" --liberty "$lib" --work "$work/pe_flops"   --json "$work/pe_flops.json" > "$work/pe_flops.txt" 2>&1 || { tail -5 "$work/pe_flops.txt"; no "synth (PE table) with flip-flops"; }
 python3 - "$work" <<'PY' || fail=1
 import glob, json, re, sys
 w = sys.argv[1]
@@ -44,9 +51,9 @@ for u in sram["units"]:
     if "SRAM" not in u["what"]:
         no(f"{u['unit']} names no macros: {u['what']}")
     if not u["area"] > cover["area"]:
-        no(f"{u['unit']}: area {u['area']} does not hold its macros' {cover['area_per_copy']}")
+        no(f"{u['unit']}: area {u['area']} does not hold its macros' {cover['area']}")
     if not u["area"] <= fl[u["unit"]]["area"] + cover["area"]:
-        no(f"{u['unit']}: SRAM {u['area']} > flops {fl[u['unit']]['area']} + macros {cover['area_per_copy']}")
+        no(f"{u['unit']}: SRAM {u['area']} > flops {fl[u['unit']]['area']} + macros {cover['area']}")
     if not u["fmax_mhz"] > 0 or not u["power_mw"]["total"] > 0:
         no(f"{u['unit']}: not timed")
     net = glob.glob(f"{w}/sram/units/{u['unit']}-*/{u['unit']}.netlist.v")
@@ -58,6 +65,24 @@ for u in sram["units"]:
         no(f"{u['unit']}: OpenSTA does not read the macros' liberty")
 if pes != 4:
     no(f"{pes} PE units, want 4")
+pe_s, pe_f = json.load(open(f"{w}/pe_sram.json")), json.load(open(f"{w}/pe_flops.json"))
+cover = covers["fc1 PE scratchpad"]
+if pe_s.get("memory") != "sram" or not all(sl["macro"] in pe_s.get("sram", "") for sl in cover["slices"]):
+    no(f"PE table: memory {pe_s.get('memory')}, macros '{pe_s.get('sram')}', want {cover['slices']}")
+for k in ("baseline", "taxonn"):
+    s, f = pe_s[k], pe_f[k]
+    if s["power_source"] != "gate-level simulation" or not s["gate_level_values_checked"] > 0:
+        no(f"PE table {k}: power from {s['power_source']}, {s.get('gate_level_values_checked')} values checked")
+    spad = dict(s["breakdown"]).get("scratchpad", 0)
+    if not spad >= cover["area"]:
+        no(f"PE table {k}: scratchpad row {spad} um^2 does not hold the macros' {cover['area']}")
+    if not s["power_breakdown_mw"].get("scratchpad", 0) > 0:
+        no(f"PE table {k}: no scratchpad power")
+    if not (abs(s["area"] - f["area"]) < 1e-6 + max(spad, dict(f["breakdown"]).get("scratchpad", 0))):
+        no(f"PE table {k}: SRAM {s['area']} and flip-flop {f['area']} differ by more than a scratchpad")
+if ok:
+    print(f"synth_sram: PE table at fc1: TaxoNN {pe_s['taxonn']['area']:.0f} um^2, {pe_s['taxonn']['power_mw']['total']:.3f} mW "
+          f"with SRAM; {pe_f['taxonn']['area']:.0f} um^2, {pe_f['taxonn']['power_mw']['total']:.3f} mW with flip-flops")
 if ok:
     print(f"synth_sram: {pes} PE units on macros; accelerator {sram['area']:.0f} um^2 with SRAM, {flops['area']:.0f} with flip-flops")
 PY

@@ -13,20 +13,14 @@
 #include <nlohmann/json.hpp>
 
 #include "liberty.hpp"
+#include "netlist_json.hpp"
 #include "power.hpp"
 
 namespace fs = std::filesystem;
 using namespace taxonn;
+using namespace taxonn::test;
 
 namespace {
-
-fs::path temp_file(const std::string& name, const std::string& text) {
-  const fs::path dir = fs::temp_directory_path() / "taxonn_test_power";
-  fs::create_directories(dir);
-  const fs::path p = dir / name;
-  std::ofstream(p) << text;
-  return p;
-}
 
 // A small library with round numbers (V = 1, so 1/2 C V^2 = C / 2):
 // INV (state-dependent leakage, a 2-D internal-power table, 0.1 ns delay),
@@ -171,28 +165,6 @@ std::shared_ptr<const lib::Library> tiny_lib() {
     return lib::read_liberty(temp_file("tiny.lib", text).string());
   }();
   return lib;
-}
-
-// A Yosys-style JSON netlist of one module.
-struct JsonModule {
-  nlohmann::json ports = nlohmann::json::object(), cells = nlohmann::json::object(),
-                 netnames = nlohmann::json::object();
-  void port(const std::string& n, const std::string& dir, std::vector<int> bits) {
-    ports[n] = {{"direction", dir}, {"bits", bits}};
-    netnames[n] = {{"hide_name", 0}, {"bits", bits}};
-  }
-  void cell(const std::string& n, const std::string& type, const std::map<std::string, nlohmann::json>& conn) {
-    nlohmann::json c = {{"type", type}, {"connections", nlohmann::json::object()}};
-    for (const auto& [p, b] : conn) c["connections"][p] = b.is_array() ? b : nlohmann::json::array({b});
-    cells[n] = c;
-  }
-  nlohmann::json json() const { return {{"ports", ports}, {"cells", cells}, {"netnames", netnames}}; }
-};
-
-std::string write_netlist(const std::string& name, const std::map<std::string, JsonModule>& modules) {
-  nlohmann::json j;
-  for (const auto& [m, mod] : modules) j["modules"][m] = mod.json();
-  return temp_file(name, j.dump()).string();
 }
 
 // clk(2) rn(3) a(4) -> INV -> n1(6) -> DFFR -> q(5)

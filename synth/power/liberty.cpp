@@ -262,10 +262,78 @@ Table::Var table_var(const std::string& v) {
   return Table::Var::kNone;
 }
 
+// A `type` group: a bus's index range (bit_from : bit_to, as Verilog's [from:to]).
+struct BusType {
+  int from = 0, to = 0;
+};
+
 struct Builder {
   std::string path;
   double time = 1e-9, cap = 1e-12, leak = 1e-9, volt = 1;
   std::map<std::string, Template> templates;
+  std::map<std::string, BusType> types;
+
+  // The pins a `pin` or `bus` group declares: a bus's bits named "bus[k]",
+  // LSB (bit_to) first, as a netlist lists a port's bits.
+  std::vector<std::string> group_pins(const Node& k, const std::string& cell) const {
+    std::vector<std::string> out;
+    if (!k.group) return out;
+    if (k.name == "pin")
+      for (const auto& a : k.args) out.push_back(unquote(a));
+    if (k.name != "bus") return out;
+    const Node* bt = k.find("bus_type");
+    if (k.args.size() != 1 || !bt)
+      throw LibertyError(fmt::format("{}:{}: cell {}: a bus wants one name and a bus_type", path, k.line, cell));
+    const auto it = types.find(unquote(bt->value));
+    if (it == types.end())
+      throw LibertyError(fmt::format("{}:{}: cell {}: bus_type '{}' is not a type of the library", path, k.line, cell,
+                                     unquote(bt->value)));
+    for (const Node& f : k.kids)
+      if (f.group && f.name == "pin")
+        throw LibertyError(fmt::format("{}:{}: cell {}: pins inside a bus are not supported", path, f.line, cell));
+    const int step = it->second.from >= it->second.to ? 1 : -1;
+    for (int b = it->second.to;; b += step) {
+      out.push_back(fmt::format("{}[{}]", unquote(k.args.front()), b));
+      if (b == it->second.from) break;
+    }
+    return out;
+  }
+
+  // fakeram45's pins of a memory() cell (MemoryPins).
+  static void memory_pins(Cell& c, const Node& g, const std::string& path) {
+    int aw = 0;
+    for (const Node& k : g.kids)
+      if (k.group && k.name == "memory") {
+        c.memory = true;
+        for (const Node& f : k.kids) {
+          if (f.simple && f.name == "address_width") aw = static_cast<int>(number(f, path));
+          if (f.simple && f.name == "word_width") c.mem.bits = static_cast<int>(number(f, path));
+        }
+      }
+    if (!c.memory) return;
+    if (aw < 1 || aw > 24 || c.mem.bits < 1)
+      throw LibertyError(fmt::format("{}:{}: memory cell {}: address_width {} and word_width {} are not a memory",
+                                     path, g.line, c.name, aw, c.mem.bits));
+    c.mem.words = 1 << aw;
+    std::vector<std::string> missing;
+    auto pin = [&](const char* n, int& at) {
+      at = c.find_pin(n);
+      if (at < 0) missing.push_back(n);
+    };
+    auto bus = [&](const char* n, std::vector<int>& at, int width) {
+      const auto it = c.buses.find(n);
+      if (it == c.buses.end() || static_cast<int>(it->second.size()) != width) missing.push_back(fmt::format("{}[{}]", n, width));
+      else at = it->second;
+    };
+    pin("clk", c.mem.clk);
+    pin("ce_in", c.mem.ce);
+    pin("we_in", c.mem.we);
+    bus("addr_in", c.mem.addr, aw);
+    bus("wd_in", c.mem.wd, c.mem.bits);
+    bus("w_mask_in", c.mem.mask, c.mem.bits);
+    bus("rd_out", c.mem.rd, c.mem.bits);
+    for (const auto& m : missing) c.mem.unsupported += (c.mem.unsupported.empty() ? "" : ", ") + m;
+  }
 
   Table table(const Node& g, double value_scale) const {
     Table t;
@@ -319,13 +387,13 @@ struct Builder {
     c.name = unquote(g.args.front());
     // Pins first (their indices), then the state pins of an ff group.
     for (const Node& k : g.kids)
-      if (k.group && k.name == "pin")
-        for (const auto& a : k.args) {
-          Pin p;
-          p.name = unquote(a);
-          c.pin_index[p.name] = static_cast<int>(c.pins.size());
-          c.pins.push_back(p);
-        }
+      for (const auto& name : group_pins(k, c.name)) {
+        Pin p;
+        p.name = name;
+        if (k.name == "bus") c.buses[unquote(k.args.front())].push_back(static_cast<int>(c.pins.size()));
+        c.pin_index[p.name] = static_cast<int>(c.pins.size());
+        c.pins.push_back(p);
+      }
     for (const Node& k : g.kids)
       if (k.group && (k.name == "ff" || k.name == "latch")) {
         if (k.args.size() != 2) throw LibertyError(fmt::format("{}:{}: {} group wants (IQ, IQN)", path, k.line, k.name));
@@ -367,9 +435,9 @@ struct Builder {
         if (c.ff.next_state.empty() || c.ff.clocked_on.empty())
           throw LibertyError(fmt::format("{}:{}: cell {}: ff without next_state or clocked_on", path, k.line, c.name));
       }
-      if (k.group && k.name == "pin") {
-        for (const auto& a : k.args) {
-          Pin& p = c.pins[static_cast<std::size_t>(c.pin_index.at(unquote(a)))];
+      if (k.group && (k.name == "pin" || k.name == "bus")) {
+        for (const auto& a : group_pins(k, c.name)) {
+          Pin& p = c.pins[static_cast<std::size_t>(c.pin_index.at(a))];
           for (const Node& f : k.kids) {
             if (f.name == "direction") {
               const std::string d = unquote(f.value);
@@ -419,10 +487,11 @@ struct Builder {
           }
         }
       }
-      if (k.group && (k.name == "bus" || k.name == "bundle"))
-        throw LibertyError(fmt::format("{}:{}: cell {}: bus pins are not supported", path, k.line, c.name));
+      if (k.group && k.name == "bundle")
+        throw LibertyError(fmt::format("{}:{}: cell {}: bundle pins are not supported", path, k.line, c.name));
     }
     clock_gate_pins(c, g);
+    memory_pins(c, g, path);
     if (c.is_icg() && (c.icg_clock < 0 || c.icg_enable < 0 || c.icg_out < 0))
       throw LibertyError(fmt::format("{}:{}: clock-gating cell {} does not name its clock, enable and output pins "
                                      "(clock_gate_clock_pin, clock_gate_enable_pin, clock_gate_out_pin)",
@@ -471,6 +540,17 @@ std::shared_ptr<const Library> read_liberty(const std::string& path) {
       }
       b.templates[unquote(k.args.front())] = t;
     }
+    if (k.group && k.name == "type" && !k.args.empty()) {
+      BusType t;
+      const Node* from = k.find("bit_from");
+      const Node* to = k.find("bit_to");
+      if (!from || !to) throw LibertyError(fmt::format("{}:{}: type {} has no bit_from / bit_to", path, k.line, k.args.front()));
+      t.from = static_cast<int>(number(*from, path));
+      t.to = static_cast<int>(number(*to, path));
+      if (std::abs(t.from - t.to) > 4095)
+        throw LibertyError(fmt::format("{}:{}: type {} is wider than 4096 bits", path, k.line, k.args.front()));
+      b.types[unquote(k.args.front())] = t;
+    }
     if (k.group && k.name == "wire_load" && !k.args.empty()) {
       WireLoad w;
       for (const Node& f : k.kids) {
@@ -495,6 +575,20 @@ std::shared_ptr<const Library> read_liberty(const std::string& path) {
       lib->cells[c.name] = std::move(c);
     }
   if (lib->cells.empty()) throw LibertyError(fmt::format("{}: the library has no cells", path));
+  return lib;
+}
+
+std::shared_ptr<const Library> with_cells(const Library& base, const std::vector<std::shared_ptr<const Library>>& extra) {
+  auto lib = std::make_shared<Library>(base);
+  for (const auto& x : extra) {
+    if (std::abs(x->voltage - base.voltage) > 1e-9)
+      throw LibertyError(fmt::format("{} is at {} V, {} at {} V: the power model has one supply; give libraries of "
+                                     "one corner", x->path, x->voltage, base.path, base.voltage));
+    for (const auto& [name, cell] : x->cells)
+      if (!lib->cells.emplace(name, cell).second)
+        throw LibertyError(fmt::format("cell {} is in {} and in an earlier library; give each cell once", name, x->path));
+    lib->path += " + " + x->path;
+  }
   return lib;
 }
 

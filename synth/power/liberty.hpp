@@ -83,6 +83,19 @@ struct FlipFlop {
   Expr next_state, clocked_on, clear, preset;
 };
 
+// A single-port SRAM macro with fakeram45's pins (a `memory()` group:
+// clk, ce_in, we_in, addr_in, wd_in, w_mask_in, rd_out; docs/memory.md):
+// one access per rising clock edge with ce_in high, a write storing wd_in
+// under w_mask_in (rd_out keeps its value), a read registering the word on
+// rd_out. Pin indices; buses LSB first.
+struct MemoryPins {
+  int words = 0, bits = 0;  // 2^address_width, word_width
+  int clk = -1, ce = -1, we = -1;
+  std::vector<int> addr, wd, mask, rd;
+  // Empty when the pins are fakeram45's; else what is missing.
+  std::string unsupported;
+};
+
 struct Cell {
   std::string name;
   double area = 0;
@@ -97,6 +110,14 @@ struct Cell {
   std::string icg;
   int icg_clock = -1, icg_enable = -1, icg_out = -1;
   bool is_icg() const { return !icg.empty(); }
+  // A memory() cell (an SRAM macro): simulated as its port protocol says.
+  bool memory = false;
+  MemoryPins mem;
+  // Buses (`bus (rd_out)` of a `type` group): the pins of each, LSB first
+  // ("rd_out[0]", ...), as a netlist connects them.
+  std::map<std::string, std::vector<int>> buses;
+  // State-holding cells: flip-flops and memories (sources of the netlist).
+  bool sequential() const { return has_ff || memory; }
   int find_pin(const std::string& n) const {
     const auto it = pin_index.find(n);
     return it == pin_index.end() ? -1 : it->second;
@@ -122,5 +143,11 @@ struct Library {
 
 // Reads a liberty file (uncompressed). Throws LibertyError.
 std::shared_ptr<const Library> read_liberty(const std::string& path);
+
+// `base` with the cells of `extra` (e.g. SRAM macros' liberties) added: one
+// library for a netlist that instantiates cells of both. Throws
+// LibertyError when a cell is in two of them or a supply voltage differs
+// (the power model has one supply).
+std::shared_ptr<const Library> with_cells(const Library& base, const std::vector<std::shared_ptr<const Library>>& extra);
 
 }  // namespace taxonn::lib

@@ -66,7 +66,10 @@ std::vector<gate::StimCycle> pe_stimulus(const PeParams& p, PeKind kind, PeWorkl
     reset.what = "reset";
     stim.push_back(reset);
   }
-  for (const auto& c : pe_load_schedule(p, weights)) push(c, false, "load");
+  // An SRAM scratchpad reads a cycle ahead: the schedules rewritten for it
+  // (CONTRACT 4), as the PE co-simulation runs them.
+  auto schedule = [&](const std::vector<PeCycle>& v) { return p.memory == Memory::kSram ? sram_schedule(v) : v; };
+  for (const auto& c : schedule(pe_load_schedule(p, weights))) push(c, false, "load");
   for (int s = 0; s < samples; ++s) {
     std::vector<Wide> x;
     for (int i = 0; i < k; ++i) x.push_back(value());
@@ -82,7 +85,7 @@ std::vector<gate::StimCycle> pe_stimulus(const PeParams& p, PeKind kind, PeWorkl
       }
       cycles = pe_train_schedule(p, d);
     }
-    for (const auto& c : cycles) push(c, true, fmt::format("sample {} {}", s, c.phase));
+    for (const auto& c : schedule(cycles)) push(c, true, fmt::format("sample {} {}", s, c.phase));
   }
   push(PeCycle{}, false, "idle (checks the last sample)");
   return stim;
@@ -90,13 +93,25 @@ std::vector<gate::StimCycle> pe_stimulus(const PeParams& p, PeKind kind, PeWorkl
 
 namespace {
 
-// One parsed liberty per path for the whole run (sweep points share it).
-std::shared_ptr<const lib::Library> cached_liberty(const std::string& path) {
+// One parsed library per liberty and macro set for the whole run (sweep
+// points share it): the cell liberty with the SRAM macros' cells added.
+std::shared_ptr<const lib::Library> cached_liberty(const std::string& path, const std::vector<std::string>& macros) {
   static std::mutex mu;
-  static std::map<std::string, std::shared_ptr<const lib::Library>> cache;
+  static std::map<std::vector<std::string>, std::shared_ptr<const lib::Library>> cache;
   std::lock_guard<std::mutex> lock(mu);
-  auto& slot = cache[path];
-  if (!slot) slot = lib::read_liberty(path);
+  std::vector<std::string> key = {path};
+  key.insert(key.end(), macros.begin(), macros.end());
+  auto& slot = cache[key];
+  if (slot) return slot;
+  auto read = [&](const std::string& f) {
+    auto& one = cache[{f}];
+    if (!one) one = lib::read_liberty(f);
+    return one;
+  };
+  std::vector<std::shared_ptr<const lib::Library>> extra;
+  for (const auto& m : macros) extra.push_back(read(m));
+  const auto base = read(path);
+  slot = macros.empty() ? base : lib::with_cells(*base, extra);
   return slot;
 }
 
@@ -108,9 +123,10 @@ constexpr std::uint64_t kSeed = 1;
 }  // namespace
 
 gate::PowerResult pe_gate_power(const std::string& netlist_json, const std::string& top, const std::string& liberty,
-                                const PeParams& p, PeKind kind, PeWorkload w, double clock_ns) {
+                                const std::vector<std::string>& macro_libs, const PeParams& p, PeKind kind,
+                                PeWorkload w, double clock_ns) {
   try {
-    const gate::Netlist n = gate::read_netlist(netlist_json, top, cached_liberty(liberty));
+    const gate::Netlist n = gate::read_netlist(netlist_json, top, cached_liberty(liberty, macro_libs));
     gate::PowerResult r = gate::simulate_power(n, "clk_i", pe_stimulus(p, kind, w, kSamples, kSeed), clock_ns * 1e-9,
                                                gate::SimOptions{/*timed=*/true});
     if (!r.mismatches.empty()) {

@@ -29,11 +29,12 @@ std::vector<gate::StimCycle> pe_stimulus(const PeParams& p, PeKind kind, PeWorkl
 constexpr const char* kGatePowerModel = "zero-delay and timed (glitch-aware), gated clocks";
 
 // The PE's netlist (Yosys JSON of module `top`) simulated on the workload,
-// zero-delay and timed (gate::simulate_power); throws ToolError when an
+// zero-delay and timed (gate::simulate_power), its cells from `liberty` and
+// its SRAM macros' from `macro_libs` (memory sram); throws ToolError when an
 // output differs from the golden twin.
 gate::PowerResult pe_gate_power(const std::string& netlist_json, const std::string& top,
-                                const std::string& liberty, const PeParams& p, PeKind kind, PeWorkload w,
-                                double clock_ns);
+                                const std::string& liberty, const std::vector<std::string>& macro_libs,
+                                const PeParams& p, PeKind kind, PeWorkload w, double clock_ns);
 
 // Toggle rates of a PE running one training step (load, forward, f', steps
 // 1-5) on its golden twin, which the co-simulation shows equal to the RTL bit

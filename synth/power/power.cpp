@@ -128,11 +128,23 @@ struct Flattener {
       if (it->second.latch)
         throw LibertyError(fmt::format("netlist '{}': cell {} is a latch ({}), which the power simulation does not model",
                                        path, name, type));
+      if (it->second.memory && !it->second.mem.unsupported.empty())
+        throw LibertyError(fmt::format("netlist '{}': cell {} is a memory ({}) without fakeram45's pins ({} missing), "
+                                       "which the power simulation does not model",
+                                       path, name, type, it->second.mem.unsupported));
       Netlist::Inst inst;
       inst.name = prefix + name;
       inst.cell = &it->second;
       inst.pin_net.assign(inst.cell->pins.size(), -1);
       for (const auto& [pin, bits] : c["connections"].items()) {
+        const auto bus = inst.cell->buses.find(pin);
+        if (bus != inst.cell->buses.end()) {
+          if (bits.size() != bus->second.size())
+            throw LibertyError(fmt::format("netlist '{}': bus {}.{} has {} bits, {} has {}", path, name, pin, bits.size(),
+                                           type, bus->second.size()));
+          for (std::size_t b = 0; b < bits.size(); ++b) inst.pin_net[static_cast<std::size_t>(bus->second[b])] = net(bits[b]);
+          continue;
+        }
         const int k = inst.cell->find_pin(pin);
         if (k < 0) throw LibertyError(fmt::format("netlist '{}': cell {} ({}) has no pin {}", path, name, type, pin));
         if (bits.size() != 1) throw LibertyError(fmt::format("netlist '{}': pin {}.{} is not one bit", path, name, pin));

@@ -4,7 +4,9 @@
 // that simulate_power runs every cycle. Clock gating: an integrated
 // clock-gating cell on the clock port drives a gated clock; the flip-flops on
 // it take their next state (and see a clock pulse) only in the cycles whose
-// enable has settled at 1 before the edge. Internal to synth/power.
+// enable has settled at 1 before the edge. SRAM macros (lib::MemoryPins)
+// are sources like flip-flops: their words and read register are state.
+// Internal to synth/power.
 #pragma once
 
 #include <algorithm>
@@ -55,6 +57,14 @@ struct Sim {
   std::vector<char> gclk_net;
   std::vector<int> gate_of;
   std::vector<double> gclk_delay;
+  // SRAM macros: per instance its index in `mems`, or -1. No reset, like
+  // the macro: words and read register start at 0, as the golden twin's.
+  struct MemState {
+    std::vector<std::vector<char>> words;
+    std::vector<char> rd;
+  };
+  std::vector<int> mem_of;
+  std::vector<MemState> mems;
 
   Sim(const Netlist& nl, const std::string& clk) : n(nl), lib(*nl.library) {
     clock = n.port(clk).bits.at(0);
@@ -65,6 +75,18 @@ struct Sim {
     levelize();
     clock_gates();
     loads_and_slews();
+    mem_of.assign(n.insts.size(), -1);
+    for (std::size_t i = 0; i < n.insts.size(); ++i) {
+      const lib::Cell& c = *n.insts[i].cell;
+      if (!c.memory) continue;
+      if (clock_pin[i] != c.mem.clk)
+        throw lib::LibertyError(fmt::format("netlist {}: SRAM macro {} is not clocked by the clock port on its clk pin",
+                                            n.top, n.insts[i].name));
+      mem_of[i] = static_cast<int>(mems.size());
+      mems.push_back({std::vector<std::vector<char>>(static_cast<std::size_t>(c.mem.words),
+                                                     std::vector<char>(static_cast<std::size_t>(c.mem.bits), 0)),
+                      std::vector<char>(static_cast<std::size_t>(c.mem.bits), 0)});
+    }
   }
 
   // Whether clock-gating cell g passes this cycle's pulse: its enable as
@@ -114,7 +136,8 @@ struct Sim {
   }
 
   // Which instance drives each net; flip-flops are sources (their outputs are
-  // functions of the state pins), the rest in topological order.
+  // functions of the state pins), then memories (their read registers), the
+  // rest in topological order.
   std::vector<int> driver;  // per net: the instance driving it, or -1
 
   void levelize() {
@@ -133,6 +156,7 @@ struct Sim {
     std::vector<std::vector<int>> users(n.insts.size());
     for (std::size_t i = 0; i < n.insts.size(); ++i) {
       const auto& in = n.insts[i];
+      if (in.cell->memory) continue;
       if (in.cell->has_ff) {
         for (std::size_t p = 0; p < in.pin_net.size(); ++p)
           if (in.cell->pins[p].output)
@@ -145,7 +169,7 @@ struct Sim {
       for (std::size_t p = 0; p < in.pin_net.size(); ++p) {
         if (in.pin_net[p] < 0 || !in.cell->pins[p].input) continue;
         const int d = driver[static_cast<std::size_t>(in.pin_net[p])];
-        if (d >= 0 && !n.insts[static_cast<std::size_t>(d)].cell->has_ff) {
+        if (d >= 0 && !n.insts[static_cast<std::size_t>(d)].cell->sequential()) {
           ++pending[i];
           users[static_cast<std::size_t>(d)].push_back(static_cast<int>(i));
         }
@@ -155,7 +179,9 @@ struct Sim {
     for (std::size_t i = 0; i < n.insts.size(); ++i)
       if (n.insts[i].cell->has_ff) order.push_back(static_cast<int>(i));
     for (std::size_t i = 0; i < n.insts.size(); ++i)
-      if (!n.insts[i].cell->has_ff && pending[i] == 0) ready.push_back(static_cast<int>(i));
+      if (n.insts[i].cell->memory) order.push_back(static_cast<int>(i));
+    for (std::size_t i = 0; i < n.insts.size(); ++i)
+      if (!n.insts[i].cell->sequential() && pending[i] == 0) ready.push_back(static_cast<int>(i));
     while (!ready.empty()) {
       const int i = ready.back();
       ready.pop_back();
@@ -262,6 +288,14 @@ struct Sim {
   void evaluate() {
     for (int i : order) {
       const auto& in = n.insts[static_cast<std::size_t>(i)];
+      if (in.cell->memory) {
+        const auto& rd = mems[static_cast<std::size_t>(mem_of[static_cast<std::size_t>(i)])].rd;
+        for (std::size_t b = 0; b < rd.size(); ++b) {
+          const int x = in.pin_net[static_cast<std::size_t>(in.cell->mem.rd[b])];
+          if (x >= 2) net[static_cast<std::size_t>(x)] = rd[b];
+        }
+        continue;
+      }
       auto& st = gather(static_cast<std::size_t>(i));
       for (std::size_t p = 0; p < in.pin_net.size(); ++p) {
         const int x = in.pin_net[p];
@@ -279,9 +313,31 @@ struct Sim {
     }
   }
 
+  // An SRAM macro's access at the edge (lib::MemoryPins; taxonn_sram_model):
+  // with ce_in, a write of wd_in under w_mask_in or a read into rd_out; an
+  // address past the words changes nothing.
+  void memory_edge(std::size_t i) {
+    const auto& in = n.insts[i];
+    const lib::MemoryPins& m = in.cell->mem;
+    auto& st = gather(i);
+    auto pin = [&](int p) { return st[static_cast<std::size_t>(p)] != 0; };
+    if (!pin(m.ce)) return;
+    std::size_t addr = 0;
+    for (std::size_t b = 0; b < m.addr.size(); ++b) addr |= static_cast<std::size_t>(pin(m.addr[b])) << b;
+    MemState& ms = mems[static_cast<std::size_t>(mem_of[i])];
+    if (addr >= ms.words.size()) return;
+    auto& word = ms.words[addr];
+    for (std::size_t b = 0; b < word.size(); ++b) {
+      if (!pin(m.we)) ms.rd[b] = word[b];
+      else if (pin(m.mask[b])) word[b] = static_cast<char>(pin(m.wd[b]));
+    }
+  }
+
   // The rising clock edge: every flip-flop whose clock pulses takes
-  // next_state (async controls win).
+  // next_state (async controls win); every memory makes its access.
   void clock_edge() {
+    for (std::size_t i = 0; i < n.insts.size(); ++i)
+      if (mem_of[i] >= 0) memory_edge(i);
     // The enables are nets, which the edge does not change (it sets states).
     for (int i : order) {
       const auto& in = n.insts[static_cast<std::size_t>(i)];

@@ -17,10 +17,10 @@ namespace taxonn::gate::detail {
 
 // The glitch-aware simulation of one cycle (simulate_power's `timed`):
 // from the last cycle's settled values to this cycle's, event by event.
-// Sources: the input ports at the edge (t = 0) and the flip-flops' outputs
-// at their clock-to-Q delay; a combinational cell re-evaluates when an
-// input changes and schedules each output change at the delay of the arc
-// from that input (inertial: a later evaluation that restores the value
+// Sources: the input ports at the edge (t = 0) and the flip-flops' and
+// memories' outputs at their clock-to-Q (clk -> rd_out) delay; a
+// combinational cell re-evaluates when an input changes and schedules each
+// output change at the delay of the arc from that input (inertial: a later evaluation that restores the value
 // cancels the pending change, one that agrees with it keeps its time).
 // Every transition is priced as it happens: 1/2 C V^2 on the net, the
 // driver's internal energy on the arc from the input that caused it (the
@@ -145,7 +145,7 @@ struct Timed {
       const int d = drives[x].first;
       if (d < 0) {
         schedule(static_cast<int>(x), s.net[x], 0.0, -1);  // an input port
-      } else if (n.insts[static_cast<std::size_t>(d)].cell->has_ff) {
+      } else if (n.insts[static_cast<std::size_t>(d)].cell->sequential()) {
         const int ck = s.clock_pin[static_cast<std::size_t>(d)];
         // On a gated clock the edge arrives after the clock gate's delay.
         const int ck_net = ck >= 0 ? n.insts[static_cast<std::size_t>(d)].pin_net[static_cast<std::size_t>(ck)] : -1;
@@ -167,7 +167,7 @@ struct Timed {
       for (const auto& [i, p] : reads[static_cast<std::size_t>(e.net)]) {
         const auto ui = static_cast<std::size_t>(i);
         const auto& in = n.insts[ui];
-        if (in.cell->has_ff) continue;
+        if (in.cell->sequential()) continue;
         const auto& now = pins_now(ui);
         for (std::size_t q = 0; q < in.pin_net.size(); ++q) {
           const int y = in.pin_net[q];
