@@ -181,7 +181,7 @@ std::string sweep_tables(const SweepOptions& so, const std::vector<SynthReport>&
       "Both PEs of layer '{}' of config '{}' at Q({},W-{}), scratchpad {} words{}{}, liberty {}{}. "
       "Paper: Synopsys Design Compiler, 45 nm (its Tables II and III).\n"
       "Regenerate: `make synth-sweep` (`taxonn synth --sweep {}:{}{} ...`). The scratchpad depth is chosen so that the "
-      "baseline's area matches the paper's baseline (docs/results.md).\n\n",
+      "baseline's area {}matches the paper's baseline (docs/results.md).\n\n",
       r0.layer, r0.config, so.int_bits, so.int_bits, r0.depth,
       r0.clock_gating ? fmt::format(" on gated clocks (a {} per word, docs/power.md)", r0.clock_gate_cell) : "",
       r0.sram.empty() ? "" : fmt::format(" in SRAM (at W = {}: {}; docs/memory.md)", r0.width, r0.sram), r0.liberty,
@@ -189,7 +189,8 @@ std::string sweep_tables(const SweepOptions& so, const std::vector<SynthReport>&
                           "simulation of each PE's own workload (docs/power.md)",
                           r0.clock_ns, 1000 / r0.clock_ns)
             : "",
-      so.from, so.to, r0.clock_gating ? " --clock-gating on" : r0.sram.empty() ? "" : " --memory sram --sram DIR");
+      so.from, so.to, r0.clock_gating ? " --clock-gating on" : r0.sram.empty() ? "" : " --memory sram --sram DIR",
+      r0.clock_gating || !r0.sram.empty() ? "with flip-flops and no clock gating " : "");
   md += fmt::format("| W | baseline ({}, vs paper) | paper baseline | TaxoNN | paper TaxoNN | area overhead | paper |", r0.generic ? "transistors" : "um^2");
   if (timed)
     md += " baseline mW (inference) | paper | TaxoNN mW (inference) | TaxoNN mW (training) | paper TaxoNN | power "
