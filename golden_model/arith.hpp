@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <type_traits>
+#include <vector>
 
 #include "fixed_format.hpp"
 #include "kernels.hpp"
@@ -62,8 +63,7 @@ class FixedArithT {
   void skip_exact_roundings(long n) {
     counters.roundings += n;
     if (!draws()) return;
-    Lfsr& lfsr = rng_ != nullptr ? *rng_ : lfsr_;
-    for (long k = 0; k < n; ++k) lfsr.step();
+    (rng_ != nullptr ? *rng_ : lfsr_).skip(static_cast<std::size_t>(n));
   }
 
   V from_real(double r) {
@@ -152,14 +152,47 @@ class FixedArithT {
     if constexpr (std::is_same_v<Acc, double>) {
       if (!draws()) {
         const kern::UpdateRow p = row_params(g);
-        const bool narrow = fmt_.width() <= 16 && neg_alpha_ >= -32768 && neg_alpha_ <= 32768;
         // 2n roundings: D and the update of each weight.
-        count_row(2 * static_cast<std::uint64_t>(n), narrow ? kern::update_row_i32(p, x, w, static_cast<std::size_t>(n))
-                                                            : kern::update_row(p, x, w, static_cast<std::size_t>(n)));
+        count_row(2 * static_cast<std::uint64_t>(n), narrow() ? kern::update_row_i32(p, x, w, static_cast<std::size_t>(n))
+                                                              : kern::update_row(p, x, w, static_cast<std::size_t>(n)));
         return;
       }
     }
     for (int k = 0; k < n; ++k) w[k] = update(w[k], round(mul(g, x[k])));
+  }
+  // Steps 3-5 of one fc neuron in its PE's order of roundings (CONTRACT 3,
+  // rule 8: D0, D1, W0, D2, W1, ..., W_{n-1}), g != 0: the same values,
+  // counters and draws as that loop of round() and update(). Stochastic and
+  // narrow (W <= 16) in double, the draws are taken first and the row runs
+  // in vector lanes.
+  void update_row_pe_order(V g, const V* x, V* w, int n) {
+    if constexpr (std::is_same_v<Acc, double>) {
+      if (draws() && n > 0 && narrow()) {
+        const auto un = static_cast<std::size_t>(n);
+        const auto mask = static_cast<std::uint32_t>((std::uint64_t{1} << fmt_.frac_bits) - 1);
+        draws_.resize(2 * un);
+        (rng_ != nullptr ? *rng_ : lfsr_).states(draws_.data(), 2 * un);
+        bias_d_.resize(un);
+        bias_w_.resize(un);
+        // Draw 0 is D0's; then D[k+1]'s and W[k]'s in turn; the last W's.
+        bias_d_[0] = static_cast<std::int32_t>(draws_[0] & mask);
+        for (std::size_t k = 0; k + 1 < un; ++k) {
+          bias_d_[k + 1] = static_cast<std::int32_t>(draws_[2 * k + 1] & mask);
+          bias_w_[k] = static_cast<std::int32_t>(draws_[2 * k + 2] & mask);
+        }
+        bias_w_[un - 1] = static_cast<std::int32_t>(draws_[2 * un - 1] & mask);
+        count_row(2 * static_cast<std::uint64_t>(n),
+                  kern::update_row_i32_drawn(row_params(g), x, w, static_cast<std::size_t>(n), bias_d_.data(),
+                                             bias_w_.data()));
+        return;
+      }
+    }
+    V d = round(mul(g, x[0]));
+    for (int k = 0; k < n; ++k) {
+      const V next = k + 1 < n ? round(mul(g, x[k + 1])) : V{0};
+      w[k] = update(w[k], d);
+      d = next;
+    }
   }
   // The same from sums of products s[k] (a conv weight's gradient sum):
   // w[k] = update(w[k], round(s[k])).
@@ -202,6 +235,9 @@ class FixedArithT {
     const int f = fmt_.frac_bits;
     return kern::UpdateRow{g, neg_alpha_, f, row_bias(f), static_cast<double>(min_), static_cast<double>(max_)};
   }
+  // Whether the 32-bit row kernels hold this format: every value, g and
+  // alpha of at most 16 bits (kern::update_row_i32).
+  bool narrow() const { return fmt_.width() <= 16 && neg_alpha_ >= -32768 && neg_alpha_ <= 32768; }
   // A row kernel's roundings and what it counted of them.
   void count_row(std::uint64_t roundings, const kern::RowCounts& c) {
     counters.roundings += roundings;
@@ -237,6 +273,9 @@ class FixedArithT {
   Lfsr* rng_ = nullptr;
   V neg_alpha_ = 0;
   std::int64_t max_ = 0, min_ = 0;
+  // update_row_pe_order's draws and biases, kept to reuse their memory.
+  std::vector<std::uint32_t> draws_;
+  std::vector<std::int32_t> bias_d_, bias_w_;
 };
 
 using FixedArith = FixedArithT<std::int64_t>;
@@ -305,6 +344,8 @@ class FloatArithT {
   void update_row(V g, const V* x, V* w, int n) {
     for (int k = 0; k < n; ++k) w[k] = update(w[k], g * x[k]);
   }
+  // Float rounds nothing: the order of the roundings is no matter.
+  void update_row_pe_order(V g, const V* x, V* w, int n) { update_row(g, x, w, n); }
   void update_sums(const Acc* s, V* w, int n) {
     for (int k = 0; k < n; ++k) w[k] = update(w[k], s[k]);
   }

@@ -147,26 +147,47 @@ TAXONN_CLONES void rows_dot(std::int64_t* out, const std::int32_t* v, const std:
   rows_dot_t(out, v, rows, m, n);
 }
 
+namespace {
+
+// One weight of update_row_i32: D = rq(g x), W = rq(W 2^F - alpha D), with
+// the biases of the two roundings; counts into sat and und.
+inline std::int32_t update_one_i32(std::int32_t g, std::int32_t x, std::int32_t w, std::int32_t na, std::int32_t f,
+                                   std::int32_t mask, std::int32_t bias_d, std::int32_t bias_w, std::int32_t lo,
+                                   std::int32_t hi, std::int32_t& sat, std::int32_t& und) {
+  const std::int32_t prod = g * x;
+  const std::int32_t d = (prod + bias_d) >> f;  // >> of a negative int is floor (GCC, C++20)
+  const std::int32_t dc = std::min(std::max(d, lo), hi);
+  const std::int32_t nad = na * dc;
+  // floor((w 2^F + nad + bias) / 2^F) = w + floor((nad + bias) / 2^F): w 2^F drops out.
+  const std::int32_t r = w + ((nad + bias_w) >> f);
+  const std::int32_t rc = std::min(std::max(r, lo), hi);
+  // The update's operand w 2^F + nad is 0 when nad is exactly -w 2^F.
+  const bool u_zero = (nad & mask) == 0 && (nad >> f) == -w;
+  und += static_cast<std::int32_t>(d == 0 && prod != 0) + static_cast<std::int32_t>(r == 0 && !u_zero);
+  sat += static_cast<std::int32_t>(dc != d) + static_cast<std::int32_t>(rc != r);
+  return rc;
+}
+
+}  // namespace
+
 TAXONN_CLONES RowCounts update_row_i32(const UpdateRow& p, const std::int32_t* x, std::int32_t* w, std::size_t n) {
   const std::int32_t f = p.frac_bits, g = p.g, na = p.neg_alpha, mask = (std::int32_t{1} << f) - 1;
   const auto bias = static_cast<std::int32_t>(p.bias), lo = static_cast<std::int32_t>(p.lo),
              hi = static_cast<std::int32_t>(p.hi);
   std::int32_t sat = 0, und = 0;
 #pragma omp simd reduction(+ : sat, und)
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::int32_t prod = g * x[i];
-    const std::int32_t d = (prod + bias) >> f;  // >> of a negative int is floor (GCC, C++20)
-    const std::int32_t dc = std::min(std::max(d, lo), hi);
-    const std::int32_t nad = na * dc;
-    // floor((w 2^F + nad + bias) / 2^F) = w + floor((nad + bias) / 2^F): w 2^F drops out.
-    const std::int32_t r = w[i] + ((nad + bias) >> f);
-    const std::int32_t rc = std::min(std::max(r, lo), hi);
-    // The update's operand w 2^F + nad is 0 when nad is exactly -w 2^F.
-    const bool u_zero = (nad & mask) == 0 && (nad >> f) == -w[i];
-    und += static_cast<std::int32_t>(d == 0 && prod != 0) + static_cast<std::int32_t>(r == 0 && !u_zero);
-    sat += static_cast<std::int32_t>(dc != d) + static_cast<std::int32_t>(rc != r);
-    w[i] = rc;
-  }
+  for (std::size_t i = 0; i < n; ++i) w[i] = update_one_i32(g, x[i], w[i], na, f, mask, bias, bias, lo, hi, sat, und);
+  return RowCounts{static_cast<std::uint64_t>(sat), static_cast<std::uint64_t>(und)};
+}
+
+TAXONN_CLONES RowCounts update_row_i32_drawn(const UpdateRow& p, const std::int32_t* x, std::int32_t* w, std::size_t n,
+                                             const std::int32_t* bias_d, const std::int32_t* bias_w) {
+  const std::int32_t f = p.frac_bits, g = p.g, na = p.neg_alpha, mask = (std::int32_t{1} << f) - 1;
+  const auto lo = static_cast<std::int32_t>(p.lo), hi = static_cast<std::int32_t>(p.hi);
+  std::int32_t sat = 0, und = 0;
+#pragma omp simd reduction(+ : sat, und)
+  for (std::size_t i = 0; i < n; ++i)
+    w[i] = update_one_i32(g, x[i], w[i], na, f, mask, bias_d[i], bias_w[i], lo, hi, sat, und);
   return RowCounts{static_cast<std::uint64_t>(sat), static_cast<std::uint64_t>(und)};
 }
 

@@ -58,5 +58,10 @@ RowCounts update_sums(const UpdateRow& p, const double* s, std::int32_t* w, std:
 // value, g and alpha have at most 16 bits (W <= 16), so each product is
 // below 2^30 and nothing overflows.
 RowCounts update_row_i32(const UpdateRow& p, const std::int32_t* x, std::int32_t* w, std::size_t n);
+// update_row_i32 with a bias per rounding (stochastic rounding: each the low
+// F bits of its draw): bias_d[i] for D[i], bias_w[i] for W[i]; p.bias is
+// not read. The same limits on the widths.
+RowCounts update_row_i32_drawn(const UpdateRow& p, const std::int32_t* x, std::int32_t* w, std::size_t n,
+                               const std::int32_t* bias_d, const std::int32_t* bias_w);
 
 }  // namespace taxonn::kern

@@ -366,12 +366,7 @@ void Network<A>::fc_update(Layer& L, const std::vector<V>& g, A& a) {
       if (gj == 0) {
         a.skip_exact_roundings(2L * in);  // every D is 0 and every W stays: only the draws
       } else {
-        V d = a.round(a.mul(gj, L.x[0]));
-        for (int k = 0; k < in; ++k) {
-          const V next = k + 1 < in ? a.round(a.mul(gj, L.x[static_cast<std::size_t>(k + 1)])) : V{0};
-          w[k] = a.update(w[k], d);
-          d = next;
-        }
+        a.update_row_pe_order(gj, L.x.data(), w, in);
       }
     } else {
       a.update_row(gj, L.x.data(), w, in);  // step 3, then steps 4-5, per weight

@@ -1,6 +1,9 @@
 // Golden twins of the arithmetic primitives (CONTRACT section 2).
 #include "primitives.hpp"
 
+#include <map>
+#include <mutex>
+
 #include "rounding.hpp"
 
 namespace taxonn {
@@ -121,6 +124,47 @@ SatResult grad_value(Wide r1, Wide fd, const QFormat& fmt, Activation a, std::ui
     case Activation::kTanh: return rq(mul(r1, fd), fmt.frac_bits, fmt, fmt.rounding, rnd);
   }
   return {0, false};
+}
+
+void Lfsr::ensure_jump() {
+  if (jump_) return;
+  static std::mutex mu;
+  static std::map<std::pair<std::uint32_t, std::uint32_t>, std::shared_ptr<const Jump>> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& slot = cache[{p_.polynomial, mask_}];
+  if (!slot) {
+    auto j = std::make_shared<Jump>();
+    for (int k = 1; k <= 8; ++k)
+      for (std::uint32_t v = 0; v < (1u << k); ++v) {
+        Lfsr l = *this;
+        l.state_ = v & mask_;
+        for (int i = 0; i < k; ++i) l.step();
+        j->t[k].push_back(l.state_);
+      }
+    slot = std::move(j);
+  }
+  jump_ = slot;
+}
+
+void Lfsr::states(std::uint32_t* out, std::size_t n) {
+  ensure_jump();
+  std::size_t k = 0;
+  for (; k + 8 <= n; k += 8) {
+    const std::uint32_t s = state_;
+    out[k] = s;
+    for (int j = 1; j < 8; ++j) out[k + static_cast<std::size_t>(j)] = after(s, j);
+    state_ = after(s, 8);
+  }
+  for (; k < n; ++k) {
+    out[k] = state_;
+    step();
+  }
+}
+
+void Lfsr::skip(std::size_t n) {
+  ensure_jump();
+  for (; n >= 8; n -= 8) state_ = after(state_, 8);
+  for (; n > 0; --n) step();
 }
 
 }  // namespace taxonn

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "config.hpp"
 #include "fixed_format.hpp"
@@ -54,21 +56,42 @@ SatResult rq(Wide x, int shift, const QFormat& out, Rounding mode, std::uint64_t
 // then the LFSR advances (one step per rounding that uses it).
 class Lfsr {
  public:
-  explicit Lfsr(const LfsrParams& p) : p_(p), state_(p.seed) {}
+  explicit Lfsr(const LfsrParams& p)
+      : p_(p), state_(p.seed), mask_(p.width >= 32 ? 0xFFFFFFFFu : ((std::uint32_t{1} << p.width) - 1)) {}
   std::uint32_t state() const { return state_; }
-  // Inline: a stochastic layer's training steps it once per rounding.
+  // Inline and branch-free (the bit shifted out is random: a branch on it
+  // mispredicts half the time): a stochastic layer's training steps it
+  // once per rounding.
   void step() {
-    const std::uint32_t mask = p_.width >= 32 ? 0xFFFFFFFFu : ((std::uint32_t{1} << p_.width) - 1);
-    const bool out = (state_ & 1u) != 0;
-    state_ >>= 1;
-    if (out) state_ ^= p_.polynomial;
-    state_ &= mask;
+    const std::uint32_t out = state_ & 1u;
+    state_ = ((state_ >> 1) ^ (p_.polynomial & (0u - out))) & mask_;
   }
   const LfsrParams& params() const { return p_; }
+  // n steps at once: out[k] = the state before step k (what the k-th of n
+  // roundings draws), then the LFSR has advanced n steps; and n steps with
+  // no states kept. The same states as n calls of state() and step(), eight
+  // steps per table lookup (Jump).
+  void states(std::uint32_t* out, std::size_t n);
+  void skip(std::size_t n);
+
+  // The step is linear over GF(2), and j steps shift the bits above the low
+  // j out unchanged (nothing is fed back while zeros are shifted out): so j
+  // steps of s are (s with its low j bits cleared) >> j, XOR t[j][low j
+  // bits of s], t[j][v] being j steps of v. For j = 1..8.
+  struct Jump {
+    std::vector<std::uint32_t> t[9];
+  };
 
  private:
+  std::uint32_t after(std::uint32_t s, int j) const {
+    return ((s & ~((1u << j) - 1u)) >> j) ^ jump_->t[j][s & ((1u << j) - 1u)];
+  }
+  void ensure_jump();
+
   LfsrParams p_;
   std::uint32_t state_;
+  std::uint32_t mask_;  // the register's width
+  std::shared_ptr<const Jump> jump_;  // built on first use, shared by every LFSR of the same width and polynomial
 };
 
 // taxonn_rounder: the PE's one rounder, rq from 2F to the format's F with

@@ -3,6 +3,7 @@
 // corner cases, seeded random cases, a sweep over widths.
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -231,6 +232,37 @@ TEST(Lfsr, SixteenBitPolynomialIsMaximal) {
     ASSERT_NE(l.state(), 0u);
   } while (l.state() != 0xACE1 && period < 70000);
   EXPECT_EQ(period, 65535u);
+}
+
+// Lfsr::states and skip (eight steps per table lookup) against step() one
+// at a time: the shipped polynomial's corner seeds, then random widths
+// (1..32), polynomials and seeds over a sweep of counts around the block
+// of eight; a random run prints its seed.
+TEST(Lfsr, JumpsAreSteps) {
+  auto check = [](const LfsrParams& p, std::size_t n) {
+    Lfsr a(p), b(p), c(p);
+    std::vector<std::uint32_t> got(n + 1, 0xDEADBEEF);
+    a.states(got.data(), n);
+    c.skip(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      ASSERT_EQ(got[k], b.state()) << "width " << p.width << " poly " << p.polynomial << " seed " << p.seed << " step " << k;
+      b.step();
+    }
+    EXPECT_EQ(got[n], 0xDEADBEEFu) << "wrote past n";
+    EXPECT_EQ(a.state(), b.state()) << "width " << p.width << " poly " << p.polynomial << " n " << n;
+    EXPECT_EQ(c.state(), b.state()) << "skip, width " << p.width << " poly " << p.polynomial << " n " << n;
+  };
+  for (std::uint32_t seed : {0x0001u, 0x8000u, 0xFFFFu, 0xACE1u})
+    for (std::size_t n : {0, 1, 7, 8, 9, 16, 801}) check(LfsrParams{16, 0xB400, seed}, n);
+  const std::uint64_t seed = std::random_device{}();
+  std::mt19937_64 rng(seed);
+  SCOPED_TRACE("random seed " + std::to_string(seed));
+  for (int t = 0; t < 200; ++t) {
+    const int w = 1 + static_cast<int>(rng() % 32);
+    const std::uint32_t mask = w >= 32 ? 0xFFFFFFFFu : ((1u << w) - 1);
+    const LfsrParams p{w, static_cast<std::uint32_t>(rng()) & mask, static_cast<std::uint32_t>(rng()) & mask};
+    check(p, rng() % 40);
+  }
 }
 
 TEST(SatCounter, SticksAtMaximum) {
