@@ -63,7 +63,7 @@ class FixedArithT {
   void skip_exact_roundings(long n) {
     counters.roundings += n;
     if (!draws()) return;
-    (rng_ != nullptr ? *rng_ : lfsr_).skip(static_cast<std::size_t>(n));
+    lfsr().skip(static_cast<std::size_t>(n));
   }
 
   V from_real(double r) {
@@ -171,7 +171,7 @@ class FixedArithT {
         const auto un = static_cast<std::size_t>(n);
         const auto mask = static_cast<std::uint32_t>((std::uint64_t{1} << fmt_.frac_bits) - 1);
         draws_.resize(2 * un);
-        (rng_ != nullptr ? *rng_ : lfsr_).states(draws_.data(), 2 * un);
+        lfsr().states(draws_.data(), 2 * un);
         bias_d_.resize(un);
         bias_w_.resize(un);
         // Draw 0 is D0's; then D[k+1]'s and W[k]'s in turn; the last W's.
@@ -235,6 +235,8 @@ class FixedArithT {
     const int f = fmt_.frac_bits;
     return kern::UpdateRow{g, neg_alpha_, f, row_bias(f), static_cast<double>(min_), static_cast<double>(max_)};
   }
+  // Where this rounding draws from (use()).
+  Lfsr& lfsr() { return rng_ != nullptr ? *rng_ : lfsr_; }
   // Whether the 32-bit row kernels hold this format: every value, g and
   // alpha of at most 16 bits (kern::update_row_i32).
   bool narrow() const { return fmt_.width() <= 16 && neg_alpha_ >= -32768 && neg_alpha_ <= 32768; }
@@ -258,10 +260,10 @@ class FixedArithT {
   V round_shift(Acc xa, int s, int post) {
     ++counters.roundings;
     const auto x = static_cast<std::int64_t>(xa);  // exact: xa is an integer
-    Lfsr& lfsr = rng_ != nullptr ? *rng_ : lfsr_;
-    const std::uint64_t rnd = s > 0 && draws() ? lfsr.state() : 0;
+    Lfsr& rng = lfsr();
+    const std::uint64_t rnd = s > 0 && draws() ? rng.state() : 0;
     std::int64_t r = taxonn::round_shift<std::int64_t>(x, s, fmt_.rounding, rnd);
-    if (s > 0 && draws()) lfsr.step();
+    if (s > 0 && draws()) rng.step();
     r *= std::int64_t{1} << post;
     if (r == 0 && x != 0) ++counters.underflows;
     return clamp(r);

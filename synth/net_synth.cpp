@@ -86,7 +86,7 @@ SramMap sram_map(int depth, int width, const std::vector<mem::Macro>& catalog, c
     libs.insert(fs::absolute(s.macro.file).string());
     m.macros += fmt::format("{}{} x {}", m.macros.empty() ? "" : " + ", s.banks, s.macro.name);
   }
-  m.macros += fmt::format(", {} unused bits", cv.unused_bits);
+  m.unused_bits = cv.unused_bits;
   m.libs.assign(libs.begin(), libs.end());
   return m;
 }
@@ -127,7 +127,7 @@ std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double c
         const SramMap m = sram_map(h.depth(), pp.width(), catalog, fmt::format("the scratchpad of {}'s PEs", name));
         pe.sram_model = m.model;
         pe.run.macro_libs = m.libs;
-        pe.run.what += ", SRAM " + m.macros.substr(0, m.macros.find(", "));
+        pe.run.what += ", SRAM " + m.macros;
       }
       if (first_pe.registers == 0) first_pe = pe.activity;
       units.push_back(pe);

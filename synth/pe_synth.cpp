@@ -117,7 +117,7 @@ SynthReport flow::synth_layer(const Config& c, std::size_t idx, const SynthOptio
   r.clock_gating = c.clock_gating;
   r.clock_gate_cell = gate.name;
   r.memory = to_string(c.memory);
-  r.sram = sram.macros;
+  if (!sram.macros.empty()) r.sram = fmt::format("{}, {} unused bits", sram.macros, sram.unused_bits);
   r.generic = o.liberty.empty();
   r.clock_ns = o.clock_ns;
   r.liberty = r.generic ? "(none: Yosys generic cells)" : o.liberty;

@@ -53,12 +53,13 @@ const std::map<int, PaperPoint>& paper_tables() {
 namespace {
 
 // Both PEs at every width: one batch job per width (batch/executor.hpp),
-// `so.batch.jobs` at a time on this machine or on a Slurm cluster.
-std::vector<SynthReport> synth_points(const SweepOptions& so, batch::Executor& ex) {
+// `so.batch.jobs` at a time on this machine or on a Slurm cluster; the
+// SRAM macros' liberties (memory sram) are inputs of every job.
+std::vector<SynthReport> synth_points(const SweepOptions& so, batch::Executor& ex,
+                                      const std::vector<mem::Macro>& macros) {
   const int n = so.to - so.from + 1;
   fmt::print(stderr, "synth sweep: W = {}..{} (Q({},W-{})), both PEs\n", so.from, so.to, so.int_bits, so.int_bits);
   std::vector<batch::Job> jobs;
-  const std::vector<mem::Macro> macros = so.base.sram.empty() ? std::vector<mem::Macro>{} : mem::read_catalog(so.base.sram);
   for (int w = so.from; w <= so.to; ++w) {
     SynthOptions o = so.base;
     o.work_dir = (fs::path(so.base.work_dir) / fmt::format("sweep_w{}", w)).string();
@@ -367,7 +368,8 @@ std::vector<SynthReport> run_sweep(const SweepOptions& so) {
   const std::vector<mem::Macro> catalog = sram_catalog(c, !so.base.liberty.empty(), so.base.sram);
   for (int w = so.from; w <= so.to; ++w) {
     const Config cw = with_format(c, idx, so.int_bits, w - so.int_bits, fmt::format("{} at W = {}", so.base.config_path, w));
-    if (!catalog.empty()) sram_map(cw.scratchpad_depth, w, catalog, fmt::format("the PEs' scratchpad at W = {}", w));
+    const PeParams pp = pe_params(cw, idx);
+    if (!catalog.empty()) sram_map(pp.depth, pp.width(), catalog, fmt::format("the PEs' scratchpad at W = {}", w));
   }
   if (!so.compare.empty() && so.base.liberty.empty())
     throw UsageError("--compare: the comparison is of power too; give --liberty");
@@ -377,7 +379,7 @@ std::vector<SynthReport> run_sweep(const SweepOptions& so) {
   check_clock_gating(c, so.base.liberty.empty() ? "" : prepare_liberty(so.base.liberty, so.base.work_dir));
   const fs::path out = fs::absolute(so.out_dir);
   fs::create_directories(out);
-  const std::vector<SynthReport> reports = synth_points(so, *ex);
+  const std::vector<SynthReport> reports = synth_points(so, *ex, catalog);
   std::string md = sweep_tables(so, reports, out);
   if (!so.compare.empty()) md += compare_section(reports, so.compare, other);
   md += sweep_breakdown(reports[reports.size() / 2]);

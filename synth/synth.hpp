@@ -77,7 +77,7 @@ struct SynthReport {
   bool clock_gating = false;    // the scratchpad words on gated clocks
   std::string clock_gate_cell;  // then: the liberty's cell each gate is
   std::string memory = "flops"; // the scratchpads (config memory)
-  std::string sram;             // memory sram: the macros of each scratchpad (SramMap::macros)
+  std::string sram;             // memory sram: the macros of each scratchpad and their unused bits
   bool generic = true;
   double clock_ns = 0;
   SynthPoint base, taxonn;
@@ -147,12 +147,14 @@ struct NetUnit {
 std::vector<mem::Macro> sram_catalog(const Config& c, bool liberty, const std::vector<std::string>& sram);
 // One scratchpad of depth x width on its cheapest cover by `catalog`
 // (mem::cover; ConfigError naming `what` when none fits): the
-// taxonn_sram_model that instantiates the macros, their liberty files, and
-// what the reports say ("2 x fakeram45_64x15, 14 unused bits").
+// taxonn_sram_model that instantiates the macros, their liberty files, the
+// macros as the reports name them ("2 x fakeram45_64x15") and the bits
+// they hold beyond the scratchpad's.
 struct SramMap {
   std::string model;
   std::vector<std::string> libs;
   std::string macros;
+  long long unused_bits = 0;
 };
 SramMap sram_map(int depth, int width, const std::vector<mem::Macro>& catalog, const std::string& what);
 // With `memory: sram`, each PE's scratchpad is the cheapest cover by the

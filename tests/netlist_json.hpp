@@ -8,17 +8,24 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 namespace taxonn::test {
 
 namespace fs = std::filesystem;
 
+// Written beside and renamed into place: ctest runs each test in a process
+// of its own, in parallel, and several write the same library file; a
+// reader never sees one half written.
 inline fs::path temp_file(const std::string& name, const std::string& text) {
   const fs::path dir = fs::temp_directory_path() / "taxonn_test_power";
   fs::create_directories(dir);
   const fs::path p = dir / name;
-  std::ofstream(p) << text;
+  const fs::path tmp = dir / (name + "." + std::to_string(::getpid()) + ".tmp");
+  std::ofstream(tmp) << text;
+  fs::rename(tmp, p);
   return p;
 }
 

@@ -189,6 +189,22 @@ TEST(SramPower, RefusesMacrosItDoesNotModel) {
   } catch (const lib::LibertyError& e) {
     EXPECT_NE(std::string(e.what()).find("we_in"), std::string::npos) << e.what();
   }
+  // A macro clocked by a data input: the simulation clocks memories by the
+  // clock port only.
+  {
+    JsonModule d;
+    d.port("clk", "input", {2});
+    d.port("ck2", "input", {3});
+    d.port("rd", "output", {10, 11});
+    d.cell("u_ram", "RAM2X2", {{"clk", 3}, {"rd_out", nlohmann::json({10, 11})}});
+    const auto n = gate::read_netlist(write_netlist("ram_dclk.json", {{"top", d}}), "top", bufs_and_ram());
+    try {
+      gate::simulate_power(n, "clk", {gate::StimCycle{}}, 10e-9);
+      FAIL() << "a macro off the clock port was simulated";
+    } catch (const lib::LibertyError& e) {
+      EXPECT_NE(std::string(e.what()).find("not clocked by the clock port"), std::string::npos) << e.what();
+    }
+  }
   // A bus connected with the wrong width.
   JsonModule m;
   m.port("clk", "input", {2});

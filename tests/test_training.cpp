@@ -20,6 +20,14 @@ namespace taxonn {
 namespace {
 namespace fs = std::filesystem;
 
+// A raw value of format f: one time in four a corner (min, max, 0, +-1),
+// else random bits.
+std::int32_t corner_or_random(std::mt19937_64& rng, const QFormat& f) {
+  const std::int32_t corner[] = {static_cast<std::int32_t>(f.min_raw()), static_cast<std::int32_t>(f.max_raw()), 0, 1,
+                                 -1};
+  return rng() % 4 == 0 ? corner[rng() % 5] : static_cast<std::int32_t>(from_bits(rng(), f.width()));
+}
+
 // A small network with every layer kind: conv -> max pool -> conv -> avg pool
 // -> fc -> fc, formats that differ between layers (so values are converted
 // at every boundary), and the given activations and rounding.
@@ -219,11 +227,7 @@ TEST(Training, UpdateRowIsTheScalarUpdate) {
         f.rounding = m;
         FixedArith exact(f, Activation::kRelu, alpha, lp);
         FixedArithFast fast(f, Activation::kRelu, alpha, lp);
-        auto value = [&] {
-          const std::int32_t corner[] = {static_cast<std::int32_t>(f.min_raw()), static_cast<std::int32_t>(f.max_raw()),
-                                         0, 1, -1};
-          return rng() % 4 == 0 ? corner[rng() % 5] : static_cast<std::int32_t>(from_bits(rng(), f.width()));
-        };
+        auto value = [&] { return corner_or_random(rng, f); };
         for (int row = 0; row < 200; ++row) {
           const int n = 1 + static_cast<int>(rng() % 40);
           const std::int32_t g = value();
@@ -250,6 +254,54 @@ TEST(Training, UpdateRowIsTheScalarUpdate) {
     }
   }
   EXPECT_GT(saturated_products, 0u) << "no product saturated: the step-3 clamp went untested";
+}
+
+TEST(Training, StochasticUpdateRowIsThePeOrderLoop) {
+  // FixedArithFast::update_row_pe_order, stochastic (draws taken eight per
+  // table lookup, the row in vector lanes when W <= 16), against the int64
+  // arithmetic rounding one weight at a time in the PE's order (D0, D1, W0,
+  // D2, W1, ...): corner values beside random ones, rows across the blocks
+  // of eight, formats on both sides of W = 16, learning rates that
+  // saturate; every weight, every counter, and where the LFSR ends.
+  std::mt19937_64 rng(test::seed("Training.StochasticUpdateRowIsThePeOrderLoop"));
+  const LfsrParams lp{16, 0xB400, 0xACE1};
+  for (const auto& [ib, fb] : {std::pair{1, 6}, {2, 12}, {3, 10}, {1, 15}, {2, 20}}) {
+    for (double alpha : {0.01, 0.5, 1.0}) {
+      QFormat f;
+      f.int_bits = ib;
+      f.frac_bits = fb;
+      f.rounding = Rounding::kStochastic;
+      FixedArith exact(f, Activation::kRelu, alpha, lp);
+      FixedArithFast fast(f, Activation::kRelu, alpha, lp);
+      Lfsr lfsr_e(lp), lfsr_f(lp);
+      exact.use(&lfsr_e);
+      fast.use(&lfsr_f);
+      auto value = [&] { return corner_or_random(rng, f); };
+      for (int row = 0; row < 100; ++row) {
+        const int n = 1 + static_cast<int>(rng() % 40);
+        std::int32_t g = value();
+        if (g == 0) g = 1;  // the caller skips G = 0 (skip_exact_roundings)
+        std::vector<std::int32_t> x(static_cast<std::size_t>(n)), w(x.size());
+        for (std::size_t k = 0; k < x.size(); ++k) {
+          x[k] = value();
+          w[k] = value();
+        }
+        std::vector<std::int32_t> want = w, got = w;
+        std::int32_t d = exact.round(FixedArith::mul(g, x[0]));
+        for (std::size_t k = 0; k < want.size(); ++k) {
+          const std::int32_t next = k + 1 < want.size() ? exact.round(FixedArith::mul(g, x[k + 1])) : 0;
+          want[k] = exact.update(want[k], d);
+          d = next;
+        }
+        fast.update_row_pe_order(g, x.data(), got.data(), n);
+        ASSERT_EQ(want, got) << fmt::format("Q({},{}) alpha {} g {} n {}", ib, fb, alpha, g, n);
+        ASSERT_EQ(lfsr_e.state(), lfsr_f.state()) << fmt::format("Q({},{}) n {}", ib, fb, n);
+      }
+      EXPECT_EQ(exact.counters.roundings, fast.counters.roundings);
+      EXPECT_EQ(exact.counters.saturations, fast.counters.saturations) << fmt::format("Q({},{}) alpha {}", ib, fb, alpha);
+      EXPECT_EQ(exact.counters.underflows, fast.counters.underflows) << fmt::format("Q({},{}) alpha {}", ib, fb, alpha);
+    }
+  }
 }
 
 TEST(Training, ScaledRowsSumIsTheSumOfProducts) {

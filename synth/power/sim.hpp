@@ -60,6 +60,7 @@ struct Sim {
   // SRAM macros: per instance its index in `mems`, or -1. No reset, like
   // the macro: words and read register start at 0, as the golden twin's.
   struct MemState {
+    std::size_t inst = 0;
     std::vector<std::vector<char>> words;
     std::vector<char> rd;
   };
@@ -83,7 +84,7 @@ struct Sim {
         throw lib::LibertyError(fmt::format("netlist {}: SRAM macro {} is not clocked by the clock port on its clk pin",
                                             n.top, n.insts[i].name));
       mem_of[i] = static_cast<int>(mems.size());
-      mems.push_back({std::vector<std::vector<char>>(static_cast<std::size_t>(c.mem.words),
+      mems.push_back({i, std::vector<std::vector<char>>(static_cast<std::size_t>(c.mem.words),
                                                      std::vector<char>(static_cast<std::size_t>(c.mem.bits), 0)),
                       std::vector<char>(static_cast<std::size_t>(c.mem.bits), 0)});
     }
@@ -316,15 +317,13 @@ struct Sim {
   // An SRAM macro's access at the edge (lib::MemoryPins; taxonn_sram_model):
   // with ce_in, a write of wd_in under w_mask_in or a read into rd_out; an
   // address past the words changes nothing.
-  void memory_edge(std::size_t i) {
-    const auto& in = n.insts[i];
-    const lib::MemoryPins& m = in.cell->mem;
-    auto& st = gather(i);
+  void memory_edge(MemState& ms) {
+    const lib::MemoryPins& m = n.insts[ms.inst].cell->mem;
+    auto& st = gather(ms.inst);
     auto pin = [&](int p) { return st[static_cast<std::size_t>(p)] != 0; };
     if (!pin(m.ce)) return;
     std::size_t addr = 0;
     for (std::size_t b = 0; b < m.addr.size(); ++b) addr |= static_cast<std::size_t>(pin(m.addr[b])) << b;
-    MemState& ms = mems[static_cast<std::size_t>(mem_of[i])];
     if (addr >= ms.words.size()) return;
     auto& word = ms.words[addr];
     for (std::size_t b = 0; b < word.size(); ++b) {
@@ -336,8 +335,7 @@ struct Sim {
   // The rising clock edge: every flip-flop whose clock pulses takes
   // next_state (async controls win); every memory makes its access.
   void clock_edge() {
-    for (std::size_t i = 0; i < n.insts.size(); ++i)
-      if (mem_of[i] >= 0) memory_edge(i);
+    for (MemState& m : mems) memory_edge(m);
     // The enables are nets, which the edge does not change (it sets states).
     for (int i : order) {
       const auto& in = n.insts[static_cast<std::size_t>(i)];
