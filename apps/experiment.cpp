@@ -104,6 +104,7 @@ std::vector<Run> plan_runs(const json& spec, const fs::path& base, const Experim
         if (spec.contains("alpha")) run.opt.alpha = spec.at("alpha").get<double>();
         run.opt.alpha_scale = alpha_scale;
         run.opt.bias = spec.value("bias", false);
+        run.opt.shift = spec.value("shift", 0);
         run.opt.train_limit = o.train_limit;
         run.opt.test_limit = o.test_limit;
         run.opt.quiet = true;
@@ -394,8 +395,10 @@ int run_experiment(const ExperimentOptions& o) {
   all["seeds"] = seeds;
   all["alpha_scale"] = alpha_scale;
   all["bias"] = spec.value("bias", false);
+  const int shift = spec.value("shift", 0);
+  all["shift"] = shift;
   std::string md = fmt::format("# {}\n\n{}\n\nEach run: {} epochs of SGD (batch 1), once per seed ({}: the seed "
-                               "draws the initial weights and the sample order){}{}. Regenerate with\n"
+                               "draws the initial weights and the sample order){}{}{}. Regenerate with\n"
                                "`taxonn experiment --spec {}`{}.\n",
                                spec.value("title", "Experiment"), spec.value("description", ""), epochs,
                                fmt::join(seeds, ", "),
@@ -403,6 +406,9 @@ int run_experiment(const ExperimentOptions& o) {
                                    ? ""
                                    : fmt::format(", learning rate x {} in epochs 1, 2, ... (the last after the list)",
                                                  fmt::join(alpha_scale, ", ")),
+                               shift ? fmt::format(", each training image moved by up to {} pixels in y and x "
+                                                   "(uniform, seeded; the test images as they are)", shift)
+                                     : "",
                                o.train_limit ? fmt::format(", {} training images per epoch", o.train_limit) : "",
                                o.spec, make_target.empty() ? "" : fmt::format(" (`make {}`)", make_target));
   if (sig)

@@ -219,6 +219,9 @@ Command add_train(CLI::App& app) {
   trn->add_option("--alpha-scale", to.alpha_scale,
                   "learning-rate schedule: epoch e uses every layer's alpha x the e-th value (the last one after "
                   "the list ends), e.g. --alpha-scale 1 1 0.5 0.25");
+  trn->add_option("--shift", to.shift,
+                  "augmentation: move each training image by up to N pixels in y and x (uniform, seeded; 0: none)")
+      ->default_val(0);
   trn->add_flag("--bias", to.bias, "give every fc/conv layer a bias (as \"bias\": true in the config)");
   trn->add_option("--out", to.out_dir, "write train.csv and train.json here");
   trn->add_option("--save", to.save, "write the trained weights (docs/weights.md)");

@@ -67,6 +67,7 @@ void write_outputs(const TrainOptions& o, const Config& c, const DatasetPair& da
   j["arith"] = arith;
   j["seed"] = o.seed;
   j["alpha_scale"] = o.alpha_scale;
+  j["shift"] = o.shift;
   j["train_images"] = n_train;
   j["test_images"] = n_test;
   j["epochs"] = nlohmann::json::array();
@@ -118,6 +119,10 @@ TrainResult train(const Config& c, const DatasetPair& data, const TrainOptions& 
   std::vector<std::size_t> order(data.train.size());
   std::iota(order.begin(), order.end(), 0);
   std::mt19937_64 rng(o.seed ^ 0x5DEECE66Dull);
+  // The moves have their own stream, so the sample order is the unmoved run's.
+  std::mt19937_64 move_rng(o.seed ^ 0x3C6EF372FE94F82Bull);
+  const auto span = static_cast<std::uint64_t>(2 * o.shift + 1);
+  std::vector<std::uint8_t> moved(data.train.image_size());
   TrainResult result;
   result.dataset_source = data.source;
   Progress bar(o.quiet);
@@ -143,7 +148,14 @@ TrainResult train(const Config& c, const DatasetPair& data, const TrainOptions& 
       }
       const std::size_t idx = order[i];
       const int label = data.train.labels[idx];
-      const double l = net.train_step(data.train.image(idx), label);
+      const std::uint8_t* image = data.train.image(idx);
+      if (o.shift) {
+        const int dy = static_cast<int>(move_rng() % span) - o.shift;
+        const int dx = static_cast<int>(move_rng() % span) - o.shift;
+        shift_image(data.train, image, dy, dx, moved.data());
+        image = moved.data();
+      }
+      const double l = net.train_step(image, label);
       loss += l;
       window += l;
       if (o.curve_every && (i + 1) % o.curve_every == 0) {
@@ -206,6 +218,7 @@ void check_options(const TrainOptions& o) {
   if (o.arith != "fixed" && o.arith != "float")
     throw UsageError(fmt::format("--arith '{}': use fixed or float", o.arith));
   if (o.epochs < 1) throw UsageError(fmt::format("--epochs {}: train at least 1 epoch", o.epochs));
+  if (o.shift < 0) throw UsageError(fmt::format("--shift {}: give a move of 0 (none) or more pixels", o.shift));
   for (const double a : o.alpha_scale)
     if (!(std::isfinite(a) && a > 0))
       throw UsageError(fmt::format("--alpha-scale {}: every step of the schedule must be a finite number > 0", a));
@@ -236,6 +249,9 @@ Config resolve_train_config(const TrainOptions& o) {
     c = apply_overrides(c, ov, fmt::format("{} with the overrides", o.config));
   }
   if (o.arith == "fixed") check_fixed_trainable(c);
+  if (const Shape& in = c.input_shape; o.shift >= std::min(in.height, in.width))
+    throw UsageError(fmt::format("--shift {}: moves {}'s {}x{} images off themselves; give 0..{} pixels", o.shift,
+                                 c.name, in.height, in.width, std::min(in.height, in.width) - 1));
   // Every step of the schedule must be a learning rate the alpha register
   // holds, as the config's alpha must: one that rounds to 0 stops training.
   for (std::size_t k = 0; k < o.alpha_scale.size() && o.arith == "fixed"; ++k)
@@ -302,6 +318,7 @@ nlohmann::json train_options_json(const TrainOptions& o) {
             {"train_limit", o.train_limit}, {"test_limit", o.test_limit},  {"bias", o.bias},
             {"alpha_scale", o.alpha_scale}, {"formats", o.formats},        {"curve_every", o.curve_every}};
   if (o.alpha) j["alpha"] = *o.alpha;
+  if (o.shift) j["shift"] = o.shift;  // only when moved: earlier runs' job keys stay
   return j;
 }
 
@@ -320,6 +337,7 @@ TrainOptions train_options_from_json(const nlohmann::json& j) {
   o.formats = j.at("formats").get<std::vector<std::pair<int, int>>>();
   o.curve_every = j.at("curve_every");
   if (j.contains("alpha")) o.alpha = j.at("alpha").get<double>();
+  o.shift = j.value("shift", 0);
   o.quiet = true;
   return o;
 }

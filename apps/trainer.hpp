@@ -34,6 +34,10 @@ struct TrainOptions {
   // alpha_scale[min(e, size) - 1] (the host rewrites the alpha registers
   // between epochs); empty: x 1 throughout.
   std::vector<double> alpha_scale;
+  // Augmentation: each training image moved by dy, dx drawn uniformly from
+  // -shift..shift (its own seeded stream; zeros moved in); 0: none. Test
+  // images are never moved.
+  int shift = 0;
   bool quiet = false;
   // Per-layer formats (I, F) for the weighted layers in order, replacing the
   // config's; empty: the config's own.

@@ -32,6 +32,14 @@ if not ok:
     print("FAIL: --alpha-scale 1 0.25 did not train epoch 1 as before and epochs 2-3 at a quarter of alpha")
 sys.exit(0 if ok else 1)
 PY
+# Augmentation: --shift moves each training image (its own seeded stream: the
+# same bits twice, other bits than unmoved, the sample order unchanged);
+# recorded in train.json.
+ok --out "$work/shift" --save "$work/ws1.json" --shift 2
+ok --save "$work/ws2.json" --shift 2
+cmp -s "$work/ws1.json" "$work/ws2.json" || { echo "FAIL: two --shift 2 runs with one seed differ"; fail=1; }
+cmp -s "$work/ws1.json" "$work/w.json" && { echo "FAIL: --shift 2 trained the same weights as no shift"; fail=1; }
+grep -qE '"shift": ?2' "$work/shift/train.json" || { echo "FAIL: train.json does not record --shift 2"; fail=1; }
 bad() {  # expected-text, then the arguments
   local want=$1; shift
   err=$("$taxonn" train --quiet "$@" --out "$work/bad" 2>&1 >/dev/null); rc=$?
@@ -48,6 +56,8 @@ bad "give one I,F per layer" --config "$cfg" --dataset $ds --formats "2,12 2,12"
 bad "(step 2): layer 'conv1''s alpha 0.01 x 0.001 rounds to 0 in Q(2,12)" --config "$cfg" --dataset $ds --alpha-scale 1 0.001
 bad "(step 2): layer 'conv1''s alpha 0.01 x 1000 does not fit Q(2,12)" --config "$cfg" --dataset $ds --alpha-scale 1 1000
 for a in -1 0 nan; do bad "--alpha-scale $a: every step of the schedule must be a finite number > 0" --config "$cfg" --dataset $ds --alpha-scale 1 $a; done
+bad "--shift -1: give a move of 0 (none) or more pixels" --config "$cfg" --dataset $ds --shift -1
+bad "--shift 28: moves lenet5_mnist's 28x28 images off themselves; give 0..27 pixels" --config "$cfg" --dataset $ds --shift 28
 bad "no such weights file" --config "$cfg" --dataset $ds --load "$work/none.json"
 bad "does not exist" --config "$cfg" --dataset mnist --data-dir "$work/nowhere"
 for a in -1 0 nan inf; do bad "--alpha $a: the learning rate must be a finite number > 0" --config "$cfg" --dataset $ds --alpha=$a; done
@@ -91,6 +101,9 @@ other "not an experiment spec: key 'studies' not found" "$work/exp" experiment -
 printf '{"name": "t", "alpha_scale": [1, 0.0001], "studies": [{"name": "s", "dataset": "%s", "config": "%s", "runs": [{"label": "a"}]}]}\n' \
   "$ds" "$cfg" > "$work/spec_sched.json"
 other "study 's', run 'a': --alpha-scale 0.0001 (step 2)" "$work/exp" experiment --spec "$work/spec_sched.json" --out "$work/exp"
+printf '{"name": "t", "shift": 30, "studies": [{"name": "s", "dataset": "%s", "config": "%s", "runs": [{"label": "a"}]}]}\n' \
+  "$ds" "$cfg" > "$work/spec_shift.json"
+other "study 's', run 'a': --shift 30: moves lenet5_mnist's 28x28 images off themselves" "$work/exp" experiment --spec "$work/spec_shift.json" --out "$work/exp"
 # A config its study's dataset does not fit (16 inputs against 28x28 images): refused at planning.
 printf '{"name": "t", "studies": [{"name": "s", "dataset": "%s", "config": "%s", "runs": [{"label": "a"}]}]}\n' \
   "$ds" "$src/configs/mlp_small.json" > "$work/spec_fit.json"

@@ -1,7 +1,6 @@
 // The network model and its training (docs/CONTRACT.md 3): backprop checked
 // against finite differences, the two fixed-point accumulators giving the
-// same bits, the 64-bit rounder equal to taxonn::rq, determinism, datasets,
-// and a few hundred steps of LeNet-5 on real data whose loss must fall.
+// same bits, the 64-bit rounder equal to taxonn::rq, determinism, and a few hundred steps of LeNet-5 on real data whose loss must fall.
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -9,7 +8,6 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include "dataset.hpp"
 #include "io_util.hpp"
@@ -430,78 +428,6 @@ TEST(Training, WeightsSaveAndLoad) {
   nlohmann::json out_of_range = a.weights_json();
   out_of_range["layers"][0]["weights"][0] = 1 << 20;  // c1 is Q(3,11): raw values fit 14 bits
   EXPECT_THROW(b.load_weights(out_of_range, "mem"), ConfigError);
-}
-
-// ---- datasets ----
-
-void write_gz(const fs::path& p, const std::vector<std::uint8_t>& bytes) {
-  gzFile f = gzopen(p.c_str(), "wb");
-  gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
-  gzclose(f);
-}
-void write_plain(const fs::path& p, const std::vector<std::uint8_t>& bytes) {
-  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<long>(bytes.size()));
-}
-std::vector<std::uint8_t> idx(std::uint32_t magic, std::vector<std::uint32_t> dims, std::size_t payload, std::uint8_t fill) {
-  std::vector<std::uint8_t> b;
-  for (std::uint32_t v : std::vector<std::uint32_t>{magic}) dims.insert(dims.begin(), v);
-  for (std::uint32_t v : dims)
-    for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<std::uint8_t>(v >> s));
-  for (std::size_t i = 0; i < payload; ++i) b.push_back(static_cast<std::uint8_t>(fill + i % 7));
-  return b;
-}
-
-TEST(Dataset, IdxReadsGzipAndPlainAndRejectsBadFiles) {
-  const fs::path d = fs::temp_directory_path() / "taxonn_idx_test";
-  fs::create_directories(d);
-  write_gz(d / "img.gz", idx(0x803, {3, 4, 5}, 60, 0));
-  write_plain(d / "lab", idx(0x801, {3}, 3, 1));
-  const Dataset ds = load_idx((d / "img.gz").string(), (d / "lab").string(), "t");
-  EXPECT_EQ(ds.size(), 3u);
-  EXPECT_EQ(ds.height, 4);
-  EXPECT_EQ(ds.width, 5);
-  EXPECT_EQ(ds.image(2)[0], static_cast<std::uint8_t>(40 % 7));
-  EXPECT_EQ(ds.labels[2], 3);
-  auto expect_error = [&](const fs::path& img, const fs::path& lab, const char* needle) {
-    try {
-      load_idx(img.string(), lab.string(), "t");
-      ADD_FAILURE() << "accepted " << img << " " << lab;
-    } catch (const DatasetError& e) {
-      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-    }
-  };
-  write_gz(d / "short.gz", idx(0x803, {3, 4, 5}, 59, 0));
-  expect_error(d / "short.gz", d / "lab", "truncated");
-  write_plain(d / "magic", idx(0x801, {3, 4, 5}, 60, 0));
-  expect_error(d / "magic", d / "lab", "not an IDX image file");
-  write_plain(d / "lab2", idx(0x801, {2}, 2, 0));
-  expect_error(d / "img.gz", d / "lab2", "labels for 3 images");
-  write_plain(d / "lab_big", idx(0x801, {3}, 3, 10));
-  expect_error(d / "img.gz", d / "lab_big", "out of range");
-  expect_error(d / "missing.gz", d / "lab", "no such file");
-  fs::remove_all(d);
-}
-
-TEST(Dataset, CifarBinaryRecords) {
-  const fs::path d = fs::temp_directory_path() / "taxonn_cifar_test";
-  fs::create_directories(d);
-  std::vector<std::uint8_t> b;
-  for (int r = 0; r < 3; ++r) {
-    b.push_back(static_cast<std::uint8_t>(r + 4));
-    for (int i = 0; i < 3072; ++i) b.push_back(static_cast<std::uint8_t>(r * 10 + i % 3));
-  }
-  write_plain(d / "batch.bin", b);
-  const Dataset ds = load_cifar_bin({(d / "batch.bin").string()}, "cifar10");
-  EXPECT_EQ(ds.size(), 3u);
-  EXPECT_EQ(ds.channels, 3);
-  EXPECT_EQ(ds.labels[1], 5);
-  EXPECT_EQ(ds.image(2)[1], 21);
-  b.pop_back();
-  write_plain(d / "short.bin", b);
-  EXPECT_THROW(load_cifar_bin({(d / "short.bin").string()}, "cifar10"), DatasetError);
-  EXPECT_THROW(load_dataset("imagenet", ""), DatasetError);
-  EXPECT_THROW(load_dataset("cifar10", (d / "nowhere").string()), DatasetError);
-  fs::remove_all(d);
 }
 
 // ---- real data ----

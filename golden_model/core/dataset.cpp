@@ -144,6 +144,21 @@ DatasetPair load_dataset(const std::string& name, const std::string& dir_in) {
   return p;
 }
 
+void shift_image(const Dataset& d, const std::uint8_t* in, int dy, int dx, std::uint8_t* out) {
+  const int h = d.height, w = d.width;
+  for (int c = 0; c < d.channels; ++c) {
+    const std::uint8_t* src = in + static_cast<std::size_t>(c) * h * w;
+    std::uint8_t* dst = out + static_cast<std::size_t>(c) * h * w;
+    for (int y = 0; y < h; ++y) {
+      const int sy = y - dy;
+      for (int x = 0; x < w; ++x) {
+        const int sx = x - dx;
+        dst[y * w + x] = (sy >= 0 && sy < h && sx >= 0 && sx < w) ? src[sy * w + sx] : 0;
+      }
+    }
+  }
+}
+
 DatasetPair random_dataset(int size, int classes, std::uint64_t seed) {
   DatasetPair p;
   p.source = fmt::format("random bytes, seed {}", seed);

@@ -68,6 +68,12 @@ DatasetPair teacher_dataset(int channels, int height, int width, int classes, st
 // for configs no dataset fits.
 DatasetPair random_dataset(int size, int classes, std::uint64_t seed);
 
+// Augmentation by translation (`train --shift`): `out` is image `in` of `d`'s
+// shape moved down by dy and right by dx pixels (negative: up, left), every
+// channel alike, with 0 where the move leaves no pixel. |dy| < height and
+// |dx| < width.
+void shift_image(const Dataset& d, const std::uint8_t* in, int dy, int dx, std::uint8_t* out);
+
 // Read a whole file, gunzipping when it is gzip.
 std::vector<std::uint8_t> read_maybe_gz(const std::string& path);
 
