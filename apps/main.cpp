@@ -91,7 +91,12 @@ nlohmann::json run_job_spec(const nlohmann::json& spec, const std::string& name)
     };
     return taxonn::train_result_json(taxonn::run_train(o));
   }
-  if (kind.rfind("synth-", 0) == 0) return taxonn::run_synth_job(spec);
+  if (kind.rfind("synth-", 0) == 0) {
+    // The executor's SIGTERM stops the job's Yosys and OpenSTA with it (the
+    // tool runs poll it); the other kinds die at once, as by default.
+    taxonn::install_stop_on_signal();
+    return taxonn::run_synth_job(spec);
+  }
   if (kind == "sim") return taxonn::run_sim_job(spec);
   throw taxonn::UsageError(fmt::format("job kind '{}' is unknown to this taxonn; run the batch with the taxonn that "
                                        "wrote it", kind));
@@ -190,6 +195,7 @@ Command add_synth(CLI::App& app) {
     }
     if (const std::string b = batch_option_given(syn); !b.empty())
       throw taxonn::UsageError(fmt::format("{} is for a batch: give --sweep FROM:TO or --network (one synth is one run)", b));
+    taxonn::install_stop_on_signal();  // Ctrl-C or SIGTERM: Yosys and OpenSTA are killed with it
     return cmd_synth(so);
   }};
 }
@@ -464,7 +470,8 @@ int main(int argc, char** argv) {
     for (const Command& c : commands)
       if (c.app->parsed()) return c.run();
   } catch (const taxonn::Interrupted& e) {
-    fmt::print(stderr, "taxonn: interrupted: {}; the results so far are written, marked as cut short\n", e.what());
+    fmt::print(stderr, "taxonn: interrupted: {}; {}\n", e.what(),
+               e.wrote() ? "the results so far are written, marked as cut short" : "nothing was written");
     return 128 + e.signal();
   } catch (const taxonn::UsageError& e) {
     fmt::print(stderr, "taxonn: {}\n", e.what());

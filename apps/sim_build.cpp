@@ -32,6 +32,7 @@
 #include "harness.hpp"
 #include "io_util.hpp"
 #include "net_model.hpp"
+#include "subprocess.hpp"
 
 #ifndef TAXONN_SIM_KIT_FILE
 #error "TAXONN_SIM_KIT_FILE (the build's sim_kit.json) must be defined by the build"
@@ -43,7 +44,9 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 
 // Run a shell command with its output into `log`; the exit code.
 int run_logged(const std::string& cmd, const fs::path& log) {
-  const int st = std::system(fmt::format("{} > {} 2>&1", cmd, shell_quote(log.string())).c_str());
+  const int st = run_command(fmt::format("{} > {} 2>&1", cmd, shell_quote(log.string())));
+  if (const int sig = stop_signal().load())
+    throw Interrupted(sig, fmt::format("stopped (signal {}) while running: {}; its processes are killed", sig, cmd), false);
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 

@@ -30,6 +30,7 @@
 #include "io_util.hpp"
 #include "pe.hpp"
 #include "pe_power.hpp"
+#include "subprocess.hpp"
 
 
 namespace taxonn::flow {
@@ -73,7 +74,10 @@ std::string run_tool(const fs::path& work, const std::string& tool, const std::s
           ? fmt::format("cd {} && yosys -q -l {} -s {} >/dev/null 2>&1", shell_quote(work.string()), shell_quote(log), shell_quote(script_name))
           : fmt::format("cd {} && timeout 600 sta -no_splash -exit {} > {} 2>&1", shell_quote(work.string()), shell_quote(script_name),
                         shell_quote(log));
-  const int status = std::system(cmd.c_str());
+  const int status = run_command(cmd);
+  if (const int sig = stop_signal().load())
+    throw Interrupted(sig, fmt::format("{} stopped at step '{}' (signal {}); its processes are killed", tool, step, sig),
+                      false);
   const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : status;
   const std::string text = read_text(work / log);
   const bool sta_error = tool == "sta" && text.find("Error") != std::string::npos;

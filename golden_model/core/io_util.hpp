@@ -96,13 +96,18 @@ inline void install_stop_on_signal() {
   std::signal(SIGINT, taxonn_stop_on_signal);
   std::signal(SIGTERM, taxonn_stop_on_signal);
 }
+// `wrote`: whether the results so far were written (marked as cut short)
+// or nothing was (a stop inside one tool run).
 class Interrupted : public std::runtime_error {
  public:
-  Interrupted(int sig, const std::string& what) : std::runtime_error(what), sig_(sig) {}
+  Interrupted(int sig, const std::string& what, bool wrote = true)
+      : std::runtime_error(what), sig_(sig), wrote_(wrote) {}
   int signal() const { return sig_; }
+  bool wrote() const { return wrote_; }
 
  private:
   int sig_;
+  bool wrote_;
 };
 
 // A JSON library error as a reason a user can read: nlohmann's message
