@@ -69,10 +69,11 @@ std::string run_tool(const fs::path& work, const std::string& tool, const std::s
   const std::string key = tool == "yosys" ? yosys_key(work, script, inputs) : "";
   if (!key.empty() && fs::exists(stamp) && fs::exists(work / log) && read_text(stamp) == key) return read_text(work / log);
   write_atomic(work / script_name, script);
+  // timeout --foreground: in run_command's process group, so a stop kills OpenSTA too.
   const std::string cmd =
       tool == "yosys"
           ? fmt::format("cd {} && yosys -q -l {} -s {} >/dev/null 2>&1", shell_quote(work.string()), shell_quote(log), shell_quote(script_name))
-          : fmt::format("cd {} && timeout 600 sta -no_splash -exit {} > {} 2>&1", shell_quote(work.string()), shell_quote(script_name),
+          : fmt::format("cd {} && timeout --foreground 600 sta -no_splash -exit {} > {} 2>&1", shell_quote(work.string()), shell_quote(script_name),
                         shell_quote(log));
   const int status = run_command(cmd);
   if (const int sig = stop_signal().load())
