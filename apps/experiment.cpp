@@ -68,7 +68,7 @@ std::vector<std::uint64_t> spec_seeds(const json& spec, const ExperimentOptions&
 // `skipped` with the reason.
 std::vector<Run> plan_runs(const json& spec, const fs::path& base, const ExperimentOptions& o, int epochs,
                            const std::vector<std::uint64_t>& seeds, const std::vector<double>& alpha_scale,
-                           std::vector<std::string>& skipped) {
+                           int shift, std::vector<std::string>& skipped) {
   std::vector<Run> runs;
   for (const auto& st : spec.at("studies")) {
     const std::string study = st.at("name"), dataset = st.at("dataset");
@@ -104,7 +104,7 @@ std::vector<Run> plan_runs(const json& spec, const fs::path& base, const Experim
         if (spec.contains("alpha")) run.opt.alpha = spec.at("alpha").get<double>();
         run.opt.alpha_scale = alpha_scale;
         run.opt.bias = spec.value("bias", false);
-        run.opt.shift = spec.value("shift", 0);
+        run.opt.shift = shift;
         run.opt.train_limit = o.train_limit;
         run.opt.test_limit = o.test_limit;
         run.opt.quiet = true;
@@ -345,12 +345,18 @@ int run_experiment(const ExperimentOptions& o) {
   std::vector<Run> runs;
   std::vector<std::uint64_t> seeds;
   std::vector<double> alpha_scale;
+  int shift = 0;
   std::string make_target;  // the Makefile target that regenerates the committed table, if any
   try {
     seeds = spec_seeds(spec, o);
     make_target = spec.value("make_target", std::string{});
     alpha_scale = spec.value("alpha_scale", std::vector<double>{});
-    runs = plan_runs(spec, base, o, epochs, seeds, alpha_scale, skipped);
+    // A fraction would convert to a whole number silently: refused instead.
+    if (spec.contains("shift") && !spec.at("shift").is_number_integer())
+      throw ConfigError(fmt::format("{}: \"shift\": {} is not a whole number of pixels; give e.g. 2", o.spec,
+                                    spec.at("shift").dump()));
+    shift = spec.value("shift", 0);
+    runs = plan_runs(spec, base, o, epochs, seeds, alpha_scale, shift, skipped);
   } catch (const json::exception& e) {
     throw ConfigError(fmt::format("{}: not an experiment spec: {}; follow configs/experiments/table1.json", o.spec,
                                   json_reason(e)));
@@ -395,7 +401,6 @@ int run_experiment(const ExperimentOptions& o) {
   all["seeds"] = seeds;
   all["alpha_scale"] = alpha_scale;
   all["bias"] = spec.value("bias", false);
-  const int shift = spec.value("shift", 0);
   all["shift"] = shift;
   std::string md = fmt::format("# {}\n\n{}\n\nEach run: {} epochs of SGD (batch 1), once per seed ({}: the seed "
                                "draws the initial weights and the sample order){}{}{}. Regenerate with\n"

@@ -104,6 +104,8 @@ other "study 's', run 'a': --alpha-scale 0.0001 (step 2)" "$work/exp" experiment
 printf '{"name": "t", "shift": 30, "studies": [{"name": "s", "dataset": "%s", "config": "%s", "runs": [{"label": "a"}]}]}\n' \
   "$ds" "$cfg" > "$work/spec_shift.json"
 other "study 's', run 'a': --shift 30: moves lenet5_mnist's 28x28 images off themselves" "$work/exp" experiment --spec "$work/spec_shift.json" --out "$work/exp"
+sed 's/"shift": 30/"shift": 1.5/' "$work/spec_shift.json" > "$work/spec_shift_frac.json"
+other "\"shift\": 1.5 is not a whole number of pixels" "$work/exp" experiment --spec "$work/spec_shift_frac.json" --out "$work/exp"
 # A config its study's dataset does not fit (16 inputs against 28x28 images): refused at planning.
 printf '{"name": "t", "studies": [{"name": "s", "dataset": "%s", "config": "%s", "runs": [{"label": "a"}]}]}\n' \
   "$ds" "$src/configs/mlp_small.json" > "$work/spec_fit.json"
