@@ -99,10 +99,9 @@ NetArgs parse(int argc, char** argv) {
 
 std::string real_str(std::int64_t raw, int frac) { return fmt::format("{:.6g}", std::ldexp(static_cast<double>(raw), -frac)); }
 
-// The run: the RTL and taxonn::Network<FixedArith> side by side, one SGD
-// step at a time (ibex's cosim: step() advances both and returns what
-// differs, in a readable error list whose first entry names the layer,
-// neuron or weight, step, phase and both values).
+// The run: the RTL and taxonn::Network<FixedArith> side by side, one SGD step at a time (ibex's
+// cosim: step() advances both and returns what differs, in a readable error list whose first
+// entry names the layer, neuron or weight, step, phase and both values).
 class NetCosim {
  public:
   // --curve: the mean loss over every kCurveEvery steps, test accuracy every ten of them.
@@ -172,9 +171,8 @@ class NetCosim {
       preloaded_ = order_[(s + 1) % order_.size()];
       next = sample_words(data_.train.image(preloaded_));
     }
-    // The golden model trains on the same sample on a second thread while the
-    // RTL simulates: the two share nothing (each has its own weights), and the
-    // checks below wait for both, so on two cores a step costs the RTL's time.
+    // The golden model trains on the same sample on a second thread while the RTL
+    // simulates (they share nothing; the checks wait for both): a step costs the RTL's time.
     double gold_step_s = 0;
     std::future<double> gold = std::async(std::launch::async, [&] {
       const auto tg = Clock::now();
@@ -187,7 +185,7 @@ class NetCosim {
     const auto t1 = Clock::now();
     run_s_ += std::chrono::duration<double>(t1 - t_run).count();
     rtl_s_ += std::chrono::duration<double>(t1 - t0).count();
-    const double loss = gold.get();
+    const double loss = gold.get();  // after get(): gold_step_s is written
     gold_s_ += gold_step_s;
     loss_window_ += loss;
     rtl_cycles_ += busy;
