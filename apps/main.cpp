@@ -370,6 +370,7 @@ Command add_sim(CLI::App& app) {
     if (const std::string b = batch_option_given(sm); !b.empty())
       throw taxonn::SimInputError(b + " is for a batch: give --seeds A B ...");
     if (sm->count("--seed-jobs") > 0) throw taxonn::SimInputError("--seed-jobs is for a batch: give --seeds A B ...");
+    taxonn::install_stop_on_signal();  // Ctrl-C or SIGTERM: the builds and testbenches are killed with it
     return taxonn::run_sim(*st);
   }};
 }

@@ -273,6 +273,8 @@ int run_sim(const SimOptions& opts) {
   auto build = [&](const TbSpec& s, std::optional<Built>& dst, const char* check) {
     try {
       dst = builder.build(s);
+    } catch (const Interrupted&) {
+      throw;  // a stop is not a failed build: nothing is reported
     } catch (const std::exception& e) {
       say(s.label, e.what());
       checks.push_back({{"check", check}, {"status", "error"}, {"error", e.what()}});

@@ -357,22 +357,20 @@ TbRun run_tb(const std::string& name, const fs::path& binary, const std::vector<
   TbRun r;
   std::vector<std::string> cmd = {binary.string()};
   cmd.insert(cmd.end(), args.begin(), args.end());
-  FILE* p = popen((join(cmd) + " 2>&1").c_str(), "r");
-  if (!p) throw std::runtime_error(fmt::format("cannot start {}", binary.string()));
   std::ofstream out(log);
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, p)) {
-    std::string line(buf);
-    out << line;
+  // run_command: a stop (Ctrl-C, SIGTERM) kills the testbench with this process.
+  const int st = run_command("exec " + join(cmd), [&](const std::string& line) {
+    out << line << '\n';
     if (!quiet || line.rfind("  step ", 0) != 0) {
-      std::fputs(buf, stdout);
+      std::fputs((line + "\n").c_str(), stdout);
       std::fflush(stdout);
     }
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
     if (line.rfind(name + ": ", 0) == 0) r.summary = line;
     if (r.first_mismatch.empty() && line.rfind("MISMATCH ", 0) == 0) r.first_mismatch = line.substr(9);
-  }
-  const int st = pclose(p);
+  });
+  if (const int sig = stop_signal().load())
+    throw Interrupted(sig, fmt::format("stopped (signal {}) while {} ran; it is killed", sig, name), false);
+  if (st == -1) throw std::runtime_error(fmt::format("cannot start {}", binary.string()));
   r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
   return r;
 }

@@ -1,6 +1,8 @@
 // run_command (subprocess.hpp).
 #include "subprocess.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,7 +16,51 @@
 
 namespace taxonn {
 
-int run_command(const std::string& cmd) {
+namespace {
+
+// The lines of a child's output as they arrive: whole lines to on_line, the
+// rest kept until its newline (or the end).
+class LineReader {
+ public:
+  LineReader(int fd, const std::function<void(const std::string&)>& on_line) : fd_(fd), on_line_(on_line) {}
+  ~LineReader() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+  // Read what is there, waiting up to `ms`; false at the end of the output.
+  bool pump(int ms) {
+    if (fd_ < 0) return false;
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, ms) <= 0) return true;
+    char buf[4096];
+    const ssize_t n = ::read(fd_, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) return true;
+    if (n <= 0) {
+      if (!rest_.empty()) on_line_(rest_);
+      rest_.clear();
+      ::close(fd_);
+      fd_ = -1;
+      return false;
+    }
+    rest_.append(buf, static_cast<std::size_t>(n));
+    for (std::size_t nl; (nl = rest_.find('\n')) != std::string::npos; rest_.erase(0, nl + 1))
+      on_line_(rest_.substr(0, nl));
+    return true;
+  }
+
+ private:
+  int fd_;
+  const std::function<void(const std::string&)>& on_line_;
+  std::string rest_;
+};
+
+}  // namespace
+
+int run_command(const std::string& cmd, const std::function<void(const std::string&)>& on_line) {
+  int out[2] = {-1, -1};
+  // Close-on-exec: no other child started meanwhile keeps the pipe open (dup2 clears it on 1 and 2).
+  if (on_line && ::pipe2(out, O_CLOEXEC) != 0) return -1;
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) return -1;
@@ -25,10 +71,18 @@ int run_command(const std::string& cmd) {
     if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGTERM, SIG_DFL);
+    if (on_line) {
+      ::dup2(out[1], 1);
+      ::dup2(out[1], 2);
+      ::close(out[0]);
+      ::close(out[1]);
+    }
     ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
   ::setpgid(pid, pid);  // also here: the group exists before any kill below
+  if (on_line) ::close(out[1]);
+  LineReader lines(out[0], on_line);
   using Clock = std::chrono::steady_clock;
   Clock::time_point killed{};
   bool term_sent = false, kill_sent = false;
@@ -38,6 +92,7 @@ int run_command(const std::string& cmd) {
     if (r == pid) {
       // The shell is gone; its group may not be (a tool it started).
       if (term_sent) ::kill(-pid, SIGKILL);
+      while (!term_sent && lines.pump(20)) {}  // the output it left in the pipe
       return status;
     }
     if (r < 0 && errno != EINTR) return -1;
@@ -50,7 +105,7 @@ int run_command(const std::string& cmd) {
       ::kill(-pid, SIGKILL);
       kill_sent = true;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (!lines.pump(20)) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }
 

@@ -6,6 +6,7 @@
 // or dies (the shell gets SIGTERM then: PR_SET_PDEATHSIG).
 #pragma once
 
+#include <functional>
 #include <string>
 
 namespace taxonn {
@@ -14,6 +15,8 @@ namespace taxonn {
 // std::system gives (-1 when it could not be started). A stop request kills
 // the group (SIGTERM, SIGKILL after 5 s) and returns once it has exited;
 // the caller checks stop_signal() and reports the stop, not a failure.
-int run_command(const std::string& cmd);
+// With `on_line`, the command's stdout and stderr come through a pipe, one
+// call per line (without its newline; a last line without one too).
+int run_command(const std::string& cmd, const std::function<void(const std::string&)>& on_line = {});
 
 }  // namespace taxonn
