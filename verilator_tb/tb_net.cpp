@@ -165,12 +165,7 @@ class NetCosim {
     if (preloaded_ != idx) load_sample(img);
     for (int j = 0; j < out_.neurons; ++j)
       dut_.write(HostWrite::kTarget, nl_ - 1, 0, j, out_arith_.from_real(j == label ? 1.0 : 0.0));
-    std::vector<std::int32_t> next;
-    preloaded_ = kNone;
-    if (s + 1 < a_.steps) {
-      preloaded_ = order_[(s + 1) % order_.size()];
-      next = sample_words(data_.train.image(preloaded_));
-    }
+    const std::vector<std::int32_t> next = preload_next(s);
     // The golden model trains on the same sample on a second thread while the RTL
     // simulates (they share nothing; the checks wait for both): a step costs the RTL's time.
     double gold_step_s = 0;
@@ -355,6 +350,12 @@ class NetCosim {
     for (std::size_t i = 0; i < w.size(); ++i) w[i] = static_cast<std::int32_t>(in_arith_.from_real(img[i] / 255.0));
     return w;
   }
+  // The next step's sample, for the host to load while this run goes (into
+  // the first layer's other X buffer); none after the last step.
+  std::vector<std::int32_t> preload_next(std::uint64_t s) {
+    preloaded_ = s + 1 < a_.steps ? order_[(s + 1) % order_.size()] : kNone;
+    return preloaded_ == kNone ? std::vector<std::int32_t>{} : sample_words(data_.train.image(preloaded_));
+  }
   void load_sample(const std::uint8_t* img) {
     const std::vector<std::int32_t> w = sample_words(img);
     for (std::size_t i = 0; i < w.size(); ++i) dut_.write(HostWrite::kSample, 0, 0, static_cast<int>(i), w[i]);
@@ -446,7 +447,9 @@ class NetCosim {
   std::string inference_mismatch(std::uint64_t s) {
     const std::size_t ti = s % data_.test.size();
     load_sample(data_.test.image(ti));
-    const std::uint64_t ibusy = dut_.run(false, static_cast<std::uint64_t>(want_infer_) * 2 + 100, poke_rng_);
+    // The next step's sample loads during the inference too.
+    const std::uint64_t ibusy =
+        dut_.run(false, static_cast<std::uint64_t>(want_infer_) * 2 + 100, poke_rng_, preload_next(s));
     gold_.forward(data_.test.image(ti));
     std::string e = cycle_mismatch(infer_, ibusy, nullptr);
     if (e.empty()) e = buffer_mismatch(HostRead::kY, false, [](int) { return "inference"; });
@@ -589,11 +592,7 @@ int main(int argc, char** argv) {
     if (!a.curve.empty()) check_writable(a.curve + ".csv", "--curve");
     check_writable(a.repro_dir, "--repro-dir", true);
     return tb::run(a);
-  } catch (const ConfigError& e) {
-    std::cerr << "tb_net: " << e.what() << "\n";
-  } catch (const DatasetError& e) {
-    std::cerr << "tb_net: " << e.what() << "\n";
-  } catch (const std::exception& e) {
+  } catch (const std::exception& e) {  // ConfigError, DatasetError, UsageError, a failed write
     std::cerr << "tb_net: " << e.what() << "\n";
   }
   return 2;
