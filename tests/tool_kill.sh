@@ -20,30 +20,45 @@ under() {
     l=${l%/cwd}; echo "${l#/proc/} $(cat "$l/comm" 2>/dev/null)"
   done
 }
-stop_during_yosys() {  # name, then the synth arguments
-  local name=$1; shift
-  local dir=$work/$name
-  "$taxonn" synth "$@" --work "$dir" --json "$work/$name.json" > "$work/$name.out" 2> "$work/$name.err" &
-  local pid=$! t=0
-  until under "$dir" | grep -w yosys > /dev/null; do  # not -q: under must not die of SIGPIPE
+# wait_until NAME PID LIMIT COMMAND...: poll COMMAND every 0.1 s (LIMIT tries)
+# while the command PID runs; false (and a FAIL) when it never holds.
+wait_until() {
+  local name=$1 pid=$2 limit=$3 t=0; shift 3
+  until "$@"; do
     sleep 0.1; t=$((t + 1))
-    if [ $t -ge 600 ] || ! kill -0 $pid 2>/dev/null; then
-      echo "FAIL: $name: Yosys never ran under $dir: $(tail -2 "$work/$name.err")"; fail=1; kill $pid 2>/dev/null; return
+    if [ $t -ge "$limit" ] || ! kill -0 "$pid" 2>/dev/null; then
+      echo "FAIL: $name: never started: $(tail -2 "$work/$name.err")"; fail=1; kill "$pid" 2>/dev/null; return 1
     fi
   done
-  kill -TERM $pid
-  wait $pid; local rc=$?
-  [ $rc -eq 143 ] || { echo "FAIL: $name: exit $rc after SIGTERM, not 143: $(tail -2 "$work/$name.err")"; fail=1; }
-  [ ! -e "$work/$name.json" ] || { echo "FAIL: $name: a report was written after SIGTERM"; fail=1; }
-  t=0
-  while [ -n "$(under "$dir")" ] && [ $t -lt 3 ]; do sleep 0.1; t=$((t + 1)); done
-  local left; left=$(under "$dir")
-  if [ -n "$left" ]; then
-    echo "FAIL: $name: still running 0.3 s after SIGTERM: $(echo $left)"; fail=1
-    under "$dir" | while read -r p _; do kill -KILL "$p" 2>/dev/null; done
+}
+# stop_and_check NAME PID REPORT WHAT LEFT: SIGTERM to the command PID; it must
+# exit 143 without writing REPORT, and LEFT (a function printing "pid ..." per
+# process the command left) must print nothing within 0.3 s.
+stop_and_check() {
+  local name=$1 pid=$2 report=$3 what=$4 left=$5 t=0
+  kill -TERM "$pid"
+  wait "$pid"; local rc=$?
+  [ $rc -eq 143 ] || { echo "FAIL: $name: exit $rc after SIGTERM, not 143: $(tail -2 "$work/$name.err")"; fail=1; return; }
+  [ ! -e "$report" ] || { echo "FAIL: $name: a report was written after SIGTERM"; fail=1; }
+  while [ -n "$($left)" ] && [ $t -lt 3 ]; do sleep 0.1; t=$((t + 1)); done
+  local still; still=$($left)
+  if [ -n "$still" ]; then
+    echo "FAIL: $name: still running 0.3 s after SIGTERM: $(echo $still)"; fail=1
+    $left | while read -r p _; do kill -KILL "$p" 2>/dev/null; done
   else
-    echo "ok: $name: SIGTERM during Yosys: exit $rc, nothing left running ($(tail -1 "$work/$name.err"))"
+    echo "ok: $name: SIGTERM during $what: exit $rc, nothing left running ($(tail -1 "$work/$name.err"))"
   fi
+}
+
+stop_during_yosys() {  # name, then the synth arguments
+  local name=$1; shift
+  dir=$work/$name
+  "$taxonn" synth "$@" --work "$dir" --json "$work/$name.json" > "$work/$name.out" 2> "$work/$name.err" &
+  local pid=$!
+  yosys_runs() { under "$dir" | grep -w yosys > /dev/null; }  # not -q: under must not die of SIGPIPE
+  under_dir() { under "$dir"; }
+  wait_until "$name" $pid 600 yosys_runs || return
+  stop_and_check "$name" $pid "$work/$name.json" Yosys under_dir
 }
 # fc1 of the MNIST MLP: a 784-word scratchpad, many seconds of Yosys.
 stop_during_yosys single --config "$src/configs/mlp_mnist.json" --layer fc1
@@ -53,32 +68,20 @@ stop_during_yosys network --network --config "$src/configs/mlp_mnist.json" --job
 # compiler runs in the cache's folders), then, built, while its testbench
 # runs (its command line names the run's --out).
 export TAXONN_SIM_CACHE=$work/simcache
-running() { pgrep -f -- "$1" | grep -vw "$2" || true; }  # pattern, pid of the command itself
 stop_sim() {  # name, what to wait for (build or run)
-  local name=$1 what=$2 out=$work/$1
+  local name=$1 what=$2
+  out=$work/$1
   "$taxonn" sim --config "$src/configs/mlp_small.json" --steps 100000000 --out "$out" \
     > "$work/$name.out" 2> "$work/$name.err" &
-  local pid=$! t=0
-  until if [ "$what" = build ]; then under "$TAXONN_SIM_CACHE" | grep . > /dev/null
-        else [ -n "$(running "tb.*$out" $pid)" ]; fi; do
-    sleep 0.1; t=$((t + 1))
-    if [ $t -ge 3000 ] || ! kill -0 $pid 2>/dev/null; then
-      echo "FAIL: $name: the $what never started: $(tail -2 "$work/$name.out")"; fail=1; kill $pid 2>/dev/null; return
-    fi
-  done
-  kill -TERM $pid
-  wait $pid; local rc=$?
-  [ $rc -eq 143 ] || { echo "FAIL: $name: exit $rc after SIGTERM, not 143: $(tail -2 "$work/$name.err")"; fail=1; return; }
-  [ ! -e "$out/sim.json" ] || { echo "FAIL: $name: a report was written after SIGTERM"; fail=1; }
-  t=0
-  while [ -n "$(under "$TAXONN_SIM_CACHE")$(running "$out" $pid)" ] && [ $t -lt 3 ]; do sleep 0.1; t=$((t + 1)); done
-  local left; left="$(under "$TAXONN_SIM_CACHE")$(running "$out" $pid)"
-  if [ -n "$left" ]; then
-    echo "FAIL: $name: still running 0.3 s after SIGTERM: $(echo $left)"; fail=1
-    { under "$TAXONN_SIM_CACHE" | cut -d' ' -f1; running "$out" $pid; } | while read -r p; do kill -KILL "$p" 2>/dev/null; done
-  else
-    echo "ok: $name: SIGTERM during the $what: exit $rc, nothing left running ($(tail -1 "$work/$name.err"))"
-  fi
+  pid=$!
+  tb_of_run() { pgrep -f -- "$out" | grep -vw "$pid" | sed 's/$/ tb/' || true; }  # not the command itself
+  left_of_sim() { under "$TAXONN_SIM_CACHE"; tb_of_run; }
+  building() { under "$TAXONN_SIM_CACHE" | grep . > /dev/null; }
+  # the network's testbench (its --json is net.json): the PE check before it ends by itself in a second
+  tb_runs() { pgrep -f -- "$out/net" > /dev/null; }
+  if [ "$what" = build ]; then wait_until "$name" $pid 3000 building || return
+  else wait_until "$name" $pid 3000 tb_runs || return; fi
+  stop_and_check "$name" $pid "$out/sim.json" "the $what" left_of_sim
 }
 stop_sim sim_build build
 "$taxonn" sim --config "$src/configs/mlp_small.json" --build-only --out "$work/sim_built" > "$work/sim_built.txt" 2>&1 ||
