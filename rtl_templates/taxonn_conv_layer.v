@@ -120,6 +120,7 @@ module taxonn_conv_layer #(
   // A G bank word; with SPARSE_G its top bit says it holds G (the G unit
   // wrote it this step), not f' (the drain did): G reads 0 where it is f'.
   localparam integer GBW   = W + SPARSE_G;
+  localparam integer GNRD  = (HAS_STEP1 != 0) ? 1 + KS : 1;  // a G bank's read ports: G/f', STEP1's rows
 
   localparam integer AccW  = 2 * W + GUARD;
   localparam integer Stoch = (RND == `TAXONN_RND_STOCHASTIC) ? 1 : 0;
@@ -666,32 +667,53 @@ module taxonn_conv_layer #(
       wire        active = oc32 < OC;
       // this column's banks: z (the array writes, the drain reads); f'
       // (the drain writes), then G over it (the G unit, after FWD)
-      reg signed [W-1:0] zbank_q [0:BANK-1];
-      reg        [GBW-1:0] gbank_q [0:BANK-1];
       wire signed [W-1:0] g_new;
       wire [31:0] zw_word = gbase_q + f_zpix;
-      always @(posedge clk_i) begin
-        if (f_z && active) begin
-          zbank_q[zw_word[BAW-1:0]] <= z_col[c];
-        end
-      end
-      always @(posedge clk_i) begin
-        if (r1_valid_i && !busy_q && (zr_bank == c)) begin
-          gbank_q[zr_word[BAW-1:0]] <= g_word(1'b1, g_new);
-        end else if (d_fire && ({{(32-CBW){1'b0}}, dcol_q} == c)) begin
-          gbank_q[dword32[BAW-1:0]] <= g_word(1'b0, fd_drain);
-        end
-      end
-      assign zrd[c] = zbank_q[dword32[BAW-1:0]];
+      wire [W-1:0] z_rd;
+      wire [W-1:0] z_wr = z_col[c];  // a plain wire on the port (Yosys 0.23: below)
+      taxonn_bank #(
+        .W    (W),
+        .DEPTH(BANK),
+        .AW   (BAW),
+        .NRD  (1)
+      ) u_zbank (
+        .clk_i    (clk_i),
+        .we_i     (f_z && active),
+        .wr_addr_i(zw_word[BAW-1:0]),
+        .wr_data_i(z_wr),
+        .rd_addr_i(dword32[BAW-1:0]),
+        .rd_data_o(z_rd)
+      );
+      assign zrd[c] = z_rd;
       // One read port serves the G bank's three readers, whose phases never
       // meet: UPDATE (busy) reads G[oc][pixel] at gu_word, the same for the
       // whole column; the G unit (idle, the layer above in STEP1) f' at
       // zr_word; the host (the network idle) G at hr_word. A bank-sized mux
       // per reader would be two more per column (area, and hours of ABC on
-      // LeNet-5's conv1).
+      // LeNet-5's conv1). STEP1 adds one read port per array row (g_s1).
       wire [31:0]    gu_word = gbase_q + pl32;
       wire [31:0]    gr_word = busy_q ? gu_word : (r1_valid_i ? zr_word : hr_word);
-      wire [GBW-1:0] gr_q    = gbank_q[gr_word[BAW-1:0]];
+      wire           g_we_r1 = r1_valid_i && !busy_q && (zr_bank == c);
+      wire           g_we_d  = d_fire && ({{(32-CBW){1'b0}}, dcol_q} == c);
+      wire [31:0]    gw_word = g_we_r1 ? zr_word : dword32;
+      wire [GBW-1:0] gw_data = g_we_r1 ? g_word(1'b1, g_new) : g_word(1'b0, fd_drain);
+      wire [GNRD*BAW-1:0] g_rd_addr;
+      wire [GNRD*GBW-1:0] g_rd_data;
+      assign g_rd_addr[BAW-1:0] = gr_word[BAW-1:0];
+      taxonn_bank #(
+        .W    (GBW),
+        .DEPTH(BANK),
+        .AW   (BAW),
+        .NRD  (GNRD)
+      ) u_gbank (
+        .clk_i    (clk_i),
+        .we_i     (g_we_r1 || g_we_d),
+        .wr_addr_i(gw_word[BAW-1:0]),
+        .wr_data_i(gw_data),
+        .rd_addr_i(g_rd_addr),
+        .rd_data_o(g_rd_data)
+      );
+      wire [GBW-1:0] gr_q    = g_rd_data[GBW-1:0];
       assign fdr[c] = gr_q[W-1:0];
       assign grd[c] = g_of(gr_q);
       wire signed [W-1:0] g_upd = active ? g_of(gr_q) : {W{1'b0}};
@@ -785,7 +807,8 @@ module taxonn_conv_layer #(
         wire signed [W-1:0] g_s1;
         if (HAS_STEP1 != 0) begin : gen_g_s1
           wire g_in = active & (gy < OH) & (gx < OW);  // unsigned: negative is large
-          assign g_s1 = g_in ? g_of(gbank_q[gs_word[BAW-1:0]]) : {W{1'b0}};
+          assign g_rd_addr[(u+1)*BAW +: BAW] = gs_word[BAW-1:0];
+          assign g_s1 = g_in ? g_of(g_rd_data[(u+1)*GBW +: GBW]) : {W{1'b0}};
         end else begin : gen_no_g_s1
           assign g_s1 = {W{1'b0}};
         end
@@ -857,18 +880,27 @@ module taxonn_conv_layer #(
         .g_o  (g_new)
       );
       assign z_col[c] = z_c;
-      wire unused_col = ^{oc32, zw_word, gu_word, unused_z_sat, unused_z_rounded, gr_q, gr_word};
+      wire unused_col = ^{oc32, zw_word, gu_word, unused_z_sat, unused_z_rounded, gr_q, gr_word, gw_word};
     end
   endgenerate
 
   assign w_rd_o = pe_rd[r_pe_i];
 
-  reg signed [W-1:0] ybuf_q [0:NOUT-1];
-  always @(posedge clk_i) begin
-    if (d_fire) begin
-      ybuf_q[y_j[NIW-1:0]] <= y_act;
-    end
-  end
+  // Y, for the host's reads
+  wire [W-1:0] y_rd;
+  taxonn_bank #(
+    .W    (W),
+    .DEPTH(NOUT),
+    .AW   (NIW),
+    .NRD  (1)
+  ) u_ybuf (
+    .clk_i    (clk_i),
+    .we_i     (d_fire),
+    .wr_addr_i(y_j[NIW-1:0]),
+    .wr_data_i(y_act),
+    .rd_addr_i(rd_idx_i),
+    .rd_data_o(y_rd)
+  );
   assign y_valid_o = d_fire;
   assign y_idx_o   = y_j[NIW-1:0];
   assign y_o       = y_act;
@@ -928,7 +960,7 @@ module taxonn_conv_layer #(
   endgenerate
 
   // ------------------------------------------------------------ host reads
-  assign y_rd_o = ybuf_q[rd_idx_i];
+  assign y_rd_o = y_rd;
   assign g_rd_o = grd[hr_bank[CBW-1:0]];
 
   wire unused_seq = ^{u_gsum, f_bias, wa32, wr_addr32, zr_bank, zr_word, hr_bank, hr_word, f_zpix, pl32, ic32, y_j, dword32};

@@ -4,6 +4,7 @@
 rtl/taxonn_acc.v
 rtl/taxonn_act.v
 rtl/taxonn_act_deriv.v
+rtl/taxonn_bank.v
 rtl/taxonn_clock_gate.v
 rtl/taxonn_conv_layer.v
 rtl/taxonn_convert.v
