@@ -28,25 +28,40 @@ class LineReader {
   }
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
-  // Read what is there, waiting up to `ms`; false at the end of the output.
-  bool pump(int ms) {
-    if (fd_ < 0) return false;
+  enum class Pumped { kEnd, kNothing, kData };
+  // Read what is there, waiting up to `ms`.
+  Pumped pump(int ms) {
+    if (fd_ < 0) return Pumped::kEnd;
     pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, ms) <= 0) return true;
+    if (::poll(&p, 1, ms) <= 0) return Pumped::kNothing;
     char buf[4096];
     const ssize_t n = ::read(fd_, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) return true;
+    if (n < 0 && errno == EINTR) return Pumped::kNothing;
     if (n <= 0) {
       if (!rest_.empty()) on_line_(rest_);
       rest_.clear();
       ::close(fd_);
       fd_ = -1;
-      return false;
+      return Pumped::kEnd;
     }
     rest_.append(buf, static_cast<std::size_t>(n));
     for (std::size_t nl; (nl = rest_.find('\n')) != std::string::npos; rest_.erase(0, nl + 1))
       on_line_(rest_.substr(0, nl));
-    return true;
+    return Pumped::kData;
+  }
+  // After the shell exits: what its group left in the pipe. Ends at the end of
+  // the output, on a stop, or once the group is gone and the pipe is quiet:
+  // a process outside the group that inherited the pipe must not hold us.
+  void drain(pid_t group) {
+    for (;;) {
+      const Pumped r = pump(20);
+      if (r == Pumped::kEnd) return;
+      if (stop_signal().load()) {
+        ::kill(-group, SIGKILL);
+        return;
+      }
+      if (r == Pumped::kNothing && ::kill(-group, 0) != 0 && errno == ESRCH) return;
+    }
   }
 
  private:
@@ -92,7 +107,7 @@ int run_command(const std::string& cmd, const std::function<void(const std::stri
     if (r == pid) {
       // The shell is gone; its group may not be (a tool it started).
       if (term_sent) ::kill(-pid, SIGKILL);
-      while (!term_sent && lines.pump(20)) {}  // the output it left in the pipe
+      if (!term_sent) lines.drain(pid);
       return status;
     }
     if (r < 0 && errno != EINTR) return -1;
@@ -105,7 +120,7 @@ int run_command(const std::string& cmd, const std::function<void(const std::stri
       ::kill(-pid, SIGKILL);
       kill_sent = true;
     }
-    if (!lines.pump(20)) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (lines.pump(20) == LineReader::Pumped::kEnd) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }
 
