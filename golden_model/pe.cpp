@@ -24,6 +24,13 @@ void Spad::write(int addr, Wide v) {
   if (addr >= 0 && addr < depth()) mem_[static_cast<std::size_t>(addr)] = wrap(v, width_);
 }
 
+int Bank::checked(int addr) const {
+  if (addr < 0 || addr >= mem_.depth())
+    throw std::out_of_range("taxonn_bank: address " + std::to_string(addr) + " past its depth " +
+                            std::to_string(mem_.depth()));
+  return addr;
+}
+
 void SpadSram::clock(bool rd_en, int rd_addr, bool we, int wr_addr, Wide wd) {
   const bool wr_now = pend_ || (we && !rd_en);
   const bool rd_now = rd_en && !pend_;

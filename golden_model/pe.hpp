@@ -85,6 +85,21 @@ class XBuf {
   bool sel_ = false;  // the buffer reads see
 };
 
+// taxonn_bank: a conv layer's register file (CONTRACT 5, the conv layer's
+// banks), DEPTH words of W bits, one write port and any number of read
+// ports. The RTL has no range check (a layer's addresses are its own, always
+// below DEPTH), so an address past it is the caller's bug: std::out_of_range.
+class Bank {
+ public:
+  Bank(int depth, int width) : mem_(depth, width) {}
+  Wide read(int addr) const { return mem_.read(checked(addr)); }
+  void write(int addr, Wide v) { mem_.write(checked(addr), v); }
+
+ private:
+  int checked(int addr) const;
+  Spad mem_;
+};
+
 struct PeCtrl {
   MulA mul_a = MulA::kXIn;
   MulB mul_b = MulB::kSpad;

@@ -8,9 +8,9 @@
 // its instances, instead of mapping the layer's thousands of words as one
 // flat netlist (over an hour of ABC for LeNet-5's conv1); and a bank is the
 // unit an SRAM macro would replace.
-// Golden twin: none of its own (it stores what it is given); what the banks
-// hold is checked through the conv layer by every network co-simulation (z
-// and G feed Y, G and the weights, compared every step; Y read from it).
+// Golden twin: taxonn::Bank (golden_model/pe.hpp); tb_bank checks it on
+// its own (seeded random writes and reads, a sweep of shapes), and every conv
+// co-simulation checks what the banks hold through the layer.
 `include "taxonn_defs.vh"
 
 // keep_hierarchy: Yosys's `synth -flatten` leaves each bank a module of its

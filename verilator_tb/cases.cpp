@@ -81,7 +81,7 @@ int PrimCase::in_bits() const {
 const std::vector<std::string>& prim_names() {
   static const std::vector<std::string> v = {"mul", "sat", "rq", "plan_sigmoid", "act", "act_deriv",
                                              "lfsr", "sat_counter", "acc", "spad", "rounder", "convert", "pool",
-                                             "g_unit", "fd_unit", "xbuf", "spad_sram", "reg_en"};
+                                             "g_unit", "fd_unit", "xbuf", "spad_sram", "reg_en", "bank"};
   return v;
 }
 
@@ -378,6 +378,30 @@ std::vector<PrimCase> cases_xbuf(const std::string& prim) {
   return out;
 }
 
+// Conv layer banks: depths below and at a power of two, one to four read
+// ports (the G bank's 1 + KS), and a LeNet-5 conv1 z bank (784 words).
+std::vector<PrimCase> cases_bank(const std::string& prim) {
+  std::vector<PrimCase> out;
+  struct S {
+    int w, depth, aw, nrd;
+  };
+  for (const S& s : {S{4, 1, 1, 1}, S{8, 5, 3, 2}, S{16, 8, 3, 1}, S{13, 16, 4, 3}, S{21, 7, 3, 4}, S{32, 33, 6, 2},
+                     S{14, 784, 10, 1}}) {
+    PrimCase c = word_case(prim, s.w);
+    c.params = {num("W", s.w), num("DEPTH", s.depth), num("AW", s.aw), num("NRD", s.nrd)};
+    c.in = {{"we_i", 1, false},
+            {"wr_addr_i", s.aw, false, true, s.depth},
+            {"wr_data_i", s.w, false},
+            {"rd_addr_i", s.nrd * s.aw, false, true, s.depth, s.aw}};
+    c.out = {{"rd_data_o", s.nrd * s.w, false}};
+    c.sequential = true;
+    c.reset = false;
+    c.rst_port = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
 std::vector<PrimCase> cases_rounder(const std::string& prim) {
   std::vector<PrimCase> out;
   // A 32-bit LFSR, so that every F up to 24 has its random bits.
@@ -420,6 +444,7 @@ std::vector<PrimCase> prim_cases(const std::string& prim) {
       {"reg_en", cases_reg_en},
       {"xbuf", cases_xbuf},
       {"spad_sram", cases_spad_sram},
+      {"bank", cases_bank},
       {"rounder", cases_rounder},
   };
   const auto it = builders.find(prim);

@@ -19,6 +19,10 @@ struct Field {
   int width;
   bool is_signed;
   bool used = true;  // false: the block ignores it (rq's rnd_i unless stochastic)
+  // Random values below `limit` in each `slice`-bit slice (0: no limit; slice
+  // 0: the whole field): a bank's addresses, which the RTL does not check.
+  long long limit = 0;
+  int slice = 0;
 };
 
 struct Param {

@@ -151,6 +151,30 @@ class XBufModel : public Model {
   XBuf b_;
 };
 
+// Inputs we_i, wr_addr_i, wr_data_i, rd_addr_i (NRD packed addresses).
+class BankModel : public Model {
+ public:
+  explicit BankModel(const PrimCase& c)
+      : w_(static_cast<int>(c.get("W"))), aw_(static_cast<int>(c.get("AW"))), nrd_(static_cast<int>(c.get("NRD"))),
+        b_(static_cast<int>(c.get("DEPTH")), w_) {}
+  std::vector<Wide> eval(const std::vector<Wide>& in) override {
+    const auto addrs = static_cast<U128>(in[3]);
+    U128 out = 0;
+    for (int r = 0; r < nrd_; ++r) {
+      const int a = static_cast<int>((addrs >> (r * aw_)) & ((U128{1} << aw_) - 1));
+      out |= to_bits(b_.read(a), w_) << (r * w_);
+    }
+    return {static_cast<Wide>(out)};
+  }
+  void clock(const std::vector<Wide>& in) override {
+    if (in[0]) b_.write(static_cast<int>(in[1]), in[2]);
+  }
+
+ private:
+  int w_, aw_, nrd_;
+  Bank b_;
+};
+
 class RounderModel : public Model {
  public:
   explicit RounderModel(const PrimCase& c)
@@ -248,6 +272,7 @@ std::unique_ptr<Model> make_model(const PrimCase& c) {
   if (p == "spad_sram") return std::make_unique<SpadSramModel>(c);
   if (p == "reg_en") return std::make_unique<RegEnModel>(c);
   if (p == "rounder") return std::make_unique<RounderModel>(c);
+  if (p == "bank") return std::make_unique<BankModel>(c);
   throw std::logic_error("no golden twin for " + p);
 }
 
@@ -260,6 +285,17 @@ Wide field_value(const PrimCase& c, std::size_t k, std::mt19937_64& rng) {
   auto as_field = [&](Wide v) { return f.is_signed ? wrap(v, b) : static_cast<Wide>(to_bits(v, b)); };
   const Wide lo = f.is_signed ? -(Wide{1} << (b - 1)) : 0;
   const Wide hi = f.is_signed ? (Wide{1} << (b - 1)) - 1 : (Wide{1} << b) - 1;
+  if (f.limit > 0) {
+    // Each slice below the limit: its ends half the time, else uniform.
+    const int s = f.slice > 0 ? f.slice : b;
+    U128 v = 0;
+    for (int off = 0; off + s <= b; off += s) {
+      const auto l = static_cast<std::uint64_t>(f.limit);
+      const std::uint64_t x = rng() % 2 ? (rng() % 2 ? 0 : l - 1) : rng() % l;
+      v |= static_cast<U128>(x) << off;
+    }
+    return static_cast<Wide>(v);
+  }
   const Wide corners[] = {lo, hi, 0, 1, -1, lo + 1, hi - 1};
   const unsigned pick = static_cast<unsigned>(rng() % 8);
   if (pick == 0) return as_field(corners[rng() % 7]);
