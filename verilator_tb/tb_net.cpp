@@ -12,7 +12,6 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <future>
 #include <iostream>
 #include <memory>
 #include <numeric>
@@ -29,6 +28,7 @@
 #include "network.hpp"
 #include "dut.hpp"
 #include "net_dut.hpp"
+#include "side_thread.hpp"
 #include "trace.hpp"
 
 namespace taxonn::tb {
@@ -168,19 +168,18 @@ class NetCosim {
     const std::vector<std::int32_t> next = preload_next(s);
     // The golden model trains on the same sample on a second thread while the RTL
     // simulates (they share nothing; the checks wait for both): a step costs the RTL's time.
-    double gold_step_s = 0;
-    std::future<double> gold = std::async(std::launch::async, [&] {
+    double gold_step_s = 0, loss = 0;
+    SideThread::Pending gold = side_.start([&] {
       const auto tg = Clock::now();
-      const double l = gold_.train_step(img, label);  // the RTL's too: its Y and weights are checked equal
+      loss = gold_.train_step(img, label);  // the RTL's too: its Y and weights are checked equal
       gold_step_s = since(tg);
-      return l;
     });
     const auto t_run = Clock::now();
     const std::uint64_t busy = dut_.run(true, static_cast<std::uint64_t>(want_total_) * 2 + 100, poke_rng_, next);
     const auto t1 = Clock::now();
     run_s_ += std::chrono::duration<double>(t1 - t_run).count();
     rtl_s_ += std::chrono::duration<double>(t1 - t0).count();
-    const double loss = gold.get();  // after get(): gold_step_s is written
+    gold.wait();  // after it: loss and gold_step_s are written
     gold_s_ += gold_step_s;
     loss_window_ += loss;
     rtl_cycles_ += busy;
@@ -483,6 +482,7 @@ class NetCosim {
   const int nl_;
   const LayerConfig &first_, &out_;
   Network<FixedArith> gold_;
+  SideThread side_;  // the golden step beside the RTL run
   FixedArith in_arith_, out_arith_;
   NetDut dut_;
   const std::vector<NetPhase> phases_, infer_;
