@@ -148,7 +148,7 @@ epoch-mlp: build
 	@mkdir -p $(RESULTS)/epoch
 	$(BUILD)/taxonn sim --config configs/mlp_mnist100.json --pgo --build-only --out $(BUILD)/epoch/mlp_mnist100 > /dev/null
 	@t0=$$(date +%s.%N); \
-	$(BUILD)/taxonn sim --config configs/mlp_mnist100.json --pgo --steps 60000 --check-every 1000 --quiet \
+	$(BUILD)/taxonn sim --config configs/mlp_mnist100.json --pgo --steps 60000 --check-every 1000 --infer-every 100 --quiet \
 	  --out $(BUILD)/epoch/mlp_mnist100 || exit 1; \
 	echo "$$(awk -v a=$$t0 -v b=$$(date +%s.%N) 'BEGIN { printf "%.1f", b - a }') s wall: taxonn sim --pgo --steps 60000 (PE check, network epoch, checks)" \
 	  | tee $(RESULTS)/epoch/mlp_mnist100_wall.txt

@@ -339,6 +339,8 @@ Command add_sim(CLI::App& app) {
   sm->add_option("--eval", sim.eval, "evaluate the RTL-trained weights on N test images");
   sm->add_option("--check-every", sim.check_every, "compare every weight every N steps (Y, G, cycles: every step)")
       ->default_val(1)->check(CLI::Range(1ULL, 1ULL << 40));
+  sm->add_option("--infer-every", sim.infer_every, "run a checked inference on a test image every N steps")
+      ->default_val(10)->check(CLI::Range(1ULL, 1ULL << 40));
   sm->add_option("--save-weights", sim.save_weights, "write the weights the RTL trained (docs/weights.md)");
   sm->add_option("--curve", sim.curve, "the network run's loss and test-accuracy curve: PREFIX.csv, .gp, .svg");
   sm->add_option("--replay", sim.replay, "run a reproducer written by a failed run instead of the checks");

@@ -204,7 +204,7 @@ std::vector<std::string> net_args(const SimOptions& o, const Plan& p) {
     a.insert(a.end(), {"--replay", o.replay});
   } else {
     a.insert(a.end(), {"--seed", std::to_string(o.seed), "--steps", std::to_string(o.steps), "--dataset", p.dataset,
-                       "--check-every", std::to_string(o.check_every)});
+                       "--check-every", std::to_string(o.check_every), "--infer-every", std::to_string(o.infer_every)});
     if (!o.data_dir.empty()) a.insert(a.end(), {"--data-dir", o.data_dir});
     if (o.eval > 0) a.insert(a.end(), {"--eval", std::to_string(o.eval)});
   }
@@ -341,7 +341,7 @@ json sim_options_json(const SimOptions& o) {
           {"kit", abs(o.kit)},         {"templates", abs(o.templates)}, {"dataset", o.dataset},
           {"data_dir", abs(o.data_dir)}, {"seed", o.seed},          {"iters", o.iters},
           {"steps", o.steps},          {"eval", o.eval},            {"check_every", o.check_every},
-          {"pe_only", o.pe_only}, {"pgo", o.pgo}};
+          {"infer_every", o.infer_every}, {"pe_only", o.pe_only}, {"pgo", o.pgo}};
 }
 
 json run_sim_job(const json& spec) {
@@ -359,6 +359,7 @@ json run_sim_job(const json& spec) {
   o.steps = j.at("steps");
   o.eval = j.at("eval");
   o.check_every = j.at("check_every");
+  o.infer_every = j.value("infer_every", std::uint64_t{10});
   o.pe_only = j.at("pe_only");
   o.pgo = j.value("pgo", false);
   o.quiet = true;

@@ -45,6 +45,7 @@ struct SimOptions {
   std::uint64_t steps = 200;    // network SGD steps
   std::uint64_t eval = 0;       // test images the RTL-trained weights are evaluated on
   std::uint64_t check_every = 1;
+  std::uint64_t infer_every = 10;
   int jobs = 2;                 // compile jobs
   bool pe_only = false;         // run the PE cosim only (a config the network RTL does not cover)
   bool build_only = false;      // build (or find) the testbenches, run nothing

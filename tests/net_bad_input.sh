@@ -57,6 +57,8 @@ check "runs config 'mlp_mnist', not 'cnn_small'" --config "$src/configs/cnn_smal
 check "cannot open the config file" --config "$work/missing.json"
 check "--steps '-1' is not a whole number" --config "$cfg" --dataset random --steps -1
 check "--steps 0: give at least one SGD step" --config "$cfg" --dataset random --steps 0
+check "--check-every 0: give N >= 1" --config "$cfg" --dataset random --check-every 0
+check "--infer-every 0: give N >= 1" --config "$cfg" --dataset random --infer-every 0
 check "--seed '12x' is not a whole number" --config "$cfg" --dataset random --seed 12x
 check "not a tb_net reproducer" --config "$cfg" --replay "$cfg"
 check "(--json): cannot write" --config "$cfg" --dataset random --json /proc/taxonn/result.json

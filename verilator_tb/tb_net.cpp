@@ -27,6 +27,7 @@
 #include "net_model.hpp"
 #include "network.hpp"
 #include "dut.hpp"
+#include "net_args.hpp"
 #include "net_dut.hpp"
 #include "side_thread.hpp"
 #include "trace.hpp"
@@ -36,66 +37,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-struct NetArgs {
-  std::string config, dataset, data_dir, repro_dir = ".", replay, json_out, save_weights, curve;
-  std::uint64_t seed = 1, steps = 200, check_every = 1, eval = 0;
-  bool quiet = false;
-  TraceOptions trace;
-};
-
-constexpr const char* kUsage =
-    "usage: tb_net --config FILE [--steps N] [--seed N] [--dataset mnist|fashion-mnist|cifar10|random] [--data-dir DIR]\n"
-    "              [--check-every N] [--eval N] [--json FILE] [--save-weights FILE] [--curve PREFIX] [--repro-dir DIR]\n"
-    "              [--replay FILE] [--quiet] [--trace FILE.fst [--trace-start CYCLE | --trace-step S] [--trace-cycles N]]\n"
-    "co-simulates the network RTL against the golden model (docs/network.md)\n"
-    "--trace-step S starts the waveform window at the first cycle of SGD step S (counted from 0)\n";
-
-// Bad input: one line (the usage is --help's).
-[[noreturn]] void usage_error(const std::string& msg) {
-  std::cerr << "tb_net: " << msg << " (tb_net --help lists the options)\n";
-  std::exit(2);
-}
-
-NetArgs parse(int argc, char** argv) {
-  NetArgs a;
-  if (const char* env = std::getenv("TAXONN_SEED"); env && !parse_count(env, 0, &a.seed))
-    usage_error(fmt::format("TAXONN_SEED '{}' is not a whole number >= 0", env));
-  for (int i = 1; i < argc; ++i) {
-    const std::string k = argv[i];
-    auto val = [&]() -> std::string {
-      if (i + 1 >= argc) usage_error(k + " needs a value");
-      return argv[++i];
-    };
-    auto num = [&]() -> std::uint64_t {
-      const std::string v = val();
-      std::uint64_t x = 0;
-      if (!parse_count(v, 0, &x)) usage_error(fmt::format("{} '{}' is not a whole number >= 0", k, v));
-      return x;
-    };
-    if (k == "--config") a.config = val();
-    else if (k == "--steps") a.steps = num();
-    else if (k == "--seed") a.seed = num();
-    else if (k == "--dataset") a.dataset = val();
-    else if (k == "--data-dir") a.data_dir = val();
-    else if (k == "--check-every") a.check_every = std::max<std::uint64_t>(1, num());
-    else if (k == "--eval") a.eval = num();
-    else if (k == "--json") a.json_out = val();
-    else if (k == "--save-weights") a.save_weights = val();
-    else if (k == "--curve") a.curve = val();
-    else if (k == "--repro-dir") a.repro_dir = val();
-    else if (k == "--replay") a.replay = val();
-    else if (k == "--quiet") a.quiet = true;
-    else if (parse_trace_arg(k, val, num, a.trace, true)) continue;
-    else if (k == "--help" || k == "-h") {
-      std::cout << kUsage << kTraceHelp;
-      std::exit(0);
-    } else usage_error("unknown option " + k);
-  }
-  if (a.steps == 0) usage_error("--steps 0: give at least one SGD step");
-  if (const std::string why = trace_args_problem(a.trace); !why.empty()) usage_error(why);
-  return a;
-}
 
 std::string real_str(std::int64_t raw, int frac) { return fmt::format("{:.6g}", std::ldexp(static_cast<double>(raw), -frac)); }
 
@@ -191,8 +132,8 @@ class NetCosim {
     if (e.empty()) e = buffer_mismatch(HostRead::kG, true, [&](int l) { return l == nl_ - 1 ? "loss" : "backprop"; });
     const bool last = s + 1 == a_.steps;
     if (e.empty() && (s % a_.check_every == 0 || last)) e = weight_mismatch();
-    // Inference every 10 steps and after the last.
-    if (e.empty() && (s % 10 == 9 || last)) e = inference_mismatch(s);
+    // Inference every infer_every steps (10) and after the last.
+    if (e.empty() && (s % a_.infer_every == a_.infer_every - 1 || last)) e = inference_mismatch(s);
     if (!e.empty()) return {e};
     curve_point(s);
     return {};
@@ -506,7 +447,8 @@ int report_mismatch(const NetArgs& a, const Config& cfg, const std::string& data
                     std::size_t sample, const std::string& what) {
   fmt::print("MISMATCH step {} (sample {}): {}\n", step, sample, what);
   nlohmann::json r = {{"testbench", "tb_net"}, {"config", cfg.name}, {"seed", a.seed}, {"dataset", dataset},
-                      {"data_dir", a.data_dir}, {"steps", step + 1}, {"first_mismatch", what}};
+                      {"data_dir", a.data_dir}, {"steps", step + 1}, {"infer_every", a.infer_every},
+                      {"first_mismatch", what}};
   const std::string path =
       (fs::path(a.repro_dir) / fmt::format("repro_net_{}_seed{}_step{}.json", cfg.name, a.seed, step)).string();
   write_atomic(path, r.dump(1) + "\n");
@@ -581,6 +523,7 @@ int main(int argc, char** argv) {
         a.steps = j.at("steps").get<std::uint64_t>();
         a.dataset = j.at("dataset").get<std::string>();
         a.data_dir = j.value("data_dir", "");
+        a.infer_every = j.value("infer_every", a.infer_every);
       } catch (const nlohmann::json::exception& e) {
         tb::usage_error(a.replay + ": not a tb_net reproducer: " + e.what());
       }
