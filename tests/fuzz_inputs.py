@@ -188,7 +188,7 @@ def main():
         (["synth", "--config", f"{src}/configs/pe_w16.json", "--work", "@CASE@/w", "--json", "@CASE@/o.json"],
          ["--clock-ns", "--format", "--sweep", "--jobs", "--layer"], "@CASE@/o.json"),
         (["sim", "--config", f"{src}/configs/mlp_small.json", "--out", "@CASE@/out", "--build-only"],
-         ["--iters", "--steps", "--seed", "--check-every", "--jobs", "--dataset", "--replay", "--trace", "--trace-start",
+         ["--iters", "--steps", "--seed", "--check-every", "--infer-every", "--jobs", "--dataset", "--replay", "--trace", "--trace-start",
           "--trace-cycles", "--trace-step"], "@CASE@/out/sim.json"),
         (["generate", "--out", "@CASE@/out"], ["--config"], "@CASE@/out/filelist.f"),
     ]

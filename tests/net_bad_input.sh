@@ -61,6 +61,11 @@ check "--check-every 0: give N >= 1" --config "$cfg" --dataset random --check-ev
 check "--infer-every 0: give N >= 1" --config "$cfg" --dataset random --infer-every 0
 check "--seed '12x' is not a whole number" --config "$cfg" --dataset random --seed 12x
 check "not a tb_net reproducer" --config "$cfg" --replay "$cfg"
+# A reproducer's counts are checked as the command line's: 0 steps checked nothing and passed, infer_every 0 divided by zero.
+printf '{"testbench": "tb_net", "seed": 1, "steps": 0, "dataset": "random"}' > "$work/steps0.json"
+check "steps0.json: steps 0: give at least one SGD step" --config "$cfg" --replay "$work/steps0.json"
+printf '{"testbench": "tb_net", "seed": 1, "steps": 3, "dataset": "random", "infer_every": 0}' > "$work/infer0.json"
+check "infer0.json: infer_every 0: give N >= 1" --config "$cfg" --replay "$work/infer0.json"
 check "(--json): cannot write" --config "$cfg" --dataset random --json /proc/taxonn/result.json
 # The PE testbench: exit 2 and one line (an uncaught error used to abort, exit 134).
 pe_check() {  # expected-text tb_pe-arguments...

@@ -35,6 +35,15 @@ constexpr const char* kUsage =
   std::exit(2);
 }
 
+// The counts that must be at least 1, from the command line or (`from`, the
+// file's name) a reproducer: 0 would check nothing or divide by zero.
+inline void check_counts(const NetArgs& a, const std::string& from) {
+  const std::string at = from.empty() ? "--" : from + ": ";
+  if (a.steps == 0) usage_error(at + "steps 0: give at least one SGD step");
+  if (a.check_every == 0) usage_error(at + (from.empty() ? "check-every" : "check_every") + " 0: give N >= 1");
+  if (a.infer_every == 0) usage_error(at + (from.empty() ? "infer-every" : "infer_every") + " 0: give N >= 1");
+}
+
 inline NetArgs parse(int argc, char** argv) {
   NetArgs a;
   if (const char* env = std::getenv("TAXONN_SEED"); env && !parse_count(env, 0, &a.seed))
@@ -51,14 +60,13 @@ inline NetArgs parse(int argc, char** argv) {
       if (!parse_count(v, 0, &x)) usage_error(fmt::format("{} '{}' is not a whole number >= 0", k, v));
       return x;
     };
-    auto every = [&] { const std::uint64_t n = num(); return n > 0 ? n : (usage_error(k + " 0: give N >= 1"), n); };
     if (k == "--config") a.config = val();
     else if (k == "--steps") a.steps = num();
     else if (k == "--seed") a.seed = num();
     else if (k == "--dataset") a.dataset = val();
     else if (k == "--data-dir") a.data_dir = val();
-    else if (k == "--check-every") a.check_every = every();
-    else if (k == "--infer-every") a.infer_every = every();
+    else if (k == "--check-every") a.check_every = num();
+    else if (k == "--infer-every") a.infer_every = num();
     else if (k == "--eval") a.eval = num();
     else if (k == "--json") a.json_out = val();
     else if (k == "--save-weights") a.save_weights = val();
@@ -72,7 +80,7 @@ inline NetArgs parse(int argc, char** argv) {
       std::exit(0);
     } else usage_error("unknown option " + k);
   }
-  if (a.steps == 0) usage_error("--steps 0: give at least one SGD step");
+  check_counts(a, "");
   if (const std::string why = trace_args_problem(a.trace); !why.empty()) usage_error(why);
   return a;
 }

@@ -527,6 +527,7 @@ int main(int argc, char** argv) {
       } catch (const nlohmann::json::exception& e) {
         tb::usage_error(a.replay + ": not a tb_net reproducer: " + e.what());
       }
+      tb::check_counts(a, a.replay);
     }
     if (a.config.empty()) tb::usage_error("--config is required");
     // Outputs are checked before the run, not lost after it.
