@@ -387,7 +387,7 @@ Command add_macros(CLI::App& app) {
   auto* mc = app.add_subcommand("macros", "the cheapest cover of memories by SRAM macros (docs/memory.md)");
   mc->add_option("--sram", st->sram, "the macros' liberty files or folders (e.g. ../shared/pdk/fakeram45)")->required();
   mc->add_option("--memory", st->memories, "a memory as WORDSxBITS (e.g. 784x13); repeatable");
-  mc->add_option("--config", st->config, "every PE scratchpad of this config's network");
+  mc->add_option("--config", st->config, "every memory of this config's network that memory: sram maps (PE scratchpads, conv and pool Y buffers)");
   mc->add_option("--max-banks", st->max_banks, "most macros stacked in depth per slice")
       ->default_val(taxonn::mem::kDefaultMaxBanks)->check(CLI::Range(1, 4096));
   mc->add_option("--json", st->json, "write the covers as JSON too");
@@ -399,7 +399,7 @@ Command add_macros(CLI::App& app) {
     if (!st->json.empty()) taxonn::check_writable(st->json, "--json");
     if (!st->verilog.empty()) taxonn::check_writable(st->verilog, "--verilog", true);
     std::vector<taxonn::mem::Memory> mems;
-    if (!st->config.empty()) mems = taxonn::mem::scratchpads(st->config);
+    if (!st->config.empty()) mems = taxonn::mem::memories(st->config);
     for (const auto& m : st->memories) {
       int d = 0, w = 0;
       char x = 0;

@@ -375,6 +375,9 @@ class TopBuilder {
     inst.name = "u_" + name_of(i);
     inst.comment = layer_comment(i);
     inst.params = render_params(layer_param_values(hw_, static_cast<std::size_t>(i)), pe_of(i));
+    if (h.type == LayerType::kPool)
+      for (auto& p : inst.params)
+        if (p.name == "MEM") p.comment = "its Y buffer: flip-flops or SRAM";  // a pool has no scratchpad
     std::map<std::string, std::string> to = layer_wiring(i);
     for (const LayerPort& p : layer_ports(h.type)) {
       const auto it = to.find(p.name);

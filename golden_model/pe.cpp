@@ -31,6 +31,14 @@ int Bank::checked(int addr) const {
   return addr;
 }
 
+void HostBuf::clock(bool we, int wr_addr, Wide wd, int rd_addr) {
+  if (we) {
+    b_.write(wr_addr, wd);
+  } else if (sram_ && rd_addr >= 0 && rd_addr < b_.depth()) {
+    rd_ = b_.read(rd_addr);
+  }
+}
+
 void SpadSram::clock(bool rd_en, int rd_addr, bool we, int wr_addr, Wide wd) {
   const bool wr_now = pend_ || (we && !rd_en);
   const bool rd_now = rd_en && !pend_;

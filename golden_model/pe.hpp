@@ -94,10 +94,29 @@ class Bank {
   Bank(int depth, int width) : mem_(depth, width) {}
   Wide read(int addr) const { return mem_.read(checked(addr)); }
   void write(int addr, Wide v) { mem_.write(checked(addr), v); }
+  int depth() const { return mem_.depth(); }
 
  private:
   int checked(int addr) const;
   Spad mem_;
+};
+
+// taxonn_host_buf: a layer's output buffer only the host reads (CONTRACT 5,
+// "Output buffers"), DEPTH words of W bits. clock() is one clock edge with
+// the cycle's inputs. Flip-flops: read(addr) is the word at addr now (an
+// address past the depth is the caller's bug, as for Bank). SRAM: the port
+// writes when `we`, otherwise reads rd_addr (past the depth: nothing), and
+// read() is the last read's word whatever the address.
+class HostBuf {
+ public:
+  HostBuf(int depth, int width, Memory mem) : b_(depth, width), sram_(mem == Memory::kSram) {}
+  Wide read(int addr) const { return sram_ ? rd_ : b_.read(addr); }
+  void clock(bool we, int wr_addr, Wide wd, int rd_addr);
+
+ private:
+  Bank b_;
+  bool sram_;
+  Wide rd_ = 0;  // the SRAM's read register (0 before the first read, as Verilator starts it)
 };
 
 struct PeCtrl {

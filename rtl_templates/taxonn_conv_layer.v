@@ -57,7 +57,7 @@ module taxonn_conv_layer #(
   parameter integer      BIAS      = 0,   // 1: a bias per output channel (CONTRACT 3)
   parameter integer      SPARSE_G  = 0,   // 1: a max pool above sends G only to its windows' winners
   parameter integer      XDB       = 0,   // 1 (the first layer): two X buffers, the next sample loading into one
-  parameter integer      MEM       = `TAXONN_MEM_FLOPS,  // the PEs' scratchpads (taxonn_spad_any)
+  parameter integer      MEM       = `TAXONN_MEM_FLOPS,  // the PEs' scratchpads (taxonn_spad_any) and Y (taxonn_host_buf)
   parameter integer      GATE      = 0,  // their flip-flop words on gated clocks
   // Derived (checked below): passes, scratchpad words and index widths.
   parameter integer      T         = 1,
@@ -886,13 +886,14 @@ module taxonn_conv_layer #(
 
   assign w_rd_o = pe_rd[r_pe_i];
 
-  // Y, for the host's reads
+  // Y, for the host's reads (with MEM sram one SRAM: the host's word
+  // shows from the edge after its index)
   wire [W-1:0] y_rd;
-  taxonn_bank #(
+  taxonn_host_buf #(
     .W    (W),
     .DEPTH(NOUT),
     .AW   (NIW),
-    .NRD  (1)
+    .MEM  (MEM)
   ) u_ybuf (
     .clk_i    (clk_i),
     .we_i     (d_fire),

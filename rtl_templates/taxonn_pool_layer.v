@@ -31,6 +31,7 @@ module taxonn_pool_layer #(
   parameter integer C    = 2,  // channels
   parameter integer IH   = 8,  // input height, even
   parameter integer IW   = 8,  // input width, even
+  parameter integer MEM  = `TAXONN_MEM_FLOPS,  // Y (taxonn_host_buf)
   // Derived (checked below): index widths of outputs and inputs.
   parameter integer NIW  = 5,
   parameter integer KIW  = 7
@@ -174,7 +175,6 @@ module taxonn_pool_layer #(
 
   reg signed [W-1:0] lbuf_q [0:NLB-1];  // the channel's last even row
   reg signed [W-1:0] hold_q [0:C-1];    // the even-column input of its odd row
-  reg signed [W-1:0] ybuf_q [0:NOUT-1];
   reg signed [W-1:0] rbuf_q [0:NOUT-1];
   reg        [1:0]   argbuf_q [0:NOUT-1];
   always @(posedge clk_i) begin
@@ -280,10 +280,25 @@ module taxonn_pool_layer #(
   end
   always @(posedge clk_i) begin
     if (x_end) begin
-      ybuf_q[x_out[NIW-1:0]]   <= y_new;
       argbuf_q[x_out[NIW-1:0]] <= arg_new;
     end
   end
+  // Y, for the host's reads (with MEM sram one SRAM: the host's word
+  // shows from the edge after its index)
+  wire [W-1:0] y_rd;
+  taxonn_host_buf #(
+    .W    (W),
+    .DEPTH(NOUT),
+    .AW   (NIW),
+    .MEM  (MEM)
+  ) u_ybuf (
+    .clk_i    (clk_i),
+    .we_i     (x_end),
+    .wr_addr_i(x_out[NIW-1:0]),
+    .wr_data_i(y_new),
+    .rd_addr_i(rd_idx_i),
+    .rd_data_o(y_rd)
+  );
   assign y_valid_o = yv_q;
   assign y_idx_o   = yi_q;
   assign y_o       = yy_q;
@@ -304,7 +319,7 @@ module taxonn_pool_layer #(
   assign s1_idx_o   = s1_j[KIW-1:0];
   assign s1_o       = (Max != 0) ? g_out : g_slot;
 
-  assign y_rd_o = ybuf_q[rd_idx_i];
+  assign y_rd_o = y_rd;
   assign g_rd_o = rbuf_q[rd_idx_i];
 
   wire unused_pool = ^{o_of_in, o_rd, px32, py32, pc32, x_row, x_col, x_out, in_ch, in_lb, in_chk, w0, s1_max,

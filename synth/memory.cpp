@@ -155,13 +155,17 @@ Cover cover(int depth, int width, const std::vector<Macro>& catalog, const std::
 
 namespace taxonn::mem {
 
-std::vector<Memory> scratchpads(const std::string& config_path) {
+std::vector<Memory> memories(const std::string& config_path) {
   const Config c = load_config(config_path);
   std::vector<Memory> out;
-  for (const NetLayerHw& h : net_hw(c)) {
-    if (!h.weighted()) continue;
+  const std::vector<NetLayerHw> hw = net_hw(c);
+  for (std::size_t l = 0; l < hw.size(); ++l) {
+    const NetLayerHw& h = hw[l];
     const LayerConfig& L = c.layers[h.index];
-    out.push_back({L.name + " PE scratchpad", h.depth(), L.format.width(), h.pes()});
+    if (h.weighted()) out.push_back({L.name + " PE scratchpad", h.depth(), L.format.width(), h.pes()});
+    // conv and pool: the Y buffer only the host reads (a pool's in the format below)
+    const int below = h.weighted() ? static_cast<int>(l) : weighted_below(hw, static_cast<int>(l));
+    if (h.type != LayerType::kFc) out.push_back({L.name + " Y buffer", h.n, hw[static_cast<std::size_t>(below)].pe.width(), 1});
   }
   return out;
 }

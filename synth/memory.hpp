@@ -71,9 +71,10 @@ struct Memory {
   std::string name;
   int depth = 0, width = 0, count = 1;
 };
-// The PE scratchpads of a config's network (one per PE of each fc/conv
-// layer: its depth x the layer's W).
-std::vector<Memory> scratchpads(const std::string& config_path);
+// The memories of a config's network that memory: sram puts on macros: the
+// PE scratchpads (one per PE of each fc/conv layer: its depth x the layer's
+// W) and the conv and pool layers' Y buffers (outputs x W).
+std::vector<Memory> memories(const std::string& config_path);
 // `taxonn macros`: each memory's cheapest cover as a Markdown table (and,
 // with `json_out`, JSON): macros, area per copy and in all, unused bits.
 std::string report(const std::vector<Memory>& mems, const std::vector<Macro>& catalog, int max_banks,

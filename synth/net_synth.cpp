@@ -103,7 +103,7 @@ std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double c
     YosysRun run;
     int instances = 1;
     Activity activity;
-    std::string sram_model;  // this PE's taxonn_sram_model for synthesis (memory sram)
+    std::string sram_model;  // this unit's taxonn_sram_model for synthesis (memory sram: a PE's scratchpad, a layer's Y)
   };
   std::vector<Unit> units;
   Activity first_pe;
@@ -142,6 +142,15 @@ std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double c
                    {}};
       layer.activity.registers = first_pe.registers;
     }
+    if (h.y_mem == Memory::kSram) {
+      // The Y buffer (taxonn_host_buf): the layer unit's one SRAM.
+      const int w = hw[static_cast<std::size_t>(h.weighted() ? static_cast<int>(l) : weighted_below(hw, static_cast<int>(l)))]
+                        .pe.width();
+      const SramMap m = sram_map(h.n, w, catalog, fmt::format("the Y buffer of {}", name));
+      layer.sram_model = m.model;
+      layer.run.macro_libs = m.libs;
+      layer.run.what += ", Y on SRAM " + m.macros;
+    }
     units.push_back(layer);
   }
   Unit top;
@@ -155,7 +164,7 @@ std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double c
   std::vector<NetUnit> out;
   for (const Unit& u : units) {
     auto mine = unit_files(files, u.run.top);
-    // The SRAM's behavioural model gives way to this PE's macros.
+    // The SRAM's behavioural model gives way to this unit's macros.
     GeneratedFile macro_map;
     if (!u.sram_model.empty()) {
       for (auto& f : mine)

@@ -81,7 +81,8 @@ int PrimCase::in_bits() const {
 const std::vector<std::string>& prim_names() {
   static const std::vector<std::string> v = {"mul", "sat", "rq", "plan_sigmoid", "act", "act_deriv",
                                              "lfsr", "sat_counter", "acc", "spad", "rounder", "convert", "pool",
-                                             "g_unit", "fd_unit", "xbuf", "spad_sram", "reg_en", "bank"};
+                                             "g_unit", "fd_unit", "xbuf", "spad_sram", "reg_en", "bank",
+                                             "host_buf"};
   return v;
 }
 
@@ -402,6 +403,35 @@ std::vector<PrimCase> cases_bank(const std::string& prim) {
   return out;
 }
 
+// Output buffers, flip-flops and SRAM: depths below and at a power of two
+// and LeNet-5's conv1 Y (3,456 words), writes on random cycles, a read
+// index every cycle. Flip-flop reads stay below DEPTH (no range check, as
+// taxonn_bank); SRAM reads also go past it (the macro model ignores them).
+std::vector<PrimCase> cases_host_buf(const std::string& prim) {
+  std::vector<PrimCase> out;
+  struct S {
+    int w, depth, aw;
+  };
+  for (int mem : {static_cast<int>(Memory::kFlops), static_cast<int>(Memory::kSram)}) {
+    for (const S& s : {S{4, 1, 1}, S{8, 5, 3}, S{16, 8, 3}, S{13, 33, 6}, S{14, 3456, 12}}) {
+      PrimCase c = word_case(prim, s.w);
+      c.params = {num("W", s.w), num("DEPTH", s.depth), num("AW", s.aw),
+                  Param{"MEM", mem, mem_macro(static_cast<Memory>(mem))}};
+      const bool sram = mem == static_cast<int>(Memory::kSram);
+      c.in = {{"we_i", 1, false},
+              {"wr_addr_i", s.aw, false, true, s.depth},
+              {"wr_data_i", s.w, false},
+              {"rd_addr_i", s.aw, false, true, sram ? 0 : s.depth}};
+      c.out = {{"rd_data_o", s.w, false}};
+      c.sequential = true;
+      c.reset = false;
+      c.rst_port = false;
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 std::vector<PrimCase> cases_rounder(const std::string& prim) {
   std::vector<PrimCase> out;
   // A 32-bit LFSR, so that every F up to 24 has its random bits.
@@ -445,6 +475,7 @@ std::vector<PrimCase> prim_cases(const std::string& prim) {
       {"xbuf", cases_xbuf},
       {"spad_sram", cases_spad_sram},
       {"bank", cases_bank},
+      {"host_buf", cases_host_buf},
       {"rounder", cases_rounder},
   };
   const auto it = builders.find(prim);

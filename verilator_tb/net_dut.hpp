@@ -66,6 +66,23 @@ class NetDut {
     top_->eval();
     return static_cast<std::int32_t>(top_->rd_data());
   }
+  // A layer's whole Y or G buffer, word j at j. A Y buffer on SRAM
+  // (NetLayerHw::y_mem) shows a word from the clock edge after its index
+  // (taxonn_host_buf): one idle cycle per word; the others read
+  // combinationally.
+  std::vector<std::int32_t> buffer(HostRead what, int layer) {
+    const NetLayerHw& h = hw_[static_cast<std::size_t>(layer)];
+    const bool clocked = what == HostRead::kY && h.y_mem == Memory::kSram;
+    std::vector<std::int32_t> v(static_cast<std::size_t>(h.n));
+    for (int j = 0; j < h.n; ++j) {
+      if (clocked) {
+        top_->set(NetIn::kRdCol, static_cast<std::uint32_t>(j));
+        tick();
+      }
+      v[static_cast<std::size_t>(j)] = read(what, layer, 0, j);
+    }
+    return v;
+  }
   // Every weight of a layer in the golden model's layout (fc [n][k], conv
   // [oc][ic][u][v]), and its biases (one per fc neuron or conv channel).
   std::vector<std::int32_t> weights(int layer) {

@@ -175,6 +175,20 @@ class BankModel : public Model {
   Bank b_;
 };
 
+// Inputs we_i, wr_addr_i, wr_data_i, rd_addr_i.
+class HostBufModel : public Model {
+ public:
+  explicit HostBufModel(const PrimCase& c)
+      : b_(static_cast<int>(c.get("DEPTH")), static_cast<int>(c.get("W")), static_cast<Memory>(c.get("MEM"))) {}
+  std::vector<Wide> eval(const std::vector<Wide>& in) override { return {b_.read(static_cast<int>(in[3]))}; }
+  void clock(const std::vector<Wide>& in) override {
+    b_.clock(in[0] != 0, static_cast<int>(in[1]), in[2], static_cast<int>(in[3]));
+  }
+
+ private:
+  HostBuf b_;
+};
+
 class RounderModel : public Model {
  public:
   explicit RounderModel(const PrimCase& c)
@@ -273,6 +287,7 @@ std::unique_ptr<Model> make_model(const PrimCase& c) {
   if (p == "reg_en") return std::make_unique<RegEnModel>(c);
   if (p == "rounder") return std::make_unique<RounderModel>(c);
   if (p == "bank") return std::make_unique<BankModel>(c);
+  if (p == "host_buf") return std::make_unique<HostBufModel>(c);
   throw std::logic_error("no golden twin for " + p);
 }
 

@@ -49,6 +49,8 @@ std::vector<NetLayerHw> net_hw(const Config& c) {
     h.ow = L.out_shape.width;
     h.niw = index_width(h.n);
     h.kiw = index_width(h.k);
+    // An fc layer's Y feeds its loss unit: only conv and pool Y is the host's alone.
+    h.y_mem = L.type == LayerType::kFc ? Memory::kFlops : c.memory;
     if (L.type == LayerType::kPool) {
       h.pool = L.pool;
       // Average pooling rounds in the layer below's mode; its stochastic
@@ -148,6 +150,7 @@ std::vector<HwParam> layer_param_values(const std::vector<NetLayerHw>& hw, std::
             {"C", h.ic},
             {"IH", h.ih},
             {"IW", h.iw},
+            {"MEM", static_cast<int>(h.y_mem)},
             {"NIW", h.niw},
             {"KIW", h.kiw}};
   }

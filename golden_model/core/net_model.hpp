@@ -56,6 +56,9 @@ struct NetLayerHw {
   int ic = 1, ih = 1, iw = 1, oc = 1, oh = 1, ow = 1, kernel = 1;
   PoolKind pool = PoolKind::kMax;
   PeParams pe;            // conv and fc: depth, guard bits for that depth
+  // conv and pool: the Y buffer only the host reads (taxonn_host_buf):
+  // SRAM with config memory sram, its word a cycle after the index
+  Memory y_mem = Memory::kFlops;
   bool weighted() const { return type != LayerType::kPool; }
   int depth() const { return pe.depth; }
   int pes() const { return rows * p; }

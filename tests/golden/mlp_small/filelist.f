@@ -13,6 +13,7 @@ rtl/taxonn_fc_layer.v
 rtl/taxonn_fd_unit.v
 rtl/taxonn_fold_sum.v
 rtl/taxonn_g_unit.v
+rtl/taxonn_host_buf.v
 rtl/taxonn_host_reg.v
 rtl/taxonn_lfsr.v
 rtl/taxonn_mul.v
