@@ -9,11 +9,7 @@
 namespace taxonn::vast {
 namespace {
 
-std::string range(int width, bool is_signed) {
-  std::string s = is_signed ? "signed " : "";
-  if (width > 1 || is_signed) s += fmt::format("[{}:0] ", width - 1);
-  return s;
-}
+
 
 // A parameter list, one per line, names aligned: `line` formats (name,
 // name width, value), a module's declarations or an instance's overrides.
@@ -29,6 +25,33 @@ void emit_params(std::ostringstream& o, const std::vector<ParamValue>& params, c
   }
 }
 
+std::string range(int width, bool is_signed, const std::string& param = "") {
+  std::string s = is_signed ? "signed " : "";
+  if (!param.empty()) return s + fmt::format("[{}-1:0] ", param);
+  if (width > 1 || is_signed) s += fmt::format("[{}:0] ", width - 1);
+  return s;
+}
+
+void emit_instance(std::ostringstream& o, const Instance& inst, const std::string& indent) {
+  o << "\n";
+  if (!inst.comment.empty()) o << indent << "// " << inst.comment << "\n";
+  o << indent << inst.module;
+  if (!inst.params.empty()) {
+    o << " #(\n";
+    emit_params(o, inst.params, (indent + "  .{:<{}}({})").c_str());
+    o << indent << ")";
+  }
+  o << " " << inst.name << " (\n";
+  std::size_t cw = 0;
+  for (const auto& c : inst.conns) cw = std::max(cw, c.port.size());
+  for (std::size_t i = 0; i < inst.conns.size(); ++i) {
+    const auto& c = inst.conns[i];
+    o << fmt::format("{}  .{:<{}}({})", indent, c.port, cw, c.expr);
+    o << (i + 1 < inst.conns.size() ? ",\n" : "\n");
+  }
+  o << indent << ");\n";
+}
+
 void emit_module(std::ostringstream& o, const Module& m) {
   if (m.blackbox) o << "(* blackbox *)\n";
   o << "module " << m.name;
@@ -41,12 +64,12 @@ void emit_module(std::ostringstream& o, const Module& m) {
   std::size_t name_w = 0, type_w = 0;
   for (const auto& p : m.ports) {
     name_w = std::max(name_w, p.name.size());
-    type_w = std::max(type_w, range(p.width, p.is_signed).size());
+    type_w = std::max(type_w, range(p.width, p.is_signed, p.width_param).size());
   }
   for (std::size_t i = 0; i < m.ports.size(); ++i) {
     const Port& p = m.ports[i];
     const std::string dir = p.dir == Dir::kInput ? "input  wire " : "output wire ";
-    std::string line = fmt::format("  {}{:<{}}{}", dir, range(p.width, p.is_signed), type_w, p.name);
+    std::string line = fmt::format("  {}{:<{}}{}", dir, range(p.width, p.is_signed, p.width_param), type_w, p.name);
     if (i + 1 < m.ports.size()) line += ",";
     if (!p.comment.empty())
       line = fmt::format("{:<{}}  // {}", line, 2 + 12 + type_w + name_w + 1, p.comment);
@@ -59,25 +82,19 @@ void emit_module(std::ostringstream& o, const Module& m) {
     if (!w.comment.empty()) o << "  // " << w.comment;
     o << "\n";
   }
-  for (const auto& inst : m.instances) {
-    o << "\n";
-    if (!inst.comment.empty()) o << "  // " << inst.comment << "\n";
-    o << "  " << inst.module;
-    if (!inst.params.empty()) {
-      o << " #(\n";
-      emit_params(o, inst.params, "    .{:<{}}({})");
-      o << "  )";
-    }
-    o << " " << inst.name << " (\n";
-    std::size_t cw = 0;
-    for (const auto& c : inst.conns) cw = std::max(cw, c.port.size());
-    for (std::size_t i = 0; i < inst.conns.size(); ++i) {
-      const auto& c = inst.conns[i];
-      o << fmt::format("    .{:<{}}({})", c.port, cw, c.expr);
-      o << (i + 1 < inst.conns.size() ? ",\n" : "\n");
-    }
-    o << "  );\n";
+  for (const auto& inst : m.instances) emit_instance(o, inst, "  ");
+  // Independent ifs, not an else-if chain: Yosys 0.23 elaborates a labelled
+  // else-if chain's last else even when an earlier condition holds.
+  std::string none;
+  for (const auto& br : m.branches) {
+    o << "\n  if (" << br.cond << ") begin : " << br.label << "\n";
+    for (const auto& inst : br.instances) emit_instance(o, inst, "    ");
+    o << "  end\n";
+    none += (none.empty() ? "" : " && ") + fmt::format("!({})", br.cond);
   }
+  if (!m.branches.empty())
+    o << "\n  if (" << none << ") begin : gen_" << m.no_branch << "\n    " << m.no_branch << " u_" << m.no_branch
+      << " ();\n  end\n";
   if (!m.assigns.empty()) o << "\n";
   for (const auto& a : m.assigns) o << "  assign " << a.lhs << " = " << a.rhs << ";\n";
   o << "\nendmodule\n";

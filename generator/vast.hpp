@@ -16,6 +16,7 @@ struct Port {
   int width = 1;
   bool is_signed = false;
   std::string comment;
+  std::string width_param = {};  // non-empty: the width is this parameter, `[NAME-1:0]`
 };
 
 struct Wire {
@@ -62,6 +63,16 @@ struct Module {
   std::vector<Wire> wires;
   std::vector<Instance> instances;
   std::vector<Assign> assigns;
+  // Generate blocks after the instances, one `if` per branch (conditions
+  // that exclude each other): a branch whose condition holds elaborates its
+  // instances; when none does, an instance of the undefined module
+  // `no_branch` stops elaboration (a clear error in every tool).
+  struct Branch {
+    std::string cond, label;
+    std::vector<Instance> instances;
+  };
+  std::vector<Branch> branches;
+  std::string no_branch;
   // A black box (a liberty cell's port list for Yosys): `(* blackbox *)`,
   // ports only.
   bool blackbox = false;

@@ -15,7 +15,9 @@
 //          words). Raster order per channel is what makes that enough: a
 //          row's pairs are pooled before the channel's next even row
 //          overwrites them.
-//   STEP1  the gradient from the R buffer (written by the layer above's
+//   STEP1  (with MEM sram after a lead cycle that reads the first
+//          position's R and argmax a cycle ahead, CONTRACT 4)
+//          the gradient from the R buffer (written by the layer above's
 //          step 1) to the layer below. max: one window per cycle, CHW
 //          order: all of it to the argmax (the layer below reads 0 for the
 //          inputs it does not get: its SPARSE_G); avg: one input per cycle,
@@ -31,7 +33,7 @@ module taxonn_pool_layer #(
   parameter integer C    = 2,  // channels
   parameter integer IH   = 8,  // input height, even
   parameter integer IW   = 8,  // input width, even
-  parameter integer MEM  = `TAXONN_MEM_FLOPS,  // Y (taxonn_host_buf)
+  parameter integer MEM  = `TAXONN_MEM_FLOPS,  // Y (taxonn_host_buf), R and the argmax: flip-flops or SRAM
   // Derived (checked below): index widths of outputs and inputs.
   parameter integer NIW  = 5,
   parameter integer KIW  = 7
@@ -74,6 +76,7 @@ module taxonn_pool_layer #(
   localparam integer CHW  = (C > 1) ? $clog2(C) : 1;
   localparam integer CW   = $clog2(NIN + 2);
   localparam integer Max  = (KIND == `TAXONN_POOL_MAX) ? 1 : 0;
+  localparam integer Sram = (MEM == `TAXONN_MEM_SRAM) ? 1 : 0;
   localparam [31:0]  WL32 = OW - 1, HL32 = OH - 1, IwL32 = IW - 1, IhL32 = IH - 1, NoutL32 = NOUT - 1,
                      NinL32 = NIN - 1, Iw32 = IW, Ih32 = IH;
   localparam [KIW-1:0] IwK = Iw32[KIW-1:0];  // IW < NIN: it fits
@@ -99,8 +102,11 @@ module taxonn_pool_layer #(
   reg [`TAXONN_NET_CMD_W-1:0] cmd_q, cmd_d;
   reg [CW-1:0]                px_q, py_q, pc_q, pl_q;
   reg [CW-1:0]                px_d, py_d, pc_d, pl_d;
+  // SRAM: STEP1's lead cycle, which reads position 0 a cycle ahead (the
+  // cycle that starts STEP1 may still write R: the layer above's last G)
+  reg                         lead_q, lead_d;
   wire is_fwd = busy_q & (cmd_q == `TAXONN_NET_CMD_FWD);
-  wire is_s1  = busy_q & (cmd_q != `TAXONN_NET_CMD_FWD);
+  wire is_s1  = busy_q & (cmd_q != `TAXONN_NET_CMD_FWD) & ~lead_q;
   // STEP1 walks outputs (max: windows) or inputs (avg)
   wire [CW-1:0] x_last = (Max != 0) ? WL32[CW-1:0] : IwL32[CW-1:0];
   wire [CW-1:0] y_last = (Max != 0) ? HL32[CW-1:0] : IhL32[CW-1:0];
@@ -115,6 +121,7 @@ module taxonn_pool_layer #(
   always @(*) begin
     busy_d = busy_q;
     cmd_d  = cmd_q;
+    lead_d = 1'b0;
     px_d   = px_q;
     py_d   = py_q;
     pc_d   = pc_q;
@@ -122,6 +129,7 @@ module taxonn_pool_layer #(
     if (start_ok) begin
       busy_d = 1'b1;
       cmd_d  = cmd_i;
+      lead_d = (Sram != 0) && (cmd_i != `TAXONN_NET_CMD_FWD);
       px_d   = {CW{1'b0}};
       py_d   = {CW{1'b0}};
       pc_d   = {CW{1'b0}};
@@ -129,6 +137,8 @@ module taxonn_pool_layer #(
     end else if (busy_q) begin
       if (done_o) begin
         busy_d = 1'b0;
+      end else if (lead_q) begin
+        // the lead cycle: position 0 stays
       end else begin
         pl_d = pl_q + One;
         px_d = (px_q == x_last) ? {CW{1'b0}} : px_q + One;
@@ -143,6 +153,7 @@ module taxonn_pool_layer #(
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       busy_q <= 1'b0;
+      lead_q <= 1'b0;
       cmd_q  <= `TAXONN_NET_CMD_FWD;
       px_q   <= {CW{1'b0}};
       py_q   <= {CW{1'b0}};
@@ -150,6 +161,7 @@ module taxonn_pool_layer #(
       pl_q   <= {CW{1'b0}};
     end else begin
       busy_q <= busy_d;
+      lead_q <= lead_d;
       cmd_q  <= cmd_d;
       px_q   <= px_d;
       py_q   <= py_d;
@@ -175,8 +187,6 @@ module taxonn_pool_layer #(
 
   reg signed [W-1:0] lbuf_q [0:NLB-1];  // the channel's last even row
   reg signed [W-1:0] hold_q [0:C-1];    // the even-column input of its odd row
-  reg signed [W-1:0] rbuf_q [0:NOUT-1];
-  reg        [1:0]   argbuf_q [0:NOUT-1];
   always @(posedge clk_i) begin
     if (x_we_i && in_even) begin
       lbuf_q[in_lb[LBW-1:0]] <= x_data_i;
@@ -185,11 +195,6 @@ module taxonn_pool_layer #(
   always @(posedge clk_i) begin
     if (x_we_i && !in_even && !in_colk[0]) begin
       hold_q[in_chk[CHW-1:0]] <= x_data_i;
-    end
-  end
-  always @(posedge clk_i) begin
-    if (r1_valid_i && !busy_q) begin
-      rbuf_q[r1_idx_i] <= r1_i;
     end
   end
 
@@ -238,8 +243,8 @@ module taxonn_pool_layer #(
   wire signed [W-1:0] win_b = lbuf_q[xq_lb];
   wire signed [W-1:0] win_c = hold_q[xq_ch];
   wire signed [W-1:0] win_d = xq_data;
-  wire signed [W-1:0] g_out = rbuf_q[o_rd[NIW-1:0]];
-  wire        [1:0]   g_arg = argbuf_q[o_rd[NIW-1:0]];
+  wire signed [W-1:0] g_out;
+  wire        [1:0]   g_arg;
   wire signed [W-1:0] y_new, ga, gb, gc, gd;
   wire        [1:0]   arg_new;
   taxonn_pool #(
@@ -278,10 +283,71 @@ module taxonn_pool_layer #(
       end
     end
   end
-  always @(posedge clk_i) begin
-    if (x_end) begin
-      argbuf_q[x_out[NIW-1:0]] <= arg_new;
+
+  // R (the layer above's G, written while this layer is idle) and the
+  // argmax (written as windows pool), read in STEP1 at o_rd; the host reads
+  // R as this layer's G. SRAM: one port each, a write before a read; the
+  // read is of the next state's position, or of the host's index while
+  // idle (the word then shows from the next edge).
+  wire [31:0]         px32_d = {{(32-CW){1'b0}}, px_d};
+  wire [31:0]         py32_d = {{(32-CW){1'b0}}, py_d};
+  wire [31:0]         pc32_d = {{(32-CW){1'b0}}, pc_d};
+  wire [31:0]         o_rd_d = (Max != 0) ? {{(32-CW){1'b0}}, pl_d} :
+                                            (pc32_d * OH + (py32_d >> 1)) * OW + (px32_d >> 1);
+  wire                r_we   = r1_valid_i & ~busy_q;
+  wire signed [W-1:0] g_host;
+  if (Sram != 0) begin : gen_r_sram
+    wire [NIW-1:0] r_addr = r_we ? r1_idx_i : (busy_d ? o_rd_d[NIW-1:0] : rd_idx_i);
+    wire [W-1:0]   r_rd;
+    taxonn_sram_model #(
+      .BITS (W),
+      .WORDS(NOUT),
+      .AW   (NIW)
+    ) u_rbuf (
+      .clk      (clk_i),
+      .ce_in    (1'b1),
+      .we_in    (r_we),
+      .addr_in  (r_addr),
+      .wd_in    (r1_i),
+      .w_mask_in({W{1'b1}}),
+      .rd_out   (r_rd)
+    );
+    wire [NIW-1:0] a_addr = x_end ? x_out[NIW-1:0] : o_rd_d[NIW-1:0];
+    wire [1:0]     a_rd;
+    taxonn_sram_model #(
+      .BITS (2),
+      .WORDS(NOUT),
+      .AW   (NIW)
+    ) u_argbuf (
+      .clk      (clk_i),
+      .ce_in    (1'b1),
+      .we_in    (x_end),
+      .addr_in  (a_addr),
+      .wd_in    (arg_new),
+      .w_mask_in(2'b11),
+      .rd_out   (a_rd)
+    );
+    assign g_out  = r_rd;
+    assign g_arg  = a_rd;
+    assign g_host = r_rd;
+    wire unused_o_rd = ^{o_rd, o_rd_d};
+  end else begin : gen_r_flops
+    reg signed [W-1:0] rbuf_q [0:NOUT-1];
+    reg        [1:0]   argbuf_q [0:NOUT-1];
+    always @(posedge clk_i) begin
+      if (r_we) begin
+        rbuf_q[r1_idx_i] <= r1_i;
+      end
     end
+    always @(posedge clk_i) begin
+      if (x_end) begin
+        argbuf_q[x_out[NIW-1:0]] <= arg_new;
+      end
+    end
+    assign g_out  = rbuf_q[o_rd[NIW-1:0]];
+    assign g_arg  = argbuf_q[o_rd[NIW-1:0]];
+    assign g_host = rbuf_q[rd_idx_i];
+    wire unused_o_rd = ^{o_rd, o_rd_d};
   end
   // Y, for the host's reads (with MEM sram one SRAM: the host's word
   // shows from the edge after its index)
@@ -320,7 +386,7 @@ module taxonn_pool_layer #(
   assign s1_o       = (Max != 0) ? g_out : g_slot;
 
   assign y_rd_o = y_rd;
-  assign g_rd_o = rbuf_q[rd_idx_i];
+  assign g_rd_o = g_host;
 
   wire unused_pool = ^{o_of_in, o_rd, px32, py32, pc32, x_row, x_col, x_out, in_ch, in_lb, in_chk, w0, s1_max,
                        s1_j, ga, gb, gc, gd, slot, g_slot};

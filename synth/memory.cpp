@@ -163,9 +163,16 @@ std::vector<Memory> memories(const std::string& config_path) {
     const NetLayerHw& h = hw[l];
     const LayerConfig& L = c.layers[h.index];
     if (h.weighted()) out.push_back({L.name + " PE scratchpad", h.depth(), L.format.width(), h.pes()});
-    // conv and pool: the Y buffer only the host reads (a pool's in the format below)
+    // conv and pool: the Y buffer only the host reads (a pool's in the format
+    // below), and a pool's R and argmax
     const int below = h.weighted() ? static_cast<int>(l) : weighted_below(hw, static_cast<int>(l));
-    if (h.type != LayerType::kFc) out.push_back({L.name + " Y buffer", h.n, hw[static_cast<std::size_t>(below)].pe.width(), 1});
+    if (h.type == LayerType::kFc) continue;
+    const int w = hw[static_cast<std::size_t>(below)].pe.width();
+    out.push_back({L.name + " Y buffer", h.n, w, 1});
+    if (h.type == LayerType::kPool) {
+      out.push_back({L.name + " R buffer", h.n, w, 1});
+      out.push_back({L.name + " argmax", h.n, 2, 1});
+    }
   }
   return out;
 }
@@ -201,10 +208,13 @@ std::string report(const std::vector<Memory>& mems, const std::vector<Macro>& ca
 
 namespace taxonn::mem {
 
-std::string cover_module(const Cover& c, const std::string& what) {
+namespace {
+
+// The module that builds `c` from its macros, named `name`.
+vast::Module cover_body(const Cover& c, const std::string& name) {
   const int aw = c.depth > 1 ? clog2(static_cast<std::uint64_t>(c.depth)) : 1;
   vast::Module m;
-  m.name = "taxonn_sram_model";
+  m.name = name;
   m.params = {{"BITS", std::to_string(c.width), "this memory's only: the file is written per memory"},
               {"WORDS", std::to_string(c.depth), ""},
               {"AW", std::to_string(aw), "clog2(WORDS)"}};
@@ -266,6 +276,12 @@ std::string cover_module(const Cover& c, const std::string& what) {
     m.assigns.push_back({vast::slice("rd_out", lo, s.bits), mux});
     lo += s.bits;
   }
+  return m;
+}
+
+}  // namespace
+
+std::string cover_module(const Cover& c, const std::string& what) {
   vast::File f;
   f.header = {fmt::format("taxonn_sram_model for synthesis: {} ({} words x {} bits) from {} SRAM macro(s),", what,
                           c.depth, c.width, c.macros),
@@ -273,7 +289,44 @@ std::string cover_module(const Cover& c, const std::string& what) {
                           c.area, c.unused_bits),
               "boxes of their liberty; simulation uses rtl_templates/taxonn_sram_model.v (CONTRACT 5)."};
   f.includes = {"taxonn_defs.vh"};
-  f.modules.push_back(m);
+  f.modules.push_back(cover_body(c, "taxonn_sram_model"));
+  return f.emit();
+}
+
+std::string cover_modules(const std::vector<std::pair<Cover, std::string>>& covers) {
+  if (covers.size() == 1) return cover_module(covers[0].first, covers[0].second);
+  vast::File f;
+  f.header = {"taxonn_sram_model for synthesis: the memories of one unit, each from its SRAM macros",
+              "(synth/memory.cpp, cover_modules): the instance's WORDS and BITS pick its cover. The macros",
+              "are black boxes of their liberty; simulation uses rtl_templates/taxonn_sram_model.v (CONTRACT 5)."};
+  f.includes = {"taxonn_defs.vh"};
+  vast::Module top;
+  top.name = "taxonn_sram_model";
+  // The defaults are the first memory's: Yosys elaborates the module with
+  // them too, where no cover would stop it.
+  const Cover& c0 = covers[0].first;
+  top.params = {{"BITS", std::to_string(c0.width), "the defaults: the first memory's"},
+                {"WORDS", std::to_string(c0.depth), ""},
+                {"AW", std::to_string(c0.depth > 1 ? clog2(static_cast<std::uint64_t>(c0.depth)) : 1), ""}};
+  top.ports = {{vast::Dir::kInput, "clk", 1, false, ""},
+               {vast::Dir::kInput, "ce_in", 1, false, ""},
+               {vast::Dir::kInput, "we_in", 1, false, ""},
+               {vast::Dir::kInput, "addr_in", 1, false, "", "AW"},
+               {vast::Dir::kInput, "wd_in", 1, false, "", "BITS"},
+               {vast::Dir::kInput, "w_mask_in", 1, false, "", "BITS"},
+               {vast::Dir::kOutput, "rd_out", 1, false, "", "BITS"}};
+  top.no_branch = "taxonn_sram_model_no_cover";
+  for (const auto& [c, what] : covers) {
+    const std::string name = fmt::format("taxonn_sram_cover_{}x{}", c.depth, c.width);
+    bool seen = false;
+    for (const auto& b : top.branches) seen = seen || b.label == "gen_" + name;
+    if (seen) continue;  // two memories of one shape share a cover
+    vast::Instance inst{name, "u_cover", {}, {}, fmt::format("{} ({} words x {} bits): {} macro(s), {:.1f} um^2, {} unused bits", what, c.depth, c.width, c.macros, c.area, c.unused_bits)};
+    for (const char* p : {"clk", "ce_in", "we_in", "addr_in", "wd_in", "w_mask_in", "rd_out"}) inst.conns.push_back({p, p});
+    top.branches.push_back({fmt::format("(WORDS == {}) && (BITS == {})", c.depth, c.width), "gen_" + name, {inst}});
+    f.modules.push_back(cover_body(c, name));
+  }
+  f.modules.insert(f.modules.begin(), top);
   return f.emit();
 }
 

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace taxonn::mem {
@@ -65,6 +66,10 @@ namespace taxonn::mem {
 // last read (taxonn_sram_bank_q); a slice's unused macro bits are written 0
 // under a 0 mask and left unread. `what` names the memory in the header.
 std::string cover_module(const Cover& c, const std::string& what);
+// The same for a unit with several memories (each cover and what it is): a
+// taxonn_sram_model whose WORDS and BITS select one cover module per shape
+// (taxonn_sram_cover_<words>x<bits>); one memory gives cover_module's file.
+std::string cover_modules(const std::vector<std::pair<Cover, std::string>>& covers);
 
 // One memory of a design and how many copies it has.
 struct Memory {
@@ -73,7 +78,8 @@ struct Memory {
 };
 // The memories of a config's network that memory: sram puts on macros: the
 // PE scratchpads (one per PE of each fc/conv layer: its depth x the layer's
-// W) and the conv and pool layers' Y buffers (outputs x W).
+// W), the conv and pool layers' Y buffers (outputs x W) and a pool's R
+// (outputs x W) and argmax (outputs x 2).
 std::vector<Memory> memories(const std::string& config_path);
 // `taxonn macros`: each memory's cheapest cover as a Markdown table (and,
 // with `json_out`, JSON): macros, area per copy and in all, unused bits.

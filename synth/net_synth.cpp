@@ -77,18 +77,29 @@ std::vector<mem::Macro> sram_catalog(const Config& c, bool liberty, const std::v
   return mem::read_catalog(sram);
 }
 
-SramMap sram_map(int depth, int width, const std::vector<mem::Macro>& catalog, const std::string& what) {
-  const mem::Cover cv = mem::cover(depth, width, catalog, what);
+SramMap sram_map(const std::vector<mem::Memory>& mems, const std::vector<mem::Macro>& catalog) {
   SramMap m;
-  m.model = mem::cover_module(cv, what);
   std::set<std::string> libs;
-  for (const auto& s : cv.slices) {
-    libs.insert(fs::absolute(s.macro.file).string());
-    m.macros += fmt::format("{}{} x {}", m.macros.empty() ? "" : " + ", s.banks, s.macro.name);
+  std::vector<std::pair<mem::Cover, std::string>> covers;
+  for (const mem::Memory& x : mems) {
+    const mem::Cover cv = mem::cover(x.depth, x.width, catalog, x.name);
+    std::string macros;
+    for (const auto& s : cv.slices) {
+      libs.insert(fs::absolute(s.macro.file).string());
+      macros += fmt::format("{}{} x {}", macros.empty() ? "" : " + ", s.banks, s.macro.name);
+    }
+    // One memory: its macros; several: each named by what it is.
+    m.macros += mems.size() == 1 ? macros : fmt::format("{}{} {}", m.macros.empty() ? "" : "; ", x.name, macros);
+    m.unused_bits += cv.unused_bits;
+    covers.emplace_back(cv, x.name);
   }
-  m.unused_bits = cv.unused_bits;
+  m.model = mem::cover_modules(covers);
   m.libs.assign(libs.begin(), libs.end());
   return m;
+}
+
+SramMap sram_map(int depth, int width, const std::vector<mem::Macro>& catalog, const std::string& what) {
+  return sram_map(std::vector<mem::Memory>{{what, depth, width, 1}}, catalog);
 }
 
 std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double clock_ns, const fs::path& units_dir,
@@ -143,13 +154,15 @@ std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double c
       layer.activity.registers = first_pe.registers;
     }
     if (h.y_mem == Memory::kSram) {
-      // The Y buffer (taxonn_host_buf): the layer unit's one SRAM.
+      // The Y buffer (taxonn_host_buf), and a pool's R and argmax.
       const int w = hw[static_cast<std::size_t>(h.weighted() ? static_cast<int>(l) : weighted_below(hw, static_cast<int>(l)))]
                         .pe.width();
-      const SramMap m = sram_map(h.n, w, catalog, fmt::format("the Y buffer of {}", name));
+      std::vector<mem::Memory> mems = {{"Y", h.n, w, 1}};
+      if (!h.weighted()) mems.insert(mems.end(), {{"R", h.n, w, 1}, {"argmax", h.n, 2, 1}});
+      const SramMap m = sram_map(mems, catalog);
       layer.sram_model = m.model;
       layer.run.macro_libs = m.libs;
-      layer.run.what += ", Y on SRAM " + m.macros;
+      layer.run.what += ", SRAM " + m.macros;
     }
     units.push_back(layer);
   }

@@ -157,6 +157,9 @@ struct SramMap {
   long long unused_bits = 0;
 };
 SramMap sram_map(int depth, int width, const std::vector<mem::Macro>& catalog, const std::string& what);
+// Several memories of one unit (a pool layer's Y, R and argmax), each on its
+// cover (mem::cover_modules).
+SramMap sram_map(const std::vector<mem::Memory>& mems, const std::vector<mem::Macro>& catalog);
 // With `memory: sram`, each PE's scratchpad is the cheapest cover by the
 // macros of `sram` (liberty files or folders; mem::cover_module), which
 // needs a liberty (ConfigError naming the flag otherwise).

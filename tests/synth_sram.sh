@@ -7,6 +7,10 @@
 # beside it: each PE unit with SRAM is larger by at most its macros' area
 # (the flip-flop words are gone, the macros come in), and has macros. The
 # PE table (both PEs of one layer) with SRAM, its power gate-level.
+# A tiny conv/pool network with SRAM: the conv layer unit maps its Y buffer
+# to macros, the max-pool unit its Y, R and argmax (one taxonn_sram_model
+# with a cover per shape), each unit's netlist instantiates them and its
+# area holds them.
 # Usage: synth_sram.sh TAXONN_BINARY SOURCE_DIR WORK_DIR LIBERTY SRAM_DIR
 set -uo pipefail
 taxonn=$1 src=$2 work=$3 lib=$4 sram=$5
@@ -27,11 +31,24 @@ python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); j["name"] += "_s
 # scratchpad's row; fc1's flip-flop PEs beside them.
 "$taxonn" synth --config "$work/mlp_small_sram.json" --liberty "$lib" --sram "$sram" --work "$work/pe_sram"   --json "$work/pe_sram.json" > "$work/pe_sram.txt" 2>&1 || { tail -5 "$work/pe_sram.txt"; no "synth (PE table) with SRAM"; }
 "$taxonn" synth --config "$src/configs/mlp_small.json" --liberty "$lib" --work "$work/pe_flops"   --json "$work/pe_flops.json" > "$work/pe_flops.txt" 2>&1 || { tail -5 "$work/pe_flops.txt"; no "synth (PE table) with flip-flops"; }
+# The conv network: 1x6x6, conv 3x3 to 2x4x4, max pool to 2x2x2, fc 2.
+cat > "$work/cnn.json" <<'JSON'
+{"name": "cnn_tiny_sram", "memory": "sram", "input_shape": {"channels": 1, "height": 6, "width": 6},
+ "rounding": "nearest", "scratchpad_depth": 16, "alpha": 0.25,
+ "layers": [{"name": "conv1", "type": "conv", "out_channels": 2, "kernel": 3, "format": {"int_bits": 2, "frac_bits": 8}, "activation": "relu"},
+            {"name": "pool1", "type": "pool", "kind": "max"},
+            {"name": "fc1", "type": "fc", "neurons": 2, "format": {"int_bits": 2, "frac_bits": 8}, "activation": "identity"}]}
+JSON
+"$taxonn" synth --network --config "$work/cnn.json" --liberty "$lib" --sram "$sram" --work "$work/cnn" \
+  --json "$work/cnn_report.json" > "$work/cnn.txt" 2>&1 || { tail -5 "$work/cnn.txt"; no "synth --network of a conv network with SRAM"; }
+"$taxonn" macros --sram "$sram" --config "$work/cnn.json" --json "$work/cnn_covers.json" > /dev/null ||
+  no "taxonn macros --config (conv network)"
 python3 - "$work" <<'PY' || fail=1
 import glob, json, re, sys
 w = sys.argv[1]
 sram, flops = json.load(open(f"{w}/sram.json")), json.load(open(f"{w}/flops.json"))
 covers = {c["name"]: c for c in json.load(open(f"{w}/covers.json"))["memories"]}
+cnn_covers = {c["name"]: c for c in json.load(open(f"{w}/cnn_covers.json"))["memories"]}
 ok = True
 def no(msg):
     global ok
@@ -80,6 +97,26 @@ for k in ("baseline", "taxonn"):
         no(f"PE table {k}: no scratchpad power")
     if not (abs(s["area"] - f["area"]) < 1e-6 + max(spad, dict(f["breakdown"]).get("scratchpad", 0))):
         no(f"PE table {k}: SRAM {s['area']} and flip-flop {f['area']} differ by more than a scratchpad")
+cnn = json.load(open(f"{w}/cnn_report.json"))
+want = {"conv1_layer": ["Y"], "pool1_layer": ["Y", "R", "argmax"]}
+for u in cnn["units"]:
+    if u["unit"] not in want:
+        continue
+    mems = want.pop(u["unit"])
+    names = [f"{u['unit'][:-6]} {'Y buffer' if m == 'Y' else 'R buffer' if m == 'R' else m}" for m in mems]
+    need = sum(cnn_covers[n]["area"] for n in names)
+    # one memory: "SRAM <macros>"; several: "SRAM Y <macros>; R <macros>; ..."
+    named = "SRAM" in u["what"] and (len(mems) == 1 or all(f"{m} " in u["what"] for m in mems))
+    if not named:
+        no(f"{u['unit']} names no macros for {mems}: {u['what']}")
+    if not u["area"] > need:
+        no(f"{u['unit']}: area {u['area']} does not hold its macros' {need}")
+    net = glob.glob(f"{w}/cnn/units/{u['unit']}-*/{u['unit']}.netlist.v")
+    macros = {sl["macro"] for n in names for sl in cnn_covers[n]["slices"]}
+    if not net or not all(re.search(rf"^\s*{m} ", open(net[0]).read(), re.M) for m in macros):
+        no(f"{u['unit']}: not every macro of {sorted(macros)} is instantiated in its netlist")
+if want:
+    no(f"no units {sorted(want)} in the conv network's report")
 if ok:
     print(f"synth_sram: PE table at fc1: TaxoNN {pe_s['taxonn']['area']:.0f} um^2, {pe_s['taxonn']['power_mw']['total']:.3f} mW "
           f"with SRAM; {pe_f['taxonn']['area']:.0f} um^2, {pe_f['taxonn']['power_mw']['total']:.3f} mW with flip-flops")

@@ -144,5 +144,27 @@ TEST(Memory, ReadsFakeram45) {
 }
 #endif
 
+// A unit with several memories (a pool layer's Y, R and argmax): one
+// taxonn_sram_model that picks a cover module per shape, two memories of
+// one shape sharing it, and an elaboration error for any other shape.
+TEST(Memory, CoverModulesPickACoverPerShape) {
+  const auto cat = mem::read_catalog({small_catalog().string()});
+  const auto y = mem::cover(100, 8, cat, "Y"), r = mem::cover(100, 8, cat, "R"), a = mem::cover(100, 2, cat, "argmax");
+  const std::string v = mem::cover_modules({{y, "Y"}, {r, "R"}, {a, "argmax"}});
+  auto count = [&](const std::string& what) {
+    std::size_t n = 0;
+    for (auto p = v.find(what); p != std::string::npos; p = v.find(what, p + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("\nmodule taxonn_sram_cover_100x8 "), 1u) << v;
+  EXPECT_EQ(count("\nmodule taxonn_sram_cover_100x2 "), 1u) << v;
+  EXPECT_EQ(count("\nmodule taxonn_sram_model "), 1u) << v;
+  EXPECT_EQ(count("if ((WORDS == 100) && (BITS == 8)) begin"), 1u) << v;
+  EXPECT_EQ(count("if ((WORDS == 100) && (BITS == 2)) begin"), 1u) << v;
+  EXPECT_NE(v.find("taxonn_sram_model_no_cover u_taxonn_sram_model_no_cover ();"), std::string::npos) << v;
+  // One memory: the single-cover file, unchanged.
+  EXPECT_EQ(mem::cover_modules({{y, "Y"}}), mem::cover_module(y, "Y"));
+}
+
 }  // namespace
 }  // namespace taxonn

@@ -66,13 +66,13 @@ class NetDut {
     top_->eval();
     return static_cast<std::int32_t>(top_->rd_data());
   }
-  // A layer's whole Y or G buffer, word j at j. A Y buffer on SRAM
-  // (NetLayerHw::y_mem) shows a word from the clock edge after its index
-  // (taxonn_host_buf): one idle cycle per word; the others read
-  // combinationally.
+  // A layer's whole Y or G buffer, word j at j. A buffer on SRAM
+  // (NetLayerHw::clocked_read: conv and pool Y, pool G) shows a word from
+  // the clock edge after its index: one idle cycle per word; the others
+  // read combinationally.
   std::vector<std::int32_t> buffer(HostRead what, int layer) {
     const NetLayerHw& h = hw_[static_cast<std::size_t>(layer)];
-    const bool clocked = what == HostRead::kY && h.y_mem == Memory::kSram;
+    const bool clocked = h.clocked_read(what);
     std::vector<std::int32_t> v(static_cast<std::size_t>(h.n));
     for (int j = 0; j < h.n; ++j) {
       if (clocked) {

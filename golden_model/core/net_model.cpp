@@ -7,7 +7,8 @@
 //               them; FWD ends with the drain's last output (conv_fwd_cycles)
 //        STEP1  T * (IC*IH*IW * k + 1);  UPDATE T * (IC*k * (OH*OW + 2) + 1 + B)
 // with B = 1 for a layer with a bias (its load in FWD, its update in UPDATE).
-//   pool FWD    2 (it pools beside the drain below); STEP1 one window (max) or input (avg) per cycle
+//   pool FWD    2 (it pools beside the drain below); STEP1 one window (max) or input (avg) per cycle,
+//               + 1 with memory sram (the lead cycle)
 #include "net_model.hpp"
 
 #include <algorithm>
@@ -268,8 +269,10 @@ std::vector<NetPhase> net_phases(const std::vector<NetLayerHw>& hw, bool train) 
     const NetLayerHw& h = hw[static_cast<std::size_t>(l)];
     const std::int64_t t = h.t;
     // Pool FWD: its last window pooled and leaving (the windows pool as the
-    // drain below delivers them); STEP1: one window (max) or input (avg).
-    if (h.type == LayerType::kPool) return cmd == NetCmd::kFwd ? 2 : h.pool == PoolKind::kMax ? h.n : h.k;
+    // drain below delivers them); STEP1: one window (max) or input (avg),
+    // after a lead cycle when R and the argmax are SRAM (read a cycle ahead).
+    if (h.type == LayerType::kPool)
+      return cmd == NetCmd::kFwd ? 2 : (h.pool == PoolKind::kMax ? h.n : h.k) + (h.y_mem == Memory::kSram ? 1 : 0);
     if (h.type == LayerType::kConv) {
       const std::int64_t m = h.plane(), ick = std::int64_t{h.ic} * h.kernel;
       switch (cmd) {

@@ -56,9 +56,14 @@ struct NetLayerHw {
   int ic = 1, ih = 1, iw = 1, oc = 1, oh = 1, ow = 1, kernel = 1;
   PoolKind pool = PoolKind::kMax;
   PeParams pe;            // conv and fc: depth, guard bits for that depth
-  // conv and pool: the Y buffer only the host reads (taxonn_host_buf):
-  // SRAM with config memory sram, its word a cycle after the index
+  // conv and pool: the Y buffer only the host reads (taxonn_host_buf), and
+  // a pool's R and argmax: SRAM with config memory sram, where the host sees
+  // a Y (a pool's G) word a cycle after its index
   Memory y_mem = Memory::kFlops;
+  // Whether the host's read of `what` shows a cycle after its index.
+  bool clocked_read(HostRead what) const {
+    return y_mem == Memory::kSram && (what == HostRead::kY || (what == HostRead::kG && type == LayerType::kPool));
+  }
   bool weighted() const { return type != LayerType::kPool; }
   int depth() const { return pe.depth; }
   int pes() const { return rows * p; }
