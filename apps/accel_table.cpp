@@ -32,8 +32,8 @@ void write_accel_table(const std::vector<std::string>& json_files, const std::st
   std::vector<nlohmann::json> reports;
   for (const auto& f : json_files) reports.push_back(read_report(f));
   std::string md = "# The whole accelerator, measured\n\nWritten by `taxonn accel-table` from the `taxonn synth --network` "
-                   "reports beside it (`make accel DOCS=1`; `MEMORY=sram` for SRAM scratchpads).\n\n"
-                   "| network | scratchpads | area (mm^2) | Fmax (MHz) | power (mW) | cycles / step | energy / step (uJ) |\n"
+                   "reports beside it (`make accel DOCS=1`; `MEMORY=sram` for SRAM scratchpads and conv/pool buffers).\n\n"
+                   "| network | memories | area (mm^2) | Fmax (MHz) | power (mW) | cycles / step | energy / step (uJ) |\n"
                    "| --- | --- | ---: | ---: | ---: | ---: | ---: |\n";
   for (const auto& r : reports) {
     const bool timed = !r.value("generic_cells", true);
