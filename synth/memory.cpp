@@ -155,6 +155,16 @@ Cover cover(int depth, int width, const std::vector<Macro>& catalog, const std::
 
 namespace taxonn::mem {
 
+std::vector<Memory> layer_buffers(const std::vector<NetLayerHw>& hw, std::size_t l) {
+  const NetLayerHw& h = hw.at(l);
+  if (h.type == LayerType::kFc) return {};  // its Y feeds the loss unit: flip-flops
+  const int below = h.weighted() ? static_cast<int>(l) : weighted_below(hw, static_cast<int>(l));
+  const int w = hw[static_cast<std::size_t>(below)].pe.width();
+  std::vector<Memory> out = {{"Y", h.n, w, 1}};
+  if (h.type == LayerType::kPool) out.insert(out.end(), {{"R", h.n, w, 1}, {"argmax", h.n, 2, 1}});
+  return out;
+}
+
 std::vector<Memory> memories(const std::string& config_path) {
   const Config c = load_config(config_path);
   std::vector<Memory> out;
@@ -163,15 +173,9 @@ std::vector<Memory> memories(const std::string& config_path) {
     const NetLayerHw& h = hw[l];
     const LayerConfig& L = c.layers[h.index];
     if (h.weighted()) out.push_back({L.name + " PE scratchpad", h.depth(), L.format.width(), h.pes()});
-    // conv and pool: the Y buffer only the host reads (a pool's in the format
-    // below), and a pool's R and argmax
-    const int below = h.weighted() ? static_cast<int>(l) : weighted_below(hw, static_cast<int>(l));
-    if (h.type == LayerType::kFc) continue;
-    const int w = hw[static_cast<std::size_t>(below)].pe.width();
-    out.push_back({L.name + " Y buffer", h.n, w, 1});
-    if (h.type == LayerType::kPool) {
-      out.push_back({L.name + " R buffer", h.n, w, 1});
-      out.push_back({L.name + " argmax", h.n, 2, 1});
+    for (Memory m : layer_buffers(hw, l)) {
+      m.name = L.name + " " + (m.name == "argmax" ? m.name : m.name + " buffer");
+      out.push_back(m);
     }
   }
   return out;

@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "net_model.hpp"
+
 namespace taxonn::mem {
 
 struct Macro {
@@ -76,6 +78,11 @@ struct Memory {
   std::string name;
   int depth = 0, width = 0, count = 1;
 };
+// The buffers of layer `l` that memory: sram puts on macros (none for an fc
+// layer): a conv or pool layer's Y (outputs x W, a pool in the format of the
+// weighted layer below), a pool's R (outputs x W) and argmax (outputs x 2),
+// named "Y", "R", "argmax". The one list synthesis and `taxonn macros` read.
+std::vector<Memory> layer_buffers(const std::vector<NetLayerHw>& hw, std::size_t l);
 // The memories of a config's network that memory: sram puts on macros: the
 // PE scratchpads (one per PE of each fc/conv layer: its depth x the layer's
 // W), the conv and pool layers' Y buffers (outputs x W) and a pool's R

@@ -155,11 +155,7 @@ std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double c
     }
     if (h.y_mem == Memory::kSram) {
       // The Y buffer (taxonn_host_buf), and a pool's R and argmax.
-      const int w = hw[static_cast<std::size_t>(h.weighted() ? static_cast<int>(l) : weighted_below(hw, static_cast<int>(l)))]
-                        .pe.width();
-      std::vector<mem::Memory> mems = {{"Y", h.n, w, 1}};
-      if (!h.weighted()) mems.insert(mems.end(), {{"R", h.n, w, 1}, {"argmax", h.n, 2, 1}});
-      const SramMap m = sram_map(mems, catalog);
+      const SramMap m = sram_map(mem::layer_buffers(hw, l), catalog);
       layer.sram_model = m.model;
       layer.run.macro_libs = m.libs;
       layer.run.what += ", SRAM " + m.macros;
