@@ -62,6 +62,7 @@ void Study::write_results(bool final) {
               {"spec", fs::path(s_.source).filename().string()},
               {"dataset", s_.dataset},
               {"liberty", liberty_shown_.empty() ? "(none: Yosys generic cells)" : fs::path(liberty_shown_).filename().string()},
+              {"memory", s_.sram.empty() ? "flops" : "sram: " + s_.sram.filename().string()},
               {"area_unit", lib_.empty() ? "transistors" : "um^2"},
               {"clock_ns", s_.clock_ns},
               {"objectives", objs},
@@ -169,10 +170,12 @@ std::string Study::report_md(const json& all) const {
                        m.test_limit ? std::to_string(m.test_limit) : "all");
   };
   std::string s = fmt::format("# Explore: {}\n\n{}\n\nWritten by `taxonn explore --spec {}` from this folder's "
-                              "points.json. Config `{}`, dataset {}, {}, clock {} ns.\n\n",
+                              "points.json. Config `{}`, dataset {}, {}, {}, clock {} ns.\n\n",
                               s_.name, s_.description, all.at("spec").get<std::string>(), s_.config.name, s_.dataset,
                               lib_.empty() ? "Yosys generic cells (area in transistors)"
                                            : "liberty " + all.at("liberty").get<std::string>(),
+                              s_.sram.empty() ? "flip-flop memories"
+                                              : "SRAM memories (macros of " + s_.sram.filename().string() + ")",
                               s_.clock_ns);
   if (!note_.empty()) s += fmt::format("**Note:** {}.\n\n", note_);
   std::string objs;

@@ -293,7 +293,7 @@ void parse_anchors_synth_verify(Spec& s, const Obj& top) {
   }
   if (top.has("synth")) {
     const Obj o(top.get("synth"), "synth", s.source, kDoc);
-    o.only({"liberty", "sram", "clock_ns"});
+    o.only({"liberty", "memory", "sram", "clock_ns"});
     if (o.has("liberty")) {
       s.liberty = resolve(s, o.string("liberty"));
       s.liberty_given = true;
@@ -301,7 +301,7 @@ void parse_anchors_synth_verify(Spec& s, const Obj& top) {
     if (o.has("sram")) {
       if (s.config.memory != Memory::kSram)
         fail(s.source, "synth.sram", "the config's scratchpads are flip-flops",
-             "set \"memory\": \"sram\" in the config, or drop synth.sram");
+             "set \"memory\": \"sram\" in synth or the config, or drop synth.sram");
       s.sram = resolve(s, o.string("sram"));
     }
     if (o.has("clock_ns")) {
@@ -340,8 +340,16 @@ Spec load_spec(const std::string& path) {
     fail(s.source, "name", fmt::format("'{}' is not a study name", s.name), "use letters, digits, _ or -");
   if (top.has("description")) s.description = top.string("description");
   s.config_path = resolve(s, top.string("config"));
+  // synth.memory overrides the config's memories, as synth --memory does:
+  // one config serves a flip-flop and an SRAM study.
+  std::string memory;
+  if (top.has("synth") && top.get("synth").is_object() && top.get("synth").contains("memory")) {
+    memory = Obj(top.get("synth"), "synth", s.source, kDoc).string("memory");
+    if (Memory m; !parse_memory(memory, m))
+      fail(s.source, "synth.memory", fmt::format("unknown memory '{}'", memory), "use flops or sram");
+  }
   try {
-    s.config = load_config(s.config_path.string());
+    s.config = load_config(s.config_path.string(), memory, "");
   } catch (const std::exception& e) {
     fail(s.source, "config", e.what(), "fix the config or point to another");
   }

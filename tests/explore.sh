@@ -44,6 +44,8 @@ bad dataset 'j["dataset"] = "mnist"; j["data_dir"] = "/nonexistent"' 'dataset'
 bad budget 'j["budget"]["points"] = 1; j["anchors"]["uniform_widths"] = [12, 13]' 'cannot hold'
 bad seeds 'j["accuracy"]["seeds"] = [1, 1]' 'given twice'
 bad sram_on_flops 'j["synth"] = {"sram": "/tmp"}' "scratchpads are flip-flops"
+bad memory_unknown 'j["synth"] = {"memory": "dram"}' "synth.memory: unknown memory 'dram'"
+bad sram_no_macros 'j["synth"] = {"memory": "sram"}' 'synth.sram: missing'
 bad sram_missing 'c = json.load(open(j["config"])); c["memory"] = "sram"; json.dump(c, open(sys.argv[2] + ".cfg.json", "w")); j["config"] = sys.argv[2] + ".cfg.json"' 'synth.sram: missing'
 echo '{"name": ' > "$work/bad_json.json"
 rc=0; "$taxonn" explore --spec "$work/bad_json.json" --out "$work/bad_out" 2> "$work/bad.err" || rc=$?
@@ -57,7 +59,7 @@ done
 "$taxonn" explore --spec "$spec" --check > "$work/check.out" || fail "--check of the test spec failed"
 grep -q "format points in the space" "$work/check.out" && [ ! -e "$src/build/explore/mlp_small_teacher" ] ||
   fail "--check: $(cat "$work/check.out")"
-echo "explore test: 11 bad specs and 4 bad options refused, one line each, nothing written; --check runs nothing"
+echo "explore test: 13 bad specs and 4 bad options refused, one line each, nothing written; --check runs nothing"
 
 # 2. A run killed mid-study, then resumed.
 "$taxonn" explore --spec "$spec" --out "$out" > "$work/run1.log" 2>&1 &

@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <set>
 #include <vector>
@@ -137,6 +139,31 @@ TEST(ExploreSpec, WidthSpacesDeriveF) {
   EXPECT_TRUE(ls.contains({3, 7}));
   EXPECT_FALSE(ls.contains({3, 6}));
   EXPECT_FALSE(ls.contains({2, 8}));
+}
+
+// synth.memory overrides the config's memories both ways, as synth
+// --memory does; SRAM then needs the macros' folder.
+TEST(ExploreSpec, SynthMemoryOverridesTheConfig) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "taxonn_explore_memory";
+  std::filesystem::create_directories(dir);
+  const std::string src = std::string(TAXONN_SOURCE_DIR) + "/tests/explore/mlp_small_teacher.json";
+  nlohmann::json j = nlohmann::json::parse(std::ifstream(src));
+  j["config"] = std::string(TAXONN_SOURCE_DIR) + "/configs/mlp_small.json";
+  auto load = [&](const nlohmann::json& synth) {
+    j["synth"] = synth;
+    const std::string path = (dir / "spec.json").string();
+    std::ofstream(path) << j.dump();
+    return load_spec(path);
+  };
+  EXPECT_EQ(load({{"liberty", "x.lib"}}).config.memory, Memory::kFlops);
+  const Spec sram = load({{"memory", "sram"}, {"sram", "/macros"}});
+  EXPECT_EQ(sram.config.memory, Memory::kSram);
+  EXPECT_EQ(sram.sram, std::filesystem::path("/macros"));
+  EXPECT_EQ(load({{"memory", "flops"}}).config.memory, Memory::kFlops);
+  EXPECT_THROW(load({{"memory", "sram"}}), ConfigError);  // no macros
+  EXPECT_THROW(load({{"memory", "dram"}}), ConfigError);
+  EXPECT_THROW(load({{"memory", "flops"}, {"sram", "/macros"}}), ConfigError);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(TeacherDataset, DeterministicAndLabelled) {
