@@ -16,6 +16,7 @@
 
 #include "config.hpp"
 #include "io_util.hpp"
+#include "json_obj.hpp"
 #include "dataset.hpp"
 #include "executor.hpp"
 #include "trainer.hpp"
@@ -61,6 +62,25 @@ std::vector<std::uint64_t> spec_seeds(const json& spec, const ExperimentOptions&
     for (std::size_t k = 0; k < i; ++k)
       if (s[i] == s[k]) throw ConfigError(fmt::format("seed {} is given twice: give each seed once", s[i]));
   return s;
+}
+
+// Every object of the spec knows its fields: a misspelt one (a run's
+// "formts") would otherwise train the default silently.
+void check_fields(const json& spec, const std::string& source) {
+  constexpr const char* kDoc = "docs/training.md";
+  const json_obj::Obj top(spec, "", source, kDoc);
+  top.only({"name", "title", "description", "make_target", "epochs", "seeds", "seed", "alpha", "alpha_scale", "shift",
+            "bias", "studies"});
+  if (!top.get("studies").is_array()) json_obj::fail(source, "studies", "must be a list", "write [{...}, ...]");
+  for (std::size_t i = 0; i < spec.at("studies").size(); ++i) {
+    const std::string sp = fmt::format("studies[{}]", i);
+    const json_obj::Obj st(spec.at("studies")[i], sp, source, kDoc);
+    st.only({"name", "dataset", "data_dir", "config", "runs"});
+    if (!st.get("runs").is_array()) json_obj::fail(source, sp + ".runs", "must be a list", "write [{...}, ...]");
+    for (std::size_t k = 0; k < st.get("runs").size(); ++k)
+      json_obj::Obj(st.get("runs")[k], fmt::format("{}.runs[{}]", sp, k), source, kDoc)
+          .only({"label", "arith", "formats", "config", "paper"});
+  }
 }
 
 // The runs of every study whose data is on this machine, once per seed,
@@ -348,6 +368,7 @@ int run_experiment(const ExperimentOptions& o) {
   int shift = 0;
   std::string make_target;  // the Makefile target that regenerates the committed table, if any
   try {
+    check_fields(spec, o.spec);
     seeds = spec_seeds(spec, o);
     make_target = spec.value("make_target", std::string{});
     alpha_scale = spec.value("alpha_scale", std::vector<double>{});

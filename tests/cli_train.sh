@@ -96,7 +96,16 @@ printf '{"name": "t", "studies": [{"name": "s", "dataset": "mnist", "data_dir": 
 other "study 's': dataset 'mnist'" "$work/exp" experiment --spec "$work/spec.json" --out "$work/exp"
 other "no study has its data" "$work/exp" experiment --spec "$work/spec.json" --out "$work/exp" --skip-missing
 echo '{"name": "t"}' > "$work/spec_bad.json"
-other "not an experiment spec: key 'studies' not found" "$work/exp" experiment --spec "$work/spec_bad.json" --out "$work/exp"
+other "spec_bad.json: studies: missing" "$work/exp" experiment --spec "$work/spec_bad.json" --out "$work/exp"
+# A misspelt field at any level: refused, not trained with the default.
+sed 's/"runs": \[{"label": "a"}\]/"runs": [{"label": "a", "formts": "2,8"}]/' "$work/spec.json" > "$work/spec_typo_run.json"
+other "studies[0].runs[0].formts: unknown field" "$work/exp" experiment --spec "$work/spec_typo_run.json" --out "$work/exp"
+sed 's/"dataset": "mnist"/"datset": "mnist", "dataset": "mnist"/' "$work/spec.json" > "$work/spec_typo_study.json"
+other "studies[0].datset: unknown field" "$work/exp" experiment --spec "$work/spec_typo_study.json" --out "$work/exp"
+sed 's/"name": "t"/"name": "t", "epoch": 3/' "$work/spec.json" > "$work/spec_typo_top.json"
+other "epoch: unknown field" "$work/exp" experiment --spec "$work/spec_typo_top.json" --out "$work/exp"
+echo '{"name": "t", "studies": {}}' > "$work/spec_studies.json"
+other "studies: must be a list" "$work/exp" experiment --spec "$work/spec_studies.json" --out "$work/exp"
 # A run's bad options and repeated seeds fail the experiment before any training.
 printf '{"name": "t", "alpha_scale": [1, 0.0001], "studies": [{"name": "s", "dataset": "%s", "config": "%s", "runs": [{"label": "a"}]}]}\n' \
   "$ds" "$cfg" > "$work/spec_sched.json"
