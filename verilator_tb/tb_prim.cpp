@@ -125,6 +125,16 @@ class SpadSramModel : public Model {
   SpadSram s_;
 };
 
+// NRD read ports of AW-bit addresses packed in `addrs` (port r at bits
+// r*AW), their W-bit words packed the same way (port r at bits r*W).
+template <class Read>
+U128 read_ports(U128 addrs, int nrd, int aw, int w, Read read) {
+  U128 out = 0;
+  for (int r = 0; r < nrd; ++r)
+    out |= static_cast<U128>(to_bits(read(static_cast<int>((addrs >> (r * aw)) & ((U128{1} << aw) - 1))), w)) << (r * w);
+  return out;
+}
+
 // Inputs swap_i, we_i, wr_idx_i, wr_data_i, rd_idx_i (NRD packed indices);
 // the output packs NRD words.
 class XBufModel : public Model {
@@ -133,13 +143,7 @@ class XBufModel : public Model {
       : w_(static_cast<int>(c.get("W"))), iw_(static_cast<int>(c.get("IW"))), nrd_(static_cast<int>(c.get("NRD"))),
         b_(static_cast<int>(c.get("N")), w_, c.get("DB") != 0) {}
   std::vector<Wide> eval(const std::vector<Wide>& in) override {
-    const auto idx = static_cast<std::uint64_t>(in[4]);
-    std::uint64_t out = 0;
-    for (int r = 0; r < nrd_; ++r) {
-      const int i = static_cast<int>((idx >> (r * iw_)) & ((std::uint64_t{1} << iw_) - 1));
-      out |= to_bits(b_.read(i), w_) << (r * w_);
-    }
-    return {static_cast<Wide>(out)};
+    return {static_cast<Wide>(read_ports(static_cast<U128>(in[4]), nrd_, iw_, w_, [&](int i) { return b_.read(i); }))};
   }
   void clock(const std::vector<Wide>& in) override {
     if (in[1]) b_.write(static_cast<int>(in[2]), in[3]);
@@ -158,13 +162,7 @@ class BankModel : public Model {
       : w_(static_cast<int>(c.get("W"))), aw_(static_cast<int>(c.get("AW"))), nrd_(static_cast<int>(c.get("NRD"))),
         b_(static_cast<int>(c.get("DEPTH")), w_) {}
   std::vector<Wide> eval(const std::vector<Wide>& in) override {
-    const auto addrs = static_cast<U128>(in[3]);
-    U128 out = 0;
-    for (int r = 0; r < nrd_; ++r) {
-      const int a = static_cast<int>((addrs >> (r * aw_)) & ((U128{1} << aw_) - 1));
-      out |= to_bits(b_.read(a), w_) << (r * w_);
-    }
-    return {static_cast<Wide>(out)};
+    return {static_cast<Wide>(read_ports(static_cast<U128>(in[3]), nrd_, aw_, w_, [&](int a) { return b_.read(a); }))};
   }
   void clock(const std::vector<Wide>& in) override {
     if (in[0]) b_.write(static_cast<int>(in[1]), in[2]);
