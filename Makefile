@@ -105,16 +105,19 @@ synth-sweep: build
 # of the MNIST MLP, unfolded and folded, and of LeNet-5, unit by unit (docs/accel/).
 # MEMORY=sram: the same accelerators with SRAM scratchpads (synth --memory
 # sram, the macros of SRAM: fakeram45 from ../shared/pdk when the checkout
-# has it), into accel_sram/ (issue 17; docs/memory.md).
+# has it), into accel_sram/ (issue 17; docs/memory.md). GATING=on: the
+# flip-flop memories on gated clocks (synth --clock-gating on), into
+# accel_gated/, to set beside accel/ (docs/power.md).
 ACCEL_CONFIGS ?= mlp_mnist mlp_mnist_folded lenet5_mnist
 MEMORY   ?= flops
+GATING   ?= off
 SRAM     ?= $(wildcard ../shared/pdk/fakeram45)
-ACCEL    := accel$(if $(filter sram,$(MEMORY)),_sram)
+ACCEL    := accel$(if $(filter sram,$(MEMORY)),_sram)$(if $(filter on,$(GATING)),_gated)
 accel: build
 	@mkdir -p $(RESULTS)/$(ACCEL) $(BUILD)/$(ACCEL)
 	@set -e; for c in $(ACCEL_CONFIGS); do \
 	  $(BUILD)/taxonn synth --network --config configs/$$c.json $(if $(LIBERTY),--liberty $(LIBERTY)) --jobs $(JOBS) $(BATCH) \
-	    --memory $(MEMORY) $(if $(and $(filter sram,$(MEMORY)),$(SRAM)),--sram $(SRAM)) \
+	    --memory $(MEMORY) $(if $(and $(filter sram,$(MEMORY)),$(SRAM)),--sram $(SRAM)) $(if $(filter on,$(GATING)),--clock-gating on) \
 	    --work $(BUILD)/$(ACCEL)/$$c --json $(RESULTS)/$(ACCEL)/$$c.json > $(BUILD)/$(ACCEL)/$$c.txt; \
 	  cp $(BUILD)/$(ACCEL)/$$c.txt $(RESULTS)/$(ACCEL)/$$c.txt; cat $(RESULTS)/$(ACCEL)/$$c.txt; \
 	done
