@@ -222,7 +222,7 @@ table1-shift: build
 # against area and energy per training sample, with the paper's formats and
 # uniform widths W = 8..16 marked; the jobs (trainings, unit syntheses, RTL
 # checks) in $(BUILD)/explore/<study>, so a rerun or a killed run resumes.
-# explore-mlp: 784-100-10, about an hour on 2 cores; explore-lenet: LeNet-5,
+# explore-mlp: 784-100-10, about 1.5 hours on 2 cores; explore-lenet: LeNet-5,
 # many hours (each new conv format re-maps that layer's buffers).
 explore-mlp: build
 	$(BUILD)/taxonn explore --spec configs/explore/mlp_mnist100.json --out $(RESULTS)/explore/mlp_mnist100 	  --batch-work $(BUILD)/explore/mlp_mnist100 --jobs $(JOBS) $(BATCH)
