@@ -234,5 +234,12 @@ other "--retries is for a batch: give --seeds" "$work/sim1" sim --config "$src/c
 other "--seed and --seeds: give one of them" "$work/sim2" sim --config "$src/configs/mlp_small.json" --out "$work/sim2" --seed 3 --seeds 1 2
 other "no such file" "$work/sum.md" accel-table --json "$work/none.json" --out "$work/sum.md"
 other "not a \`taxonn synth --network\` report" "$work/sum.md" accel-table --json "$work/spec_bad.json" --out "$work/sum.md"
+# The table names each report's memories: the committed flip-flop, SRAM and
+# gated-clock runs (a gated run's power is the vectorless upper bound).
+"$taxonn" accel-table --json "$src/docs/accel/mlp_mnist.json" "$src/docs/accel_sram/mlp_mnist.json" \
+  "$src/docs/accel_gated/mlp_mnist.json" --out "$work/sum.md" > /dev/null || { echo "FAIL: accel-table"; fail=1; }
+for m in "| flip-flops |" "| SRAM macros |" "| flip-flops, gated clocks (power: an upper bound) |"; do
+  grep -qF "mlp_mnist $m" "$work/sum.md" || { echo "FAIL: accel-table has no row 'mlp_mnist $m'"; fail=1; }
+done
 "$taxonn" --version | grep -qE '^taxonn [0-9]+\.[0-9]+\.[0-9]+' || { echo "FAIL: taxonn --version"; fail=1; }
 exit $fail
