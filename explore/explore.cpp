@@ -52,15 +52,8 @@ Study::Study(Spec s, const Options& o) : s_(std::move(s)), t0_(std::chrono::stea
   }
   if (lib.empty() && note_.empty())
     note_ = "no liberty: Yosys's generic cells (area in transistors, no energy or Fmax); pass --liberty FILE";
-  // SRAM memories need their macros and a real liberty. A machine without
-  // them (a clone without ../shared) costs flip-flop memories, as it costs
-  // generic cells without the liberty, and says so.
-  if (s_.config.memory == Memory::kSram && (lib.empty() || !fs::exists(s_.sram))) {
-    note_ += fmt::format("{}the spec's SRAM macros {} {}: flip-flop memories", note_.empty() ? "" : "; ",
-                         s_.sram.string(), lib.empty() ? "need a real liberty" : "are not on this machine");
-    s_.config.memory = Memory::kFlops;
-    s_.sram.clear();
-  }
+  if (const std::string flops = fall_back_to_flops(s_, lib); !flops.empty())
+    note_ += (note_.empty() ? "" : "; ") + flops;
   if (!s_.sram.empty()) sram_ = {s_.sram.string()};
   sram_catalog(s_.config, !lib.empty(), sram_);
   liberty_shown_ = lib;

@@ -79,6 +79,13 @@ struct Spec {
 // cannot take, a missing dataset are one-line ConfigErrors naming the field.
 Spec load_spec(const std::string& path);
 
+// SRAM memories need their macros and a real liberty (`liberty` is the one
+// the study maps to, "" for generic cells). Without them (a clone without
+// ../shared) the study costs flip-flop memories, as it costs generic cells
+// without the liberty: sets s.config.memory to flops, clears s.sram and
+// returns the note that says so; "" when the spec's memories stand.
+std::string fall_back_to_flops(Spec& s, const std::string& liberty);
+
 struct Options {
   std::string spec;
   std::string out_dir;        // default build/explore/<name>

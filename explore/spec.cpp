@@ -323,6 +323,15 @@ void parse_anchors_synth_verify(Spec& s, const Obj& top) {
 
 }  // namespace
 
+std::string fall_back_to_flops(Spec& s, const std::string& liberty) {
+  if (s.config.memory != Memory::kSram || (!liberty.empty() && fs::exists(s.sram))) return "";
+  const std::string note = fmt::format("the spec's SRAM macros {} {}: flip-flop memories", s.sram.string(),
+                                       liberty.empty() ? "need a real liberty" : "are not on this machine");
+  s.config.memory = Memory::kFlops;
+  s.sram.clear();
+  return note;
+}
+
 Spec load_spec(const std::string& path) {
   Spec s;
   s.source = path;

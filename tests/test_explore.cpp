@@ -166,6 +166,34 @@ TEST(ExploreSpec, SynthMemoryOverridesTheConfig) {
   std::filesystem::remove_all(dir);
 }
 
+// A study whose SRAM macros or real liberty are missing costs flip-flop
+// memories and says why; with both, the spec's memories stand.
+TEST(ExploreSpec, SramWithoutMacrosOrLibertyFallsBackToFlops) {
+  const std::filesystem::path macros = std::filesystem::temp_directory_path() / "taxonn_explore_macros";
+  std::filesystem::create_directories(macros);
+  Spec s;
+  auto sram = [&](const std::filesystem::path& folder) {
+    s.config.memory = Memory::kSram;
+    s.sram = folder;
+    return s;
+  };
+  sram(macros);
+  EXPECT_EQ(fall_back_to_flops(s, "nangate45.lib"), "");
+  EXPECT_EQ(s.config.memory, Memory::kSram);
+  EXPECT_EQ(s.sram, macros);
+  sram(macros);
+  EXPECT_EQ(fall_back_to_flops(s, ""), "the spec's SRAM macros " + macros.string() + " need a real liberty: flip-flop memories");
+  EXPECT_EQ(s.config.memory, Memory::kFlops);
+  EXPECT_TRUE(s.sram.empty());
+  sram("/no/such/macros");
+  EXPECT_EQ(fall_back_to_flops(s, "nangate45.lib"),
+            "the spec's SRAM macros /no/such/macros are not on this machine: flip-flop memories");
+  EXPECT_EQ(s.config.memory, Memory::kFlops);
+  s.config.memory = Memory::kFlops;
+  EXPECT_EQ(fall_back_to_flops(s, ""), "");  // flops need nothing
+  std::filesystem::remove_all(macros);
+}
+
 TEST(TeacherDataset, DeterministicAndLabelled) {
   const DatasetPair a = teacher_dataset(1, 4, 4, 4, 1), b = teacher_dataset(1, 4, 4, 4, 1), c = teacher_dataset(1, 4, 4, 4, 2);
   EXPECT_EQ(a.train.pixels, b.train.pixels);
