@@ -53,6 +53,11 @@ std::vector<gate::StimCycle> pe_stimulus(const PeParams& p, PeKind kind, PeWorkl
                 {"spad_rd_o", bits64(o.spad_rd, wd)}, {"acc_o", bits64(o.acc, p.acc_width())},
                 {"sat_cnt_o", o.sat_cnt}};
     if (kind == PeKind::kTaxonn) s.expect["g_o"] = bits64(o.g, wd);
+    // While the load writes the words, the read port shows words not yet
+    // written: flip-flops without a reset, whose power-up value the golden
+    // twin's 0 does not describe (a netlist that stores a word through QN
+    // powers up reading ones).
+    if (what == "load") s.expect.erase("spad_rd_o");
     stim.push_back(std::move(s));
     if (kind == PeKind::kTaxonn) pe.step(c.ctrl, c.in);
     else base.step(c.ctrl, c.in);
