@@ -106,22 +106,28 @@ synth-sweep: build
 # MEMORY=sram: the same accelerators with SRAM scratchpads (synth --memory
 # sram, the macros of SRAM: fakeram45 from ../shared/pdk when the checkout
 # has it), into accel_sram/ (issue 17; docs/memory.md). GATING=on: the
-# flip-flop memories on gated clocks (synth --clock-gating on), into
-# accel_gated/, to set beside accel/ (docs/power.md).
+# flip-flop memories on gated clocks (synth --clock-gating on) beside the
+# same accelerator ungated (<config>_ungated), both with their PEs' power
+# from the gate-level simulation (--pe-power gate), into accel_gated/
+# (docs/power.md).
 ACCEL_CONFIGS ?= mlp_mnist mlp_mnist_folded lenet5_mnist
 MEMORY   ?= flops
 GATING   ?= off
 SRAM     ?= $(wildcard ../shared/pdk/fakeram45)
 ACCEL    := accel$(if $(filter sram,$(MEMORY)),_sram)$(if $(filter on,$(GATING)),_gated)
+# Each run: NAME:GATING (on, off, or the config's own).
+ACCEL_RUNS := $(if $(filter on,$(GATING)),$(foreach c,$(ACCEL_CONFIGS),$(c):on $(c)_ungated:off),$(foreach c,$(ACCEL_CONFIGS),$(c):config))
 accel: build
 	@mkdir -p $(RESULTS)/$(ACCEL) $(BUILD)/$(ACCEL)
-	@set -e; for c in $(ACCEL_CONFIGS); do \
+	@set -e; for run in $(ACCEL_RUNS); do \
+	  n=$${run%%:*}; g=$${run##*:}; c=$${n%_ungated}; \
 	  $(BUILD)/taxonn synth --network --config configs/$$c.json $(if $(LIBERTY),--liberty $(LIBERTY)) --jobs $(JOBS) $(BATCH) \
-	    --memory $(MEMORY) $(if $(and $(filter sram,$(MEMORY)),$(SRAM)),--sram $(SRAM)) $(if $(filter on,$(GATING)),--clock-gating on) \
-	    --work $(BUILD)/$(ACCEL)/$$c --json $(RESULTS)/$(ACCEL)/$$c.json > $(BUILD)/$(ACCEL)/$$c.txt; \
-	  cp $(BUILD)/$(ACCEL)/$$c.txt $(RESULTS)/$(ACCEL)/$$c.txt; cat $(RESULTS)/$(ACCEL)/$$c.txt; \
+	    --memory $(MEMORY) $(if $(and $(filter sram,$(MEMORY)),$(SRAM)),--sram $(SRAM)) \
+	    $$([ $$g = config ] || echo --clock-gating $$g --pe-power gate) \
+	    --work $(BUILD)/$(ACCEL)/$$n --json $(RESULTS)/$(ACCEL)/$$n.json > $(BUILD)/$(ACCEL)/$$n.txt; \
+	  cp $(BUILD)/$(ACCEL)/$$n.txt $(RESULTS)/$(ACCEL)/$$n.txt; cat $(RESULTS)/$(ACCEL)/$$n.txt; \
 	done
-	$(BUILD)/taxonn accel-table $(foreach c,$(ACCEL_CONFIGS),--json $(RESULTS)/$(ACCEL)/$(c).json) \
+	$(BUILD)/taxonn accel-table $(foreach r,$(ACCEL_RUNS),--json $(RESULTS)/$(ACCEL)/$(firstword $(subst :, ,$(r))).json) \
 	  --out $(RESULTS)/$(ACCEL)/summary.md
 
 # Throughput figures (printed and written to $(RESULTS)/bench/, not

@@ -39,8 +39,10 @@ void write_accel_table(const std::vector<std::string>& json_files, const std::st
     const bool timed = !r.value("generic_cells", true);
     // Reports of before the memory field are flip-flops; of before clock gating, ungated.
     std::string memory = r.value("memory", std::string("flops")) == "sram" ? "SRAM macros" : "flip-flops";
-    // A gated network's power is OpenSTA's vectorless figure (every gated clock pulses every cycle).
-    if (r.value("clock_gating", false)) memory += ", gated clocks (power: an upper bound)";
+    // A gated network's PEs priced by OpenSTA: every gated clock pulses every cycle.
+    const bool gate_power = r.value("pe_power", std::string("opensta")) == "gate-level simulation";
+    if (r.value("clock_gating", false)) memory += gate_power ? ", gated clocks" : ", gated clocks (power: an upper bound)";
+    if (gate_power) memory += "; PE power gate-level";
     md += fmt::format("| {} | {} | {:.2f} | {} | {} | {} | {} |\n", r.at("config").get<std::string>(), memory,
                       r.at("area").get<double>() / 1e6, timed ? fmt::format("{:.0f}", r.value("fmax_mhz", 0.0)) : "-",
                       timed ? fmt::format("{:.0f}", r.value("power_mw", 0.0)) : "-", r.value("cycles_per_step", 0),

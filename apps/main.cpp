@@ -141,6 +141,9 @@ Command add_synth(CLI::App& app) {
   syn->add_flag("--network", st->network, "the whole accelerator of a config (fc, conv, pooling), unit by unit, rolled up");
   syn->add_option("--memory", so.memory, "override the config's memory: flops or sram (docs/config.md)");
   syn->add_option("--clock-gating", so.clock_gating, "override the config's clock_gating: on or off (docs/config.md)");
+  syn->add_option("--pe-power", so.pe_power,
+                  "--network: the PEs' power from gate (gate-level simulation of each PE's training workload) or "
+                  "opensta (vectorless); default gate for a gated config (docs/power.md)");
   syn->add_option("--sram", so.sram, "memory: sram: SRAM macro liberties (files or folders, e.g. ../shared/pdk/fakeram45)");
   syn->add_flag("--no-breakdown", st->no_breakdown, "skip the per-module area breakdown");
   syn->add_option("--sweep", st->sweep, "FROM:TO: both PEs at every W in FROM..TO (Tables II/III), into --out");
@@ -173,6 +176,8 @@ Command add_synth(CLI::App& app) {
         (so.memory == "flops" || taxonn::load_config(so.config_path).memory != taxonn::Memory::kSram))
       throw taxonn::UsageError(fmt::format("--sram: {} has flip-flop scratchpads; set \"memory\": \"sram\" in it (or "
                                            "add --memory sram) to map them to SRAM macros", so.config_path));
+    if (!so.pe_power.empty() && !st->network)
+      throw taxonn::UsageError(fmt::format("--pe-power {}: it prices a network's PE units; add --network", so.pe_power));
     if (st->network) {
       so.batch = sw.batch;
       if (so.batch.work.empty()) so.batch.work = std::filesystem::path(so.work_dir) / "batch";

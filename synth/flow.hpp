@@ -14,6 +14,7 @@
 
 #include "config.hpp"
 #include "power.hpp"
+#include "pe_power.hpp"
 #include "synth.hpp"
 #include "clock_gate.hpp"
 
@@ -72,10 +73,18 @@ std::vector<std::pair<std::string, double>> area_breakdown(const std::string& fu
 constexpr const char* kInputWires = "input wires";
 constexpr const char* kClockNet = "clock net";
 
+// A point's power figures from a gate-level simulation of workload `w`
+// (its OpenSTA figure, sta_power_mw, stays).
+void take_gate_power(SynthPoint& p, const gate::PowerResult& g, PeWorkload w);
+
 // One unit of `synth --network` as a batch job (synth/jobs.cpp): the Yosys
 // run, then OpenSTA at `act` when there is a liberty.
+// With `gate_pe` (a PE unit, `run.json` set), the power is then the
+// gate-level simulation's of that PE's training workload (pe_gate_power);
+// OpenSTA's figure stays as sta_power_mw.
 nlohmann::json synth_unit_job(const std::string& work, const std::vector<std::string>& verilog, const YosysRun& run,
-                              const std::string& lib, double clock_ns, const Activity& act);
+                              const std::string& lib, double clock_ns, const Activity& act,
+                              const PeParams* gate_pe = nullptr);
 
 // The config's generated RTL in `work`; returns its Verilog files (relative).
 // With a clock-gating cell (a gated config), the clock gates are that cell;

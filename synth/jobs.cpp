@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "io_util.hpp"
+#include "pe_power.hpp"
 
 namespace taxonn {
 
@@ -87,11 +88,51 @@ SynthPoint synth_point_from_json(const nlohmann::json& j) {
   return j.get<SynthPoint>();
 }
 
+namespace {
+// A PE's parameters through a job spec, every field (the enums by their
+// encoding, alpha's raw value within 64 bits: a W <= 32 format's).
+nlohmann::json pe_params_json(const PeParams& p) {
+  return {{"layer", p.layer},
+          {"int_bits", p.fmt.int_bits},
+          {"frac_bits", p.fmt.frac_bits},
+          {"rounding", static_cast<int>(p.fmt.rounding)},
+          {"overflow", static_cast<int>(p.fmt.overflow)},
+          {"act", static_cast<int>(p.act)},
+          {"depth", p.depth},
+          {"memory", static_cast<int>(p.memory)},
+          {"clock_gating", p.clock_gating},
+          {"guard_bits", p.guard_bits},
+          {"sat_cnt_width", p.sat_cnt_width},
+          {"lfsr", {p.lfsr.width, p.lfsr.polynomial, p.lfsr.seed}},
+          {"alpha_raw", static_cast<std::int64_t>(p.alpha_raw)}};
+}
+PeParams pe_params_from_json(const nlohmann::json& j) {
+  PeParams p;
+  p.layer = j.at("layer");
+  p.fmt.int_bits = j.at("int_bits");
+  p.fmt.frac_bits = j.at("frac_bits");
+  p.fmt.rounding = static_cast<Rounding>(j.at("rounding").get<int>());
+  p.fmt.overflow = static_cast<Overflow>(j.at("overflow").get<int>());
+  p.act = static_cast<Activation>(j.at("act").get<int>());
+  p.depth = j.at("depth");
+  p.memory = static_cast<Memory>(j.at("memory").get<int>());
+  p.clock_gating = j.at("clock_gating");
+  p.guard_bits = j.at("guard_bits");
+  p.sat_cnt_width = j.at("sat_cnt_width");
+  p.lfsr = {j.at("lfsr").at(0).get<int>(), j.at("lfsr").at(1).get<std::uint32_t>(), j.at("lfsr").at(2).get<std::uint32_t>()};
+  p.alpha_raw = j.at("alpha_raw").get<std::int64_t>();
+  return p;
+}
+}  // namespace
+
 nlohmann::json flow::synth_unit_job(const std::string& work, const std::vector<std::string>& verilog,
-                              const flow::YosysRun& run, const std::string& lib, double clock_ns,
-                              const Activity& act) {
-  return {{"kind", "synth-unit"}, {"work", work},         {"verilog", verilog}, {"run", run},
-          {"liberty", lib},       {"clock_ns", clock_ns}, {"activity", act}};
+                                    const flow::YosysRun& run, const std::string& lib, double clock_ns,
+                                    const Activity& act, const PeParams* gate_pe) {
+  nlohmann::json j = {{"kind", "synth-unit"}, {"work", work},         {"verilog", verilog}, {"run", run},
+                      {"liberty", lib},       {"clock_ns", clock_ns}, {"activity", act}};
+  // Only when asked, so that an OpenSTA-priced unit keeps its stored result's key.
+  if (gate_pe) j["gate_power"] = {{"model", kGatePowerModel}, {"workload", "train"}, {"pe", pe_params_json(*gate_pe)}};
+  return j;
 }
 
 nlohmann::json run_synth_job(const nlohmann::json& spec) {
@@ -120,6 +161,14 @@ nlohmann::json run_synth_job(const nlohmann::json& spec) {
     if (lib.empty()) return p;
     if (!run.blackboxes.empty()) flow::strip_instance_params(work / (run.tag + ".netlist.v"));
     flow::opensta(work, run.top, lib, clock_ns, spec.at("activity").get<Activity>(), p, run.tag, "", run.macro_libs);
+    if (spec.contains("gate_power")) {
+      // The PE's own training workload on its netlist, checked against the
+      // golden twin output by output (pe_gate_power throws on a mismatch).
+      const PeParams pe = pe_params_from_json(spec.at("gate_power").at("pe"));
+      const gate::PowerResult g = pe_gate_power((work / (run.tag + ".netlist.json")).string(), run.top, lib,
+                                                run.macro_libs, pe, PeKind::kTaxonn, PeWorkload::kTrain, clock_ns);
+      flow::take_gate_power(p, g, PeWorkload::kTrain);
+    }
     return p;
   }
   throw UsageError(fmt::format("job kind '{}' is not a synthesis job", kind));

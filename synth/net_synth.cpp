@@ -9,6 +9,7 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -102,8 +103,15 @@ SramMap sram_map(int depth, int width, const std::vector<mem::Macro>& catalog, c
   return sram_map(std::vector<mem::Memory>{{what, depth, width, 1}}, catalog);
 }
 
+bool pe_gate_power_choice(const std::string& pe_power, const Config& c) {
+  if (pe_power.empty()) return c.clock_gating;
+  if (pe_power == "gate" || pe_power == "opensta") return pe_power == "gate";
+  throw UsageError(fmt::format("--pe-power {}: not a power method; use gate (gate-level simulation of the PE's "
+                               "workload) or opensta (vectorless)", pe_power));
+}
+
 std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double clock_ns, const fs::path& units_dir,
-                               const std::vector<std::string>& sram) {
+                               const std::vector<std::string>& sram, bool pe_gate_power) {
   const std::vector<NetLayerHw> hw = net_hw(c);  // names the field when the config has no network RTL
   std::vector<GeneratedFile> files = generate_design(c);
   // A gated config's clock gates as the liberty's cell (named by its file
@@ -114,6 +122,7 @@ std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double c
     YosysRun run;
     int instances = 1;
     Activity activity;
+    std::optional<PeParams> gate_pe;  // the PE's power from the gate-level simulation (pe_gate_power)
     std::string sram_model;  // this unit's taxonn_sram_model for synthesis (memory sram: a PE's scratchpad, a layer's Y)
   };
   std::vector<Unit> units;
@@ -139,6 +148,10 @@ std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double c
         pe.sram_model = m.model;
         pe.run.macro_libs = m.libs;
         pe.run.what += ", SRAM " + m.macros;
+      }
+      if (pe_gate_power && !lib.empty()) {
+        pe.run.json = true;  // the netlist the simulation reads
+        pe.gate_pe = pp;
       }
       if (first_pe.registers == 0) first_pe = pe.activity;
       units.push_back(pe);
@@ -189,7 +202,7 @@ std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double c
     std::vector<std::string> verilog;
     for (const GeneratedFile* f : mine)
       if (fs::path(f->path).extension() == ".v") verilog.push_back(f->path);
-    nlohmann::json spec = synth_unit_job("", verilog, u.run, lib, clock_ns, u.activity);
+    nlohmann::json spec = synth_unit_job("", verilog, u.run, lib, clock_ns, u.activity, u.gate_pe ? &*u.gate_pe : nullptr);
     ContentKey k;
     k.add("taxonn net unit v1").add(spec.dump());
     for (const GeneratedFile* f : mine) k.add(f->path).add(f->content);
@@ -249,6 +262,7 @@ NetSynthReport net_rollup(const Config& c, const std::string& liberty_shown, boo
 NetSynthReport run_net_synth(const SynthOptions& o) {
   const Config c = load_config(o.config_path, o.memory, o.clock_gating);
   net_hw(c);  // names the field when the config has no network RTL
+  const bool gate_power = pe_gate_power_choice(o.pe_power, c);
   sram_catalog(c, !o.liberty.empty(), o.sram);  // the macros, before any output
   const auto ex = batch::make_executor(o.batch);  // a bad backend fails before any synthesis
   const fs::path work = fs::absolute(o.work_dir);
@@ -256,7 +270,7 @@ NetSynthReport run_net_synth(const SynthOptions& o) {
   const std::string lib = o.liberty.empty() ? "" : prepare_liberty(o.liberty, work.string());
   check_clock_gating(c, lib);
   write_design(c, work);  // the whole design beside the report, for reading
-  const std::vector<NetUnit> units = net_units(c, lib, o.clock_ns, work / "units", o.sram);
+  const std::vector<NetUnit> units = net_units(c, lib, o.clock_ns, work / "units", o.sram, gate_power);
   std::vector<batch::Job> jobs;
   for (const NetUnit& u : units) jobs.push_back(u.job);
   const auto outs = ex->run(jobs, [&](std::size_t, const batch::Outcome& oc) {
@@ -270,6 +284,7 @@ NetSynthReport run_net_synth(const SynthOptions& o) {
     pts[i] = synth_point_from_json(outs[i].result);
   }
   NetSynthReport r = net_rollup(c, o.liberty, lib.empty(), o.clock_ns, units, pts);
+  r.pe_gate_power = gate_power && !lib.empty();
   if (c.memory == Memory::kSram) r.sram = o.sram;
   return r;
 }

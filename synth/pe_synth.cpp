@@ -154,18 +154,7 @@ SynthReport flow::synth_layer(const Config& c, std::size_t idx, const SynthOptio
     Activity act;
     act.registers = g.toggle_rate;
     opensta(work, p.module, lib, o.clock_ns, act, p, "", "", sram.libs);
-    p.power_source = "gate-level simulation";
-    p.workload = to_string(own);
-    p.power_mw = g.total_w() * 1e3;
-    p.internal_mw = g.internal_w * 1e3;
-    p.switching_mw = g.switching_w * 1e3;
-    p.leakage_mw = g.leakage_w * 1e3;
-    p.clock_mw = g.clock_internal_w * 1e3;
-    p.clock_net_mw = g.clock_net_w * 1e3;
-    p.flop_mw = g.flop_w * 1e3;
-    p.gate_checked = g.checked;
-    p.power_timed_mw = g.timed_total_w() * 1e3;
-    p.transitions_ratio = g.transitions ? static_cast<double>(g.timed_transitions) / static_cast<double>(g.transitions) : 0;
+    take_gate_power(p, g, own);
     if (o.breakdown) {
       p.power_breakdown = by_block(g);
       p.power_timed_breakdown = by_block(g, true);
@@ -179,6 +168,21 @@ SynthReport flow::synth_layer(const Config& c, std::size_t idx, const SynthOptio
     }
   }
   return r;
+}
+
+void flow::take_gate_power(SynthPoint& p, const gate::PowerResult& g, PeWorkload w) {
+  p.power_source = "gate-level simulation";
+  p.workload = to_string(w);
+  p.power_mw = g.total_w() * 1e3;
+  p.internal_mw = g.internal_w * 1e3;
+  p.switching_mw = g.switching_w * 1e3;
+  p.leakage_mw = g.leakage_w * 1e3;
+  p.clock_mw = g.clock_internal_w * 1e3;
+  p.clock_net_mw = g.clock_net_w * 1e3;
+  p.flop_mw = g.flop_w * 1e3;
+  p.gate_checked = g.checked;
+  p.power_timed_mw = g.timed_total_w() * 1e3;
+  p.transitions_ratio = g.transitions ? static_cast<double>(g.timed_transitions) / static_cast<double>(g.transitions) : 0;
 }
 
 std::size_t flow::pick_layer(const Config& c, const std::string& layer, const std::string& path) {

@@ -182,9 +182,14 @@ std::string format_net_report(const NetSynthReport& r) {
   for (const auto& p : r.sram) sram += (sram.empty() ? "" : ", ") + p;
   s += fmt::format("Network accelerator '{}', liberty {}{}, scratchpads {}\n", r.config, r.liberty,
                    r.generic ? "" : fmt::format(", power at {:.2f} ns ({:.0f} MHz)", r.clock_ns, 1000 / r.clock_ns),
-                   r.memory == "sram" ? "SRAM macros of " + sram
-                                      : r.clock_gating ? "flip-flops on gated clocks (OpenSTA's vectorless power pulses "
-                                                         "every gated clock every cycle: an upper bound)" : "flip-flops");
+                   r.memory == "sram"     ? "SRAM macros of " + sram
+                   : !r.clock_gating      ? "flip-flops"
+                   : r.pe_gate_power      ? "flip-flops on gated clocks"
+                                          : "flip-flops on gated clocks (OpenSTA's vectorless power pulses every gated "
+                                            "clock every cycle: an upper bound)");
+  if (r.pe_gate_power)
+    s += "  power of the PEs: gate-level simulation of each PE's training workload (docs/power.md); of the other "
+         "units: OpenSTA, vectorless\n";
   s += fmt::format("  {:<14} {:<58} {:>5} {:>14} {:>14}", "unit", "what", "x", r.generic ? "transistors" : "area (um^2)",
                    "total");
   if (!r.generic) s += fmt::format(" {:>10} {:>11}", "Fmax (MHz)", "power (mW)");
@@ -211,6 +216,7 @@ std::string net_report_json(const NetSynthReport& r) {
   if (r.memory == "sram") j["sram"] = r.sram;
   j["clock_gating"] = r.clock_gating;
   if (!r.generic) {
+    j["pe_power"] = r.pe_gate_power ? "gate-level simulation" : "opensta";
     j["clock_ns"] = r.clock_ns;
     j["fmax_mhz"] = r.fmax_mhz;
     j["power_mw"] = r.power_mw;

@@ -36,6 +36,7 @@ struct SynthOptions {
   std::vector<std::string> sram;              // SRAM macro liberties (files or folders): memory sram
   std::string memory;                         // non-empty: the config's memory, overridden (flops, sram)
   std::string clock_gating;                   // non-empty: the config's clock_gating, overridden (on, off)
+  std::string pe_power;                       // --network: the PE units' power, "gate" or "opensta"; empty: PePower's default
   batch::Options batch;                       // --network: how the units run (executor.hpp)
 };
 
@@ -119,6 +120,7 @@ struct NetSynthReport {
   std::string config, liberty, unit;
   std::string memory = "flops";   // the scratchpads (config memory)
   bool clock_gating = false;      // the PEs' words and registers on gated clocks (config clock_gating)
+  bool pe_gate_power = false;     // the PE units' power from the gate-level simulation (PePower)
   std::vector<std::string> sram;  // memory sram: the macros' liberties, as given
   nlohmann::json generated_by;
   bool generic = true;
@@ -163,8 +165,20 @@ SramMap sram_map(const std::vector<mem::Memory>& mems, const std::vector<mem::Ma
 // With `memory: sram`, each PE's scratchpad is the cheapest cover by the
 // macros of `sram` (liberty files or folders; mem::cover_module), which
 // needs a liberty (ConfigError naming the flag otherwise).
+//
+// A PE unit's power is OpenSTA's vectorless figure at the PE's measured
+// toggle rates, like every other unit's, unless `pe_gate_power`: then the
+// gate-level simulation of the PE's own training workload (the PE tables'
+// power, docs/power.md), which models gated clocks as they are. OpenSTA
+// propagates a gated clock as if it pulsed every cycle, so a gated PE's
+// vectorless figure is an upper bound (pe_gate_power_default).
 std::vector<NetUnit> net_units(const Config& c, const std::string& lib, double clock_ns,
-                               const std::filesystem::path& units_dir, const std::vector<std::string>& sram = {});
+                               const std::filesystem::path& units_dir, const std::vector<std::string>& sram = {},
+                               bool pe_gate_power = false);
+// `synth --network --pe-power`: "gate" or "opensta"; empty: gate-level
+// for a gated config, OpenSTA otherwise (whose results stay keyed as before).
+// UsageError on another value.
+bool pe_gate_power_choice(const std::string& pe_power, const Config& c);
 // The accelerator's report from its units' results (same order as `units`).
 NetSynthReport net_rollup(const Config& c, const std::string& liberty_shown, bool generic, double clock_ns,
                           const std::vector<NetUnit>& units, const std::vector<SynthPoint>& pts);

@@ -4,7 +4,8 @@
 # synth_liberty, registered when a liberty is known at configure time:
 # ../shared/pdk's Nangate45 or -DTAXONN_TEST_LIBERTY=FILE). Checks the
 # report's structure and that the TaxoNN PE is larger than the baseline;
-# with the liberty also clock gating (a CLKGATE_X1 per scratchpad word).
+# with the liberty also clock gating (a CLKGATE_X1 per scratchpad word), and
+# a network's gated and ungated PEs priced by gate-level simulation.
 # Usage: synth_smoke.sh TAXONN_BINARY SOURCE_DIR WORK_DIR [LIBERTY]
 set -euo pipefail
 taxonn=$1 src=$2 work=$3 lib=${4:-}
@@ -134,6 +135,39 @@ for u in r["units"]:
     assert u["power_mw"]["total"] > 0 and u["fmax_mhz"] > 0, u
 print(f"synth_smoke: network mlp_small with Nangate45: {r['area']:.0f} um^2, {r['fmax_mhz']:.0f} MHz, {r['power_mw']:.1f} mW")
 PY
+  # Gated against ungated, the PEs priced alike: a gated network's PE units
+  # by default, an ungated one's with --pe-power gate, from the gate-level
+  # simulation of each PE's training workload (outputs checked against the
+  # golden twin); the other units and --pe-power opensta by OpenSTA.
+  "$taxonn" synth --network --config "$src/configs/mlp_small.json" --liberty "$lib" --clock-gating on \
+    --work "$work/net_gated" --json "$work/net_gated.json" --jobs 2 >"$work/net_gated.txt"
+  "$taxonn" synth --network --config "$src/configs/mlp_small.json" --liberty "$lib" --pe-power gate \
+    --work "$work/net_ng" --json "$work/net_gp.json" --jobs 2 >"$work/net_gp.txt"
+  grep -q "power of the PEs: gate-level simulation" "$work/net_gated.txt" || { echo "the gated network report does not name its PE power"; exit 1; }
+  python3 - "$work/net_gated.json" "$work/net_gp.json" "$work/net_ng.json" <<'PY'
+import json, sys
+g, u, o = (json.load(open(f)) for f in sys.argv[1:])
+assert g["pe_power"] == u["pe_power"] == "gate-level simulation" and o["pe_power"] == "opensta", (g["pe_power"], u["pe_power"], o["pe_power"])
+for r in (g, u):
+    for x in r["units"]:
+        pe = x["unit"].endswith("_pe")
+        assert (x["power_source"] == "gate-level simulation") == pe, (x["unit"], x["power_source"])
+        if pe:
+            assert x["gate_level_values_checked"] > 100 and x["workload"] == "training", x
+assert all(x["power_source"].startswith("OpenSTA") for x in o["units"])
+# Same netlists, other PE power: the areas match, the powers differ.
+assert abs(u["area"] - o["area"]) < 1e-6 and u["power_mw"] != o["power_mw"], (u["area"], o["area"])
+assert g["power_mw"] < 0.95 * u["power_mw"], f"gated {g['power_mw']} mW against ungated {u['power_mw']}"
+print(f"synth_smoke: network mlp_small, PEs at gate level: {u['power_mw']:.1f} mW ungated, {g['power_mw']:.1f} gated "
+      f"(OpenSTA's vectorless PEs: {o['power_mw']:.1f} ungated)")
+PY
+  for args in "--network --pe-power glitchy" "--pe-power gate"; do
+    rc=0
+    err=$("$taxonn" synth $args --config "$src/configs/mlp_small.json" --liberty "$lib" --work "$work/pp_bad" \
+      --json "$work/pp_bad.json" 2>&1 >/dev/null) || rc=$?
+    [ $rc -eq 2 ] && [ "$(wc -l <<<"$err")" = 1 ] && grep -q -- "--pe-power" <<<"$err" && [ ! -e "$work/pp_bad.json" ] ||
+      { echo "synth $args: exit $rc: $err"; exit 1; }
+  done
   # A damaged liberty (cut in the middle of a cell): an error that names
   # the tool and the step, no report left behind.
   python3 - "$lib" "$work/cut.lib" <<'PY'
