@@ -234,12 +234,25 @@ other "--retries is for a batch: give --seeds" "$work/sim1" sim --config "$src/c
 other "--seed and --seeds: give one of them" "$work/sim2" sim --config "$src/configs/mlp_small.json" --out "$work/sim2" --seed 3 --seeds 1 2
 other "no such file" "$work/sum.md" accel-table --json "$work/none.json" --out "$work/sum.md"
 other "not a \`taxonn synth --network\` report" "$work/sum.md" accel-table --json "$work/spec_bad.json" --out "$work/sum.md"
-# The table names each report's memories: the committed flip-flop, SRAM and
-# gated-clock runs (a gated run's power is the vectorless upper bound).
-"$taxonn" accel-table --json "$src/docs/accel/mlp_mnist.json" "$src/docs/accel_sram/mlp_mnist.json" \
-  "$src/docs/accel_gated/mlp_mnist.json" --out "$work/sum.md" > /dev/null || { echo "FAIL: accel-table"; fail=1; }
-for m in "| flip-flops |" "| SRAM macros |" "| flip-flops, gated clocks (power: an upper bound) |"; do
-  grep -qF "mlp_mnist $m" "$work/sum.md" || { echo "FAIL: accel-table has no row 'mlp_mnist $m'"; fail=1; }
+# The table names each report's memories and how its PEs were priced: a
+# report of before the memory field, SRAM, gated with OpenSTA's PEs (an upper
+# bound), gated and ungated with gate-level PEs.
+python3 - "$work" <<'PY'
+import json, os, sys
+runs = {"old": {}, "sram": {"memory": "sram"}, "gated_sta": {"clock_gating": True, "pe_power": "opensta"},
+        "gated_gate": {"clock_gating": True, "pe_power": "gate-level simulation"},
+        "ungated_gate": {"clock_gating": False, "pe_power": "gate-level simulation"}}
+for name, extra in runs.items():
+    r = {"config": name, "area": 1e6, "units": [], "generic_cells": False, "fmax_mhz": 300, "power_mw": 100,
+         "cycles_per_step": 10, "energy_per_step_nj": 5}
+    r.update(extra)
+    json.dump(r, open(os.path.join(sys.argv[1], f"acc_{name}.json"), "w"))
+PY
+"$taxonn" accel-table $(for n in old sram gated_sta gated_gate ungated_gate; do echo --json "$work/acc_$n.json"; done) \
+  --out "$work/sum.md" > /dev/null || { echo "FAIL: accel-table"; fail=1; }
+for row in "old | flip-flops |" "sram | SRAM macros |" "gated_sta | flip-flops, gated clocks (power: an upper bound) |" \
+    "gated_gate | flip-flops, gated clocks; PE power gate-level |" "ungated_gate | flip-flops; PE power gate-level |"; do
+  grep -qF "| $row" "$work/sum.md" || { echo "FAIL: accel-table has no row '| $row'"; fail=1; }
 done
 "$taxonn" --version | grep -qE '^taxonn [0-9]+\.[0-9]+\.[0-9]+' || { echo "FAIL: taxonn --version"; fail=1; }
 exit $fail
