@@ -191,7 +191,8 @@ void Study::evaluate(const std::vector<std::size_t>& idx_in, bool full, const st
       for (std::uint64_t seed : m.seeds) train(i, seed);
     if (!p.costed) {
       const Config c = point_config(p);
-      units[i] = net_units(c, lib_, s_.clock_ns, units_, sram_);
+      // A gated config's PEs at gate level, as synth --network prices them.
+      units[i] = net_units(c, lib_, s_.clock_ns, units_, sram_, pe_gate_power_choice("", c));
       for (std::size_t u = 0; u < units[i].size(); ++u) {
         batch::Job j = units[i][u].job;
         j.name = fmt::format("synth {} of {}", units[i][u].tag, p.label);

@@ -263,6 +263,8 @@ NetSynthReport run_net_synth(const SynthOptions& o) {
   const Config c = load_config(o.config_path, o.memory, o.clock_gating);
   net_hw(c);  // names the field when the config has no network RTL
   const bool gate_power = pe_gate_power_choice(o.pe_power, c);
+  if (o.pe_power == "gate" && o.liberty.empty())
+    throw UsageError("--pe-power gate: a gate-level simulation needs the cells' power; give --liberty FILE");
   sram_catalog(c, !o.liberty.empty(), o.sram);  // the macros, before any output
   const auto ex = batch::make_executor(o.batch);  // a bad backend fails before any synthesis
   const fs::path work = fs::absolute(o.work_dir);

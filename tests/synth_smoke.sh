@@ -168,6 +168,13 @@ PY
     [ $rc -eq 2 ] && [ "$(wc -l <<<"$err")" = 1 ] && grep -q -- "--pe-power" <<<"$err" && [ ! -e "$work/pp_bad.json" ] ||
       { echo "synth $args: exit $rc: $err"; exit 1; }
   done
+  # Gate-level PE power without a liberty (no cells to price) is refused,
+  # not a report without the power it asked for.
+  rc=0
+  err=$("$taxonn" synth --network --pe-power gate --config "$src/configs/mlp_small.json" --work "$work/pp_bad" \
+    --json "$work/pp_bad.json" 2>&1 >/dev/null) || rc=$?
+  [ $rc -eq 2 ] && [ "$(wc -l <<<"$err")" = 1 ] && grep -q -- "give --liberty" <<<"$err" && [ ! -e "$work/pp_bad.json" ] ||
+    { echo "synth --network --pe-power gate without a liberty: exit $rc: $err"; exit 1; }
   # A damaged liberty (cut in the middle of a cell): an error that names
   # the tool and the step, no report left behind.
   python3 - "$lib" "$work/cut.lib" <<'PY'
