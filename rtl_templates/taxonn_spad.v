@@ -4,7 +4,12 @@
 // An address past DEPTH reads 0 and writes nothing. GATE 1 puts each word on
 // a clock of its own that pulses only in the cycles the word is written
 // (taxonn_clock_gate, CONTRACT 5 "Clock gating"): an idle word's flip-flops
-// see no clock edge and need no hold multiplexer. Golden twin: taxonn::Spad
+// see no clock edge and need no hold multiplexer. Their D pins then see
+// every transition of the write data, which the PE zeroes between writes
+// (operand isolation): gated, the words take it from a bus that keeps the
+// last written value instead, one transition per write, since each D-pin
+// transition costs every word's flip-flops internal power (docs/power.md,
+// "Clock gating"). Golden twin: taxonn::Spad
 // (the scratchpad of taxonn::PeBase); the values are the same either way.
 `include "taxonn_defs.vh"
 
@@ -27,6 +32,21 @@ module taxonn_spad #(
       // A register per word (a clock each), read through a net array.
       wire [31:0]  wr_addr_ext = {{(32-AW){1'b0}}, wr_addr_i};
       wire [W-1:0] words [0:DEPTH-1];
+
+      // The words' write bus holds the last written value between writes.
+      // No reset: no word is clocked before the first write, which drives
+      // the bus from wr_data_i.
+      wire         hold_gclk;
+      reg  [W-1:0] wr_hold_q;
+      wire [W-1:0] wr_bus = we_i ? wr_data_i : wr_hold_q;
+      taxonn_clock_gate u_hold_cg (
+        .clk_i (clk_i),
+        .en_i  (we_i),
+        .gclk_o(hold_gclk)
+      );
+      always @(posedge hold_gclk) begin
+        wr_hold_q <= wr_data_i;
+      end
       genvar k;
       for (k = 0; k < DEPTH; k = k + 1) begin : gen_word
         wire         gclk;
@@ -37,7 +57,7 @@ module taxonn_spad #(
           .gclk_o(gclk)
         );
         always @(posedge gclk) begin
-          word_q <= wr_data_i;
+          word_q <= wr_bus;
         end
         assign words[k] = word_q;
       end
