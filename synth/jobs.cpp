@@ -90,21 +90,27 @@ SynthPoint synth_point_from_json(const nlohmann::json& j) {
 
 namespace {
 // A PE's parameters through a job spec, every field (the enums by their
-// encoding, alpha's raw value within 64 bits: a W <= 32 format's).
+// encoding, alpha's raw value within 64 bits: a W <= 32 format's). The
+// structured bindings name every data member: a field added to PeParams,
+// QFormat or LfsrParams stops the build here instead of dropping out of the
+// spec.
 nlohmann::json pe_params_json(const PeParams& p) {
-  return {{"layer", p.layer},
-          {"int_bits", p.fmt.int_bits},
-          {"frac_bits", p.fmt.frac_bits},
-          {"rounding", static_cast<int>(p.fmt.rounding)},
-          {"overflow", static_cast<int>(p.fmt.overflow)},
-          {"act", static_cast<int>(p.act)},
-          {"depth", p.depth},
-          {"memory", static_cast<int>(p.memory)},
-          {"clock_gating", p.clock_gating},
-          {"guard_bits", p.guard_bits},
-          {"sat_cnt_width", p.sat_cnt_width},
-          {"lfsr", {p.lfsr.width, p.lfsr.polynomial, p.lfsr.seed}},
-          {"alpha_raw", static_cast<std::int64_t>(p.alpha_raw)}};
+  const auto& [layer, fmt, act, depth, memory, clock_gating, guard_bits, sat_cnt_width, lfsr, alpha_raw] = p;
+  const auto& [int_bits, frac_bits, rounding, overflow] = fmt;
+  const auto& [lfsr_width, lfsr_polynomial, lfsr_seed] = lfsr;
+  return {{"layer", layer},
+          {"int_bits", int_bits},
+          {"frac_bits", frac_bits},
+          {"rounding", static_cast<int>(rounding)},
+          {"overflow", static_cast<int>(overflow)},
+          {"act", static_cast<int>(act)},
+          {"depth", depth},
+          {"memory", static_cast<int>(memory)},
+          {"clock_gating", clock_gating},
+          {"guard_bits", guard_bits},
+          {"sat_cnt_width", sat_cnt_width},
+          {"lfsr", {lfsr_width, lfsr_polynomial, lfsr_seed}},
+          {"alpha_raw", static_cast<std::int64_t>(alpha_raw)}};
 }
 PeParams pe_params_from_json(const nlohmann::json& j) {
   PeParams p;
