@@ -63,6 +63,19 @@ TAXONN_CLONES void scaled_rows_sum(std::int64_t* out, const std::int32_t* s, std
 
 namespace {
 
+// min(max(v, lo), hi) by value: std::min and std::max return references,
+// and on doubles GCC keeps the select of addresses (it may not turn a
+// compare of doubles into a max without -ffinite-math-only), which stops it
+// vectorizing the loop. The values are integers, never NaN: the same result.
+TAXONN_INLINE double clamp_value(double v, double lo, double hi) {
+  const double a = v < lo ? lo : v;
+  return a > hi ? hi : a;
+}
+// A comparison as 0.0 or 1.0, selected in double lanes. Two conditions are
+// multiplied, not joined by && or &: a bool-typed lane would make GCC count
+// 64 lanes per vector and give up on the loop.
+TAXONN_INLINE double as_count(bool c) { return c ? 1.0 : 0.0; }
+
 // Steps 3-5 with D's operand from prod(i): g * x[i] or a sum taken before.
 template <class Prod>
 TAXONN_INLINE RowCounts update_core(const UpdateRow& p, Prod prod_at, std::int32_t* w, std::size_t n) {
@@ -73,12 +86,12 @@ TAXONN_INLINE RowCounts update_core(const UpdateRow& p, Prod prod_at, std::int32
   for (std::size_t i = 0; i < n; ++i) {
     const double prod = prod_at(i);
     const double d = std::floor((prod + bias) * down);
-    const double dc = std::min(std::max(d, lo), hi);
+    const double dc = clamp_value(d, lo, hi);
     const double u = static_cast<double>(w[i]) * up + na * dc;
     const double r = std::floor((u + bias) * down);
-    const double rc = std::min(std::max(r, lo), hi);
-    und += (d == 0.0 && prod != 0.0 ? 1.0 : 0.0) + (r == 0.0 && u != 0.0 ? 1.0 : 0.0);
-    sat += (dc != d ? 1.0 : 0.0) + (rc != r ? 1.0 : 0.0);
+    const double rc = clamp_value(r, lo, hi);
+    und += as_count(d == 0.0) * as_count(prod != 0.0) + as_count(r == 0.0) * as_count(u != 0.0);
+    sat += as_count(dc != d) + as_count(rc != r);
     w[i] = static_cast<std::int32_t>(rc);
   }
   return RowCounts{static_cast<std::uint64_t>(sat), static_cast<std::uint64_t>(und)};
@@ -120,9 +133,9 @@ TAXONN_CLONES RowCounts round_row(const RoundRow& p, const double* s, std::int32
 #pragma omp simd reduction(+ : sat, und)
   for (std::size_t i = 0; i < n; ++i) {
     const double d = std::floor((s[i] + bias) * down);
-    const double dc = std::min(std::max(d, lo), hi);
-    und += d == 0.0 && s[i] != 0.0 ? 1.0 : 0.0;
-    sat += dc != d ? 1.0 : 0.0;
+    const double dc = clamp_value(d, lo, hi);
+    und += as_count(d == 0.0) * as_count(s[i] != 0.0);
+    sat += as_count(dc != d);
     out[i] = static_cast<std::int32_t>(dc);
   }
   return RowCounts{static_cast<std::uint64_t>(sat), static_cast<std::uint64_t>(und)};
