@@ -6,10 +6,10 @@
 // (taxonn_clock_gate, CONTRACT 5 "Clock gating"): an idle word's flip-flops
 // see no clock edge and need no hold multiplexer. Their D pins then see
 // every transition of the write data, which the PE zeroes between writes
-// (operand isolation): gated, the words take it from a bus that keeps the
-// last written value instead, one transition per write, since each D-pin
-// transition costs every word's flip-flops internal power (docs/power.md,
-// "Clock gating"). Golden twin: taxonn::Spad
+// (operand isolation): gated, the words take it from a bus per bank of 32
+// words that keeps the last value written to the bank, so a write moves the
+// D pins of its bank alone, since each D-pin transition costs flip-flop
+// internal power (docs/power.md, "Clock gating"). Golden twin: taxonn::Spad
 // (the scratchpad of taxonn::PeBase); the values are the same either way.
 `include "taxonn_defs.vh"
 
@@ -33,19 +33,31 @@ module taxonn_spad #(
       wire [31:0]  wr_addr_ext = {{(32-AW){1'b0}}, wr_addr_i};
       wire [W-1:0] words [0:DEPTH-1];
 
-      // The words' write bus holds the last written value between writes.
-      // No reset: no word is clocked before the first write, which drives
-      // the bus from wr_data_i.
-      wire         hold_gclk;
-      reg  [W-1:0] wr_hold_q;
-      wire [W-1:0] wr_bus = we_i ? wr_data_i : wr_hold_q;
-      taxonn_clock_gate u_hold_cg (
-        .clk_i (clk_i),
-        .en_i  (we_i),
-        .gclk_o(hold_gclk)
-      );
-      always @(posedge hold_gclk) begin
-        wr_hold_q <= wr_data_i;
+      // The words' write bus holds the last written value between writes,
+      // one bus per bank of BankWords words with a held register of its
+      // own that loads only with a write to its bank: a write then moves
+      // the D pins of its bank alone (a flip-flop's D pin costs internal
+      // power at every transition, clocked or not), and the write data
+      // fans out to the banks, not to every word. No reset: no word is
+      // clocked before the first write to its bank, which drives the bank's
+      // bus from wr_data_i.
+      localparam integer BankWords = 32;
+      localparam integer Banks     = (DEPTH + BankWords - 1) / BankWords;
+      wire [W-1:0] bank_bus [0:Banks-1];
+      genvar b;
+      for (b = 0; b < Banks; b = b + 1) begin : gen_bank
+        wire         bank_we = we_i && (wr_addr_ext / BankWords == b);
+        wire         hold_gclk;
+        reg  [W-1:0] hold_q;
+        taxonn_clock_gate u_hold_cg (
+          .clk_i (clk_i),
+          .en_i  (bank_we),
+          .gclk_o(hold_gclk)
+        );
+        always @(posedge hold_gclk) begin
+          hold_q <= wr_data_i;
+        end
+        assign bank_bus[b] = bank_we ? wr_data_i : hold_q;
       end
       genvar k;
       for (k = 0; k < DEPTH; k = k + 1) begin : gen_word
@@ -57,7 +69,7 @@ module taxonn_spad #(
           .gclk_o(gclk)
         );
         always @(posedge gclk) begin
-          word_q <= wr_bus;
+          word_q <= bank_bus[k / BankWords];
         end
         assign words[k] = word_q;
       end
