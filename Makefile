@@ -225,7 +225,8 @@ table1-shift: build
 	$(BUILD)/taxonn experiment --spec configs/experiments/table1_shift.json --out $(RESULTS)/table1_shift --jobs $(JOBS) $(BATCH)
 
 # table1-shift's float and stochastic rows for 24 epochs, alpha halved every
-# 6 (issue 14, item 3; 3 seeds, about 75 minutes on 2 cores): docs/table1_shift24/.
+# 6, on MNIST and Fashion-MNIST (issue 14, item 3; 3 seeds, about an hour on
+# 2 cores): docs/table1_shift24/.
 table1-shift24: build
 	$(BUILD)/taxonn experiment --spec configs/experiments/table1_shift24.json --out $(RESULTS)/table1_shift24 --jobs $(JOBS) $(BATCH)
 
