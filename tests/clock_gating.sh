@@ -6,7 +6,8 @@
 # PEs of every layer and the network's training bit for bit, every value and
 # every phase's cycles (the gating changes no value and no cycle). A copy of
 # the templates whose gate ignores its enable (every word written every
-# cycle) must fail. (A latch transparent in the wrong phase is not caught by
+# cycle) must fail, and one whose words all take the first bank's held
+# write bus (CONTRACT 5: a bus per bank of 32 words). (A latch transparent in the wrong phase is not caught by
 # a cycle simulation of this design: it writes a word half a cycle early
 # with the data of its own write, and no word is read in the cycle before it
 # is written; the latch's phase is the liberty cell's.) Refused with
@@ -39,6 +40,18 @@ if "$taxonn" sim --config "$src/configs/mlp_mixed.json" --clock-gating on --out 
 fi
 grep -qE "^  pe +FAIL +first divergence" "$work/mutant.txt" || no "the mutant's failure names no divergence"
 
+# A broken bank bus must fail too: every word fed from the first bank's bus.
+# mlp_mixed's fc1 PEs hold 3 passes x 20 inputs = 60 words, two banks of
+# taxonn_spad's 32, so its network co-simulation reaches the second bank.
+cp -r "$src/rtl_templates" "$work/mutant_bank"
+sed -i 's/word_q <= bank_bus\[k \/ BankWords\];/word_q <= bank_bus[0];/' "$work/mutant_bank/taxonn_spad.v"
+cmp -s "$src/rtl_templates/taxonn_spad.v" "$work/mutant_bank/taxonn_spad.v" && no "the bank mutation did not apply"
+if "$taxonn" sim --config "$src/configs/mlp_mixed.json" --clock-gating on --out "$work/mutant_bank_run" \
+    --templates "$work/mutant_bank" --steps 20 --iters 3000 --dataset random --quiet > "$work/mutant_bank.txt" 2>&1; then
+  no "a scratchpad whose words all take the first bank's bus passed"
+fi
+grep -qE "^  network +FAIL" "$work/mutant_bank.txt" || no "the bank mutant's failure is not the network's"
+
 # Bad input: one line, exit 2, nothing written.
 check_refused() {  # what, expected text, command...
   local what=$1 want=$2; shift 2
@@ -55,5 +68,5 @@ check_refused "synth with generic cells" "clock_gating needs --liberty" \
   "$taxonn" synth --config "$src/configs/mlp_small.json" --clock-gating on --work "$work/bad3"
 for d in bad1 bad2 bad3; do [ ! -e "$work/$d" ] || no "$d: a refused run left $work/$d"; done
 
-[ $fail -eq 0 ] && echo "clock_gating: mlp_mixed and cnn_small gated bit-exact, the mutant gate caught, bad input refused"
+[ $fail -eq 0 ] && echo "clock_gating: mlp_mixed and cnn_small gated bit-exact, the mutant gate and bank bus caught, bad input refused"
 exit $fail
