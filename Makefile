@@ -32,7 +32,7 @@ DEB_PACKAGES := cmake make g++ python3 verilator yosys iverilog opensta gnuplot-
                 python3-yaml dataset-fashion-mnist \
                 slurmctld slurmd slurm-client munge
 
-.PHONY: all deps build run test synth synth-sweep accel bench bench-cluster bench-sim table1 table1-long table1-xl table1-shift table1-shift24 explore-mlp explore-lenet cycles regress-mlp regress-lenet epoch-mlp update-golden clean
+.PHONY: all deps build run test synth synth-sweep accel bench bench-cluster bench-sim table1 table1-long table1-xl table1-shift table1-shift24 table1-fashion explore-mlp explore-lenet cycles regress-mlp regress-lenet epoch-mlp update-golden clean
 
 all: run
 
@@ -229,6 +229,12 @@ table1-shift: build
 # 2 cores): docs/table1_shift24/.
 table1-shift24: build
 	$(BUILD)/taxonn experiment --spec configs/experiments/table1_shift24.json --out $(RESULTS)/table1_shift24 --jobs $(JOBS) $(BATCH)
+
+# table1-shift24's Fashion-MNIST rows with more fraction bits (F + 2, F + 4)
+# and one more integer bit in conv1, to tell resolution from range, 6 seeds
+# (issue 14, item 3; 30 runs, about 70 minutes on 2 cores): docs/table1_fashion/.
+table1-fashion: build
+	$(BUILD)/taxonn experiment --spec configs/experiments/table1_fashion.json --out $(RESULTS)/table1_fashion --jobs $(JOBS) $(BATCH)
 
 # Format searches (taxonn explore, docs/explore.md): the front of accuracy
 # against area and energy per training sample, with the paper's formats and
